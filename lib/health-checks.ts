@@ -1,0 +1,57 @@
+import { Duration } from 'cdk8s';
+import * as k8s from '../imports/k8s';
+
+/** How often and how patiently one probe runs. */
+export interface ProbeTiming {
+  /** @default - the probe's own default, see `HealthChecks` */
+  readonly period?: Duration;
+  /** @default - the probe's own default, see `HealthChecks` */
+  readonly timeout?: Duration;
+  /** Consecutive failures before the probe counts as failed. @default - the probe's own default */
+  readonly failureThreshold?: number;
+  /** @default Duration.seconds(0) */
+  readonly initialDelay?: Duration;
+}
+
+/**
+ * The three probes of a web service's container. All call the health path over HTTP on the
+ * container port, with different purposes and therefore different timings:
+ * readiness takes a pod out of the Service quickly, liveness restarts only a container that
+ * stayed unhealthy for long, and startup gives a slow start room without delaying liveness.
+ */
+export interface HealthChecks {
+  /** @default period 5s, timeout 2s, 3 failures (out of the Service after ~15 s) */
+  readonly readiness?: ProbeTiming;
+  /** @default period 10s, timeout 3s, 3 failures (restart after ~30 s) */
+  readonly liveness?: ProbeTiming;
+  /** `false` turns the startup probe off. @default period 2s, timeout 2s, 30 failures (up to 60 s to start) */
+  readonly startup?: ProbeTiming | false;
+}
+
+const DEFAULTS = {
+  readiness: { period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 3 },
+  liveness: { period: Duration.seconds(10), timeout: Duration.seconds(3), failureThreshold: 3 },
+  startup: { period: Duration.seconds(2), timeout: Duration.seconds(2), failureThreshold: 30 },
+};
+
+export interface RenderedProbes {
+  readonly readinessProbe: k8s.Probe;
+  readonly livenessProbe: k8s.Probe;
+  readonly startupProbe?: k8s.Probe;
+}
+
+export function renderProbes(checks: HealthChecks, path: string, portName: string): RenderedProbes {
+  const probe = (timing: ProbeTiming, defaults: Required<Omit<ProbeTiming, 'initialDelay'>>): k8s.Probe => ({
+    httpGet: { path, port: k8s.IntOrString.fromString(portName), scheme: 'HTTP' },
+    initialDelaySeconds: (timing.initialDelay ?? Duration.seconds(0)).toSeconds(),
+    periodSeconds: (timing.period ?? defaults.period).toSeconds(),
+    timeoutSeconds: (timing.timeout ?? defaults.timeout).toSeconds(),
+    failureThreshold: timing.failureThreshold ?? defaults.failureThreshold,
+    successThreshold: 1,
+  });
+  return {
+    readinessProbe: probe(checks.readiness ?? {}, DEFAULTS.readiness),
+    livenessProbe: probe(checks.liveness ?? {}, DEFAULTS.liveness),
+    startupProbe: checks.startup === false ? undefined : probe(checks.startup ?? {}, DEFAULTS.startup),
+  };
+}

@@ -1,0 +1,40 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ImageReference } from './image-reference';
+import { PropValidationError } from './validation/prop-errors';
+
+/** The file `docker/build.sh` tags from: the one source of truth for the site image's name and tag. */
+export const IMAGE_ENV_FILE = path.join(__dirname, '..', 'docker', 'image.env');
+
+/**
+ * The site image to deploy: `$SITE_IMAGE` when set (e.g. the digest reference `docker/push.sh`
+ * recorded, so every environment runs the same bytes), else `IMAGE_REPOSITORY:IMAGE_TAG`
+ * from `docker/image.env`, the tag `docker/build.sh` builds.
+ */
+export function siteImage(env: NodeJS.ProcessEnv = process.env, file = IMAGE_ENV_FILE): ImageReference {
+  const override = env.SITE_IMAGE;
+  if (override !== undefined && override.trim() !== '') {
+    return ImageReference.parse(override, 'environment variable SITE_IMAGE');
+  }
+  const vars = readEnvFile(file);
+  const source = path.relative(process.cwd(), file) || file;
+  for (const key of ['IMAGE_REPOSITORY', 'IMAGE_TAG']) {
+    if (!vars[key]) {
+      throw new PropValidationError(source, key, vars[key], `set ${key}=... in ${source}`);
+    }
+  }
+  return ImageReference.parse(`${vars.IMAGE_REPOSITORY}:${vars.IMAGE_TAG}`, source);
+}
+
+/** Reads `KEY=value` lines; `#` comments and blank lines are skipped, quotes are stripped. */
+export function readEnvFile(file: string): Record<string, string> {
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: it names the site image (IMAGE_REPOSITORY=..., IMAGE_TAG=...)`);
+  }
+  const out: Record<string, string> = {};
+  for (const line of fs.readFileSync(file, 'utf-8').split('\n')) {
+    const m = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && !line.trimStart().startsWith('#')) out[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+import * as kplus from 'cdk8s-plus-27';
+import { ResourceProfile } from './resource-profile';
+import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
+
+/** A Kubernetes cluster, as kubectl knows it. */
+export interface ClusterConfig {
+  /** The kubeconfig context that reaches it (`kubectl --context`). */
+  readonly context: string;
+  /** What it is, for people. @default - none */
+  readonly description?: string;
+}
+
+/** One place the app is deployed to: an environment on a cluster, in its own namespace. */
+export interface TargetConfig {
+  /** Name of the target; also its output folder `dist/<name>/`. A DNS-1123 label. */
+  readonly name: string;
+  /** Key of the cluster in the clusters map. */
+  readonly cluster: string;
+  /** Namespace the target's objects go into; the target creates it. */
+  readonly namespace: string;
+  /** Pods per web service (fixed count). @default 2 */
+  readonly replicas?: number;
+  /** Resource preset of the pods: nano, micro, small, medium, large. @default 'small' */
+  readonly size?: string;
+  /** How the site is exposed. @default NodePort, as the seed did */
+  readonly serviceType?: kplus.ServiceType;
+  /** Fixed node port of the site, for NodePort. @default - Kubernetes picks one */
+  readonly nodePort?: number;
+  /** Host names the site answers to behind an Ingress. @default - none */
+  readonly hosts?: string[];
+  /** Scale between replicas and this many pods on CPU/memory. @default - fixed replicas */
+  readonly maxReplicas?: number;
+}
+
+/** The whole deployment configuration: clusters and the targets on them. */
+export interface DeploymentConfig {
+  readonly clusters: Readonly<Record<string, ClusterConfig>>;
+  readonly targets: readonly TargetConfig[];
+}
+
+/** A target after validation, with its cluster resolved. */
+export interface ResolvedTarget extends TargetConfig {
+  readonly clusterName: string;
+  readonly clusterConfig: ClusterConfig;
+  readonly resources: ResourceProfile;
+}
+
+const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Checks the configuration as a whole and resolves each target's cluster; throws on the first
+ * problem with a message that names the target, the field and what is allowed.
+ */
+export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
+  if (!config.targets || config.targets.length === 0) {
+    throw new PropValidationError('deployment config', 'targets', config.targets, 'define at least one target');
+  }
+  const clusterNames = Object.keys(config.clusters ?? {});
+  for (const [name, cluster] of Object.entries(config.clusters ?? {})) {
+    if (!cluster.context || /\s/.test(cluster.context)) {
+      throw new PropValidationError(`cluster "${name}"`, 'context', cluster.context, 'name the kubeconfig context, without spaces');
+    }
+  }
+  const seenNames = new Map<string, number>();
+  const seenPlaces = new Map<string, string>();
+  return config.targets.map((t, i) => {
+    const where = `target "${t.name ?? `#${i + 1}`}"`;
+    checkDnsLabel(where, 'name', t.name);
+    if (seenNames.has(t.name)) {
+      throw new PropValidationError(where, 'name', t.name, `another target (#${seenNames.get(t.name)! + 1}) has this name; target names must be unique`);
+    }
+    seenNames.set(t.name, i);
+    if (!clusterNames.includes(t.cluster)) {
+      throw new PropValidationError(where, 'cluster', t.cluster,
+        clusterNames.length ? `use a cluster defined in clusters: ${clusterNames.map((c) => `"${c}"`).join(', ')}` : 'define the cluster under clusters first');
+    }
+    checkDnsLabel(where, 'namespace', t.namespace);
+    const place = `${t.cluster}/${t.namespace}`;
+    if (seenPlaces.has(place)) {
+      throw new PropValidationError(where, 'namespace', t.namespace,
+        `target "${seenPlaces.get(place)}" already deploys to namespace "${t.namespace}" on cluster "${t.cluster}"; use another namespace`);
+    }
+    seenPlaces.set(place, t.name);
+    if (t.replicas !== undefined) checkInteger(where, 'replicas', t.replicas, 0, 1000);
+    if (t.serviceType !== undefined) {
+      checkOneOf(where, 'serviceType', t.serviceType, [kplus.ServiceType.NODE_PORT, kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.LOAD_BALANCER]);
+    }
+    if (t.maxReplicas !== undefined) checkInteger(where, 'maxReplicas', t.maxReplicas, (t.replicas ?? 2) + 1, 1000);
+    for (const host of t.hosts ?? []) {
+      if (!HOST.test(host) || host.length > 253) {
+        throw new PropValidationError(where, 'hosts', host, 'use a lower-case DNS name such as "www.example.com"');
+      }
+    }
+    return {
+      ...t,
+      clusterName: t.cluster,
+      clusterConfig: config.clusters[t.cluster],
+      resources: ResourceProfile.named(t.size ?? 'small', where),
+    };
+  });
+}
+
+/** The targets named in `selection` (comma-separated), or all when it is empty. */
+export function selectTargets(all: readonly ResolvedTarget[], selection: string | undefined): ResolvedTarget[] {
+  const names = (selection ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) return [...all];
+  return names.map((n) => {
+    const t = all.find((x) => x.name === n);
+    if (!t) {
+      throw new PropValidationError('target selection', 'target', n, `use one of ${all.map((x) => `"${x.name}"`).join(', ')}`);
+    }
+    return t;
+  });
+}

@@ -1,0 +1,43 @@
+import { IConstruct } from 'constructs';
+import { DNS1123_LABEL } from './semantic-rules';
+
+/**
+ * Thrown when a construct is given a value Kubernetes would reject. The message names the
+ * construct (by its path in the app), the prop, the bad value and what is allowed, so the
+ * fix is obvious without reading the construct's code.
+ */
+export class PropValidationError extends Error {
+  public constructor(scope: IConstruct | string, readonly field: string, readonly value: unknown, readonly allowed: string) {
+    super(`${describeScope(scope)}: invalid ${field} ${JSON.stringify(value)}: ${allowed}`);
+    this.name = 'PropValidationError';
+  }
+}
+
+function describeScope(scope: IConstruct | string): string {
+  if (typeof scope === 'string') return scope;
+  return `${scope.constructor.name} at "${scope.node.path}"`;
+}
+
+/** Names that become Service names must be RFC 1035 labels: DNS-1123 label starting with a letter. */
+export function checkDnsLabel(scope: IConstruct | string, field: string, value: string, maxLength = 63): void {
+  if (typeof value !== 'string' || !DNS1123_LABEL.test(value) || !/^[a-z]/.test(value) || value.length > maxLength) {
+    throw new PropValidationError(scope, field, value,
+      `use 1-${maxLength} lower-case letters, digits or '-', starting with a letter and ending with a letter or digit (a DNS-1123 label)`);
+  }
+}
+
+export function checkInteger(scope: IConstruct | string, field: string, value: number, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new PropValidationError(scope, field, value, `use a whole number from ${min} to ${max}`);
+  }
+}
+
+export function checkPort(scope: IConstruct | string, field: string, value: number): void {
+  checkInteger(scope, field, value, 1, 65535);
+}
+
+export function checkOneOf<T>(scope: IConstruct | string, field: string, value: T, allowed: readonly T[]): void {
+  if (!allowed.includes(value)) {
+    throw new PropValidationError(scope, field, value, `use one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  }
+}

@@ -1,0 +1,193 @@
+import { KubeManifest } from './schema-validator';
+
+/** A violation before the validator adds which object it is in. */
+export interface RuleViolation {
+  readonly path: string;
+  readonly message: string;
+}
+
+type Rule = (manifest: KubeManifest) => RuleViolation[];
+
+// Formats from k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label, IsDNS1123Subdomain,
+// IsDNS1035Label, IsValidPortName, IsQualifiedName, IsValidLabelValue).
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * Values the API server accepts for enum-like string fields. The OpenAPI definitions only
+ * describe these in prose, so a typo (`type: NodePrt`) would pass the schema alone.
+ * Keyed by a pattern on the JSON pointer of the field.
+ */
+const ENUMS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
+  [/\/(containers|initContainers|ephemeralContainers)\/\d+\/imagePullPolicy$/, ['Always', 'IfNotPresent', 'Never']],
+  [/\/ports\/\d+\/protocol$/, ['TCP', 'UDP', 'SCTP']],
+  [/\/seccompProfile\/type$/, ['RuntimeDefault', 'Localhost', 'Unconfined']],
+  [/^\/spec\/template\/spec\/restartPolicy$/, ['Always', 'OnFailure', 'Never']],
+  [/\/spec\/dnsPolicy$/, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']],
+  [/^\/spec\/strategy\/type$/, ['RollingUpdate', 'Recreate']],
+  [/^\/spec\/policyTypes\/\d+$/, ['Ingress', 'Egress']],
+  [/^\/spec\/unhealthyPodEvictionPolicy$/, ['IfHealthyBudget', 'AlwaysAllow']],
+  [/\/paths\/\d+\/pathType$/, ['Exact', 'Prefix', 'ImplementationSpecific']],
+  [/\/topologySpreadConstraints\/\d+\/whenUnsatisfiable$/, ['DoNotSchedule', 'ScheduleAnyway']],
+  [/^\/spec\/metrics\/\d+\/type$/, ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']],
+  [/\/target\/type$/, ['Utilization', 'Value', 'AverageValue']],
+];
+
+const SERVICE_ENUMS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['/spec/type', ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']],
+  ['/spec/externalTrafficPolicy', ['Cluster', 'Local']],
+  ['/spec/internalTrafficPolicy', ['Cluster', 'Local']],
+  ['/spec/sessionAffinity', ['ClientIP', 'None']],
+];
+
+const PORT_FIELDS = /\/(containerPort|hostPort|port)$/;
+
+const enumRule: Rule = (m) => {
+  const out: RuleViolation[] = [];
+  walk(m, '', (pointer, value) => {
+    if (typeof value !== 'string') return;
+    for (const [pattern, allowed] of ENUMS) {
+      if (pattern.test(pointer) && !allowed.includes(value)) {
+        out.push({ path: pointer, message: `"${value}" is not allowed; use one of: ${allowed.join(', ')}` });
+      }
+    }
+  });
+  if (m.kind === 'Service') {
+    for (const [pointer, allowed] of SERVICE_ENUMS) {
+      const value = at(m, pointer);
+      if (value !== undefined && !allowed.includes(String(value))) {
+        out.push({ path: pointer, message: `"${String(value)}" is not allowed; use one of: ${allowed.join(', ')}` });
+      }
+    }
+  }
+  return out;
+};
+
+const portRule: Rule = (m) => {
+  const out: RuleViolation[] = [];
+  walk(m, '', (pointer, value) => {
+    if (PORT_FIELDS.test(pointer) && typeof value === 'number' && !isPort(value)) {
+      out.push({ path: pointer, message: `port ${value} is out of range; use an integer from 1 to 65535` });
+    }
+    if (/\/(targetPort|httpGet\/port|tcpSocket\/port|grpc\/port)$/.test(pointer) || /\/ports\/\d+\/port$/.test(pointer) && m.kind === 'NetworkPolicy') {
+      if (typeof value === 'number' && !isPort(value)) {
+        out.push({ path: pointer, message: `port ${value} is out of range; use an integer from 1 to 65535 or a port name` });
+      }
+      if (typeof value === 'string' && !PORT_NAME.test(value) || typeof value === 'string' && value.length > 15) {
+        out.push({ path: pointer, message: `port name "${value}" is invalid; use at most 15 lower-case letters, digits and '-', with at least one letter` });
+      }
+    }
+    if (/\/ports\/\d+\/name$/.test(pointer) && typeof value === 'string' && (!PORT_NAME.test(value) || value.length > 15)) {
+      out.push({ path: pointer, message: `port name "${value}" is invalid; use at most 15 lower-case letters, digits and '-', with at least one letter` });
+    }
+  });
+  if (m.kind === 'Service') {
+    const ports = at(m, '/spec/ports');
+    (Array.isArray(ports) ? ports : []).forEach((p: { nodePort?: unknown }, i) => {
+      if (typeof p.nodePort === 'number' && (p.nodePort < 30000 || p.nodePort > 32767 || !Number.isInteger(p.nodePort))) {
+        out.push({ path: `/spec/ports/${i}/nodePort`, message: `nodePort ${p.nodePort} is outside the default NodePort range; use an integer from 30000 to 32767` });
+      }
+    });
+  }
+  return out;
+};
+
+const nameRule: Rule = (m) => {
+  const out: RuleViolation[] = [];
+  const name = m.metadata?.name;
+  if (typeof name === 'string' && name !== '') {
+    // Services and Namespaces become DNS labels; most other objects only need a subdomain.
+    const [format, pattern, max] = m.kind === 'Service'
+      ? ['an RFC 1035 label (lower-case letters, digits and "-", starting with a letter)', DNS1035_LABEL, 63]
+      : m.kind === 'Namespace'
+        ? ['a DNS-1123 label (lower-case letters, digits and "-")', DNS1123_LABEL, 63]
+        : ['a DNS-1123 subdomain (lower-case letters, digits, "-" and ".")', DNS1123_SUBDOMAIN, 253];
+    if (!pattern.test(name) || name.length > max) {
+      out.push({ path: '/metadata/name', message: `name "${name}" must be ${format}, at most ${max} characters` });
+    }
+  }
+  const namespace = m.metadata?.namespace;
+  if (typeof namespace === 'string' && (!DNS1123_LABEL.test(namespace) || namespace.length > 63)) {
+    out.push({ path: '/metadata/namespace', message: `namespace "${namespace}" must be a DNS-1123 label of at most 63 characters` });
+  }
+  walk(m, '', (pointer, value) => {
+    if (/\/(containers|initContainers)\/\d+\/name$/.test(pointer) && typeof value === 'string' && (!DNS1123_LABEL.test(value) || value.length > 63)) {
+      out.push({ path: pointer, message: `container name "${value}" must be a DNS-1123 label of at most 63 characters` });
+    }
+  });
+  return out;
+};
+
+const labelRule: Rule = (m) => {
+  const out: RuleViolation[] = [];
+  walk(m, '', (pointer, value) => {
+    if (!/\/(labels|matchLabels|selector)$/.test(pointer) || value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    if (pointer.endsWith('/selector') && m.kind !== 'Service') return; // other selectors are LabelSelector objects
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      const problem = labelKeyProblem(key);
+      if (problem) out.push({ path: `${pointer}/${escapePointer(key)}`, message: problem });
+      if (typeof v === 'string' && (!LABEL_VALUE.test(v) || v.length > 63)) {
+        out.push({
+          path: `${pointer}/${escapePointer(key)}`,
+          message: `label value "${v}" is invalid; use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+        });
+      }
+    }
+  });
+  return out;
+};
+
+const replicasRule: Rule = (m) => {
+  for (const pointer of ['/spec/replicas', '/spec/minReplicas', '/spec/maxReplicas']) {
+    const value = at(m, pointer);
+    if (typeof value === 'number' && (!Number.isInteger(value) || value < 0)) {
+      return [{ path: pointer, message: `${value} is not allowed; use a whole number of at least 0` }];
+    }
+  }
+  return [];
+};
+
+export const SEMANTIC_RULES: readonly Rule[] = [enumRule, portRule, nameRule, labelRule, replicasRule];
+
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (!DNS1123_SUBDOMAIN.test(prefix) || prefix.length > 253)) {
+    return `label key prefix "${prefix}" must be a DNS-1123 subdomain`;
+  }
+  if (!LABEL_NAME.test(name) || name.length > 63) {
+    return `label key "${key}" is invalid; its name part must be at most 63 letters, digits, "-", "_" or "."`;
+  }
+  return undefined;
+}
+
+function isPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+function walk(value: unknown, pointer: string, visit: (pointer: string, value: unknown) => void): void {
+  visit(pointer, value);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => walk(v, `${pointer}/${i}`, visit));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`, visit);
+  }
+}
+
+function at(obj: unknown, pointer: string): unknown {
+  let cur: unknown = obj;
+  for (const part of pointer.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}

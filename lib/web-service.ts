@@ -1,0 +1,445 @@
+import { Chart, Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import * as k8s from '../imports/k8s';
+import { HealthChecks, renderProbes } from './health-checks';
+import { ImageReference } from './image-reference';
+import { IngressSource } from './ingress-source';
+import { recommendedLabels, selectorLabels } from './labels';
+import { exceptionAnnotations, ExceptionTarget, PolicyException } from './policy-exception';
+import { ResourceProfile } from './resource-profile';
+import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
+
+/** Autoscaling on CPU and memory utilisation (autoscaling/v2). */
+export interface AutoscalingOptions {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  /** Target average CPU utilisation, percent of requests. @default 70 */
+  readonly cpuUtilization?: number;
+  /** Target average memory utilisation, percent of requests. @default 80 */
+  readonly memoryUtilization?: number;
+}
+
+/** The user and groups the pod runs as; all must be above 10000 and match the image. */
+export interface RunAs {
+  /** @default 10101 */
+  readonly user?: number;
+  /** @default 10101 */
+  readonly group?: number;
+  /** Group that owns mounted volumes. @default 10101 */
+  readonly fsGroup?: number;
+}
+
+export interface WebServiceProps {
+  /** The container image: always a tag or a digest, never `latest`. */
+  readonly image: ImageReference;
+
+  /**
+   * Name of the Deployment, Service, ServiceAccount and policies. Unique within the chart.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /** The application name for `app.kubernetes.io/name`. @default - `name` */
+  readonly appName?: string;
+
+  /** `app.kubernetes.io/component`. @default 'web' */
+  readonly component?: string;
+
+  /** `app.kubernetes.io/part-of`. @default 'mincloud' */
+  readonly partOf?: string;
+
+  /** Port the container listens on; named `http`. @default 8080 */
+  readonly containerPort?: number;
+
+  /** Pods to run. Ignored when `autoscaling` is set, which then owns the count. @default 2 */
+  readonly replicas?: number;
+
+  /** How the Service is exposed. @default kplus.ServiceType.CLUSTER_IP */
+  readonly serviceType?: kplus.ServiceType;
+
+  /** Port the Service listens on. @default 80 */
+  readonly servicePort?: number;
+
+  /**
+   * Fixed node port (30000-32767), for NodePort and LoadBalancer Services only.
+   * @default - Kubernetes picks a free one
+   */
+  readonly nodePort?: number;
+
+  /** Environment variables of the container. More with `addEnv`. @default - none */
+  readonly env?: Record<string, string>;
+
+  /** CPU, memory and ephemeral storage. @default ResourceProfile.SMALL */
+  readonly resources?: ResourceProfile;
+
+  /** HTTP path that answers 200 when the service is healthy. @default '/healthz' */
+  readonly healthCheckPath?: string;
+
+  /** Timings of the readiness, liveness and startup probes. @default - see `HealthChecks` */
+  readonly healthChecks?: HealthChecks;
+
+  /** User and groups of the pod. @default 10101 for all, the site image's user */
+  readonly runAs?: RunAs;
+
+  /**
+   * Paths the container may write to; each gets its own emptyDir, the root filesystem stays
+   * read-only.
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: string[];
+
+  /** Scale on CPU and memory instead of a fixed replica count. @default - no autoscaler */
+  readonly autoscaling?: AutoscalingOptions;
+
+  /**
+   * Where traffic to the service port may come from. More with `allowFrom`.
+   * @default - `IngressSource.anyAddress()` for NodePort and LoadBalancer Services (their
+   * clients are outside the cluster), `IngressSource.sameNamespace()` for ClusterIP
+   */
+  readonly ingressFrom?: IngressSource[];
+
+  /** Pods that may be unavailable at once during voluntary disruptions (drains). @default 1 */
+  readonly maxUnavailableDuringDisruption?: number;
+
+  /** Old ReplicaSets kept for `kubectl rollout undo`. @default 5 */
+  readonly revisionHistoryLimit?: number;
+
+  /**
+   * How long a terminating pod keeps serving while endpoints stop sending it traffic, so a
+   * rollout drops no request. Needs `sleep` in the image; `Duration.seconds(0)` turns it off.
+   * @default Duration.seconds(5)
+   */
+  readonly drainDelay?: Duration;
+
+  /** @default - pull `Always` for tags (they can move), `IfNotPresent` for digests (they cannot) */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+
+  /** PriorityClass of the pods. @default - none (the cluster's default priority) */
+  readonly priorityClassName?: string;
+
+  /** Deliberate exceptions to policy rules, each with its reason. @default - none */
+  readonly policyExceptions?: PolicyException[];
+}
+
+const SERVICE_TYPES = [kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER];
+const PORT_NAME = 'http';
+const RESERVED_ENV = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A stateless HTTP service on Kubernetes, production-grade by default: a Deployment of
+ * hardened, probed, resource-bounded pods spread over nodes and zones, a Service in front,
+ * its own ServiceAccount without an API token, a PodDisruptionBudget, a default-deny
+ * NetworkPolicy that admits only the service port from the configured sources, and
+ * optionally a HorizontalPodAutoscaler.
+ *
+ * Every object is reachable as a public field to change what the props do not cover.
+ */
+export class WebService extends Construct {
+  /** Every web service in a chart, by name, to refuse duplicates. */
+  private static readonly names = new WeakMap<Chart, Map<string, string>>();
+
+  public readonly name: string;
+  public readonly image: ImageReference;
+  public readonly containerPort: number;
+  public readonly servicePort: number;
+  public readonly serviceType: kplus.ServiceType;
+  /** The labels the Service, PodDisruptionBudget and NetworkPolicy select pods by. */
+  public readonly selector: Record<string, string>;
+  /** The labels on every object of this service. */
+  public readonly labels: Record<string, string>;
+
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly service: k8s.KubeService;
+  public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly networkPolicy: k8s.KubeNetworkPolicy;
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+
+  private readonly env: Map<string, string>;
+  private readonly ingressFrom: IngressSource[];
+  private readonly egressTo: Array<{ peer: WebService }> = [];
+  private readonly props: WebServiceProps;
+
+  public constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name ?? id;
+    this.validate(props);
+
+    this.image = props.image;
+    this.containerPort = props.containerPort ?? 8080;
+    this.servicePort = props.servicePort ?? 80;
+    this.serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    this.env = new Map(Object.entries(props.env ?? {}));
+    this.ingressFrom = [...(props.ingressFrom ?? [this.serviceType === kplus.ServiceType.CLUSTER_IP
+      ? IngressSource.sameNamespace() : IngressSource.anyAddress()])];
+
+    const appName = props.appName ?? this.name;
+    this.selector = selectorLabels({ name: appName, instance: this.name });
+    this.labels = recommendedLabels({
+      name: appName,
+      instance: this.name,
+      version: props.image.version,
+      component: props.component ?? 'web',
+      partOf: props.partOf ?? 'mincloud',
+    });
+
+    const metadata = (on: ExceptionTarget): k8s.ObjectMeta => {
+      const exceptions = (props.policyExceptions ?? []).filter((e) => e.on === on);
+      const annotations = exceptionAnnotations(exceptions);
+      return { name: this.name, labels: this.labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
+    };
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata('ServiceAccount'),
+      automountServiceAccountToken: false,
+    });
+
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: metadata('Deployment'),
+      spec: Lazy.any({ produce: () => this.renderDeploymentSpec() }),
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: metadata('Service'),
+      spec: {
+        type: this.serviceType,
+        selector: this.selector,
+        ports: [{
+          name: PORT_NAME,
+          protocol: 'TCP',
+          port: this.servicePort,
+          targetPort: k8s.IntOrString.fromString(PORT_NAME),
+          ...(props.nodePort !== undefined ? { nodePort: props.nodePort } : {}),
+        }],
+      },
+    });
+
+    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: metadata('PodDisruptionBudget'),
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailableDuringDisruption ?? 1),
+        selector: { matchLabels: this.selector },
+        // Lets a drain evict pods that are not ready anyway, instead of blocking on them.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+
+    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: metadata('NetworkPolicy'),
+      spec: Lazy.any({ produce: () => this.renderNetworkPolicySpec() }),
+    });
+
+    if (props.autoscaling) {
+      const a = props.autoscaling;
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name: this.name, labels: this.labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+          minReplicas: a.minReplicas ?? 2,
+          maxReplicas: a.maxReplicas,
+          metrics: [
+            utilization('cpu', a.cpuUtilization ?? 70),
+            utilization('memory', a.memoryUtilization ?? 80),
+          ],
+        },
+      });
+    }
+  }
+
+  /** Adds or replaces an environment variable of the container. */
+  public addEnv(name: string, value: string): void {
+    if (!RESERVED_ENV.test(name)) {
+      throw new PropValidationError(this, 'env name', name, 'use letters, digits and "_", not starting with a digit');
+    }
+    this.env.set(name, value);
+  }
+
+  /** Admits traffic to the service port from another source. */
+  public allowFrom(source: IngressSource | WebService): void {
+    if (source instanceof WebService) {
+      this.ingressFrom.push(IngressSource.pods(source.selector));
+      source.egressTo.push({ peer: this });
+    } else {
+      this.ingressFrom.push(source);
+    }
+  }
+
+  /** The in-cluster URL of the service, e.g. `http://api` (same namespace). */
+  public get url(): string {
+    return `http://${this.name}${this.servicePort === 80 ? '' : `:${this.servicePort}`}`;
+  }
+
+  private validate(props: WebServiceProps): void {
+    checkDnsLabel(this, 'name', this.name, 63);
+    if (!(props.image instanceof ImageReference)) {
+      throw new PropValidationError(this, 'image', props.image,
+        'use ImageReference.fromTag(repository, tag), ImageReference.fromDigest(...) or ImageReference.parse("repo:tag")');
+    }
+    if (props.containerPort !== undefined) checkPort(this, 'containerPort', props.containerPort);
+    if (props.servicePort !== undefined) checkPort(this, 'servicePort', props.servicePort);
+    if (props.replicas !== undefined) checkInteger(this, 'replicas', props.replicas, 0, 1000);
+    if (props.serviceType !== undefined) checkOneOf(this, 'serviceType', props.serviceType, SERVICE_TYPES);
+    if (props.nodePort !== undefined) {
+      checkInteger(this, 'nodePort', props.nodePort, 30000, 32767);
+      if ((props.serviceType ?? kplus.ServiceType.CLUSTER_IP) === kplus.ServiceType.CLUSTER_IP) {
+        throw new PropValidationError(this, 'nodePort', props.nodePort, 'a nodePort needs serviceType NodePort or LoadBalancer');
+      }
+    }
+    const path = props.healthCheckPath ?? '/healthz';
+    if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/.test(path)) {
+      throw new PropValidationError(this, 'healthCheckPath', path, 'use an absolute URL path such as "/healthz"');
+    }
+    const runAs = props.runAs ?? {};
+    for (const field of ['user', 'group', 'fsGroup'] as const) {
+      if (runAs[field] !== undefined) checkInteger(this, `runAs.${field}`, runAs[field]!, 10001, 2147483647);
+    }
+    for (const p of props.writablePaths ?? []) {
+      if (!/^\/[^\s:]*$/.test(p) || p === '/') {
+        throw new PropValidationError(this, 'writablePaths', p, 'use absolute paths below "/", e.g. "/tmp"');
+      }
+    }
+    for (const name of Object.keys(props.env ?? {})) {
+      if (!RESERVED_ENV.test(name)) {
+        throw new PropValidationError(this, 'env name', name, 'use letters, digits and "_", not starting with a digit');
+      }
+    }
+    if (props.maxUnavailableDuringDisruption !== undefined) {
+      checkInteger(this, 'maxUnavailableDuringDisruption', props.maxUnavailableDuringDisruption, 1, 1000);
+    }
+    if (props.revisionHistoryLimit !== undefined) checkInteger(this, 'revisionHistoryLimit', props.revisionHistoryLimit, 0, 100);
+    if (props.autoscaling) {
+      const a = props.autoscaling;
+      const min = a.minReplicas ?? 2;
+      checkInteger(this, 'autoscaling.minReplicas', min, 1, 1000);
+      checkInteger(this, 'autoscaling.maxReplicas', a.maxReplicas, min + 1, 1000);
+      if (a.cpuUtilization !== undefined) checkInteger(this, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
+      if (a.memoryUtilization !== undefined) checkInteger(this, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
+    }
+    this.claimName();
+  }
+
+  /** Two services with one name would overwrite each other's objects in the namespace. */
+  private claimName(): void {
+    const chart = Chart.of(this);
+    let names = WebService.names.get(chart);
+    if (!names) {
+      names = new Map();
+      WebService.names.set(chart, names);
+    }
+    const existing = names.get(this.name);
+    if (existing !== undefined) {
+      throw new PropValidationError(this, 'name', this.name,
+        `a web service named "${this.name}" already exists in chart "${chart.node.path}" (at "${existing}"); give each service a unique name`);
+    }
+    names.set(this.name, this.node.path);
+  }
+
+  private renderDeploymentSpec(): k8s.DeploymentSpec {
+    const props = this.props;
+    const runAs = { user: 10101, group: 10101, fsGroup: 10101, ...props.runAs };
+    const writable = props.writablePaths ?? ['/tmp'];
+    const drainSeconds = (props.drainDelay ?? Duration.seconds(5)).toSeconds();
+    const probes = renderProbes(props.healthChecks ?? {}, props.healthCheckPath ?? '/healthz', PORT_NAME);
+    const pullPolicy = props.imagePullPolicy ?? (this.image.isImmutable ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS);
+    const volumeName = (i: number) => (writable.length === 1 ? 'tmp' : `writable-${i}`);
+
+    const container: k8s.Container = {
+      name: this.name,
+      image: this.image.toString(),
+      imagePullPolicy: pullPolicy,
+      ports: [{ name: PORT_NAME, containerPort: this.containerPort, protocol: 'TCP' }],
+      env: [...this.env.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+      resources: (props.resources ?? ResourceProfile.SMALL).toKube(),
+      ...probes,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: runAs.user,
+        runAsGroup: runAs.group,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      volumeMounts: writable.map((mountPath, i) => ({ name: volumeName(i), mountPath })),
+      ...(drainSeconds > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } } } : {}),
+    };
+    if (container.env!.length === 0) delete (container as { env?: unknown }).env;
+
+    const podLabels = this.labels;
+    return {
+      ...(props.autoscaling ? {} : { replicas: props.replicas ?? 2 }),
+      revisionHistoryLimit: props.revisionHistoryLimit ?? 5,
+      selector: { matchLabels: this.selector },
+      strategy: {
+        type: 'RollingUpdate',
+        // Never below the desired count during a rollout: a new pod must be ready first.
+        rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+      },
+      template: {
+        metadata: { labels: podLabels },
+        spec: {
+          serviceAccountName: this.name,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+          terminationGracePeriodSeconds: Math.max(30, drainSeconds + 10),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: runAs.user,
+            runAsGroup: runAs.group,
+            fsGroup: runAs.fsGroup,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [container],
+          volumes: writable.map((_, i) => ({ name: volumeName(i), emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } })),
+          // ScheduleAnyway: spread when the cluster can, still schedule on a single node.
+          topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+            maxSkew: 1,
+            topologyKey,
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: this.selector },
+          })),
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [{
+                weight: 100,
+                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.selector } },
+              }],
+            },
+          },
+        },
+      },
+    };
+  }
+
+  private renderNetworkPolicySpec(): k8s.NetworkPolicySpec {
+    const dns: k8s.NetworkPolicyEgressRule = {
+      to: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      }],
+      ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+    };
+    const egressToServices = this.egressTo.map(({ peer }): k8s.NetworkPolicyEgressRule => ({
+      to: [{ podSelector: { matchLabels: peer.selector } }],
+      ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(peer.containerPort) }],
+    }));
+    return {
+      podSelector: { matchLabels: this.selector },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{
+        from: this.ingressFrom.flatMap((s) => s._peers),
+        ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.containerPort) }],
+      }],
+      egress: [dns, ...egressToServices],
+    };
+  }
+}
+
+function utilization(name: 'cpu' | 'memory', averageUtilization: number): k8s.MetricSpecV2 {
+  return { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization } } };
+}
