@@ -1,0 +1,53 @@
+import * as kplus from 'cdk8s-plus-27';
+import { DeploymentConfig, resolveTargets, selectTargets, TargetConfig } from './targets';
+
+const clusters = { local: { context: 'kind-local' }, prod: { context: 'prod-admin' } };
+const dev: TargetConfig = { name: 'dev', cluster: 'local', namespace: 'app-dev' };
+
+function config(...targets: TargetConfig[]): DeploymentConfig {
+  return { clusters, targets };
+}
+
+describe('resolveTargets', () => {
+  test('resolves the cluster and the size preset', () => {
+    const [t] = resolveTargets(config({ ...dev, size: 'large' }));
+    expect(t.clusterConfig.context).toBe('kind-local');
+    expect(t.resources.name).toBe('large');
+  });
+
+  test('defaults to the small preset', () => {
+    expect(resolveTargets(config(dev))[0].resources.name).toBe('small');
+  });
+
+  test.each<[string, DeploymentConfig, RegExp]>([
+    ['no targets', config(), /deployment config: invalid targets \[\]: define at least one target/],
+    ['missing cluster', config({ ...dev, cluster: 'staging' }), /target "dev": invalid cluster "staging": use a cluster defined in clusters: "local", "prod"/],
+    ['duplicate target name', config(dev, { ...dev, namespace: 'other' }), /target "dev": invalid name "dev": another target \(#1\) has this name/],
+    ['same namespace on the same cluster', config(dev, { ...dev, name: 'dev2' }),
+      /target "dev2": invalid namespace "app-dev": target "dev" already deploys to namespace "app-dev" on cluster "local"/],
+    ['bad target name', config({ ...dev, name: 'Dev' }), /target "Dev": invalid name "Dev": use 1-63 lower-case/],
+    ['bad namespace', config({ ...dev, namespace: 'app_dev' }), /target "dev": invalid namespace "app_dev"/],
+    ['unknown size', config({ ...dev, size: 'huge' }), /target "dev": invalid size "huge": use one of "nano", "micro", "small", "medium", "large"/],
+    ['negative replicas', config({ ...dev, replicas: -2 }), /target "dev": invalid replicas -2/],
+    ['bad service type', config({ ...dev, serviceType: kplus.ServiceType.EXTERNAL_NAME }), /target "dev": invalid serviceType "ExternalName"/],
+    ['bad host', config({ ...dev, hosts: ['Example.COM/'] }), /target "dev": invalid hosts "Example.COM\/": use a lower-case DNS name/],
+    ['maxReplicas not above replicas', config({ ...dev, replicas: 3, maxReplicas: 2 }), /target "dev": invalid maxReplicas 2: use a whole number from 4/],
+    ['cluster without context', { clusters: { local: { context: '' } }, targets: [dev] }, /cluster "local": invalid context ""/],
+  ])('%s', (_name, cfg, message) => {
+    expect(() => resolveTargets(cfg)).toThrow(message);
+  });
+});
+
+describe('selectTargets', () => {
+  const all = resolveTargets(config(dev, { name: 'prod', cluster: 'prod', namespace: 'app' }));
+  test('all when nothing is selected', () => {
+    expect(selectTargets(all, undefined).map((t) => t.name)).toEqual(['dev', 'prod']);
+    expect(selectTargets(all, '').map((t) => t.name)).toEqual(['dev', 'prod']);
+  });
+  test('the named ones, in the order given', () => {
+    expect(selectTargets(all, 'prod, dev').map((t) => t.name)).toEqual(['prod', 'dev']);
+  });
+  test('unknown target names the allowed ones', () => {
+    expect(() => selectTargets(all, 'qa')).toThrow('target selection: invalid target "qa": use one of "dev", "prod"');
+  });
+});
