@@ -5,6 +5,7 @@ import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { PolicyException } from './policy-exception';
 import { ResourceProfile } from './resource-profile';
+import { ServiceMesh } from './service-mesh';
 import { SchemaValidator } from './validation/schema-validator';
 import { WebService, WebServiceProps } from './web-service';
 
@@ -243,6 +244,43 @@ describe('WebService options', () => {
     ]);
     expect(sitePolicy.spec.egress[1]).toEqual({ to: [{ podSelector: { matchLabels: api.selector } }], ports: [{ protocol: 'TCP', port: 9000 }] });
     expect(api.url).toBe('http://api');
+  });
+
+  test('no ingress sources means no ingress rule (an empty "from" would admit everyone)', () => {
+    const { objects } = synth({ ingressFrom: [] });
+    expect(only(objects, 'NetworkPolicy').spec.ingress).toEqual([]);
+    expect(only(objects, 'NetworkPolicy').spec.policyTypes).toContain('Ingress');
+  });
+
+  test('linkerd mesh: injection, tracing collector, control-plane egress and proxy admin port', () => {
+    const { objects } = synth({ mesh: ServiceMesh.linkerd({ traceCollector: 'collector.linkerd-jaeger:55678' }) });
+    const template = only(objects, 'Deployment').spec.template;
+    expect(template.metadata.annotations).toEqual({
+      'linkerd.io/inject': 'enabled',
+      'config.linkerd.io/proxy-await': 'enabled',
+      'config.linkerd.io/trace-collector': 'collector.linkerd-jaeger:55678',
+    });
+    const np = only(objects, 'NetworkPolicy').spec;
+    expect(np.egress.map((r: any) => r.ports.map((p: any) => p.port))).toEqual([[53, 53], [8080, 8086, 8090], [55678]]);
+    expect(np.ingress[1].ports).toEqual([{ protocol: 'TCP', port: 4191 }]);
+    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+  });
+
+  test('istio mesh: injection label, zipkin address, probe rewrite', () => {
+    const { objects } = synth({ mesh: ServiceMesh.istio({ zipkinAddress: 'zipkin.istio-system:9411' }) });
+    const template = only(objects, 'Deployment').spec.template;
+    expect(template.metadata.labels['sidecar.istio.io/inject']).toBe('true');
+    expect(JSON.parse(template.metadata.annotations['proxy.istio.io/config'])).toEqual({
+      holdApplicationUntilProxyStarts: true, tracing: { zipkin: { address: 'zipkin.istio-system:9411' } } });
+    expect(template.metadata.annotations['sidecar.istio.io/rewriteAppHTTPProbers']).toBe('true');
+    expect(only(objects, 'NetworkPolicy').spec.egress[1].ports).toEqual([{ protocol: 'TCP', port: 15012 }]);
+    // Selectors are untouched by the mesh label.
+    expect(only(objects, 'Deployment').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' });
+  });
+
+  test('mesh endpoints are validated', () => {
+    expect(() => ServiceMesh.istio({ zipkinAddress: 'http://zipkin:9411' })).toThrow(
+      'ServiceMesh.istio: invalid zipkinAddress "http://zipkin:9411": use host:port');
   });
 
   test('policy exceptions become the tools\' own annotations on the chosen object', () => {

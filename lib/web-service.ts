@@ -8,6 +8,7 @@ import { IngressSource } from './ingress-source';
 import { recommendedLabels, selectorLabels } from './labels';
 import { exceptionAnnotations, ExceptionTarget, PolicyException } from './policy-exception';
 import { ResourceProfile } from './resource-profile';
+import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
 
 /** Autoscaling on CPU and memory utilisation (autoscaling/v2). */
@@ -96,7 +97,8 @@ export interface WebServiceProps {
   /**
    * Where traffic to the service port may come from. More with `allowFrom`.
    * @default - `IngressSource.anyAddress()` for NodePort and LoadBalancer Services (their
-   * clients are outside the cluster), `IngressSource.sameNamespace()` for ClusterIP
+   * clients are outside the cluster), `IngressSource.sameNamespace()` for ClusterIP; the first
+   * `allowFrom` call (an Ingress routing to the service makes one) replaces this default
    */
   readonly ingressFrom?: IngressSource[];
 
@@ -118,6 +120,9 @@ export interface WebServiceProps {
 
   /** PriorityClass of the pods. @default - none (the cluster's default priority) */
   readonly priorityClassName?: string;
+
+  /** Join a service mesh (Linkerd or Istio) with optional tracing. @default - no mesh */
+  readonly mesh?: ServiceMesh;
 
   /** Deliberate exceptions to policy rules, each with its reason. @default - none */
   readonly policyExceptions?: PolicyException[];
@@ -159,6 +164,8 @@ export class WebService extends Construct {
 
   private readonly env: Map<string, string>;
   private readonly ingressFrom: IngressSource[];
+  /** True while `ingressFrom` holds only the default, which an Ingress replaces. */
+  private ingressFromIsDefault: boolean;
   private readonly egressTo: Array<{ peer: WebService }> = [];
   private readonly props: WebServiceProps;
 
@@ -175,6 +182,7 @@ export class WebService extends Construct {
     this.env = new Map(Object.entries(props.env ?? {}));
     this.ingressFrom = [...(props.ingressFrom ?? [this.serviceType === kplus.ServiceType.CLUSTER_IP
       ? IngressSource.sameNamespace() : IngressSource.anyAddress()])];
+    this.ingressFromIsDefault = props.ingressFrom === undefined;
 
     const appName = props.appName ?? this.name;
     this.selector = selectorLabels({ name: appName, instance: this.name });
@@ -259,6 +267,11 @@ export class WebService extends Construct {
 
   /** Admits traffic to the service port from another source. */
   public allowFrom(source: IngressSource | WebService): void {
+    if (this.ingressFromIsDefault) {
+      // The first explicit source replaces the default: only what is named is admitted.
+      this.ingressFrom.length = 0;
+      this.ingressFromIsDefault = false;
+    }
     if (source instanceof WebService) {
       this.ingressFrom.push(IngressSource.pods(source.selector));
       source.egressTo.push({ peer: this });
@@ -369,7 +382,8 @@ export class WebService extends Construct {
     };
     if (container.env!.length === 0) delete (container as { env?: unknown }).env;
 
-    const podLabels = this.labels;
+    const mesh = props.mesh?._pod;
+    const podLabels = { ...this.labels, ...mesh?.labels };
     return {
       ...(props.autoscaling ? {} : { replicas: props.replicas ?? 2 }),
       revisionHistoryLimit: props.revisionHistoryLimit ?? 5,
@@ -380,7 +394,7 @@ export class WebService extends Construct {
         rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
       },
       template: {
-        metadata: { labels: podLabels },
+        metadata: { labels: podLabels, ...(mesh && Object.keys(mesh.annotations).length ? { annotations: mesh.annotations } : {}) },
         spec: {
           serviceAccountName: this.name,
           automountServiceAccountToken: false,
@@ -424,6 +438,7 @@ export class WebService extends Construct {
       }],
       ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
     };
+    const sources = this.ingressFrom.flatMap((s) => s._peers);
     const egressToServices = this.egressTo.map(({ peer }): k8s.NetworkPolicyEgressRule => ({
       to: [{ podSelector: { matchLabels: peer.selector } }],
       ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(peer.containerPort) }],
@@ -431,11 +446,12 @@ export class WebService extends Construct {
     return {
       podSelector: { matchLabels: this.selector },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{
-        from: this.ingressFrom.flatMap((s) => s._peers),
-        ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.containerPort) }],
-      }],
-      egress: [dns, ...egressToServices],
+      ingress: [
+        // An empty `from` would admit every source, so no sources means no rule at all.
+        ...(sources.length > 0 ? [{ from: sources, ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.containerPort) }] }] : []),
+        ...(this.props.mesh?._pod.ingress ?? []),
+      ],
+      egress: [dns, ...egressToServices, ...(this.props.mesh?._pod.egress ?? [])],
     };
   }
 }

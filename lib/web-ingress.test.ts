@@ -1,0 +1,106 @@
+import { Testing } from 'cdk8s';
+import { only, synthObjects } from '../test/support/synth';
+import { ImageReference } from './image-reference';
+import { IngressController } from './ingress-controller';
+import { IngressTls } from './ingress-tls';
+import { SchemaValidator } from './validation/schema-validator';
+import { WebIngress, WebIngressProps } from './web-ingress';
+import { WebService } from './web-service';
+
+const image = ImageReference.fromTag('docker.io/mincloud1501/nginx', '1.0.0');
+
+function setup(props: Partial<WebIngressProps> = {}) {
+  const chart = Testing.chart();
+  const site = new WebService(chart, 'site', { image });
+  const api = new WebService(chart, 'api', { image, component: 'api' });
+  const ingress = new WebIngress(chart, 'web', {
+    controller: IngressController.nginx(),
+    hosts: ['mincloud.example.com'],
+    routes: [{ path: '/', service: site }, { path: '/api', service: api }],
+    ...props,
+  });
+  const objects = synthObjects(chart);
+  return { chart, site, api, ingress, objects, ing: only(objects, 'Ingress') };
+}
+
+describe('WebIngress', () => {
+  test('routes hosts and paths to the services by their named port', () => {
+    const { ing, objects } = setup();
+    expect(ing.spec).toEqual({
+      ingressClassName: 'nginx',
+      rules: [{
+        host: 'mincloud.example.com',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'site', port: { name: 'http' } } } },
+            { path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } },
+          ],
+        },
+      }],
+    });
+    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' });
+    expect(ing.metadata.labels!['app.kubernetes.io/component']).toBe('ingress');
+    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+  });
+
+  test('routed services default to ClusterIP and admit only the controller namespace', () => {
+    const { objects } = setup();
+    for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+      expect(np.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
+    }
+    for (const svc of objects.filter((o) => o.kind === 'Service')) expect(svc.spec.type).toBe('ClusterIP');
+  });
+
+  test('TLS from a Secret, with redirect to HTTPS on nginx', () => {
+    const { ing } = setup({ tls: IngressTls.fromSecret('mincloud-tls') });
+    expect(ing.spec.tls).toEqual([{ hosts: ['mincloud.example.com'], secretName: 'mincloud-tls' }]);
+    expect(ing.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+    });
+  });
+
+  test('TLS from cert-manager through the ingress-shim annotation', () => {
+    const { ing } = setup({ tls: IngressTls.certManager({ issuer: 'letsencrypt' }) });
+    expect(ing.metadata.annotations!['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
+    expect(ing.spec.tls).toEqual([{ hosts: ['mincloud.example.com'], secretName: 'web-tls' }]);
+  });
+
+  test('traefik: class, entrypoints and TLS router, and its namespace in the policies', () => {
+    const { ing, objects } = setup({ controller: IngressController.traefik(), tls: IngressTls.fromSecret('t') });
+    expect(ing.spec.ingressClassName).toBe('traefik');
+    expect(ing.metadata.annotations).toMatchObject({
+      'traefik.ingress.kubernetes.io/router.entrypoints': 'web,websecure',
+      'traefik.ingress.kubernetes.io/router.tls': 'true',
+    });
+    const np = objects.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(np.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('traefik');
+  });
+
+  test.each<[string, Partial<WebIngressProps>, RegExp]>([
+    ['no hosts', { hosts: [] }, /WebIngress at "test\/web": invalid hosts \[\]: name at least one host/],
+    ['bad host', { hosts: ['localhost'] }, /invalid hosts "localhost": use a fully qualified lower-case DNS name/],
+    ['redirect without TLS', { redirectToHttps: true }, /invalid redirectToHttps true: a redirect to HTTPS needs tls/],
+    ['bad path', { routes: [] as any }, /./],
+  ])('rejects %s', (name, props, message) => {
+    if (name === 'bad path') {
+      const chart = Testing.chart();
+      const site = new WebService(chart, 'site', { image });
+      expect(() => new WebIngress(chart, 'web', { controller: IngressController.nginx(), hosts: ['a.example.com'], routes: [{ path: 'api', service: site }] }))
+        .toThrow('WebIngress at "test/web": invalid routes.path "api": use an absolute URL path such as "/" or "/api"');
+      return;
+    }
+    expect(() => setup(props)).toThrow(message);
+  });
+
+  test('an Ingress without routes fails at synth with the fix', () => {
+    const chart = Testing.chart();
+    new WebIngress(chart, 'web', { controller: IngressController.nginx(), hosts: ['a.example.com'] });
+    expect(() => synthObjects(chart)).toThrow('invalid routes []: add at least one route (props.routes or addRoute)');
+  });
+
+  test('IngressTls and IngressController validate their inputs', () => {
+    expect(() => IngressTls.fromSecret('Bad_Secret')).toThrow('IngressTls.fromSecret: invalid secretName "Bad_Secret"');
+    expect(() => IngressController.nginx({ namespace: 'Ingress' })).toThrow('IngressController(nginx): invalid namespace "Ingress"');
+  });
+});

@@ -1,0 +1,147 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../imports/k8s';
+import { IngressController } from './ingress-controller';
+import { IngressSource } from './ingress-source';
+import { IngressTls } from './ingress-tls';
+import { recommendedLabels } from './labels';
+import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
+import { WebService } from './web-service';
+
+/** One path of the Ingress and the service it goes to. */
+export interface IngressRoute {
+  /** URL path prefix, e.g. `/` or `/api`. */
+  readonly path: string;
+  readonly service: WebService;
+  /** @default 'Prefix' */
+  readonly pathType?: 'Prefix' | 'Exact';
+}
+
+export interface WebIngressProps {
+  /** Which controller serves it. */
+  readonly controller: IngressController;
+  /** Host names it answers for; every route is served on each. */
+  readonly hosts: string[];
+  /** Paths and their services; more with `addRoute`. @default - none */
+  readonly routes?: IngressRoute[];
+  /** TLS certificate. @default - plain HTTP only */
+  readonly tls?: IngressTls;
+  /** Redirect HTTP to HTTPS. @default true when `tls` is set */
+  readonly redirectToHttps?: boolean;
+  /** Name of the Ingress. @default - the construct id */
+  readonly name?: string;
+  /** `app.kubernetes.io/part-of`. @default 'mincloud' */
+  readonly partOf?: string;
+  /** `app.kubernetes.io/version`. @default - the first routed service's version */
+  readonly version?: string;
+}
+
+const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+
+/**
+ * An Ingress in front of web services: host and path routing, TLS from a Secret or from
+ * cert-manager, and HTTP→HTTPS redirect, spelled for ingress-nginx or Traefik. Each routed
+ * service then admits traffic only from the controller's namespace.
+ */
+export class WebIngress extends Construct {
+  public readonly name: string;
+  public readonly controller: IngressController;
+  public readonly ingress: k8s.KubeIngress;
+  /** Extra objects a controller or TLS option needs (cert-manager Certificate, Traefik Middleware). */
+  public readonly extras: ApiObject[] = [];
+
+  private readonly routes: IngressRoute[] = [];
+  private readonly props: WebIngressProps;
+
+  public constructor(scope: Construct, id: string, props: WebIngressProps) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name ?? id;
+    this.controller = props.controller;
+    checkDnsLabel(this, 'name', this.name);
+    if (!props.hosts || props.hosts.length === 0) {
+      throw new PropValidationError(this, 'hosts', props.hosts, 'name at least one host, e.g. ["www.example.com"]');
+    }
+    for (const host of props.hosts) {
+      if (!HOST.test(host) || host.length > 253) {
+        throw new PropValidationError(this, 'hosts', host, 'use a fully qualified lower-case DNS name such as "www.example.com"');
+      }
+    }
+    if (props.redirectToHttps && !props.tls) {
+      throw new PropValidationError(this, 'redirectToHttps', true, 'a redirect to HTTPS needs tls (IngressTls.fromSecret or IngressTls.certManager)');
+    }
+
+    this.ingress = new k8s.KubeIngress(this, 'Resource', {
+      // Metadata is fixed at construction (cdk8s copies labels and annotations eagerly).
+      metadata: { name: this.name, labels: this.labels(), annotations: this.annotations() },
+      spec: Lazy.any({ produce: () => this.renderSpec() }),
+    });
+    for (const route of props.routes ?? []) this.addRoute(route);
+  }
+
+  /** Routes a path to a service, and admits the controller's traffic to that service. */
+  public addRoute(route: IngressRoute): void {
+    if (!PATH.test(route.path)) {
+      throw new PropValidationError(this, 'routes.path', route.path, 'use an absolute URL path such as "/" or "/api"');
+    }
+    if (this.routes.some((r) => r.path === route.path)) {
+      throw new PropValidationError(this, 'routes.path', route.path, 'each path can be routed once');
+    }
+    this.routes.push(route);
+    route.service.allowFrom(IngressSource.namespace(this.controller.namespace));
+  }
+
+  /** The Secret holding the certificate, when TLS is on. */
+  public get tlsSecretName(): string | undefined {
+    const tls = this.props.tls;
+    if (!tls) return undefined;
+    return tls.secretName ?? `${this.name}-tls`;
+  }
+
+  private labels(): Record<string, string> {
+    const first = this.props.routes?.[0]?.service;
+    return recommendedLabels({
+      name: this.name,
+      instance: this.name,
+      version: this.props.version ?? first?.image.version ?? 'unversioned',
+      component: 'ingress',
+      partOf: this.props.partOf ?? 'mincloud',
+    });
+  }
+
+  private annotations(): Record<string, string> | undefined {
+    const out: Record<string, string> = {};
+    const tls = this.props.tls;
+    const redirect = this.props.redirectToHttps ?? tls !== undefined;
+    const cm = tls?.certManagerOptions;
+    if (cm && !cm.certificateResource) {
+      // cert-manager's ingress-shim creates the Certificate from these.
+      out[cm.issuerKind === 'Issuer' ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer'] = cm.issuer;
+    }
+    if (this.controller.kind === 'nginx') {
+      out['nginx.ingress.kubernetes.io/ssl-redirect'] = String(redirect);
+      if (redirect) out['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
+    } else {
+      out['traefik.ingress.kubernetes.io/router.entrypoints'] = tls ? 'web,websecure' : 'web';
+      if (tls) out['traefik.ingress.kubernetes.io/router.tls'] = 'true';
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+
+  private renderSpec(): k8s.IngressSpec {
+    if (this.routes.length === 0) {
+      throw new PropValidationError(this, 'routes', [], 'add at least one route (props.routes or addRoute)');
+    }
+    const paths = this.routes.map((r): k8s.HttpIngressPath => ({
+      path: r.path,
+      pathType: r.pathType ?? 'Prefix',
+      backend: { service: { name: r.service.name, port: { name: 'http' } } },
+    }));
+    return {
+      ingressClassName: this.controller.className,
+      ...(this.tlsSecretName ? { tls: [{ hosts: [...this.props.hosts], secretName: this.tlsSecretName }] } : {}),
+      rules: this.props.hosts.map((host) => ({ host, http: { paths } })),
+    };
+  }
+}
