@@ -4,6 +4,7 @@ import { byKind, container, only, synthObjects } from '../test/support/synth';
 import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { PolicyException } from './policy-exception';
+import { MetricsExporter } from './metrics-exporter';
 import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
 import { SchemaValidator } from './validation/schema-validator';
@@ -276,6 +277,29 @@ describe('WebService options', () => {
     expect(only(objects, 'NetworkPolicy').spec.egress[1].ports).toEqual([{ protocol: 'TCP', port: 15012 }]);
     // Selectors are untouched by the mesh label.
     expect(only(objects, 'Deployment').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' });
+  });
+
+  test('nginx metrics exporter: hardened sidecar, metrics port on pod and Service, scraped from monitoring only', () => {
+    const { objects } = synth({ metrics: MetricsExporter.nginx() });
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    const exporter = pod.containers[1];
+    expect(exporter.name).toBe('metrics');
+    expect(exporter.image).toBe('docker.io/nginx/nginx-prometheus-exporter:1.1.0');
+    expect(exporter.args).toEqual(['--nginx.scrape-uri=http://127.0.0.1:8081/stub_status', '--web.listen-address=:9113', '--web.telemetry-path=/metrics']);
+    expect(exporter.securityContext).toEqual(pod.containers[0].securityContext);
+    expect(exporter.resources.limits).toBeDefined();
+    expect(exporter.readinessProbe.httpGet.path).toBe('/metrics');
+    expect(only(objects, 'Service').spec.ports[1]).toEqual({ name: 'metrics', protocol: 'TCP', port: 9113, targetPort: 'metrics' });
+    expect(only(objects, 'NetworkPolicy').spec.ingress[1]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ protocol: 'TCP', port: 9113 }],
+    });
+    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+  });
+
+  test('metrics exporter options are validated', () => {
+    expect(() => MetricsExporter.nginx({ stubStatusPort: 0 })).toThrow('MetricsExporter.nginx: invalid stubStatusPort 0');
+    expect(() => MetricsExporter.nginx({ scrapedFrom: 'Mon' })).toThrow('MetricsExporter.nginx: invalid scrapedFrom "Mon"');
   });
 
   test('mesh endpoints are validated', () => {

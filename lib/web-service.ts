@@ -8,6 +8,7 @@ import { IngressSource } from './ingress-source';
 import { recommendedLabels, selectorLabels } from './labels';
 import { exceptionAnnotations, ExceptionTarget, PolicyException } from './policy-exception';
 import { ResourceProfile } from './resource-profile';
+import { MetricsExporter } from './metrics-exporter';
 import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
 
@@ -124,12 +125,19 @@ export interface WebServiceProps {
   /** Join a service mesh (Linkerd or Istio) with optional tracing. @default - no mesh */
   readonly mesh?: ServiceMesh;
 
+  /**
+   * A metrics exporter sidecar; adds a `metrics` port to the pod and the Service, admitted
+   * from the Prometheus namespace only. @default - no metrics
+   */
+  readonly metrics?: MetricsExporter;
+
   /** Deliberate exceptions to policy rules, each with its reason. @default - none */
   readonly policyExceptions?: PolicyException[];
 }
 
 const SERVICE_TYPES = [kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER];
 const PORT_NAME = 'http';
+const METRICS_PORT_NAME = 'metrics';
 const RESERVED_ENV = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -221,7 +229,12 @@ export class WebService extends Construct {
           port: this.servicePort,
           targetPort: k8s.IntOrString.fromString(PORT_NAME),
           ...(props.nodePort !== undefined ? { nodePort: props.nodePort } : {}),
-        }],
+        }, ...(props.metrics ? [{
+          name: METRICS_PORT_NAME,
+          protocol: 'TCP',
+          port: props.metrics.port,
+          targetPort: k8s.IntOrString.fromString(METRICS_PORT_NAME),
+        }] : [])],
       },
     });
 
@@ -359,6 +372,16 @@ export class WebService extends Construct {
     const pullPolicy = props.imagePullPolicy ?? (this.image.isImmutable ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS);
     const volumeName = (i: number) => (writable.length === 1 ? 'tmp' : `writable-${i}`);
 
+    const containerSecurity: k8s.SecurityContext = {
+      runAsNonRoot: true,
+      runAsUser: runAs.user,
+      runAsGroup: runAs.group,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
     const container: k8s.Container = {
       name: this.name,
       image: this.image.toString(),
@@ -367,16 +390,7 @@ export class WebService extends Construct {
       env: [...this.env.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
       resources: (props.resources ?? ResourceProfile.SMALL).toKube(),
       ...probes,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: runAs.user,
-        runAsGroup: runAs.group,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        capabilities: { drop: ['ALL'] },
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: containerSecurity,
       volumeMounts: writable.map((mountPath, i) => ({ name: volumeName(i), mountPath })),
       ...(drainSeconds > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } } } : {}),
     };
@@ -408,7 +422,7 @@ export class WebService extends Construct {
             fsGroup: runAs.fsGroup,
             seccompProfile: { type: 'RuntimeDefault' },
           },
-          containers: [container],
+          containers: [container, ...(props.metrics ? [this.renderExporter(props.metrics, containerSecurity)] : [])],
           volumes: writable.map((_, i) => ({ name: volumeName(i), emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } })),
           // ScheduleAnyway: spread when the cluster can, still schedule on a single node.
           topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
@@ -427,6 +441,24 @@ export class WebService extends Construct {
           },
         },
       },
+    };
+  }
+
+  private renderExporter(metrics: MetricsExporter, securityContext: k8s.SecurityContext): k8s.Container {
+    const probe = (periodSeconds: number): k8s.Probe => ({
+      httpGet: { path: '/metrics', port: k8s.IntOrString.fromString(METRICS_PORT_NAME), scheme: 'HTTP' },
+      periodSeconds, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1, initialDelaySeconds: 0,
+    });
+    return {
+      name: 'metrics',
+      image: metrics.image.toString(),
+      imagePullPolicy: metrics.image.isImmutable ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS,
+      args: metrics.args,
+      ports: [{ name: METRICS_PORT_NAME, containerPort: metrics.port, protocol: 'TCP' }],
+      resources: ResourceProfile.NANO.toKube(),
+      readinessProbe: probe(10),
+      livenessProbe: probe(20),
+      securityContext,
     };
   }
 
@@ -450,6 +482,10 @@ export class WebService extends Construct {
         // An empty `from` would admit every source, so no sources means no rule at all.
         ...(sources.length > 0 ? [{ from: sources, ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.containerPort) }] }] : []),
         ...(this.props.mesh?._pod.ingress ?? []),
+        ...(this.props.metrics ? [{
+          from: IngressSource.namespace(this.props.metrics.scrapedFrom)._peers,
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.props.metrics.port) }],
+        }] : []),
       ],
       egress: [dns, ...egressToServices, ...(this.props.mesh?._pod.egress ?? [])],
     };

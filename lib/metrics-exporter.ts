@@ -1,0 +1,50 @@
+import { ImageReference } from './image-reference';
+import { checkDnsLabel, checkPort, PropValidationError } from './validation/prop-errors';
+
+export interface NginxExporterOptions {
+  /** @default nginx/nginx-prometheus-exporter 1.1.0 */
+  readonly image?: ImageReference;
+  /** Port of nginx's `stub_status` inside the pod (the site image serves it on 8081). @default 8081 */
+  readonly stubStatusPort?: number;
+  /** @default '/stub_status' */
+  readonly stubStatusPath?: string;
+  /** Port the exporter serves `/metrics` on. @default 9113 */
+  readonly port?: number;
+  /** Namespace of the Prometheus that scrapes it; the only source admitted to the port. @default 'monitoring' */
+  readonly scrapedFrom?: string;
+}
+
+export const DEFAULT_NGINX_EXPORTER = ImageReference.fromTag('docker.io/nginx/nginx-prometheus-exporter', '1.1.0');
+
+/**
+ * A Prometheus exporter running beside the service's container as a sidecar, reading what the
+ * service exposes on a pod-local port and publishing it as metrics on a port named `metrics`.
+ */
+export class MetricsExporter {
+  /** nginx's `stub_status` through the official nginx-prometheus-exporter. */
+  public static nginx(options: NginxExporterOptions = {}): MetricsExporter {
+    const stubPort = options.stubStatusPort ?? 8081;
+    const port = options.port ?? 9113;
+    const path = options.stubStatusPath ?? '/stub_status';
+    checkPort('MetricsExporter.nginx', 'stubStatusPort', stubPort);
+    checkPort('MetricsExporter.nginx', 'port', port);
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
+      throw new PropValidationError('MetricsExporter.nginx', 'stubStatusPath', path, 'use an absolute URL path such as "/stub_status"');
+    }
+    const scrapedFrom = options.scrapedFrom ?? 'monitoring';
+    checkDnsLabel('MetricsExporter.nginx', 'scrapedFrom', scrapedFrom);
+    return new MetricsExporter(
+      options.image ?? DEFAULT_NGINX_EXPORTER,
+      [`--nginx.scrape-uri=http://127.0.0.1:${stubPort}${path}`, `--web.listen-address=:${port}`, '--web.telemetry-path=/metrics'],
+      port,
+      scrapedFrom,
+    );
+  }
+
+  private constructor(
+    public readonly image: ImageReference,
+    public readonly args: string[],
+    public readonly port: number,
+    public readonly scrapedFrom: string,
+  ) {}
+}
