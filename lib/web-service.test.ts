@@ -247,6 +247,25 @@ describe('WebService options', () => {
     expect(api.url).toBe('http://api');
   });
 
+  test('mountConfig: a content-hashed, immutable ConfigMap mounted read-only', () => {
+    const chart = Testing.chart();
+    const s = new WebService(chart, 'web', { image });
+    s.mountConfig('proxy', '/etc/nginx/site.d', { 'b.conf': 'B', 'a.conf': 'A' });
+    const objects = synthObjects(chart);
+    const cm = only(objects, 'ConfigMap');
+    expect(cm.metadata.name).toMatch(/^web-proxy-[0-9a-f]{10}$/);
+    expect(cm.data).toEqual({ 'a.conf': 'A', 'b.conf': 'B' });
+    expect(cm.immutable).toBe(true);
+    expect(container(objects).volumeMounts[1]).toEqual({ name: 'config-proxy', mountPath: '/etc/nginx/site.d', readOnly: true });
+    expect(only(objects, 'Deployment').spec.template.spec.volumes[1]).toEqual({ name: 'config-proxy', configMap: { name: cm.metadata.name } });
+    // Other content, other name: pods roll when the files change.
+    const chart2 = Testing.chart();
+    new WebService(chart2, 'web', { image }).mountConfig('proxy', '/etc/nginx/site.d', { 'a.conf': 'changed' });
+    expect(only(synthObjects(chart2), 'ConfigMap').metadata.name).not.toBe(cm.metadata.name);
+    expect(() => s.mountConfig('proxy', '/other', {})).toThrow('invalid config "proxy at /other": mount each config id and path once');
+    expect(() => s.mountConfig('x', 'relative', {})).toThrow('invalid config mountPath "relative"');
+  });
+
   test('no ingress sources means no ingress rule (an empty "from" would admit everyone)', () => {
     const { objects } = synth({ ingressFrom: [] });
     expect(only(objects, 'NetworkPolicy').spec.ingress).toEqual([]);

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Chart, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -175,6 +176,7 @@ export class WebService extends Construct {
   /** True while `ingressFrom` holds only the default, which an Ingress replaces. */
   private ingressFromIsDefault: boolean;
   private readonly egressTo: Array<{ peer: WebService }> = [];
+  private readonly configMounts: Array<{ volume: string; mountPath: string; configMap: k8s.KubeConfigMap }> = [];
   private readonly props: WebServiceProps;
 
   public constructor(scope: Construct, id: string, props: WebServiceProps) {
@@ -293,6 +295,36 @@ export class WebService extends Construct {
     }
   }
 
+  /**
+   * Mounts files into the container, read-only, from a ConfigMap the service owns. The
+   * ConfigMap's name carries a hash of its content, so changing a file rolls the pods.
+   * @param id short name of this set of files, e.g. `api-proxy`
+   * @returns the ConfigMap
+   */
+  public mountConfig(id: string, mountPath: string, files: Record<string, string>): k8s.KubeConfigMap {
+    checkDnsLabel(this, 'config id', id, 40);
+    if (!/^\/[^\s:]*$/.test(mountPath) || mountPath === '/') {
+      throw new PropValidationError(this, 'config mountPath', mountPath, 'use an absolute directory path below "/"');
+    }
+    if (this.configMounts.some((m) => m.mountPath === mountPath || m.volume === `config-${id}`)) {
+      throw new PropValidationError(this, 'config', `${id} at ${mountPath}`, 'mount each config id and path once');
+    }
+    for (const name of Object.keys(files)) {
+      if (!/^[-._a-zA-Z0-9]+$/.test(name)) {
+        throw new PropValidationError(this, 'config file name', name, 'use letters, digits, "-", "_" and "."');
+      }
+    }
+    const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
+    const hash = createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 10);
+    const configMap = new k8s.KubeConfigMap(this, `Config-${id}`, {
+      metadata: { name: `${this.name}-${id}-${hash}`, labels: this.labels },
+      data: sorted,
+      immutable: true,
+    });
+    this.configMounts.push({ volume: `config-${id}`, mountPath, configMap });
+    return configMap;
+  }
+
   /** The in-cluster URL of the service, e.g. `http://api` (same namespace). */
   public get url(): string {
     return `http://${this.name}${this.servicePort === 80 ? '' : `:${this.servicePort}`}`;
@@ -391,7 +423,10 @@ export class WebService extends Construct {
       resources: (props.resources ?? ResourceProfile.SMALL).toKube(),
       ...probes,
       securityContext: containerSecurity,
-      volumeMounts: writable.map((mountPath, i) => ({ name: volumeName(i), mountPath })),
+      volumeMounts: [
+        ...writable.map((mountPath, i) => ({ name: volumeName(i), mountPath })),
+        ...this.configMounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
+      ],
       ...(drainSeconds > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } } } : {}),
     };
     if (container.env!.length === 0) delete (container as { env?: unknown }).env;
@@ -423,7 +458,10 @@ export class WebService extends Construct {
             seccompProfile: { type: 'RuntimeDefault' },
           },
           containers: [container, ...(props.metrics ? [this.renderExporter(props.metrics, containerSecurity)] : [])],
-          volumes: writable.map((_, i) => ({ name: volumeName(i), emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } })),
+          volumes: [
+            ...writable.map((_, i) => ({ name: volumeName(i), emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } })),
+            ...this.configMounts.map((m) => ({ name: m.volume, configMap: { name: m.configMap.name } })),
+          ],
           // ScheduleAnyway: spread when the cluster can, still schedule on a single node.
           topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
             maxSkew: 1,
