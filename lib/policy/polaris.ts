@@ -367,27 +367,32 @@ function evaluate(check: PolarisCheck, test: Test, manifests: readonly Manifest[
   }
 }
 
-/** pkg/validator/pdb_hpa_validator.go (registered under this id). */
+/**
+ * pkg/validator/pdb_hpa_validator.go, registered under this check id: a Deployment with both a
+ * PDB (matched by any one of its matchLabels) and an HPA fails when the PDB's minAvailable
+ * (a percentage is scaled, rounding up, against the HPA's minReplicas) is greater than or
+ * equal to the HPA's minReplicas: the PDB could then block every voluntary eviction.
+ */
 function pdbMinAvailableGreaterThanHPAMinReplicas(test: Test, manifests: readonly Manifest[]): Outcome {
   const d = test.manifest;
   const templateLabels: Record<string, unknown> = isObject(d.spec?.template?.metadata?.labels) ? d.spec.template.metadata.labels : {};
   const pdb = manifests.find((p) => groupKind(p) === 'policy/PodDisruptionBudget' && isObject(p.spec?.selector)
-    && Object.entries(isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {}).some(([k, v]) => templateLabels[k] === v));
+    && Object.entries(isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {}).some(([k, v]) => (templateLabels[k] ?? '') === v));
   const hpa = manifests.find((h) => groupKind(h) === 'autoscaling/HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === d.metadata.name);
   if (!pdb || !hpa) return { passes: true };
   const minAvailable = pdb.spec?.minAvailable;
+  const minReplicas = hpa.spec?.minReplicas;
   if (minAvailable === undefined || minAvailable === null) return { passes: true };
   let value: number;
-  if (typeof minAvailable === 'number') value = minAvailable;
-  else {
+  if (typeof minAvailable === 'number') {
+    value = minAvailable;
+  } else {
     const m = /^(\d+)%$/.exec(String(minAvailable));
-    if (!m) return { passes: true };
-    if (typeof d.spec?.replicas !== 'number') return { passes: true };
-    value = Math.ceil((Number(m[1]) * d.spec.replicas) / 100);
+    if (!m || typeof minReplicas !== 'number') return { passes: true };
+    value = Math.ceil((Number(m[1]) * minReplicas) / 100);
   }
-  const minReplicas = hpa.spec?.minReplicas;
-  if (typeof minReplicas === 'number' && value > minReplicas) {
-    return { passes: false, error: `The minAvailable value in the PodDisruptionBudget(${pdb.metadata.name}) is ${value}, which is greater than the minReplicas of the HorizontalPodAutoscaler(${hpa.metadata.name}) (${minReplicas})` };
+  if (typeof minReplicas === 'number' && value >= minReplicas) {
+    return { passes: false, error: `The minAvailable value in the PodDisruptionBudget(${pdb.metadata.name}) is ${value}, which is greater or equal than the minReplicas value in the HorizontalPodAutoscaler(${hpa.metadata.name}) (${minReplicas})` };
   }
   return { passes: true };
 }
@@ -428,7 +433,7 @@ const HINTS: Record<string, Hint> = {
   missingPodDisruptionBudget: { field: 'spec.template.metadata.labels', fix: 'Add a PodDisruptionBudget (policy/v1) whose selector.matchLabels includes a pod label.' },
   notReadOnlyRootFilesystem: { field: 'securityContext.readOnlyRootFilesystem', fix: 'Set securityContext.readOnlyRootFilesystem: true (mount an emptyDir at /tmp).' },
   pdbDisruptionsIsZero: { field: 'spec', fix: 'Use maxUnavailable >= 1 (or a minAvailable below 100%).' },
-  pdbMinAvailableGreaterThanHPAMinReplicas: { field: 'spec.template.metadata.labels', fix: 'Use maxUnavailable: 1 in the PDB, or a minAvailable not above the HPA minReplicas.' },
+  pdbMinAvailableGreaterThanHPAMinReplicas: { field: 'spec.template.metadata.labels', fix: 'Use maxUnavailable: 1 in the PDB (this project\'s default), or a minAvailable below the HPA minReplicas.' },
   priorityClassNotSet: { field: 'priorityClassName', fix: 'Set priorityClassName to a PriorityClass that exists in the cluster.' },
   privilegeEscalationAllowed: { field: 'securityContext.allowPrivilegeEscalation', fix: 'Set securityContext.allowPrivilegeEscalation: false.' },
   procMount: { field: 'containers', fix: 'Remove securityContext.procMount (or set it to Default).' },
