@@ -76,6 +76,17 @@ describe('native exemption annotations', () => {
     ]);
   });
 
+  test('a reason may itself contain ";"', () => {
+    const m: any[] = compliantManifests();
+    const svc = find(m, 'Service');
+    svc.spec.type = 'NodePort';
+    svc.metadata.annotations = {
+      'kube-score/ignore': 'service-type',
+      'policy.mincloud.dev/reason': 'kube-score service-type: no ingress controller on the node; kept for compatibility.',
+    };
+    expect(checkPolicies(m).exemptions[0].reason).toBe('no ingress controller on the node; kept for compatibility.');
+  });
+
   test('without a reason: exemption-without-reason, and the exemption is not applied', () => {
     const m: any[] = compliantManifests();
     const svc = find(m, 'Service');

@@ -33,8 +33,9 @@ function reasonFor(annotations: Record<string, string>, tool: string, rule: stri
   const raw = (annotations[REASON_ANNOTATION] ?? '').trim();
   if (!raw) return '';
   // "<tool> <rule>: <reason>; ..." entries: pick this exemption's own reason when it has one.
-  for (const entry of raw.split(/;\s*/)) {
-    const m = /^([a-z-]+)\s+([A-Za-z0-9*_-]+):\s*(.+)$/.exec(entry.trim());
+  // Entries are separated by "; " followed by the next "<tool> <rule>:", so reasons may contain ";".
+  for (const entry of raw.split(/;\s*(?=(?:kube-score|kube-linter|polaris)\s+[A-Za-z0-9*_-]+:)/)) {
+    const m = /^([a-z-]+)\s+([A-Za-z0-9*_-]+):\s*([\s\S]+)$/.exec(entry.trim());
     if (m && m[1] === tool && (m[2] === rule || m[2] === ALL_RULES)) return m[3].trim();
   }
   return raw;
