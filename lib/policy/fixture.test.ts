@@ -68,6 +68,15 @@ describe('compliant fixture', () => {
     expect(container(compliantManifests()).image).toBe('registry.example.com/mincloud/web:1.0.0');
   });
 
+  test('kube-score pod-networkpolicy follows the policyTypes defaulting', () => {
+    const m: any[] = compliantManifests();
+    const np = find(m, 'NetworkPolicy');
+    delete np.spec.policyTypes; // Ingress (always) + Egress (there are egress rules)
+    expect(checkPolicies(m).findings.filter((f) => f.rule === 'pod-networkpolicy')).toEqual([]);
+    np.spec.egress = [];
+    expect(checkPolicies(m).findings.filter((f) => f.rule === 'pod-networkpolicy')).toHaveLength(1);
+  });
+
   test('a bare Deployment fails on all four tools', () => {
     const report = checkPolicies([{
       apiVersion: 'apps/v1',

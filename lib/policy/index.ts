@@ -46,7 +46,8 @@ function dedupe(findings: PolicyFinding[]): PolicyFinding[] {
 }
 
 export function checkPolicies(manifests: readonly Manifest[]): PolicyReport {
-  const objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string');
+  // Everything counts as checked; only objects with a kind and metadata can be evaluated.
+  const objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string' && m.metadata && typeof m.metadata === 'object');
   const polaris = checkPolaris(objects);
   const raw = [...checkPodSecurity(objects), ...checkKubeScore(objects), ...checkKubeLinter(objects), ...polaris.findings];
   const outcome = applyExemptions(objects, raw);

@@ -28,7 +28,7 @@ export const KUBE_SCORE_RULES: readonly PolicyRule[] = [
   { tool: TOOL, rule: 'pod-probes', description: 'Pods targeted by a Service have a readinessProbe and a livenessProbe.' },
   { tool: TOOL, rule: 'pod-probes-identical', description: 'readinessProbe and livenessProbe of a container differ.' },
   // score/networkpolicy
-  { tool: TOOL, rule: 'pod-networkpolicy', description: 'Pods are selected by a NetworkPolicy with both Ingress and Egress policy types.' },
+  { tool: TOOL, rule: 'pod-networkpolicy', description: 'Pods are selected by NetworkPolicies covering both Ingress and Egress (policyTypes, or their defaulting).' },
   { tool: TOOL, rule: 'networkpolicy-targets-pod', description: 'Every NetworkPolicy selects at least one pod.' },
   // score/podtopologyspreadconstraints
   { tool: TOOL, rule: 'pod-topology-spread-constraints', description: 'topologySpreadConstraints are valid (labelSelector, maxSkew > 0, minDomains, topologyKey, whenUnsatisfiable).' },
@@ -229,6 +229,11 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   for (const np of ctx.netpols) {
     if (rawNamespace(np) !== w.namespace || !selectorMatches(np.spec?.podSelector, w.podLabels)) continue;
     const types = asArray(np.spec?.policyTypes);
+    if (types.length === 0) {
+      // Kubernetes' defaulting: Ingress always, Egress when there are egress rules.
+      ingress = true;
+      if (asArray(np.spec?.egress).length > 0) egress = true;
+    }
     if (types.includes('Ingress')) ingress = true;
     if (types.includes('Egress')) egress = true;
   }
