@@ -184,7 +184,7 @@ function workloadChecks(manifests: readonly Manifest[], w: Workload): PolicyFind
   for (const c of all) {
     const s = sc(c);
     if (s.readOnlyRootFilesystem !== true) out.push(f('no-read-only-root-fs', `${containerLabel(c)} does not have a read-only root file system`, 'Set securityContext.readOnlyRootFilesystem: true.', `${c.path}.securityContext.readOnlyRootFilesystem`));
-    const sysAdmin = asArray(s.capabilities?.add).some((cap) => String(cap) === 'SYS_ADMIN' || String(cap) === 'CAP_SYS_ADMIN');
+    const sysAdmin = asArray(s.capabilities?.add).some((cap) => String(cap) === 'SYS_ADMIN');
     if (s.allowPrivilegeEscalation === true || s.privileged === true || sysAdmin) {
       out.push(f('privilege-escalation-container', `${containerLabel(c)} allows privilege escalation (allowPrivilegeEscalation=${show(s.allowPrivilegeEscalation)}, privileged=${show(s.privileged)}${sysAdmin ? ', adds SYS_ADMIN' : ''})`, 'Set allowPrivilegeEscalation: false and privileged: false, and do not add SYS_ADMIN.', `${c.path}.securityContext.allowPrivilegeEscalation`));
     }
