@@ -390,8 +390,10 @@ function ingressChecks(ctx: Ctx, ing: Manifest): PolicyFinding[] {
       const backend = p?.backend ?? {};
       const name = backend.service?.name ?? backend.serviceName;
       const port = backend.service?.port ?? (backend.servicePort !== undefined ? (typeof backend.servicePort === 'number' ? { number: backend.servicePort } : { name: backend.servicePort }) : {});
-      const ok = ctx.services.some((s) => rawNamespace(s) === rawNamespace(ing) && s.metadata.name === name
-        && asArray(s.spec?.ports).some((sp) => (port.number !== undefined && sp?.port === port.number) || (port.name !== undefined && sp?.name === port.name)));
+      // As kube-score compares: a port number > 0 must equal the Service port, otherwise the
+      // names must be equal (an unnamed Service port matches a backend without a port name).
+      const ok = name !== undefined && ctx.services.some((s) => rawNamespace(s) === rawNamespace(ing) && s.metadata.name === name
+        && asArray(s.spec?.ports).some((sp) => (Number(port.number) > 0 && sp?.port === port.number) || (sp?.name ?? '') === (port.name ?? '')));
       if (!ok) {
         out.push(f('ingress-targets-service', `No Service with name ${show(name)} and port ${show(port.number ?? port.name)} was found`, 'Point the backend at an existing Service in the same namespace and one of its ports (by number or name).', `spec.rules[${ri}].http.paths[${pi}].backend`));
       }
