@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { deploymentConfig } from './config/targets';
 import { siteImage } from './lib/image-config';
+import { checkPolicies, Manifest } from './lib/policy';
 import { readManifestFolder } from './lib/synth/manifest-files';
 import { resolveTargets } from './lib/targets';
 import { SchemaValidator } from './lib/validation/schema-validator';
@@ -85,6 +86,20 @@ describe('npm run synth', () => {
       const manifests = folder.files.flatMap((f) => f.manifests);
       expect(manifests.length).toBeGreaterThanOrEqual(6);
       expect(validator.validate(manifests)).toEqual([]);
+    }
+  });
+
+  test('every target has zero policy findings; its exemptions are the declared ones', () => {
+    quiet();
+    const outdir = path.join(work, 'policy');
+    main(['--outdir', outdir], defaultEnv);
+    for (const t of targets) {
+      const manifests = readManifestFolder(path.join(outdir, t.name)).files.flatMap((f) => f.manifests) as unknown as Manifest[];
+      const report = checkPolicies(manifests);
+      expect(report.findings).toEqual([]);
+      const nodePort = t.serviceType === 'NodePort';
+      expect(report.exemptions.map((e) => `${e.tool} ${e.rule}`)).toEqual(expect.arrayContaining(nodePort ? ['kube-score service-type'] : []));
+      for (const e of report.exemptions) expect(e.reason.length).toBeGreaterThan(20);
     }
   });
 

@@ -5,7 +5,7 @@ import { ImageReference } from './lib/image-reference';
 import { siteImage } from './lib/image-config';
 import { NamespaceChart } from './lib/namespace-chart';
 import { PolicyException } from './lib/policy-exception';
-import { schemaCheck } from './lib/synth/output-checks';
+import { policyCheck, schemaCheck } from './lib/synth/output-checks';
 import { synthesize } from './lib/synth/synthesize';
 import { ResolvedTarget, resolveTargets, selectTargets } from './lib/targets';
 import { WebService } from './lib/web-service';
@@ -45,7 +45,7 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): void {
     outdir,
     targets,
     build: (app, target) => buildTarget(app, target, image),
-    checks: [schemaCheck],
+    checks: [schemaCheck, policyCheck],
   });
   for (const r of results) {
     console.log(`${outdir}/${r.target}: ${r.objects} objects; ${r.summary.join('; ')}`);

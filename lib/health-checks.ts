@@ -14,8 +14,9 @@ export interface ProbeTiming {
 }
 
 /**
- * The three probes of a web service's container. All call the health path over HTTP on the
- * container port, with different purposes and therefore different timings:
+ * The three probes of a web service's container, over HTTP on the container port: liveness and
+ * startup on the health path, readiness on the readiness path. Different purposes, different
+ * timings:
  * readiness takes a pod out of the Service quickly, liveness restarts only a container that
  * stayed unhealthy for long, and startup gives a slow start room without delaying liveness.
  */
@@ -40,8 +41,8 @@ export interface RenderedProbes {
   readonly startupProbe?: k8s.Probe;
 }
 
-export function renderProbes(checks: HealthChecks, path: string, portName: string): RenderedProbes {
-  const probe = (timing: ProbeTiming, defaults: Required<Omit<ProbeTiming, 'initialDelay'>>): k8s.Probe => ({
+export function renderProbes(checks: HealthChecks, livenessPath: string, readinessPath: string, portName: string): RenderedProbes {
+  const probe = (timing: ProbeTiming, defaults: Required<Omit<ProbeTiming, 'initialDelay'>>, path = livenessPath): k8s.Probe => ({
     httpGet: { path, port: k8s.IntOrString.fromString(portName), scheme: 'HTTP' },
     initialDelaySeconds: (timing.initialDelay ?? Duration.seconds(0)).toSeconds(),
     periodSeconds: (timing.period ?? defaults.period).toSeconds(),
@@ -50,7 +51,7 @@ export function renderProbes(checks: HealthChecks, path: string, portName: strin
     successThreshold: 1,
   });
   return {
-    readinessProbe: probe(checks.readiness ?? {}, DEFAULTS.readiness),
+    readinessProbe: probe(checks.readiness ?? {}, DEFAULTS.readiness, readinessPath),
     livenessProbe: probe(checks.liveness ?? {}, DEFAULTS.liveness),
     startupProbe: checks.startup === false ? undefined : probe(checks.startup ?? {}, DEFAULTS.startup),
   };

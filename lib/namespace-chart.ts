@@ -1,8 +1,10 @@
 import { Chart, ChartProps, JsonPatch } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { recommendedLabels } from './labels';
-import { checkDnsLabel } from './validation/prop-errors';
+import { checkDnsLabel, checkInteger } from './validation/prop-errors';
+
+const BRAND = Symbol.for('mincloud.NamespaceChart');
 
 export interface NamespaceChartProps extends ChartProps {
   /** The namespace every object of the chart goes into; the chart creates it. */
@@ -11,6 +13,13 @@ export interface NamespaceChartProps extends ChartProps {
   readonly partOf?: string;
   /** `app.kubernetes.io/version` of the namespace, e.g. the app's release. */
   readonly version: string;
+  /**
+   * Scheduling priority of the chart's pods, through a PriorityClass named
+   * `<namespace>-services`: above pods without a class (0), so the site is not the first to be
+   * preempted, far below the cluster's system classes (2 billion).
+   * @default 10000
+   */
+  readonly priority?: number;
 }
 
 /**
@@ -19,11 +28,23 @@ export interface NamespaceChartProps extends ChartProps {
  * is self-contained, so one `kubectl apply` brings up the whole target.
  */
 export class NamespaceChart extends Chart {
+  /** The PriorityClass name of the NamespaceChart a construct is in, if it is in one. */
+  public static priorityClassNameOf(construct: IConstruct): string | undefined {
+    // Not `instanceof`: cdk8s' Chart answers it for every chart.
+    const chart = construct.node.scopes.slice().reverse().find((s) => (s as Partial<NamespaceChart>)[BRAND] === true) as NamespaceChart | undefined;
+    return chart?.priorityClass.name;
+  }
+
+  /** @internal */
+  public readonly [BRAND] = true;
   public readonly namespaceName: string;
   public readonly namespaceObject: k8s.KubeNamespace;
+  /** The PriorityClass the chart's web services run with. */
+  public readonly priorityClass: k8s.KubePriorityClass;
 
   public constructor(scope: Construct, id: string, props: NamespaceChartProps) {
     checkDnsLabel(`NamespaceChart "${id}"`, 'namespace', props.namespace);
+    if (props.priority !== undefined) checkInteger(`NamespaceChart "${id}"`, 'priority', props.priority, 1, 1000000000);
     super(scope, id, { ...props, namespace: props.namespace });
     this.namespaceName = props.namespace;
     this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
@@ -46,7 +67,20 @@ export class NamespaceChart extends Chart {
         },
       },
     });
-    // The chart's default namespace would be stamped on the Namespace too; it is cluster-scoped.
-    this.namespaceObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    this.priorityClass = new k8s.KubePriorityClass(this, 'PriorityClass', {
+      metadata: {
+        name: `${props.namespace}-services`,
+        labels: recommendedLabels({
+          name: props.namespace, instance: `${props.namespace}-services`, version: props.version,
+          component: 'scheduling', partOf: props.partOf ?? 'mincloud',
+        }),
+      },
+      value: props.priority ?? 10000,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+      description: `Web services of namespace ${props.namespace}.`,
+    });
+    // The chart's default namespace would be stamped on these too; they are cluster-scoped.
+    for (const o of [this.namespaceObject, this.priorityClass]) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
 }

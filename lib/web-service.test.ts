@@ -5,6 +5,7 @@ import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { PolicyException } from './policy-exception';
 import { MetricsExporter } from './metrics-exporter';
+import { NamespaceChart } from './namespace-chart';
 import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
 import { SchemaValidator } from './validation/schema-validator';
@@ -49,7 +50,8 @@ describe('WebService defaults', () => {
     expect(only(objects, 'Deployment').spec.selector.matchLabels).toEqual(selector);
     expect(only(objects, 'Service').spec.selector).toEqual(selector);
     expect(only(objects, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual(selector);
-    expect(only(objects, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual(selector);
+    // Polaris matches a policy to pods by exactly one label; instance alone identifies them.
+    expect(only(objects, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'web' });
   });
 
   test('deployment: 2 replicas, zero-downtime rolling update, revision history', () => {
@@ -70,11 +72,12 @@ describe('WebService defaults', () => {
     });
   });
 
-  test('probes: readiness, liveness and startup on /healthz with different timings', () => {
+  test('probes: liveness and startup on /healthz, readiness on /readyz, different timings', () => {
     const c = container(objects);
-    for (const p of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
+    for (const p of [c.livenessProbe, c.startupProbe]) {
       expect(p.httpGet).toEqual({ path: '/healthz', port: 'http', scheme: 'HTTP' });
     }
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http', scheme: 'HTTP' });
     expect(c.readinessProbe.periodSeconds).toBe(5);
     expect(c.livenessProbe.periodSeconds).toBe(10);
     expect(c.startupProbe.failureThreshold).toBe(30);
@@ -150,8 +153,8 @@ describe('WebService props change exactly their field', () => {
     ['servicePort', { servicePort: 8000 }, ['/Service/spec/ports/0/port']],
     ['healthCheckPath', { healthCheckPath: '/ready' }, [
       '/Deployment/spec/template/spec/containers/0/livenessProbe/httpGet/path',
-      '/Deployment/spec/template/spec/containers/0/readinessProbe/httpGet/path',
       '/Deployment/spec/template/spec/containers/0/startupProbe/httpGet/path']],
+    ['readinessPath', { readinessPath: '/ready' }, ['/Deployment/spec/template/spec/containers/0/readinessProbe/httpGet/path']],
     ['revisionHistoryLimit', { revisionHistoryLimit: 2 }, ['/Deployment/spec/revisionHistoryLimit']],
     ['maxUnavailableDuringDisruption', { maxUnavailableDuringDisruption: 2 }, ['/PodDisruptionBudget/spec/maxUnavailable']],
     ['imagePullPolicy', { imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT }, ['/Deployment/spec/template/spec/containers/0/imagePullPolicy']],
@@ -189,12 +192,36 @@ describe('WebService options', () => {
     expect(container(synthObjects(chart)).env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '2' }, { name: 'C', value: '3' }]);
   });
 
+  test('inside a NamespaceChart the pods get its PriorityClass; elsewhere none unless given', () => {
+    const app = Testing.app();
+    const ns = new NamespaceChart(app, 'dev', { namespace: 'team-dev', version: '1.0.0' });
+    new WebService(ns, 'web', { image });
+    const objects = synthObjects(ns);
+    expect(only(objects, 'PriorityClass')).toMatchObject({ metadata: { name: 'team-dev-services' }, value: 10000, globalDefault: false });
+    expect(only(objects, 'PriorityClass').metadata.namespace).toBeUndefined();
+    expect(only(objects, 'Deployment').spec.template.spec.priorityClassName).toBe('team-dev-services');
+    expect(only(synth().objects, 'Deployment').spec.template.spec.priorityClassName).toBeUndefined();
+  });
+
+  test('HPA declares the Polaris replicas exemption itself, with its reason', () => {
+    const { objects } = synth({ autoscaling: { maxReplicas: 4 } });
+    expect(only(objects, 'Deployment').metadata.annotations).toEqual({
+      'polaris.fairwinds.com/deploymentMissingReplicas-exempt': 'true',
+      'policy.mincloud.dev/reason': expect.stringMatching(/^polaris deploymentMissingReplicas: Replicas are owned by the HorizontalPodAutoscaler/),
+    });
+  });
+
   test('a digest is pulled IfNotPresent and labelled by its short digest', () => {
     const digest = `sha256:${'ab'.repeat(32)}`;
     const { objects } = synth({ image: ImageReference.fromDigest('docker.io/mincloud1501/nginx', digest) });
     expect(container(objects).image).toBe(`docker.io/mincloud1501/nginx@${digest}`);
     expect(container(objects).imagePullPolicy).toBe('IfNotPresent');
     expect(only(objects, 'Deployment').metadata.labels!['app.kubernetes.io/version']).toBe('sha256-abababababab');
+    // The two checkers that want Always are told why, in their own annotations.
+    expect(only(objects, 'Deployment').metadata.annotations).toMatchObject({
+      'kube-score/ignore': 'container-image-pull-policy',
+      'polaris.fairwinds.com/pullPolicyNotAlways-exempt': 'true',
+    });
   });
 
   test('autoscaling adds an HPA and leaves replicas to it', () => {
@@ -361,6 +388,7 @@ describe('WebService rejects bad input with a message naming construct, field, v
     ['nodePort on ClusterIP', { nodePort: 30080 }, /invalid nodePort 30080: a nodePort needs serviceType NodePort or LoadBalancer/],
     ['ExternalName service', { serviceType: kplus.ServiceType.EXTERNAL_NAME }, /invalid serviceType "ExternalName": use one of "ClusterIP", "NodePort", "LoadBalancer"/],
     ['relative health path', { healthCheckPath: 'healthz' }, /invalid healthCheckPath "healthz": use an absolute URL path/],
+    ['readiness equal to liveness', { readinessPath: '/healthz' }, /invalid readinessPath "\/healthz": use a path other than healthCheckPath/],
     ['root user', { runAs: { user: 0 } }, /invalid runAs.user 0: use a whole number from 10001/],
     ['bad env name', { env: { '1BAD': 'x' } }, /invalid env name "1BAD"/],
     ['writable root', { writablePaths: ['/'] }, /invalid writablePaths "\/"/],

@@ -10,6 +10,7 @@ import { recommendedLabels, selectorLabels } from './labels';
 import { exceptionAnnotations, ExceptionTarget, PolicyException } from './policy-exception';
 import { ResourceProfile } from './resource-profile';
 import { MetricsExporter } from './metrics-exporter';
+import { NamespaceChart } from './namespace-chart';
 import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
 
@@ -77,8 +78,15 @@ export interface WebServiceProps {
   /** CPU, memory and ephemeral storage. @default ResourceProfile.SMALL */
   readonly resources?: ResourceProfile;
 
-  /** HTTP path that answers 200 when the service is healthy. @default '/healthz' */
+  /** HTTP path that answers 200 while the process is alive (liveness and startup probes). @default '/healthz' */
   readonly healthCheckPath?: string;
+
+  /**
+   * HTTP path that answers 200 when the service can take traffic (readiness probe). Kept apart
+   * from `healthCheckPath` so "not ready" (taken out of the Service) and "broken" (restarted)
+   * can be told apart. @default '/readyz'
+   */
+  readonly readinessPath?: string;
 
   /** Timings of the readiness, liveness and startup probes. @default - see `HealthChecks` */
   readonly healthChecks?: HealthChecks;
@@ -120,7 +128,7 @@ export interface WebServiceProps {
   /** @default - pull `Always` for tags (they can move), `IfNotPresent` for digests (they cannot) */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
 
-  /** PriorityClass of the pods. @default - none (the cluster's default priority) */
+  /** PriorityClass of the pods. @default - the NamespaceChart's PriorityClass, else none */
   readonly priorityClassName?: string;
 
   /** Join a service mesh (Linkerd or Istio) with optional tracing. @default - no mesh */
@@ -204,8 +212,9 @@ export class WebService extends Construct {
       partOf: props.partOf ?? 'mincloud',
     });
 
+    const allExceptions = [...(props.policyExceptions ?? []), ...this.implicitExceptions(props)];
     const metadata = (on: ExceptionTarget): k8s.ObjectMeta => {
-      const exceptions = (props.policyExceptions ?? []).filter((e) => e.on === on);
+      const exceptions = allExceptions.filter((e) => e.on === on);
       const annotations = exceptionAnnotations(exceptions);
       return { name: this.name, labels: this.labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
     };
@@ -330,6 +339,21 @@ export class WebService extends Construct {
     return `http://${this.name}${this.servicePort === 80 ? '' : `:${this.servicePort}`}`;
   }
 
+  /** Exceptions that follow from the props themselves, so users need not repeat them. */
+  private implicitExceptions(props: WebServiceProps): PolicyException[] {
+    const out: PolicyException[] = [];
+    if (props.autoscaling) {
+      out.push(PolicyException.polaris('deploymentMissingReplicas', 'Deployment',
+        'Replicas are owned by the HorizontalPodAutoscaler (minReplicas >= 2); a fixed count would fight it.'));
+    }
+    if (props.imagePullPolicy === undefined && props.image.isImmutable) {
+      const reason = 'The image is pinned by digest, which cannot change: IfNotPresent starts pods without a registry round-trip, also when the registry is down.';
+      out.push(PolicyException.kubeScore('container-image-pull-policy', 'Deployment', reason));
+      out.push(PolicyException.polaris('pullPolicyNotAlways', 'Deployment', reason));
+    }
+    return out;
+  }
+
   private validate(props: WebServiceProps): void {
     checkDnsLabel(this, 'name', this.name, 63);
     if (!(props.image instanceof ImageReference)) {
@@ -346,9 +370,14 @@ export class WebService extends Construct {
         throw new PropValidationError(this, 'nodePort', props.nodePort, 'a nodePort needs serviceType NodePort or LoadBalancer');
       }
     }
-    const path = props.healthCheckPath ?? '/healthz';
-    if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/.test(path)) {
-      throw new PropValidationError(this, 'healthCheckPath', path, 'use an absolute URL path such as "/healthz"');
+    for (const [field, path] of [['healthCheckPath', props.healthCheckPath ?? '/healthz'], ['readinessPath', props.readinessPath ?? '/readyz']]) {
+      if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/.test(path)) {
+        throw new PropValidationError(this, field, path, 'use an absolute URL path such as "/healthz"');
+      }
+    }
+    if ((props.healthCheckPath ?? '/healthz') === (props.readinessPath ?? '/readyz')) {
+      throw new PropValidationError(this, 'readinessPath', props.readinessPath ?? '/readyz',
+        'use a path other than healthCheckPath: identical liveness and readiness probes restart pods that are only busy');
     }
     const runAs = props.runAs ?? {};
     for (const field of ['user', 'group', 'fsGroup'] as const) {
@@ -400,7 +429,7 @@ export class WebService extends Construct {
     const runAs = { user: 10101, group: 10101, fsGroup: 10101, ...props.runAs };
     const writable = props.writablePaths ?? ['/tmp'];
     const drainSeconds = (props.drainDelay ?? Duration.seconds(5)).toSeconds();
-    const probes = renderProbes(props.healthChecks ?? {}, props.healthCheckPath ?? '/healthz', PORT_NAME);
+    const probes = renderProbes(props.healthChecks ?? {}, props.healthCheckPath ?? '/healthz', props.readinessPath ?? '/readyz', PORT_NAME);
     const pullPolicy = props.imagePullPolicy ?? (this.image.isImmutable ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS);
     const volumeName = (i: number) => (writable.length === 1 ? 'tmp' : `writable-${i}`);
 
@@ -431,6 +460,7 @@ export class WebService extends Construct {
     };
     if (container.env!.length === 0) delete (container as { env?: unknown }).env;
 
+    const priorityClassName = props.priorityClassName ?? NamespaceChart.priorityClassNameOf(this);
     const mesh = props.mesh?._pod;
     const podLabels = { ...this.labels, ...mesh?.labels };
     return {
@@ -448,7 +478,7 @@ export class WebService extends Construct {
           serviceAccountName: this.name,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+          ...(priorityClassName ? { priorityClassName } : {}),
           terminationGracePeriodSeconds: Math.max(30, drainSeconds + 10),
           securityContext: {
             runAsNonRoot: true,
@@ -514,7 +544,9 @@ export class WebService extends Construct {
       ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(peer.containerPort) }],
     }));
     return {
-      podSelector: { matchLabels: this.selector },
+      // One label only: Polaris (missingNetworkPolicy) matches a policy to pods by exactly one of
+      // their labels, and the instance label alone already identifies this service's pods.
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': this.name } },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         // An empty `from` would admit every source, so no sources means no rule at all.

@@ -1,3 +1,4 @@
+import { checkPolicies, Manifest } from '../policy';
 import { SchemaValidator } from '../validation/schema-validator';
 import { ManifestFolder } from './manifest-files';
 
@@ -38,3 +39,18 @@ export function runChecks(folder: ManifestFolder, target: string, checks: readon
   }
   return { target, objects: folder.files.reduce((n, f) => n + f.manifests.length, 0), problems, summary };
 }
+
+/**
+ * Pod Security "restricted", kube-score, kube-linter and Polaris over the target's objects
+ * together (cross-object rules need them all); deliberate exemptions are reported, not failed.
+ */
+export const policyCheck: OutputCheck = (folder) => {
+  const manifests = folder.files.flatMap((f) => f.manifests) as unknown as Manifest[];
+  const report = checkPolicies(manifests);
+  const problems = report.findings.map((f) =>
+    `${f.object}: ${f.tool} ${f.rule}${f.path ? ` at ${f.path}` : ''}: ${f.message}\n      fix: ${f.fix}`);
+  return {
+    problems,
+    summary: `policy (Pod Security restricted, kube-score, kube-linter, Polaris): ${report.findings.length} findings, ${report.exemptions.length} declared exemptions`,
+  };
+};

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { schemaCheck } from './output-checks';
+import { policyCheck, schemaCheck } from './output-checks';
 import { OutputCheckError, synthesize } from './synthesize';
 
 function tree(dir: string): Record<string, string> {
@@ -61,6 +61,19 @@ describe('synthesize', () => {
     expect((error as Error).message).toMatch(/the previous output was left unchanged/);
     expect(tree(outdir)).toEqual(before);
     expect(fs.readdirSync(work)).toEqual(['dist']);
+  });
+
+  test('a policy violation fails the synth with object, rule and fix', () => {
+    const build = (app: App) => {
+      const chart = new Chart(app, 'main');
+      new ApiObject(chart, 'pod', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'root-pod' },
+        spec: { containers: [{ name: 'c', image: 'nginx:1.25', securityContext: { privileged: true } }] },
+      } as any);
+    };
+    expect(() => synthesize({ outdir, targets: [{ name: 'a' }], build, checks: [schemaCheck, policyCheck] }))
+      .toThrow(/Pod\/default\/root-pod: pod-security privileged at .*\n +fix: /);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test('an error while building leaves the previous output and no staging folder', () => {
