@@ -54,7 +54,9 @@ describe('the app', () => {
       const objects = synthTarget(t.name);
       expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: t.namespace } });
       expect(objects[0].metadata.namespace).toBeUndefined();
-      for (const o of objects.slice(1)) expect(o.metadata.namespace).toBe(t.namespace);
+      for (const o of objects.slice(1)) {
+        expect(o.metadata.namespace).toBe(o.kind === 'PriorityClass' ? undefined : t.namespace);
+      }
     }
   });
 
