@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Makes a local stand-in for the nginx base image when no container registry is reachable:
+# a minimal Debian bookworm root filesystem with nginx and curl (debootstrap), imported into
+# podman as localhost/nginx-base:bookworm. docker/Dockerfile builds on it unchanged
+# (BASE_IMAGE=localhost/nginx-base:bookworm). Skips the work when the image already exists.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: docker/ci/make-base-image.sh [--force] [--help]
+
+Creates the podman image localhost/nginx-base:bookworm (override with BASE_IMAGE) from
+debootstrap --variant=minbase --include=nginx-light,curl bookworm. Needs root, debootstrap
+and podman. MIRROR overrides the Debian mirror (default: the first one apt uses).
+USAGE
+}
+
+force=0
+for arg in "$@"; do
+  case "$arg" in
+    --help|-h) usage; exit 0 ;;
+    --force) force=1 ;;
+    *) echo "make-base-image: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+image="${BASE_IMAGE:-localhost/nginx-base:bookworm}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
+
+for tool in debootstrap podman; do
+  command -v "$tool" >/dev/null || { echo "make-base-image: '$tool' is not installed (apt-get install $tool)" >&2; exit 1; }
+done
+if [[ $force -eq 0 ]] && podman image exists "$image"; then
+  echo "make-base-image: $image exists"
+  exit 0
+fi
+
+mirror="${MIRROR:-}"
+if [[ -z "$mirror" ]]; then
+  mirror="$(grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | grep -oE 'https?://[^ ]+' | head -n 1 || true)"
+  mirror="${mirror:-http://deb.debian.org/debian}"
+fi
+
+rootfs="$(mktemp -d)"
+trap 'rm -rf "$rootfs"' EXIT
+echo "make-base-image: debootstrap bookworm from $mirror"
+debootstrap --variant=minbase --include=nginx-light,curl bookworm "$rootfs" "$mirror" >/dev/null
+# The Debian package ships a default site and a root-owned log folder; the image config
+# replaces the first and logs to stdout/stderr instead of the second.
+rm -f "$rootfs/etc/nginx/sites-enabled/default"
+mkdir -p "$rootfs/usr/share/nginx/html"
+rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
+tar -C "$rootfs" -c . | podman import --change 'CMD ["nginx", "-g", "daemon off;"]' - "$image" >/dev/null
+echo "make-base-image: built $image"
