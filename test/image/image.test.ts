@@ -61,7 +61,7 @@ describe('site image built with podman from docker/Dockerfile', () => {
     expect(Object.keys(config.ExposedPorts)).toEqual(['8080/tcp']);
     expect(config.User).toBe('10101:10101');
     // podman reports the Docker-format healthcheck at the top level, docker under Config.
-    const healthcheck = config.Healthcheck ?? inspect.HealthCheck;
+    const healthcheck = config.Healthcheck ?? inspect.Healthcheck;
     expect(healthcheck.Test.join(' ')).toContain('http://127.0.0.1:8080/healthz');
     const labels = config.Labels;
     expect(labels['org.opencontainers.image.version']).toBe(image().split(':').pop());
