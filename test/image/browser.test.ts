@@ -1,0 +1,90 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Browser, chromium } from 'playwright-core';
+import { NginxServer } from './support/nginx';
+
+// Headless Debian Chromium against the shipped nginx config: the page must render with no
+// console error, no CSP violation and no failed request, and leaves screenshots behind.
+const SHOTS = path.join(__dirname, '..', '..', 'build', 'screenshots');
+
+jest.setTimeout(90000);
+
+describe('the site in headless Chromium', () => {
+  let nginx: NginxServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    nginx = await NginxServer.start({ port: 18090, statusPort: 18091 });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await nginx?.stop();
+  });
+
+  async function load(url: string, viewport: { width: number; height: number }) {
+    const page = await browser.newPage({ viewport });
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+      });
+    });
+    const response = await page.goto(url, { waitUntil: 'networkidle' });
+    return { page, problems, response };
+  }
+
+  test('renders without console errors, CSP violations or failed requests', async () => {
+    const { page, problems, response } = await load(`${nginx.url}/`, { width: 1280, height: 800 });
+    expect(response!.status()).toBe(200);
+    await expect(page.locator('h1').textContent()).resolves.toBe('minCloud mini Project!!');
+    // The stylesheet applied (the header's gradient comes from the fingerprinted CSS).
+    const background = await page.locator('header.site').evaluate((e) => getComputedStyle(e).backgroundImage);
+    expect(background).toContain('linear-gradient');
+    // The script ran: without an API behind /api it says so, instead of failing the page.
+    await expect(page.locator('#api-status').getAttribute('data-state')).resolves.toBe('down');
+    // /api/info is a 404 here (no API in this test); Chromium reports failed loads as console errors.
+    expect(problems.filter((p) => !p.includes('/api/info') && !/status of 404/.test(p))).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, 'site.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('narrow screens: no horizontal scrolling, skip link first in tab order', async () => {
+    const { page } = await load(`${nginx.url}/`, { width: 375, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    await page.screenshot({ path: path.join(SHOTS, 'site-mobile.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('the 404 page renders styled, without errors', async () => {
+    const { page, problems, response } = await load(`${nginx.url}/missing`, { width: 1024, height: 700 });
+    expect(response!.status()).toBe(404);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Page not found');
+    expect(problems.filter((p) => !/status of 404/.test(p))).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, '404.png') });
+    await page.close();
+  });
+
+  test('a CSP violation is detected (the check can fail)', async () => {
+    const { page, problems } = await load(`${nginx.url}/`, { width: 800, height: 600 });
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.inlineRan = true';
+      document.body.appendChild(s);
+    });
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => (window as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
+    expect(problems.some((p) => /Content Security Policy|CSP violation/.test(p))).toBe(true);
+    await page.close();
+  });
+});
