@@ -36,7 +36,7 @@ export function buildTarget(app: App, target: ResolvedTarget, image: ImageRefere
 }
 
 /** `npm run synth [-- --target dev,prod] [--outdir dist]` */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): void {
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv, log: (line: string) => void = console.log): void {
   const args = parseArgs(argv);
   const targets = selectTargets(resolveTargets(deploymentConfig), args.target ?? env.TARGET);
   const image = siteImage(env);
@@ -48,7 +48,7 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): void {
     checks: [schemaCheck, policyCheck],
   });
   for (const r of results) {
-    console.log(`${outdir}/${r.target}: ${r.objects} objects; ${r.summary.join('; ')}`);
+    log(`${outdir}/${r.target}: ${r.objects} objects; ${r.summary.join('; ')}`);
   }
 }
 
