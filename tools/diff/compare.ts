@@ -1,0 +1,111 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { readManifestFolder } from '../../lib/synth/manifest-files';
+
+type Obj = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+
+export interface FieldChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface TargetDiff {
+  readonly target: string;
+  readonly added: string[];
+  readonly removed: string[];
+  readonly changed: Array<{ readonly object: string; readonly fields: FieldChange[] }>;
+}
+
+/** `Kind/namespace/name (apiVersion)`: how an object is identified across two synths. */
+export function objectKey(o: Obj): string {
+  return `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name} (${o.apiVersion})`;
+}
+
+function objectsOf(dir: string): Map<string, Obj> {
+  const out = new Map<string, Obj>();
+  if (!fs.existsSync(dir)) return out;
+  for (const f of readManifestFolder(dir).files) for (const m of f.manifests) out.set(objectKey(m as Obj), m as Obj);
+  return out;
+}
+
+/** Every leaf that differs, as `spec.template.spec.containers[0].image`. */
+export function fieldChanges(before: unknown, after: unknown, at = ''): FieldChange[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const isObj = (v: unknown) => v !== null && typeof v === 'object';
+  if (isObj(before) && isObj(after) && Array.isArray(before) === Array.isArray(after)) {
+    const keys = [...new Set([...Object.keys(before as object), ...Object.keys(after as object)])];
+    if (!Array.isArray(before)) keys.sort();
+    return keys.flatMap((k) => fieldChanges((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k],
+      Array.isArray(before) ? `${at}[${k}]` : at ? `${at}.${k}` : k));
+  }
+  return [{ path: at, before, after }];
+}
+
+/** Compares `<base>/<target>/` with `<next>/<target>/` for every target in either. */
+export function compareOutputs(base: string, next: string, targets?: readonly string[]): TargetDiff[] {
+  const names = targets ?? [...new Set([...listDirs(base), ...listDirs(next)])].sort();
+  return names.map((target) => {
+    const a = objectsOf(path.join(base, target));
+    const b = objectsOf(path.join(next, target));
+    return {
+      target,
+      added: [...b.keys()].filter((k) => !a.has(k)),
+      removed: [...a.keys()].filter((k) => !b.has(k)),
+      changed: [...b.keys()].filter((k) => a.has(k))
+        .map((k) => ({ object: k, fields: fieldChanges(a.get(k), b.get(k)) }))
+        .filter((c) => c.fields.length > 0),
+    };
+  });
+}
+
+function listDirs(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
+export function hasChanges(diffs: readonly TargetDiff[]): boolean {
+  return diffs.some((d) => d.added.length + d.removed.length + d.changed.length > 0);
+}
+
+function show(v: unknown): string {
+  const s = v === undefined ? '(none)' : JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** For a terminal; `color` adds ANSI colours. */
+export function renderText(diffs: readonly TargetDiff[], color = false): string {
+  const c = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const out: string[] = [];
+  for (const d of diffs) {
+    out.push(`${d.target}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`);
+    for (const k of d.added) out.push(c(32, `  + ${k}`));
+    for (const k of d.removed) out.push(c(31, `  - ${k}`));
+    for (const ch of d.changed) {
+      out.push(c(33, `  ~ ${ch.object}`));
+      for (const f of ch.fields) out.push(`      ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** For a pull request comment. */
+export function renderMarkdown(diffs: readonly TargetDiff[]): string {
+  const cell = (v: unknown) => `\`${show(v).replace(/\|/g, '\\|')}\``;
+  const out: string[] = ['## Manifest changes', ''];
+  for (const d of diffs) {
+    out.push(`### ${d.target}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`, '');
+    if (d.added.length + d.removed.length + d.changed.length === 0) {
+      out.push('No changes.', '');
+      continue;
+    }
+    out.push('| change | object | field | before | after |', '|---|---|---|---|---|');
+    for (const k of d.added) out.push(`| added | \`${k}\` | | | |`);
+    for (const k of d.removed) out.push(`| removed | \`${k}\` | | | |`);
+    for (const ch of d.changed) {
+      for (const f of ch.fields) out.push(`| changed | \`${ch.object}\` | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
