@@ -1,0 +1,72 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { nginxApiProxy } from '../../lib/nginx-api-proxy';
+import { get, NginxServer } from './support/nginx';
+
+// The /api location the site gets in targets with the API: real nginx with the shipped config
+// plus the generated include, in front of a stand-in upstream that records what it receives.
+jest.setTimeout(30000);
+
+describe('nginx proxies /api/ with trace headers', () => {
+  let nginx: NginxServer;
+  let upstream: http.Server;
+  const seen: http.IncomingHttpHeaders[] = [];
+  const paths: string[] = [];
+
+  beforeAll(async () => {
+    upstream = http.createServer((req, res) => {
+      seen.push(req.headers);
+      paths.push(req.url!);
+      res.writeHead(200, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'" });
+      res.end(JSON.stringify({ service: 'api' }));
+    });
+    await new Promise<void>((r) => upstream.listen(18095, '127.0.0.1', r));
+    const port = (upstream.address() as AddressInfo).port;
+    nginx = await NginxServer.start({ port: 18096, statusPort: 18097, siteIncludes: { 'api-proxy.conf': nginxApiProxy(`http://127.0.0.1:${port}`) } });
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    await new Promise((r) => upstream?.close(r));
+  });
+
+  test('/api/ reaches the upstream with the path, and comes back with the site headers once', async () => {
+    const res = await get(`${nginx.url}/api/info?x=1`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body.toString())).toEqual({ service: 'api' });
+    expect(paths[paths.length - 1]).toBe('/api/info?x=1');
+    expect(res.headers['content-security-policy']).toMatch(/^default-src 'self'/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  test('a caller\'s traceparent and B3 headers are passed on unchanged', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await get(`${nginx.url}/api/info`, {
+      traceparent, tracestate: 'vendor=1', 'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7',
+      'x-b3-spanid': 'e457b5a2e4d86bd1', 'x-b3-sampled': '1', b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1',
+    });
+    const h = seen[seen.length - 1];
+    expect(h.traceparent).toBe(traceparent);
+    expect(h.tracestate).toBe('vendor=1');
+    expect(h['x-b3-traceid']).toBe('80f198ee56343ba864fe8b2a57d3eff7');
+    expect(h['x-b3-spanid']).toBe('e457b5a2e4d86bd1');
+    expect(h['x-b3-sampled']).toBe('1');
+    expect(h.b3).toBe('80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1');
+    expect(h['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test('without a traceparent nginx starts a trace from its request id', async () => {
+    await get(`${nginx.url}/api/info`);
+    const h = seen[seen.length - 1];
+    expect(h.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect((h.traceparent as string).split('-')[1]).toBe(h['x-request-id']);
+  });
+
+  test('the rest of the site is unaffected', async () => {
+    expect((await get(`${nginx.url}/`)).body.toString()).toContain('minCloud mini Project!!');
+    expect((await get(`${nginx.url}/apiary`)).status).toBe(404);
+  });
+
+  test('bad upstreams are refused', () => {
+    expect(() => nginxApiProxy('api:80')).toThrow('nginxApiProxy: invalid upstream "api:80": use http://<service>[:port]');
+  });
+});
