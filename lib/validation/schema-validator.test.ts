@@ -75,3 +75,32 @@ describe('SchemaValidator (Kubernetes 1.27, strict)', () => {
     expect(validator.validate([{ apiVersion: 'v1' } as any])[0].object).toBe('document #1');
   });
 });
+
+describe('SchemaValidator for custom resources (CRD schemas from crds/)', () => {
+  const monitor = () => ({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name: 'web' },
+    spec: { selector: { matchLabels: { app: 'web' } }, endpoints: [{ port: 'metrics', interval: '30s' }] },
+  } as any);
+
+  test('knows the imported CRDs', () => {
+    expect(validator.knownKinds).toEqual(expect.arrayContaining([
+      'cert-manager.io/v1/Certificate', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule',
+      'traefik.io/v1alpha1/IngressRoute', 'traefik.io/v1alpha1/Middleware']));
+  });
+
+  test('accepts a valid ServiceMonitor', () => {
+    expect(validator.validate([monitor()])).toEqual([]);
+  });
+
+  test.each<[string, (m: any) => void, RegExp]>([
+    ['an unknown field', (m) => { m.spec.endpoints[0].intervall = '30s'; }, /unknown field "intervall"/],
+    ['a wrong type', (m) => { m.spec.endpoints = 'metrics'; }, /must be array/],
+    ['a missing required field', (m) => { delete m.spec.selector; }, /missing required field "selector"/],
+  ])('rejects %s', (_n, mutate, message) => {
+    const m = monitor();
+    mutate(m);
+    expect(validator.validate([m]).map((v) => v.message).join('\n')).toMatch(message);
+  });
+});

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { loadCrdSchemas } from './crd-schemas';
 import { SEMANTIC_RULES } from './semantic-rules';
 
 /** A Kubernetes object as parsed from a synthesized manifest. */
@@ -21,6 +22,8 @@ export interface SchemaViolation {
 }
 
 const DEFAULT_SCHEMA = path.join(__dirname, '..', '..', 'schemas', 'k8s-1.27.0', '_definitions.json');
+/** The CRDs of the custom resources the constructs may emit (cert-manager, Traefik, Prometheus). */
+const DEFAULT_CRDS = path.join(__dirname, '..', '..', 'crds');
 
 interface Definitions { readonly [name: string]: Record<string, unknown> }
 
@@ -37,7 +40,7 @@ export class SchemaValidator {
   /** The validator for the Kubernetes version this project targets, loaded once. */
   public static forKubernetes127(): SchemaValidator {
     if (!this.default) {
-      this.default = new SchemaValidator(DEFAULT_SCHEMA);
+      this.default = new SchemaValidator(DEFAULT_SCHEMA, DEFAULT_CRDS);
     }
     return this.default;
   }
@@ -49,7 +52,10 @@ export class SchemaValidator {
   private readonly kinds = new Map<string, string>();
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  public constructor(definitionsFile: string) {
+  /** `apiVersion/kind` -> schema of a custom resource. */
+  private readonly crds: Map<string, Record<string, unknown>>;
+
+  public constructor(definitionsFile: string, crdDir?: string) {
     const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf-8')) as { definitions: Definitions };
     const definitions: Record<string, unknown> = {};
     for (const [name, def] of Object.entries(doc.definitions)) {
@@ -68,11 +74,12 @@ export class SchemaValidator {
     this.ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
     this.ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
     this.ajv.addSchema({ $id: 'k8s', definitions });
+    this.crds = crdDir ? loadCrdSchemas(crdDir) : new Map();
   }
 
   /** Every `apiVersion/kind` the schema knows. */
   public get knownKinds(): string[] {
-    return [...this.kinds.keys()].sort();
+    return [...this.kinds.keys(), ...this.crds.keys()].sort();
   }
 
   /** Validates each document; returns every violation found (empty when all are valid). */
@@ -89,14 +96,14 @@ export class SchemaValidator {
     }
     const key = `${String(manifest.apiVersion)}/${String(manifest.kind)}`;
     const definition = this.kinds.get(key);
-    if (!definition) {
+    if (!definition && !this.crds.has(key)) {
       return [{
         object,
         path: '/apiVersion',
-        message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (custom resources need their CRD schema)`,
+        message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (custom resources need their CRD in crds/)`,
       }];
     }
-    const validate = this.compile(definition);
+    const validate = definition ? this.compile(definition) : this.compileCrd(key);
     const violations: SchemaViolation[] = [];
     if (!validate(manifest)) {
       violations.push(...(validate.errors ?? []).map((e) => ({ object, path: e.instancePath, message: formatAjvError(e) })));
@@ -108,6 +115,15 @@ export class SchemaValidator {
       violations.push(...rule(manifest).map((v) => ({ object, ...v })));
     }
     return violations;
+  }
+
+  private compileCrd(key: string): ValidateFunction {
+    let fn = this.compiled.get(key);
+    if (!fn) {
+      fn = this.ajv.compile(this.crds.get(key)!);
+      this.compiled.set(key, fn);
+    }
+    return fn;
   }
 
   private compile(definition: string): ValidateFunction {
