@@ -77,7 +77,49 @@ describe('WebIngress', () => {
     expect(np.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('traefik');
   });
 
+  test('traefik redirect: a RedirectScheme Middleware referenced from the Ingress', () => {
+    const { objects, ing } = setup({ controller: IngressController.traefik(), tls: IngressTls.fromSecret('t') });
+    const mw = objects.find((o) => o.kind === 'Middleware')!;
+    expect(mw).toMatchObject({ apiVersion: 'traefik.io/v1alpha1', metadata: { name: 'web-redirect-https' }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+    expect(ing.metadata.annotations!['traefik.ingress.kubernetes.io/router.middlewares']).toBe('default-web-redirect-https@kubernetescrd');
+    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+  });
+
+  test('traefikCrds: IngressRoutes instead of an Ingress, longest path first, HTTP route redirects', () => {
+    const chart = Testing.chart();
+    const site = new WebService(chart, 'site', { image });
+    const api = new WebService(chart, 'api', { image });
+    const ingress = new WebIngress(chart, 'web', {
+      controller: IngressController.traefik(), hosts: ['a.example.com'], tls: IngressTls.fromSecret('t'), traefikCrds: true,
+      routes: [{ path: '/', service: site }, { path: '/api', service: api }],
+    });
+    const objects = synthObjects(chart);
+    expect(ingress.ingress).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
+    const [https, http] = objects.filter((o) => o.kind === 'IngressRoute');
+    expect(https.spec.entryPoints).toEqual(['websecure']);
+    expect(https.spec.tls).toEqual({ secretName: 't' });
+    expect(https.spec.routes.map((r: any) => r.match)).toEqual([
+      '(Host(`a.example.com`)) && PathPrefix(`/api`)', '(Host(`a.example.com`)) && PathPrefix(`/`)']);
+    expect(https.spec.routes[0].services).toEqual([{ kind: 'Service', name: 'api', port: 'http' }]);
+    expect(http.spec).toMatchObject({ entryPoints: ['web'], routes: [{ middlewares: [{ name: 'web-redirect-https' }] }] });
+    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+  });
+
+  test('cert-manager Certificate resource instead of the annotation', () => {
+    const { objects, ing } = setup({ tls: IngressTls.certManager({ issuer: 'letsencrypt', certificateResource: true }) });
+    expect(ing.metadata.annotations!['cert-manager.io/cluster-issuer']).toBeUndefined();
+    const cert = objects.find((o) => o.kind === 'Certificate')!;
+    expect(cert).toMatchObject({
+      apiVersion: 'cert-manager.io/v1',
+      metadata: { name: 'web-tls' },
+      spec: { secretName: 'web-tls', dnsNames: ['mincloud.example.com'], issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+    });
+    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+  });
+
   test.each<[string, Partial<WebIngressProps>, RegExp]>([
+    ['traefikCrds with nginx', { traefikCrds: true }, /invalid traefikCrds true: IngressRoutes are Traefik's/],
     ['no hosts', { hosts: [] }, /WebIngress at "test\/web": invalid hosts \[\]: name at least one host/],
     ['bad host', { hosts: ['localhost'] }, /invalid hosts "localhost": use a fully qualified lower-case DNS name/],
     ['redirect without TLS', { redirectToHttps: true }, /invalid redirectToHttps true: a redirect to HTTPS needs tls/],

@@ -1,6 +1,9 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as cm from '../imports/cert-manager-certificate-cert-manager.io';
 import * as k8s from '../imports/k8s';
+import * as traefik from '../imports/traefik-ingressroute-traefik.io';
+import * as traefikMw from '../imports/traefik-middleware-traefik.io';
 import { IngressController } from './ingress-controller';
 import { IngressSource } from './ingress-source';
 import { IngressTls } from './ingress-tls';
@@ -34,6 +37,11 @@ export interface WebIngressProps {
   readonly partOf?: string;
   /** `app.kubernetes.io/version`. @default - the first routed service's version */
   readonly version?: string;
+  /**
+   * With Traefik: route with its IngressRoute custom resources instead of an Ingress (needs
+   * Traefik's CRDs in the cluster). @default false
+   */
+  readonly traefikCrds?: boolean;
 }
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
@@ -47,7 +55,10 @@ const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 export class WebIngress extends Construct {
   public readonly name: string;
   public readonly controller: IngressController;
-  public readonly ingress: k8s.KubeIngress;
+  /** The Ingress; undefined when Traefik's IngressRoutes are used instead. */
+  public readonly ingress?: k8s.KubeIngress;
+  /** Traefik IngressRoutes (HTTPS, and the HTTP one that redirects), with `traefikCrds`. */
+  public readonly ingressRoutes: traefik.IngressRoute[] = [];
   /** Extra objects a controller or TLS option needs (cert-manager Certificate, Traefik Middleware). */
   public readonly extras: ApiObject[] = [];
 
@@ -72,11 +83,48 @@ export class WebIngress extends Construct {
       throw new PropValidationError(this, 'redirectToHttps', true, 'a redirect to HTTPS needs tls (IngressTls.fromSecret or IngressTls.certManager)');
     }
 
-    this.ingress = new k8s.KubeIngress(this, 'Resource', {
-      // Metadata is fixed at construction (cdk8s copies labels and annotations eagerly).
-      metadata: { name: this.name, labels: this.labels(), annotations: this.annotations() },
-      spec: Lazy.any({ produce: () => this.renderSpec() }),
-    });
+    if (props.traefikCrds && this.controller.kind !== 'traefik') {
+      throw new PropValidationError(this, 'traefikCrds', true, 'IngressRoutes are Traefik\'s; use IngressController.traefik() or drop traefikCrds');
+    }
+    const redirect = props.redirectToHttps ?? props.tls !== undefined;
+    const namespace = Chart.of(this).namespace ?? 'default';
+    const labels = this.labels();
+    if (redirect && this.controller.kind === 'traefik') {
+      this.extras.push(new traefikMw.Middleware(this, 'RedirectHttps', {
+        metadata: { name: `${this.name}-redirect-https`, labels },
+        spec: { redirectScheme: { scheme: 'https', permanent: true } },
+      }));
+    }
+    const cmOptions = props.tls?.certManagerOptions;
+    if (cmOptions?.certificateResource) {
+      this.extras.push(new cm.Certificate(this, 'Certificate', {
+        metadata: { name: this.tlsSecretName!, labels },
+        spec: {
+          secretName: this.tlsSecretName!,
+          dnsNames: [...props.hosts],
+          issuerRef: { name: cmOptions.issuer, kind: cmOptions.issuerKind ?? 'ClusterIssuer', group: 'cert-manager.io' },
+        },
+      }));
+    }
+    if (props.traefikCrds) {
+      this.ingressRoutes.push(new traefik.IngressRoute(this, 'Resource', {
+        metadata: { name: this.name, labels },
+        spec: Lazy.any({ produce: () => this.renderIngressRoute(props.tls ? ['websecure'] : ['web'], undefined) }),
+      }));
+      if (redirect) {
+        this.ingressRoutes.push(new traefik.IngressRoute(this, 'HttpRedirect', {
+          metadata: { name: `${this.name}-http`, labels },
+          spec: this.renderIngressRoute(['web'], `${this.name}-redirect-https`),
+        }));
+      }
+    } else {
+      const annotations = this.annotations(redirect, namespace);
+      this.ingress = new k8s.KubeIngress(this, 'Resource', {
+        // Metadata is fixed at construction (cdk8s copies labels and annotations eagerly).
+        metadata: { name: this.name, labels, ...(annotations ? { annotations } : {}) },
+        spec: Lazy.any({ produce: () => this.renderSpec() }),
+      });
+    }
     for (const route of props.routes ?? []) this.addRoute(route);
   }
 
@@ -110,14 +158,13 @@ export class WebIngress extends Construct {
     });
   }
 
-  private annotations(): Record<string, string> | undefined {
+  private annotations(redirect: boolean, namespace: string): Record<string, string> | undefined {
     const out: Record<string, string> = {};
     const tls = this.props.tls;
-    const redirect = this.props.redirectToHttps ?? tls !== undefined;
-    const cm = tls?.certManagerOptions;
-    if (cm && !cm.certificateResource) {
+    const shim = tls?.certManagerOptions;
+    if (shim && !shim.certificateResource) {
       // cert-manager's ingress-shim creates the Certificate from these.
-      out[cm.issuerKind === 'Issuer' ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer'] = cm.issuer;
+      out[shim.issuerKind === 'Issuer' ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer'] = shim.issuer;
     }
     if (this.controller.kind === 'nginx') {
       out['nginx.ingress.kubernetes.io/ssl-redirect'] = String(redirect);
@@ -125,8 +172,40 @@ export class WebIngress extends Construct {
     } else {
       out['traefik.ingress.kubernetes.io/router.entrypoints'] = tls ? 'web,websecure' : 'web';
       if (tls) out['traefik.ingress.kubernetes.io/router.tls'] = 'true';
+      // RedirectScheme leaves requests that are already HTTPS alone.
+      if (redirect) out['traefik.ingress.kubernetes.io/router.middlewares'] = `${namespace}-${this.name}-redirect-https@kubernetescrd`;
     }
     return Object.keys(out).length > 0 ? out : undefined;
+  }
+
+  private renderIngressRoute(entryPoints: string[], redirectMiddleware: string | undefined): traefik.IngressRouteSpec {
+    const hosts = this.props.hosts.map((h) => `Host(\`${h}\`)`).join(' || ');
+    const routes: traefik.IngressRouteSpecRoutes[] = redirectMiddleware
+      ? [{
+        kind: traefik.IngressRouteSpecRoutesKind.RULE,
+        match: hosts,
+        middlewares: [{ name: redirectMiddleware }],
+        // The redirect answers before any service is called.
+        services: [{ kind: traefik.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE, name: 'noop@internal' }],
+      }]
+      : this.sortedRoutes().map((r) => ({
+        kind: traefik.IngressRouteSpecRoutesKind.RULE,
+        match: `(${hosts}) && ${r.pathType === 'Exact' ? 'Path' : 'PathPrefix'}(\`${r.path}\`)`,
+        services: [{ kind: traefik.IngressRouteSpecRoutesServicesKind.SERVICE, name: r.service.name, port: traefik.IngressRouteSpecRoutesServicesPort.fromString('http') }],
+      }));
+    if (!redirectMiddleware && routes.length === 0) {
+      throw new PropValidationError(this, 'routes', [], 'add at least one route (props.routes or addRoute)');
+    }
+    return {
+      entryPoints,
+      routes,
+      ...(this.tlsSecretName && !redirectMiddleware ? { tls: { secretName: this.tlsSecretName } } : {}),
+    };
+  }
+
+  /** Longest path first, as Traefik and most controllers match it. */
+  private sortedRoutes(): IngressRoute[] {
+    return [...this.routes].sort((a, b) => b.path.length - a.path.length || a.path.localeCompare(b.path));
   }
 
   private renderSpec(): k8s.IngressSpec {

@@ -167,6 +167,8 @@ export class WebService extends Construct {
   public readonly containerPort: number;
   public readonly servicePort: number;
   public readonly serviceType: kplus.ServiceType;
+  /** The metrics sidecar, when the service has one. */
+  public readonly metrics?: MetricsExporter;
   /** The labels the Service, PodDisruptionBudget and NetworkPolicy select pods by. */
   public readonly selector: Record<string, string>;
   /** The labels on every object of this service. */
@@ -197,6 +199,7 @@ export class WebService extends Construct {
     this.containerPort = props.containerPort ?? 8080;
     this.servicePort = props.servicePort ?? 80;
     this.serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    this.metrics = props.metrics;
     this.env = new Map(Object.entries(props.env ?? {}));
     this.ingressFrom = [...(props.ingressFrom ?? [this.serviceType === kplus.ServiceType.CLUSTER_IP
       ? IngressSource.sameNamespace() : IngressSource.anyAddress()])];
