@@ -66,7 +66,7 @@ export class SchemaValidator {
       }
     }
     // strict: false because the definitions carry vendor keywords (x-kubernetes-*).
-    this.ajv = new Ajv({ allErrors: true, strict: false });
+    this.ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp } });
     // The formats the Kubernetes definitions use; int32 catches values the API server would overflow.
     this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
     this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
@@ -135,6 +135,15 @@ export class SchemaValidator {
     return fn;
   }
 }
+
+/**
+ * CRD schemas carry Go (RE2) patterns; the inline flag `(?i)` is not JavaScript, so it becomes
+ * the `i` flag.
+ */
+const goRegExp = Object.assign((pattern: string, flags: string) => {
+  // Only ever seen near the start (`^(?i)(abort|warn)?$`), where it covers the whole pattern.
+  return pattern.includes('(?i)') ? new RegExp(pattern.replace(/\(\?i\)/g, ''), `${flags}i`) : new RegExp(pattern, flags);
+}, { code: 'goRegExp' });
 
 /** Closes every object schema that lists its properties, so unknown fields are rejected. */
 function closeObjectSchema(def: Record<string, unknown>): Record<string, unknown> {
