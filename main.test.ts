@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { deploymentConfig } from './config/targets';
-import { siteImage } from './lib/image-config';
+import { apiImage, siteImage } from './lib/image-config';
 import { checkPolicies, Manifest } from './lib/policy';
 import { readManifestFolder } from './lib/synth/manifest-files';
 import { resolveTargets } from './lib/targets';
@@ -12,11 +12,11 @@ import { buildTarget, main } from './main';
 import { only, Obj } from './test/support/synth';
 
 const targets = resolveTargets(deploymentConfig);
-const defaultEnv = { ...process.env, SITE_IMAGE: '' };
+const defaultEnv = { ...process.env, SITE_IMAGE: '', API_IMAGE: '' };
 
 function synthTarget(name: string): Obj[] {
   const app = Testing.app();
-  const chart = buildTarget(app, targets.find((t) => t.name === name)!, siteImage(defaultEnv));
+  const chart = buildTarget(app, targets.find((t) => t.name === name)!, { site: siteImage(defaultEnv), api: apiImage(defaultEnv) });
   return Testing.synth(chart) as Obj[];
 }
 

@@ -1,37 +1,84 @@
 import { App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { deploymentConfig } from './config/targets';
+import { apiImage, siteImage } from './lib/image-config';
 import { ImageReference } from './lib/image-reference';
-import { siteImage } from './lib/image-config';
+import { MetricsExporter } from './lib/metrics-exporter';
 import { NamespaceChart } from './lib/namespace-chart';
+import { nginxApiProxy } from './lib/nginx-api-proxy';
 import { PolicyException } from './lib/policy-exception';
+import { ResourceProfile } from './lib/resource-profile';
+import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
 import { policyCheck, schemaCheck } from './lib/synth/output-checks';
 import { synthesize } from './lib/synth/synthesize';
 import { ResolvedTarget, resolveTargets, selectTargets } from './lib/targets';
+import { WebIngress } from './lib/web-ingress';
 import { WebService } from './lib/web-service';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('./package.json') as { version: string };
 
-/** What one target runs: the site (the seed's `nginx1`). */
-export function buildTarget(app: App, target: ResolvedTarget, image: ImageReference): NamespaceChart {
-  const chart = new NamespaceChart(app, target.name, { namespace: target.namespace, version });
-  const serviceType = target.serviceType ?? kplus.ServiceType.NODE_PORT;
+export interface Images {
+  readonly site: ImageReference;
+  readonly api: ImageReference;
+}
 
-  new WebService(chart, 'nginx1', {
+/** What one target runs: the site (the seed's `nginx1`), and what the target turns on. */
+export function buildTarget(app: App, target: ResolvedTarget, images: Images): NamespaceChart {
+  const chart = new NamespaceChart(app, target.name, { namespace: target.namespace, version });
+  const serviceType = target.serviceType ?? (target.ingress ? kplus.ServiceType.CLUSTER_IP : kplus.ServiceType.NODE_PORT);
+  const autoscaling = target.maxReplicas ? { minReplicas: target.replicas ?? 2, maxReplicas: target.maxReplicas } : undefined;
+
+  const site = new WebService(chart, 'nginx1', {
     appName: 'nginx',
-    image,
+    image: images.site,
     containerPort: 8080,
     servicePort: 80,
     serviceType,
     nodePort: target.nodePort,
     replicas: target.replicas,
     resources: target.resources,
-    autoscaling: target.maxReplicas ? { minReplicas: target.replicas ?? 2, maxReplicas: target.maxReplicas } : undefined,
+    autoscaling,
+    mesh: target.mesh,
+    metrics: target.monitoring ? MetricsExporter.nginx({ scrapedFrom: target.monitoring.namespace }) : undefined,
     policyExceptions: serviceType === kplus.ServiceType.NODE_PORT ? [
       PolicyException.kubeScore('service-type', 'Service',
         'The seed exposes the site on a NodePort (no ingress controller on its single-node cluster); kept for compatibility.'),
     ] : [],
   });
+
+  // The second microservice: the same construct, and the site proxies /api to it.
+  const api = target.api ? new WebService(chart, 'api', {
+    image: images.api,
+    component: 'api',
+    healthCheckPath: '/api/healthz',
+    readinessPath: '/api/readyz',
+    resources: ResourceProfile.MICRO,
+    replicas: target.replicas,
+    mesh: target.mesh,
+  }) : undefined;
+  if (api) {
+    api.allowFrom(site);
+    site.mountConfig('api-proxy', '/etc/nginx/mincloud/site.d', { 'api-proxy.conf': nginxApiProxy(api.url) });
+  }
+
+  if (target.ingress) {
+    new WebIngress(chart, 'web', {
+      controller: target.ingress.controller,
+      hosts: target.hosts ?? [],
+      tls: target.ingress.tls,
+      traefikCrds: target.ingress.traefikCrds,
+      routes: [{ path: '/', service: site }, ...(api ? [{ path: '/api', service: api }] : [])],
+    });
+  }
+
+  if (target.monitoring) {
+    new ServiceMonitoring(chart, 'monitoring', {
+      service: site,
+      prometheusLabels: target.monitoring.prometheusLabels,
+      errorRate: target.ingress?.controller.kind === 'nginx' ? ErrorRateSource.ingressNginx()
+        : target.ingress?.controller.kind === 'traefik' ? ErrorRateSource.traefik() : undefined,
+    });
+  }
   return chart;
 }
 
@@ -39,12 +86,12 @@ export function buildTarget(app: App, target: ResolvedTarget, image: ImageRefere
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv, log: (line: string) => void = console.log): void {
   const args = parseArgs(argv);
   const targets = selectTargets(resolveTargets(deploymentConfig), args.target ?? env.TARGET);
-  const image = siteImage(env);
+  const images = { site: siteImage(env), api: apiImage(env) };
   const outdir = args.outdir ?? env.CDK8S_OUTDIR ?? 'dist';
   const results = synthesize({
     outdir,
     targets,
-    build: (app, target) => buildTarget(app, target, image),
+    build: (app, target) => buildTarget(app, target, images),
     checks: [schemaCheck, policyCheck],
   });
   for (const r of results) {

@@ -1,11 +1,16 @@
-import * as kplus from 'cdk8s-plus-27';
+import { IngressController } from '../lib/ingress-controller';
+import { IngressTls } from '../lib/ingress-tls';
+import { ServiceMesh } from '../lib/service-mesh';
 import { DeploymentConfig } from '../lib/targets';
 
 /**
  * Where the app goes. Each target becomes `dist/<name>/`, a self-contained folder with its own
  * Namespace; `npm run synth -- --target <name>` synthesizes only the named ones.
  *
- * `dev` is the seed's system: Deployment and NodePort Service `nginx1` on a single cluster.
+ * - dev is the seed's system and nothing more: Deployment and NodePort Service `nginx1`.
+ * - staging adds the API at /api behind Traefik (IngressRoutes, TLS from a Secret) and metrics.
+ * - prod runs everything: ingress-nginx with a cert-manager certificate, autoscaling,
+ *   Prometheus alerts, and the Linkerd mesh with tracing.
  */
 export const deploymentConfig: DeploymentConfig = {
   clusters: {
@@ -13,8 +18,30 @@ export const deploymentConfig: DeploymentConfig = {
     production: { context: 'production', description: 'multi-zone production cluster' },
   },
   targets: [
-    { name: 'dev', cluster: 'local', namespace: 'mincloud-dev', serviceType: kplus.ServiceType.NODE_PORT, replicas: 2, size: 'micro' },
-    { name: 'staging', cluster: 'local', namespace: 'mincloud-staging', serviceType: kplus.ServiceType.NODE_PORT, replicas: 2, size: 'small' },
-    { name: 'prod', cluster: 'production', namespace: 'mincloud', serviceType: kplus.ServiceType.NODE_PORT, replicas: 3, maxReplicas: 10, size: 'medium' },
+    { name: 'dev', cluster: 'local', namespace: 'mincloud-dev', replicas: 2, size: 'micro' },
+    {
+      name: 'staging',
+      cluster: 'local',
+      namespace: 'mincloud-staging',
+      replicas: 2,
+      size: 'small',
+      api: true,
+      hosts: ['staging.mincloud.example.com'],
+      ingress: { controller: IngressController.traefik(), tls: IngressTls.fromSecret('mincloud-staging-tls'), traefikCrds: true },
+      monitoring: { prometheusLabels: { release: 'prometheus' } },
+    },
+    {
+      name: 'prod',
+      cluster: 'production',
+      namespace: 'mincloud',
+      replicas: 3,
+      maxReplicas: 10,
+      size: 'medium',
+      api: true,
+      hosts: ['mincloud.example.com', 'www.mincloud.example.com'],
+      ingress: { controller: IngressController.nginx(), tls: IngressTls.certManager({ issuer: 'letsencrypt-prod', certificateResource: true }) },
+      monitoring: { prometheusLabels: { release: 'prometheus' } },
+      mesh: ServiceMesh.linkerd({ traceCollector: 'collector.linkerd-jaeger:55678' }),
+    },
   ],
 };

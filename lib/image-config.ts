@@ -5,6 +5,8 @@ import { PropValidationError } from './validation/prop-errors';
 
 /** The file `docker/build.sh` tags from: the one source of truth for the site image's name and tag. */
 export const IMAGE_ENV_FILE = path.join(__dirname, '..', 'docker', 'image.env');
+/** The same for the API image, `services/api/build.sh`. */
+export const API_IMAGE_ENV_FILE = path.join(__dirname, '..', 'services', 'api', 'image.env');
 
 /**
  * The site image to deploy: `$SITE_IMAGE` when set (e.g. the digest reference `docker/push.sh`
@@ -12,9 +14,18 @@ export const IMAGE_ENV_FILE = path.join(__dirname, '..', 'docker', 'image.env');
  * from `docker/image.env`, the tag `docker/build.sh` builds.
  */
 export function siteImage(env: NodeJS.ProcessEnv = process.env, file = IMAGE_ENV_FILE): ImageReference {
-  const override = env.SITE_IMAGE;
+  return imageFrom(env, 'SITE_IMAGE', file);
+}
+
+/** The API image: `$API_IMAGE`, else `services/api/image.env`. */
+export function apiImage(env: NodeJS.ProcessEnv = process.env, file = API_IMAGE_ENV_FILE): ImageReference {
+  return imageFrom(env, 'API_IMAGE', file);
+}
+
+function imageFrom(env: NodeJS.ProcessEnv, variable: string, file: string): ImageReference {
+  const override = env[variable];
   if (override !== undefined && override.trim() !== '') {
-    return ImageReference.parse(override, 'environment variable SITE_IMAGE');
+    return ImageReference.parse(override, `environment variable ${variable}`);
   }
   const vars = readEnvFile(file);
   const source = path.relative(process.cwd(), file) || file;

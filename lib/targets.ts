@@ -1,5 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
+import { IngressController } from './ingress-controller';
+import { IngressTls } from './ingress-tls';
 import { ResourceProfile } from './resource-profile';
+import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
 
 /** A Kubernetes cluster, as kubectl knows it. */
@@ -30,6 +33,27 @@ export interface TargetConfig {
   readonly hosts?: string[];
   /** Scale between replicas and this many pods on CPU/memory. @default - fixed replicas */
   readonly maxReplicas?: number;
+  /** Deploy the API service and route `/api` to it. @default false */
+  readonly api?: boolean;
+  /**
+   * Serve `hosts` through an Ingress; the Services then default to ClusterIP.
+   * @default - no Ingress: the site's own Service is exposed (NodePort, as the seed)
+   */
+  readonly ingress?: {
+    readonly controller: IngressController;
+    readonly tls?: IngressTls;
+    /** Traefik only: IngressRoute custom resources instead of an Ingress. @default false */
+    readonly traefikCrds?: boolean;
+  };
+  /** Prometheus metrics and alerts (prometheus-operator). @default - none */
+  readonly monitoring?: {
+    /** Labels the cluster's Prometheus selects ServiceMonitors and rules by. @default {} */
+    readonly prometheusLabels?: Record<string, string>;
+    /** Namespace Prometheus runs in. @default 'monitoring' */
+    readonly namespace?: string;
+  };
+  /** Join a service mesh. @default - none */
+  readonly mesh?: ServiceMesh;
 }
 
 /** The whole deployment configuration: clusters and the targets on them. */
@@ -86,6 +110,12 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
       checkOneOf(where, 'serviceType', t.serviceType, [kplus.ServiceType.NODE_PORT, kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.LOAD_BALANCER]);
     }
     if (t.maxReplicas !== undefined) checkInteger(where, 'maxReplicas', t.maxReplicas, (t.replicas ?? 2) + 1, 1000);
+    if (t.ingress && (t.hosts ?? []).length === 0) {
+      throw new PropValidationError(where, 'hosts', t.hosts ?? [], 'an ingress needs at least one host name, e.g. ["www.example.com"]');
+    }
+    if (!t.ingress && (t.hosts ?? []).length > 0) {
+      throw new PropValidationError(where, 'ingress', undefined, 'hosts are served through an Ingress: set ingress: { controller: IngressController.nginx() }');
+    }
     for (const host of t.hosts ?? []) {
       if (!HOST.test(host) || host.length > 253) {
         throw new PropValidationError(where, 'hosts', host, 'use a lower-case DNS name such as "www.example.com"');

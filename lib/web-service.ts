@@ -516,10 +516,8 @@ export class WebService extends Construct {
   }
 
   private renderExporter(metrics: MetricsExporter, securityContext: k8s.SecurityContext): k8s.Container {
-    const probe = (periodSeconds: number): k8s.Probe => ({
-      httpGet: { path: '/metrics', port: k8s.IntOrString.fromString(METRICS_PORT_NAME), scheme: 'HTTP' },
-      periodSeconds, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1, initialDelaySeconds: 0,
-    });
+    const timing = { timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1, initialDelaySeconds: 0 };
+    const port = k8s.IntOrString.fromString(METRICS_PORT_NAME);
     return {
       name: 'metrics',
       image: metrics.image.toString(),
@@ -527,8 +525,10 @@ export class WebService extends Construct {
       args: metrics.args,
       ports: [{ name: METRICS_PORT_NAME, containerPort: metrics.port, protocol: 'TCP' }],
       resources: ResourceProfile.NANO.toKube(),
-      readinessProbe: probe(10),
-      livenessProbe: probe(20),
+      // Ready once it serves metrics; alive while its port is open (a failing scrape of nginx
+      // is nginx's problem, and restarting the exporter would not fix it).
+      readinessProbe: { httpGet: { path: '/metrics', port, scheme: 'HTTP' }, periodSeconds: 10, ...timing },
+      livenessProbe: { tcpSocket: { port }, periodSeconds: 20, ...timing },
       securityContext,
     };
   }

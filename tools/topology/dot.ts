@@ -135,6 +135,8 @@ export function toDot(target: string, objects: readonly Obj[]): string {
         break;
     }
   }
-  out.push('}');
-  return `${out.join('\n')}\n`;
+  // One edge per path, however many hosts share it.
+  const lines = out.filter((l, i) => !l.includes(' -> ') || out.indexOf(l) === i);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
 }
