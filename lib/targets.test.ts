@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { IngressController } from './ingress-controller';
 import { DeploymentConfig, resolveTargets, selectTargets, TargetConfig } from './targets';
 
 const clusters = { local: { context: 'kind-local' }, prod: { context: 'prod-admin' } };
@@ -30,7 +31,9 @@ describe('resolveTargets', () => {
     ['unknown size', config({ ...dev, size: 'huge' }), /target "dev": invalid size "huge": use one of "nano", "micro", "small", "medium", "large"/],
     ['negative replicas', config({ ...dev, replicas: -2 }), /target "dev": invalid replicas -2/],
     ['bad service type', config({ ...dev, serviceType: kplus.ServiceType.EXTERNAL_NAME }), /target "dev": invalid serviceType "ExternalName"/],
-    ['bad host', config({ ...dev, hosts: ['Example.COM/'] }), /target "dev": invalid hosts "Example.COM\/": use a lower-case DNS name/],
+    ['bad host', config({ ...dev, hosts: ['Example.COM/'], ingress: { controller: IngressController.nginx() } }), /target "dev": invalid hosts "Example.COM\/": use a lower-case DNS name/],
+    ['hosts without an ingress', config({ ...dev, hosts: ['a.example.com'] }), /target "dev": invalid ingress undefined: hosts are served through an Ingress/],
+    ['an ingress without hosts', config({ ...dev, ingress: { controller: IngressController.nginx() } }), /target "dev": invalid hosts \[\]: an ingress needs at least one host name/],
     ['maxReplicas not above replicas', config({ ...dev, replicas: 3, maxReplicas: 2 }), /target "dev": invalid maxReplicas 2: use a whole number from 4/],
     ['cluster without context', { clusters: { local: { context: '' } }, targets: [dev] }, /cluster "local": invalid context ""/],
   ])('%s', (_name, cfg, message) => {
