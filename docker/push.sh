@@ -32,11 +32,11 @@ for arg in "$@"; do
 done
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-load_image_env
+load_image_env "$here/image.env"
+root="$REPO_ROOT"
 image="$IMAGE_REPOSITORY:$IMAGE_TAG"
 
 if [[ $allow_dirty -eq 0 ]] && git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then

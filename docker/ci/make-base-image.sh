@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Makes a local stand-in for the nginx base image when no container registry is reachable:
-# a minimal Debian bookworm root filesystem with nginx and curl (debootstrap), imported into
-# podman as localhost/nginx-base:bookworm. docker/Dockerfile builds on it unchanged
-# (BASE_IMAGE=localhost/nginx-base:bookworm). Skips the work when the image already exists.
+# Makes a local stand-in for a base image when no container registry is reachable: a minimal
+# Debian bookworm root filesystem with the named packages (debootstrap), imported into podman.
+# By default nginx and curl as localhost/nginx-base:bookworm, on which docker/Dockerfile builds
+# unchanged; the API's base is `BASE_IMAGE=localhost/api-base:bookworm PACKAGES=nodejs`.
+# Skips the work when the image already exists.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: docker/ci/make-base-image.sh [--force] [--help]
 
-Creates the podman image localhost/nginx-base:bookworm (override with BASE_IMAGE) from
-debootstrap --variant=minbase --include=nginx-light,curl bookworm. Needs root, debootstrap
-and podman. MIRROR overrides the Debian mirror (default: the first one apt uses).
+Creates the podman image $BASE_IMAGE (default localhost/nginx-base:bookworm) from
+debootstrap --variant=minbase --include=$PACKAGES (default nginx-light,curl) bookworm. Needs
+root, debootstrap and podman. MIRROR overrides the Debian mirror (default: the one apt uses).
 USAGE
 }
 
@@ -25,6 +26,7 @@ for arg in "$@"; do
 done
 
 image="${BASE_IMAGE:-localhost/nginx-base:bookworm}"
+packages="${PACKAGES:-nginx-light,curl}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
 
@@ -45,12 +47,13 @@ fi
 
 rootfs="$(mktemp -d)"
 trap 'rm -rf "$rootfs"' EXIT
-echo "make-base-image: debootstrap bookworm from $mirror"
-debootstrap --variant=minbase --include=nginx-light,curl bookworm "$rootfs" "$mirror" >/dev/null
-# The Debian package ships a default site and a root-owned log folder; the image config
-# replaces the first and logs to stdout/stderr instead of the second.
-rm -f "$rootfs/etc/nginx/sites-enabled/default"
-mkdir -p "$rootfs/usr/share/nginx/html"
+echo "make-base-image: debootstrap bookworm ($packages) from $mirror"
+debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$mirror" >/dev/null
+if [[ -d "$rootfs/etc/nginx" ]]; then
+  # Debian's nginx ships a default site; the image's own config replaces it.
+  rm -f "$rootfs/etc/nginx/sites-enabled/default"
+  mkdir -p "$rootfs/usr/share/nginx/html"
+fi
 rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
-tar -C "$rootfs" -c . | podman import --change 'CMD ["nginx", "-g", "daemon off;"]' - "$image" >/dev/null
+tar -C "$rootfs" -c . | podman import - "$image" >/dev/null
 echo "make-base-image: built $image"
