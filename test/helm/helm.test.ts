@@ -1,0 +1,89 @@
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { escapeTemplates } from '../../tools/helm/chart';
+import { get } from '../image/support/nginx';
+
+// `npm run helm`: charts that helm 3 (from the npm layer package) lints and renders back to
+// exactly the synthesized objects, and a chart repository served by real nginx on 127.0.0.1
+// that `helm repo add` and `helm template` use, as they would use ChartMuseum.
+const ROOT = path.join(__dirname, '..', '..');
+const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).version as string;
+jest.setTimeout(120000);
+
+describe('Helm charts and chart repository', () => {
+  let work: string;
+  let helm: string;
+  let nginx: ChildProcess | undefined;
+  const helmEnv = () => ({ ...process.env, HELM_CONFIG_HOME: path.join(work, 'helm', 'config'), HELM_CACHE_HOME: path.join(work, 'helm', 'cache'), HELM_DATA_HOME: path.join(work, 'helm', 'data') });
+  const run = (...args: string[]) => execFileSync(helm, args, { encoding: 'utf-8', env: helmEnv(), stdio: 'pipe' });
+  const objects = (yaml: string) => YAML.parseAllDocuments(yaml).map((d) => d.toJS()).filter(Boolean)
+    .sort((a: any, b: any) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+  const synthesized = (target: string) => objects(readManifestFolder(path.join(work, 'dist', target)).files
+    .map((f) => f.manifests.map((m) => YAML.stringify(m)).join('---\n')).join('---\n'));
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-test-'));
+    helm = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'helm');
+    const tool = (args: string[]) => execFileSync('node', ['-r', 'ts-node/register/transpile-only', ...args], { cwd: ROOT, encoding: 'utf-8' });
+    tool(['main.ts', '--outdir', path.join(work, 'dist')]);
+    tool(['tools/helm/cli.ts', '--out', path.join(work, 'charts'), '--repo', path.join(work, 'repo')]);
+  });
+  afterAll(() => {
+    nginx?.kill('SIGQUIT');
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s: helm lint passes and helm template gives back the synthesized objects', (target) => {
+    const chart = path.join(work, 'charts', `mincloud-${target}`);
+    expect(run('lint', '--strict', chart)).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    const chartYaml = YAML.parse(fs.readFileSync(path.join(chart, 'Chart.yaml'), 'utf-8'));
+    expect(chartYaml).toMatchObject({ apiVersion: 'v2', name: `mincloud-${target}`, version: VERSION, appVersion: VERSION });
+    expect(objects(run('template', 'release', chart))).toEqual(synthesized(target));
+  });
+
+  test('template braces in a manifest survive rendering', () => {
+    const dir = path.join(work, 'braces');
+    fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: braces\nversion: 0.1.0\n');
+    fs.writeFileSync(path.join(dir, 'templates', 'cm.yaml'), escapeTemplates('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  t: "{{ .Values.nope }}"\n'));
+    expect(objects(run('template', 'r', dir))[0].data.t).toBe('{{ .Values.nope }}');
+  });
+
+  test('the chart repository round trip through nginx on 127.0.0.1', async () => {
+    const repo = path.join(work, 'repo');
+    expect(fs.readdirSync(repo).sort()).toEqual(['index.yaml', `mincloud-dev-${VERSION}.tgz`, `mincloud-prod-${VERSION}.tgz`, `mincloud-staging-${VERSION}.tgz`]);
+    const conf = path.join(work, 'nginx.conf');
+    fs.mkdirSync(path.join(work, 'nginx'), { recursive: true });
+    fs.writeFileSync(conf, `pid ${work}/nginx/nginx.pid;
+error_log ${work}/nginx/error.log;
+events {}
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  client_body_temp_path ${work}/nginx/body;
+  proxy_temp_path ${work}/nginx/proxy;
+  fastcgi_temp_path ${work}/nginx/fastcgi;
+  uwsgi_temp_path ${work}/nginx/uwsgi;
+  scgi_temp_path ${work}/nginx/scgi;
+  server { listen 127.0.0.1:18400; root ${repo}; }
+}
+`);
+    // nginx's workers drop to an unprivileged user when started as root: let them read the repo.
+    execFileSync('chmod', ['-R', 'a+rX', work]);
+    const log = fs.openSync(path.join(work, 'nginx', 'stderr.log'), 'a');
+    nginx = spawn('/usr/sbin/nginx', ['-p', work, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', log, log] });
+    for (let i = 0; i < 100; i++) {
+      try { if ((await get('http://127.0.0.1:18400/index.yaml')).status === 200) break; } catch { /* not yet */ }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run('repo', 'add', 'mincloud', 'http://127.0.0.1:18400');
+    run('repo', 'update');
+    const search = run('search', 'repo', 'mincloud');
+    for (const t of ['dev', 'staging', 'prod']) expect(search).toMatch(new RegExp(`mincloud/mincloud-${t}\\s+${VERSION.replace(/\./g, '\\.')}\\s+${VERSION.replace(/\./g, '\\.')}`));
+    expect(objects(run('template', 'site', 'mincloud/mincloud-dev', '--version', VERSION))).toEqual(synthesized('dev'));
+  });
+});

@@ -1,0 +1,48 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { readManifestFolder } from '../../lib/synth/manifest-files';
+
+/** Where kubectl 1.27 and helm 3 live (extracted from the npm layer package). */
+export function helmBinary(): string {
+  const dir = execFileSync('bash', [path.join(__dirname, '..', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim();
+  return path.join(dir, 'helm');
+}
+
+/**
+ * Writes a Helm chart for one synthesized target: its manifests become the templates, verbatim
+ * (any `{{` is escaped, so Helm renders them unchanged). The chart has no values: it is
+ * rendered from typed code, and configuration changes go through the code and `npm run synth`.
+ */
+export function writeChart(targetDir: string, target: string, chartDir: string, version: string): string {
+  const name = `mincloud-${target}`;
+  const dir = path.join(chartDir, name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Chart.yaml'), YAML.stringify({
+    apiVersion: 'v2',
+    name,
+    description: `The minCloud site on Kubernetes, target ${target} (generated from typed cdk8s code)`,
+    type: 'application',
+    version,
+    appVersion: version,
+    keywords: ['mincloud', 'nginx', 'cdk8s'],
+    home: 'https://github.com/mincloud1501/MSA_miniProject',
+  }));
+  fs.writeFileSync(path.join(dir, 'values.yaml'),
+    '# This chart has no values: it is rendered from typed code (npm run synth).\n# Change the code, not values, and publish a new chart version.\n');
+  fs.writeFileSync(path.join(dir, '.helmignore'), '.git/\n*.tmp\n');
+  fs.writeFileSync(path.join(dir, 'README.md'),
+    `# ${name}\n\nThe manifests of target \`${target}\`, as \`npm run synth\` writes them to \`dist/${target}/\`, packaged as a chart.\n`);
+  for (const { file, manifests } of readManifestFolder(targetDir).files) {
+    const text = manifests.map((m) => YAML.stringify(m)).join('---\n');
+    fs.writeFileSync(path.join(dir, 'templates', file), escapeTemplates(text));
+  }
+  return dir;
+}
+
+/** `{{` would start a Go template; write it as a template that prints `{{`. */
+export function escapeTemplates(text: string): string {
+  return text.replace(/\{\{/g, '{{ "{{" }}');
+}

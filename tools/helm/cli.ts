@@ -1,0 +1,53 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main as synth } from '../../main';
+import { helmBinary, writeChart } from './chart';
+
+const HELP = `Usage: npm run helm -- [--target NAME[,NAME]] [--out DIR] [--repo DIR]
+
+Synthesizes the targets (into a temporary folder: dist/ is not touched), writes a Helm chart
+per target to DIR/mincloud-<target>/ (default build/helm), checks each with helm lint, then
+packages them into a chart repository folder with an index.yaml (default build/charts), which
+is what ChartMuseum or any static web server serves.
+`;
+
+function run(argv: string[]): number {
+  let out = path.join('build', 'helm');
+  let repo = path.join('build', 'charts');
+  let target: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') { process.stdout.write(HELP); return 0; }
+    if (a === '--out') out = argv[++i];
+    else if (a === '--repo') repo = argv[++i];
+    else if (a === '--target') target = argv[++i];
+    else { console.error(`helm: unknown option "${a}" (see --help)`); return 1; }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { version } = require('../../package.json') as { version: string };
+  const helm = helmBinary();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
+  try {
+    synth([...(target ? ['--target', target] : []), '--outdir', tmp], process.env, () => undefined);
+    fs.mkdirSync(repo, { recursive: true });
+    for (const t of fs.readdirSync(tmp).sort()) {
+      const chart = writeChart(path.join(tmp, t), t, out, version);
+      execFileSync(helm, ['lint', '--strict', chart], { stdio: 'pipe' });
+      execFileSync(helm, ['package', chart, '--destination', repo], { stdio: 'pipe' });
+      console.log(`helm: ${chart} (lint ok) -> ${path.join(repo, `${path.basename(chart)}-${version}.tgz`)}`);
+    }
+    execFileSync(helm, ['repo', 'index', repo], { stdio: 'pipe' });
+    console.log(`helm: ${path.join(repo, 'index.yaml')}`);
+    return 0;
+  } catch (e) {
+    const err = e as Error & { stdout?: Buffer; stderr?: Buffer };
+    console.error(`helm: ${err.message}\n${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}`);
+    return 1;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = run(process.argv.slice(2));
