@@ -50,3 +50,18 @@ describe('topology pictures', () => {
       '--target', 'qa', '--out', path.join(work, 'x')], { cwd: ROOT, encoding: 'utf-8', stdio: 'pipe' })).toThrow(/no target "qa" in .*; have dev, prod, staging/);
   });
 });
+
+describe('the pictures in docs/topology', () => {
+  test('match the current code (refresh: npm run synth && npm run topology -- --out docs/topology)', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-docs-'));
+    try {
+      main(['--outdir', path.join(work, 'dist')], { ...process.env, SITE_IMAGE: '', API_IMAGE: '' }, () => undefined);
+      execFileSync('node', ['-r', 'ts-node/register/transpile-only', 'tools/topology/cli.ts', '--dist', path.join(work, 'dist'), '--out', path.join(work, 'svg')], { cwd: ROOT });
+      for (const target of ['dev', 'staging', 'prod']) {
+        expect(fs.readFileSync(path.join(ROOT, 'docs', 'topology', `${target}.svg`), 'utf-8')).toBe(fs.readFileSync(path.join(work, 'svg', `${target}.svg`), 'utf-8'));
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
