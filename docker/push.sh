@@ -19,6 +19,8 @@ Environment:
   IMAGE_TAG            overrides docker/image.env
   REGISTRY_USERNAME    with REGISTRY_PASSWORD: log in to the registry first (password read
   REGISTRY_PASSWORD    from the variable and passed on stdin, never on the command line)
+  REGISTRY_TLS_VERIFY  false for a plain-HTTP registry (podman; docker needs the registry in
+                       its daemon's insecure-registries instead); default true
 USAGE
 }
 
@@ -53,16 +55,23 @@ engine="$ENGINE"
 "$engine" image inspect "$image" >/dev/null 2>&1 || die "$image is not built; run docker/build.sh first"
 
 registry="${IMAGE_REPOSITORY%%/*}"
+tls=()
+if [[ "${REGISTRY_TLS_VERIFY:-true}" == false ]]; then
+  [[ "$engine" == podman ]] || die "REGISTRY_TLS_VERIFY=false works with podman; for docker, list $registry in the daemon's insecure-registries"
+  tls=(--tls-verify=false)
+elif [[ "${REGISTRY_TLS_VERIFY:-true}" != true ]]; then
+  die "REGISTRY_TLS_VERIFY '${REGISTRY_TLS_VERIFY}' is not allowed; use true or false"
+fi
 if [[ -n "${REGISTRY_USERNAME:-}" ]]; then
   echo "push.sh: logging in to $registry as $REGISTRY_USERNAME"
-  printf '%s' "$REGISTRY_PASSWORD" | "$engine" login --username "$REGISTRY_USERNAME" --password-stdin "$registry"
+  printf '%s' "$REGISTRY_PASSWORD" | "$engine" login "${tls[@]}" --username "$REGISTRY_USERNAME" --password-stdin "$registry"
 fi
 
 revision="$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || true)"
 digest_file="$(mktemp)"
 trap 'rm -f "$digest_file"' EXIT
 if [[ "$engine" == podman ]]; then
-  podman push --digestfile "$digest_file" "$image"
+  podman push "${tls[@]}" --digestfile "$digest_file" "$image"
   digest="$(cat "$digest_file")"
 else
   docker push "$image"
@@ -70,7 +79,7 @@ else
     | grep -F "$IMAGE_REPOSITORY@" | head -n 1 | sed 's/.*@//')"
 fi
 if [[ -n "$revision" ]] && "$engine" image inspect "$image-$revision" >/dev/null 2>&1; then
-  "$engine" push "$image-$revision"
+  "$engine" push "${tls[@]}" "$image-$revision"
 fi
 [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "could not read the pushed digest of $image"
 

@@ -21,6 +21,7 @@ PACKAGES=(
   chromium         # screenshot and console/CSP check of the served page
   graphviz         # topology pictures (dot -> SVG)
   wrk hyperfine    # benchmarks
+  docker-registry  # a local registry on 127.0.0.1 for the push test
   curl jq unzip git
 )
 
