@@ -24,23 +24,13 @@ Environment:
 USAGE
 }
 
-run=1
-keep=0
-for arg in "$@"; do
-  case "$arg" in
-    --help|-h) usage; exit 0 ;;
-    --no-run) run=0 ;;
-    --keep-running) keep=1 ;;
-    *) echo "build.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
-  esac
-done
-
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
+parse_build_flags "$@"
 select_engine
 load_image_env "$here/image.env"
 build_image "$here" site
-[[ $run -eq 1 ]] || exit 0
-run_and_check "${SITE_CONTAINER:-nginx1}" "${HOST_PORT:-8888}" /healthz / 'minCloud mini Project!!' "$keep"
+[[ $RUN -eq 1 ]] || exit 0
+run_and_check "${SITE_CONTAINER:-nginx1}" "${HOST_PORT:-8888}" /healthz / 'minCloud mini Project!!' "$KEEP"

@@ -30,6 +30,22 @@ select_engine() {
   ENGINE="$engine"
 }
 
+# parse_build_flags ARGS...: sets RUN and KEEP from --no-run and --keep-running; --help calls
+# the script's usage function.
+parse_build_flags() {
+  RUN=1
+  KEEP=0
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --help|-h) usage; exit 0 ;;
+      --no-run) RUN=0 ;;
+      --keep-running) KEEP=1 ;;
+      *) echo "$(basename "$0"): unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+    esac
+  done
+}
+
 # load_image_env FILE: sets IMAGE_REPOSITORY and IMAGE_TAG from the environment or FILE.
 load_image_env() {
   local file="$1" repo="${IMAGE_REPOSITORY:-}" tag="${IMAGE_TAG:-}"

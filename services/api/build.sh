@@ -14,23 +14,14 @@ CONTAINERS_CONF (podman settings; default docker/containers.conf).
 USAGE
 }
 
-run=1
-keep=0
-for arg in "$@"; do
-  case "$arg" in
-    --help|-h) usage; exit 0 ;;
-    --no-run) run=0 ;;
-    --keep-running) keep=1 ;;
-    *) echo "build.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
-  esac
-done
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../../docker/lib.sh
 source "$here/../../docker/lib.sh"
 
+parse_build_flags "$@"
 select_engine
 load_image_env "$here/image.env"
 build_image "$here" api
-[[ $run -eq 1 ]] || exit 0
-run_and_check "${API_CONTAINER:-api1}" "${HOST_PORT:-8899}" /api/healthz /api/info '"service":"api"' "$keep"
+[[ $RUN -eq 1 ]] || exit 0
+run_and_check "${API_CONTAINER:-api1}" "${HOST_PORT:-8899}" /api/healthz /api/info '"service":"api"' "$KEEP"
