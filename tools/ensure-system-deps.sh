@@ -22,7 +22,7 @@ PACKAGES=(
   graphviz         # topology pictures (dot -> SVG)
   wrk hyperfine    # benchmarks
   docker-registry  # a local registry on 127.0.0.1 for the push test
-  curl jq unzip git
+  curl unzip git procps
 )
 
 missing=()

@@ -93,7 +93,7 @@ export class NginxServer {
     return `http://127.0.0.1:${this.opts.port}`;
   }
 
-  /** nginx buffers access logs (flush=1s); a reload writes them out. */
+  /** The shipped config buffers access logs for up to a second (`flush=1s`): wait that out. */
   public async flushLogs(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1300));
   }
