@@ -14,8 +14,7 @@ import { synthesize } from './lib/synth/synthesize';
 import { ResolvedTarget, resolveTargets, selectTargets } from './lib/targets';
 import { WebIngress } from './lib/web-ingress';
 import { WebService } from './lib/web-service';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { version } = require('./package.json') as { version: string };
+import { version } from './package.json';
 
 export interface Images {
   readonly site: ImageReference;

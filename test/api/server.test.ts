@@ -4,7 +4,7 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { get } from '../image/support/nginx';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// The API is plain JavaScript (type-checked below); loaded as the image runs it.
 const { createServer, traceId } = require('../../services/api/server.js');
 const SERVER = path.join(__dirname, '..', '..', 'services', 'api', 'server.js');
 

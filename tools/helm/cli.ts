@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main as synth } from '../../main';
+import { version } from '../../package.json';
 import { helmBinary, writeChart } from './chart';
 
 const HELP = `Usage: npm run helm -- [--target NAME[,NAME]] [--out DIR] [--repo DIR]
@@ -25,8 +26,6 @@ function run(argv: string[]): number {
     else if (a === '--target') target = argv[++i];
     else { console.error(`helm: unknown option "${a}" (see --help)`); return 1; }
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { version } = require('../../package.json') as { version: string };
   const helm = helmBinary();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
   try {
