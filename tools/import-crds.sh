@@ -3,10 +3,13 @@
 # CRD files in crds/ (cdk8s import reads a local file without a network).
 set -euo pipefail
 
-if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  echo "Usage: tools/import-crds.sh    # crds/**/*.yaml -> imports/<module>.ts"
-  exit 0
-fi
+out=imports
+case "${1:-}" in
+  --help|-h) echo "Usage: tools/import-crds.sh [--output DIR]    # crds/**/*.yaml -> DIR/<module>.ts (default imports)"; exit 0 ;;
+  --output) mkdir -p "$2"; out="$(cd "$2" && pwd)" ;;
+  "") ;;
+  *) echo "import-crds: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CDK8S_CHECK_UPGRADE=false
 
@@ -19,6 +22,6 @@ specs=(
   "prometheus-rule:=crds/prometheus-operator/monitoring.coreos.com_prometheusrules.yaml"
 )
 for spec in "${specs[@]}"; do
-  npx --no-install cdk8s import "$spec" --output imports --no-save >/dev/null
+  npx --no-install cdk8s import "$spec" --output "$out" --no-save >/dev/null
   echo "import-crds: ${spec%%:=*} <- ${spec#*:=}"
 done

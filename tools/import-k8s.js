@@ -11,6 +11,9 @@ const path = require('path');
 
 const VERSION = '1.27.0';
 const root = path.resolve(__dirname, '..');
+// `--output DIR` writes elsewhere (the test compares it with the committed file).
+const outIndex = process.argv.indexOf('--output');
+const outdir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : path.join(root, 'imports');
 const schemaFile = path.join(root, 'schemas', `k8s-${VERSION}`, '_definitions.json');
 // cdk8s-cli's package "exports" hide lib/*, so its modules are loaded by file path.
 const cliDir = path.dirname(require.resolve('cdk8s-cli/package.json'));
@@ -33,10 +36,10 @@ util.download = async (url) => {
 
 importDispatch([{ source: `k8s@${VERSION}` }], {}, {
   targetLanguage: Language.TYPESCRIPT,
-  outdir: path.join(root, 'imports'),
+  outdir,
   save: false, // cdk8s.yaml already lists k8s@1.27.0
 }).then(() => {
-  console.error(`import-k8s: wrote imports/k8s.ts from ${path.relative(root, schemaFile)}`);
+  console.error(`import-k8s: wrote ${path.relative(root, path.join(outdir, 'k8s.ts'))} from ${path.relative(root, schemaFile)}`);
 }, (err) => {
   console.error(`import-k8s: ${err.message}`);
   process.exit(1);
