@@ -1,0 +1,225 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
+import * as YAML from 'yaml';
+
+/**
+ * Validates custom resources (ServiceMonitor, PrometheusRule, Certificate, IngressRoute,
+ * Middleware: whatever the CRD files in this folder define) against the `openAPIV3Schema` of
+ * the matching CRD version, offline.
+ *
+ * Stricter than the API server, which silently prunes unknown fields of structural schemas:
+ * here an object schema that lists `properties`, has no `additionalProperties` and is not
+ * `x-kubernetes-preserve-unknown-fields: true` is closed, so a misspelt field is an error.
+ * CEL rules (`x-kubernetes-validations`) of the simple string forms these CRDs use
+ * (`self.startsWith('…')`, `self.endsWith('…')`, `self.contains('…')`) are checked too; other
+ * rules are left to the API server.
+ */
+
+/** An object as parsed from a manifest. */
+export interface CustomResourceManifest {
+  readonly apiVersion?: unknown;
+  readonly kind?: unknown;
+  readonly metadata?: { readonly name?: unknown; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+export interface CustomResourceViolation {
+  /** `Kind/name`, or `document #N (Kind)` (1-based) when the object has no name. */
+  readonly object: string;
+  /** JSON pointer to the offending field (`/spec/endpoints/0/interval`); empty for the object itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface CustomResourceValidation {
+  readonly violations: CustomResourceViolation[];
+  /** `apiVersion/Kind` of the objects whose kind has no CRD here (built-in kinds, for instance): not violations. Sorted, once each. */
+  readonly unknownKinds: string[];
+  /** How many objects had a CRD here and were checked. */
+  readonly checked: number;
+}
+
+interface CrdVersion {
+  readonly name: string;
+  readonly served?: boolean;
+  readonly schema?: { readonly openAPIV3Schema?: unknown };
+}
+interface Crd {
+  readonly kind?: string;
+  readonly spec?: { readonly group: string; readonly names: { readonly kind: string }; readonly versions: CrdVersion[] };
+}
+
+/** The CRDs of one folder: closed schemas by `apiVersion/Kind`, served apiVersions by Kind, compiled validators. */
+class CrdCatalog {
+  public readonly schemas = new Map<string, Record<string, unknown>>();
+  public readonly servedByKind = new Map<string, string[]>();
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp } });
+
+  public constructor(dir: string) {
+    // The formats the CRDs here use (ajv knows none of them without ajv-formats).
+    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+    this.ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+    this.ajv.addKeyword({ keyword: 'x-kubernetes-validations', schemaType: 'array', errors: true, validate: celRules });
+    const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf-8' }).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const file of files) {
+      for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf-8'))) {
+        const crd = doc.toJS() as Crd | null;
+        if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+        const kind = crd.spec.names.kind;
+        for (const v of crd.spec.versions) {
+          if (v.served === false || !v.schema?.openAPIV3Schema) continue;
+          const apiVersion = `${crd.spec.group}/${v.name}`;
+          this.schemas.set(`${apiVersion}/${kind}`, closeSchema(v.schema.openAPIV3Schema) as Record<string, unknown>);
+          this.servedByKind.set(kind, [...(this.servedByKind.get(kind) ?? []), apiVersion]);
+        }
+      }
+    }
+  }
+
+  /** The validator of `apiVersion/Kind`, compiled on first use. */
+  public validator(key: string): ValidateFunction | undefined {
+    let fn = this.validators.get(key);
+    const schema = this.schemas.get(key);
+    if (!fn && schema) {
+      fn = this.ajv.compile(schema);
+      this.validators.set(key, fn);
+    }
+    return fn;
+  }
+}
+
+const catalogs = new Map<string, CrdCatalog>();
+function catalogOf(crdDir: string): CrdCatalog {
+  const dir = path.resolve(crdDir);
+  let catalog = catalogs.get(dir);
+  if (!catalog) {
+    catalog = new CrdCatalog(dir);
+    catalogs.set(dir, catalog);
+  }
+  return catalog;
+}
+
+/** The closed `openAPIV3Schema` of a served CRD version, or undefined when there is none here. */
+export function crdSchemaFor(apiVersion: string, kind: string, crdDir: string = __dirname): Record<string, unknown> | undefined {
+  return catalogOf(crdDir).schemas.get(`${apiVersion}/${kind}`);
+}
+
+/**
+ * Validates every object among `manifests` whose kind has a CRD in `crdDir` (default: this
+ * folder). Objects of other kinds are not checked; their `apiVersion/Kind` is listed in `unknownKinds`.
+ */
+export function validateCustomResources(manifests: ReadonlyArray<CustomResourceManifest>, crdDir: string = __dirname): CustomResourceValidation {
+  const catalog = catalogOf(crdDir);
+  const violations: CustomResourceViolation[] = [];
+  const unknownKinds = new Set<string>();
+  let checked = 0;
+  manifests.forEach((m, i) => {
+    const object = describe(m, i);
+    if (m === null || typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
+      violations.push({ object, path: '', message: 'apiVersion and kind must be strings' });
+      return;
+    }
+    const served = catalog.servedByKind.get(m.kind);
+    if (!served) {
+      unknownKinds.add(`${m.apiVersion}/${m.kind}`);
+      return;
+    }
+    checked++;
+    const validate = catalog.validator(`${m.apiVersion}/${m.kind}`);
+    if (!validate) {
+      violations.push({ object, path: '/apiVersion', message: `${m.apiVersion} is not served by the ${m.kind} CRD (served: ${served.join(', ')})` });
+      return;
+    }
+    if (!validate(m)) {
+      violations.push(...(validate.errors ?? []).map((e) => toViolation(object, e)));
+    }
+    if (typeof m.metadata?.name !== 'string' || m.metadata.name === '') {
+      violations.push({ object, path: '/metadata/name', message: 'metadata.name is required' });
+    }
+  });
+  return { violations, unknownKinds: [...unknownKinds].sort(), checked };
+}
+
+/** One line per violation (`Kind/name /path: message`); empty when there are none. */
+export function formatCrdViolations(violations: ReadonlyArray<CustomResourceViolation>): string {
+  return violations.map((v) => `${v.object} ${v.path || '/'}: ${v.message}`).join('\n');
+}
+
+/**
+ * Returns a copy of a schema in which every object schema that lists `properties`, has no
+ * `additionalProperties` and does not set `x-kubernetes-preserve-unknown-fields: true` gets
+ * `additionalProperties: false`. Branches of `anyOf`/`oneOf`/`allOf`/`not` are left as they are:
+ * they constrain fields their parent defines, and closing them would reject those fields.
+ */
+export function closeSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const s = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'properties' && v !== null && typeof v === 'object') {
+      // The keys under `properties` are field names, not keywords: close each field's schema.
+      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([p, ps]) => [p, closeSchema(ps)]));
+    } else if (k === 'items' || k === 'additionalProperties') {
+      out[k] = closeSchema(v);
+    } else {
+      out[k] = v;
+    }
+  }
+  if (s.properties && !('additionalProperties' in s) && s['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function describe(m: CustomResourceManifest, index: number): string {
+  const kind = typeof m?.kind === 'string' ? m.kind : undefined;
+  const name = typeof m?.metadata?.name === 'string' && m.metadata.name !== '' ? m.metadata.name : undefined;
+  return kind && name ? `${kind}/${name}` : `document #${index + 1}${kind ? ` (${kind})` : ''}`;
+}
+
+/** ajv reports unknown and missing fields at their parent; the path here is the field's own. */
+function toViolation(object: string, e: ErrorObject): CustomResourceViolation {
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      return { object, path: `${e.instancePath}/${escapePointer(field)}`, message: `unknown field "${field}"` };
+    }
+    case 'required': {
+      const field = (e.params as { missingProperty: string }).missingProperty;
+      return { object, path: `${e.instancePath}/${escapePointer(field)}`, message: 'required field is missing' };
+    }
+    case 'enum':
+      return { object, path: e.instancePath, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` };
+    default:
+      return { object, path: e.instancePath, message: e.message ?? e.keyword };
+  }
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** CRD patterns are Go (RE2) regular expressions; the inline `(?i)` flag becomes JavaScript's `i`. */
+const goRegExp = Object.assign((pattern: string, flags: string) =>
+  (pattern.includes('(?i)') ? new RegExp(pattern.replace(/\(\?i\)/g, ''), `${flags}i`) : new RegExp(pattern, flags)),
+{ code: 'goRegExp' });
+
+interface CelRule { readonly rule: string; readonly message?: string }
+const STRING_RULE = /^self\.(startsWith|endsWith|contains)\('([^'\\]*)'\)$/;
+
+/** Evaluates the string CEL rules of `x-kubernetes-validations`; other rules pass (the API server checks them). */
+const celRules: SchemaValidateFunction = function validate(rules: CelRule[], data: unknown): boolean {
+  const errors: Partial<ErrorObject>[] = [];
+  for (const r of rules) {
+    const m = STRING_RULE.exec(r.rule.trim());
+    if (!m || typeof data !== 'string') continue;
+    const ok = m[1] === 'startsWith' ? data.startsWith(m[2]) : m[1] === 'endsWith' ? data.endsWith(m[2]) : data.includes(m[2]);
+    if (!ok) errors.push({ keyword: 'x-kubernetes-validations', message: r.message ?? `failed rule: ${r.rule}`, params: { rule: r.rule } });
+  }
+  celRules.errors = errors;
+  return errors.length === 0;
+};
