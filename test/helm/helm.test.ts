@@ -1,11 +1,12 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 import { escapeTemplates } from '../../tools/helm/chart';
-import { get } from '../image/support/nginx';
 
 // `npm run helm`: charts that helm 3 (from the npm layer package) lints and renders back to
 // exactly the synthesized objects, and a chart repository served by real nginx on 127.0.0.1
@@ -13,6 +14,27 @@ import { get } from '../image/support/nginx';
 const ROOT = path.join(__dirname, '..', '..');
 const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).version as string;
 jest.setTimeout(120000);
+
+/** The first port of 18400-18449 nothing listens on (runs side by side do not collide). */
+async function freePort(): Promise<number> {
+  for (let port = 18400; port < 18450; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer().once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port in 18400-18449');
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf-8').on('data', (c: string) => { body += c; }).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
 
 describe('Helm charts and chart repository', () => {
   let work: string;
@@ -32,8 +54,12 @@ describe('Helm charts and chart repository', () => {
     tool(['main.ts', '--outdir', path.join(work, 'dist')]);
     tool(['tools/helm/cli.ts', '--out', path.join(work, 'charts'), '--repo', path.join(work, 'repo')]);
   });
-  afterAll(() => {
-    nginx?.kill('SIGQUIT');
+  afterAll(async () => {
+    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
+      const exited = new Promise((r) => nginx!.once('exit', r));
+      nginx.kill('SIGTERM');
+      await exited;
+    }
     fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -56,6 +82,7 @@ describe('Helm charts and chart repository', () => {
   test('the chart repository round trip through nginx on 127.0.0.1', async () => {
     const repo = path.join(work, 'repo');
     expect(fs.readdirSync(repo).sort()).toEqual(['index.yaml', `mincloud-dev-${VERSION}.tgz`, `mincloud-prod-${VERSION}.tgz`, `mincloud-staging-${VERSION}.tgz`]);
+    const port = await freePort();
     const conf = path.join(work, 'nginx.conf');
     fs.mkdirSync(path.join(work, 'nginx'), { recursive: true });
     fs.writeFileSync(conf, `pid ${work}/nginx/nginx.pid;
@@ -69,18 +96,23 @@ http {
   fastcgi_temp_path ${work}/nginx/fastcgi;
   uwsgi_temp_path ${work}/nginx/uwsgi;
   scgi_temp_path ${work}/nginx/scgi;
-  server { listen 127.0.0.1:18400; root ${repo}; }
+  server { listen 127.0.0.1:${port}; root ${repo}; }
 }
 `);
     // nginx's workers drop to an unprivileged user when started as root: let them read the repo.
     execFileSync('chmod', ['-R', 'a+rX', work]);
     const log = fs.openSync(path.join(work, 'nginx', 'stderr.log'), 'a');
     nginx = spawn('/usr/sbin/nginx', ['-p', work, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', log, log] });
-    for (let i = 0; i < 100; i++) {
-      try { if ((await get('http://127.0.0.1:18400/index.yaml')).status === 200) break; } catch { /* not yet */ }
-      await new Promise((r) => setTimeout(r, 50));
+    const url = `http://127.0.0.1:${port}`;
+    let served = '';
+    for (let i = 0; i < 100 && !served; i++) {
+      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${fs.readFileSync(path.join(work, 'nginx', 'stderr.log'), 'utf-8')}${fs.readFileSync(path.join(work, 'nginx', 'error.log'), 'utf-8')}`);
+      try { const r = await get(`${url}/index.yaml`); if (r.status === 200) served = r.body; } catch { /* not listening yet */ }
+      if (!served) await new Promise((r) => setTimeout(r, 50));
     }
-    run('repo', 'add', 'mincloud', 'http://127.0.0.1:18400');
+    // our nginx, serving our repository (not something else on the port)
+    expect(served).toBe(fs.readFileSync(path.join(repo, 'index.yaml'), 'utf-8'));
+    run('repo', 'add', 'mincloud', url);
     run('repo', 'update');
     const search = run('search', 'repo', 'mincloud');
     for (const t of ['dev', 'staging', 'prod']) expect(search).toMatch(new RegExp(`mincloud/mincloud-${t}\\s+${VERSION.replace(/\./g, '\\.')}\\s+${VERSION.replace(/\./g, '\\.')}`));
