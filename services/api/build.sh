@@ -1,27 +1,182 @@
 #!/usr/bin/env bash
-# Builds the API image from services/api/, tags it IMAGE_REPOSITORY:IMAGE_TAG (from image.env,
-# the tag the cdk8s app deploys) and IMAGE_TAG-<git sha>, then runs it on 127.0.0.1 and checks
-# that it answers. Same conventions as docker/build.sh, whose helpers it uses.
+# Builds the API image from services/api/ (no compile step: src/ is plain JavaScript), tags it
+# IMAGE_REPOSITORY:IMAGE_TAG from image.env (the tag the cdk8s app deploys), records the
+# reference, then runs it hardened on 127.0.0.1, checks that it answers and that SIGTERM stops
+# it cleanly. Self-contained: needs only bash, docker or podman, and curl or node.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: services/api/build.sh [--no-run] [--keep-running] [--help]
 
-Environment: CONTAINER_ENGINE (docker or podman), BASE_IMAGE (build argument), IMAGE_REPOSITORY
-and IMAGE_TAG (override image.env), HOST_PORT (default 8899), API_CONTAINER (default api1),
-CONTAINERS_CONF (podman settings; default docker/containers.conf).
+Builds services/api/Dockerfile as IMAGE_REPOSITORY:IMAGE_TAG (from services/api/image.env),
+writes that reference to build/images/api.ref, then runs the image on 127.0.0.1:HOST_PORT
+(read-only root filesystem, no capabilities, uid 10101), checks /api/healthz and /api/info,
+and stops it with SIGTERM, which must end it with exit code 0.
+
+Options:
+  --no-run         build only
+  --keep-running   leave the container running after the check
+  --help           this text
+
+Environment:
+  CONTAINER_ENGINE   docker or podman (default: docker if its daemon answers, else podman)
+  CONTAINERS_CONF    podman settings (default: services/api/containers.conf, runc and ulimits)
+  BASE_IMAGE         build argument: any image with node 18+ (default: the Dockerfile's pinned
+                     official node image; make-base-image.sh makes a local one, offline)
+  IMAGE_REPOSITORY   overrides image.env (e.g. registry.example.com/team/api)
+  IMAGE_TAG          overrides image.env (a version, never "latest")
+  IMAGE_REF_FILE     where to record the reference (default: build/images/api.ref)
+  HOST_PORT          port on 127.0.0.1 for the check (default 8899)
+  API_CONTAINER      name of the container (default mincloud-api)
+  SOURCE_DATE_EPOCH  the image's "created" label (default: the last commit's time)
 USAGE
 }
 
-
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../../docker/lib.sh
-source "$here/../../docker/lib.sh"
+root="$(cd "$here/../.." && pwd)"
 
-parse_build_flags "$@"
-select_engine
-load_image_env "$here/image.env"
-build_image "$here" api
-[[ $RUN -eq 1 ]] || exit 0
-run_and_check "${API_CONTAINER:-api1}" "${HOST_PORT:-8899}" /api/healthz /api/info '"service":"api"' "$KEEP"
+die() {
+  echo "build.sh: $*" >&2
+  exit 1
+}
+
+run=1
+keep=0
+for arg in "$@"; do
+  case "$arg" in
+    --help|-h) usage; exit 0 ;;
+    --no-run) run=0 ;;
+    --keep-running) keep=1 ;;
+    *) echo "build.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# --- engine -------------------------------------------------------------------------------
+engine="${CONTAINER_ENGINE:-}"
+if [[ -n "$engine" ]]; then
+  [[ "$engine" == docker || "$engine" == podman ]] \
+    || die "CONTAINER_ENGINE '$engine' is not supported; use docker or podman"
+  command -v "$engine" >/dev/null || die "CONTAINER_ENGINE is $engine, but $engine is not installed"
+elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+  engine=docker
+elif command -v podman >/dev/null; then
+  engine=podman
+else
+  die "neither docker (with a running daemon) nor podman is available; install one, or set CONTAINER_ENGINE"
+fi
+if [[ "$engine" == podman && -z "${CONTAINERS_CONF:-}" ]]; then
+  export CONTAINERS_CONF="$here/containers.conf"
+fi
+
+# --- image name -----------------------------------------------------------------------------
+env_file="$here/image.env"
+repo_override="${IMAGE_REPOSITORY:-}"
+tag_override="${IMAGE_TAG:-}"
+[[ -f "$env_file" ]] || die "$env_file is missing; it names the image (IMAGE_REPOSITORY=..., IMAGE_TAG=...)"
+# shellcheck source=image.env
+source "$env_file"
+IMAGE_REPOSITORY="${repo_override:-${IMAGE_REPOSITORY:-}}"
+IMAGE_TAG="${tag_override:-${IMAGE_TAG:-}}"
+[[ -n "$IMAGE_REPOSITORY" ]] || die "IMAGE_REPOSITORY is empty; set it in $env_file"
+[[ "$IMAGE_REPOSITORY" =~ ^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$ ]] \
+  || die "IMAGE_REPOSITORY '$IMAGE_REPOSITORY' is not a repository name; use lower-case [registry/]path, e.g. docker.io/mincloud1501/api"
+[[ -n "$IMAGE_TAG" ]] || die "IMAGE_TAG is empty; set a version such as 1.0.0 in $env_file"
+[[ "$IMAGE_TAG" != latest ]] || die "IMAGE_TAG 'latest' is not a version; use a release such as 1.0.0"
+[[ "$IMAGE_TAG" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] \
+  || die "IMAGE_TAG '$IMAGE_TAG' is not a valid tag; use letters, digits, '_', '.', '-' (at most 128)"
+image="$IMAGE_REPOSITORY:$IMAGE_TAG"
+ref_file="${IMAGE_REF_FILE:-$root/build/images/api.ref}"
+
+port="${HOST_PORT:-8899}"
+name="${API_CONTAINER:-mincloud-api}"
+if [[ $run -eq 1 ]]; then
+  [[ "$port" =~ ^[0-9]+$ ]] && (( port >= 1 && port <= 65535 )) \
+    || die "HOST_PORT '$port' is not a port; use a number from 1 to 65535"
+  [[ "$name" =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ ]] || die "API_CONTAINER '$name' is not a container name"
+fi
+
+# --- build ----------------------------------------------------------------------------------
+revision="$(git -C "$root" rev-parse HEAD 2>/dev/null || true)"
+if [[ -n "$revision" && -n "$(git -C "$root" status --porcelain -- "$here" 2>/dev/null)" ]]; then
+  revision="$revision-dirty"
+fi
+if [[ -n "${SOURCE_DATE_EPOCH:-}" ]]; then
+  created="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
+else
+  created="$(TZ=UTC git -C "$root" log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd 2>/dev/null || true)"
+  created="${created:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}"
+fi
+
+args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=${revision:-unknown}" --build-arg "CREATED=$created")
+[[ -n "${BASE_IMAGE:-}" ]] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
+# Docker's image format: the OCI format has no HEALTHCHECK and podman would drop it.
+[[ "$engine" == podman ]] && args+=(--format docker)
+
+echo "build.sh: building $image with $engine${BASE_IMAGE:+ on $BASE_IMAGE}"
+"$engine" build "${args[@]}" -t "$image" -f "$here/Dockerfile" "$here"
+mkdir -p "$(dirname "$ref_file")"
+echo "$image" > "$ref_file"
+echo "build.sh: built $image (recorded in $ref_file)"
+
+[[ $run -eq 1 ]] || exit 0
+
+# --- run and check --------------------------------------------------------------------------
+url="http://127.0.0.1:$port"
+
+# http_get URL: prints the body; fails unless the answer is 2xx.
+http_get() {
+  if command -v curl >/dev/null; then
+    curl -fsS --max-time 3 "$1"
+  elif command -v node >/dev/null; then
+    node -e "require('http').get(process.argv[1],{timeout:3000},r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>{process.stdout.write(b);process.exit(r.statusCode>=200&&r.statusCode<300?0:1)})}).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))" "$1"
+  else
+    die "need curl or node to check the container"
+  fi
+}
+
+if timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$port" 2>/dev/null; then
+  die "something already listens on 127.0.0.1:$port; choose another HOST_PORT"
+fi
+
+run_args=(--name "$name" --pull never --read-only --cap-drop ALL --security-opt no-new-privileges --user 10101:10101)
+if [[ "$engine" == podman ]]; then
+  # The host's network, the server bound to 127.0.0.1 only; nothing writable, not even the
+  # /tmp and /run that podman mounts by default with --read-only.
+  run_args+=(--network host --read-only-tmpfs=false -e "PORT=$port" -e HOST=127.0.0.1)
+else
+  run_args+=(-p "127.0.0.1:$port:8080")
+fi
+
+cleanup() { "$engine" rm -f "$name" >/dev/null 2>&1 || true; }
+cleanup
+[[ $keep -eq 1 ]] || trap cleanup EXIT
+"$engine" run -d "${run_args[@]}" "$image" >/dev/null
+fail() {
+  echo "build.sh: container logs:" >&2
+  "$engine" logs "$name" >&2 2>&1 || true
+  cleanup
+  die "$@"
+}
+
+for _ in $(seq 1 75); do
+  http_get "$url/api/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+health="$(http_get "$url/api/healthz" 2>/dev/null)" || fail "the container did not answer on $url/api/healthz"
+[[ "$health" == '{"status":"ok"}' ]] || fail "$url/api/healthz answered '$health', not {\"status\":\"ok\"}"
+info="$(http_get "$url/api/info")" || fail "$url/api/info did not answer 200"
+[[ "$info" == *'"service":"api"'* && "$info" == *"\"version\":\"$IMAGE_TAG\""* ]] \
+  || fail "$url/api/info answered '$info', not service api version $IMAGE_TAG"
+echo "build.sh: $image answers on $url/api/healthz and /api/info (container $name)"
+
+if [[ $keep -eq 1 ]]; then
+  echo "build.sh: left running; stop it with: $engine stop $name && $engine rm $name"
+  exit 0
+fi
+
+"$engine" stop -t 15 "$name" >/dev/null || fail "could not stop $name"
+code="$("$engine" inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null || echo unknown)"
+[[ "$code" == 0 ]] || fail "SIGTERM ended the container with exit code $code, not 0"
+cleanup
+echo "build.sh: SIGTERM stopped it cleanly (exit code 0); removed $name"

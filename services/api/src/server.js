@@ -1,0 +1,450 @@
+// @ts-check
+// The minCloud API: a small JSON service behind the site's /api path.
+//
+// Node.js built-ins only, so its image needs no package install. Runs on Node 18 (Debian
+// bookworm's) and 20. Writes nothing to disk: the pod's root filesystem is read-only.
+// Type-checked with `tsc -p services/api/tsconfig.json` (strict, checkJs).
+'use strict';
+
+const http = require('node:http');
+const os = require('node:os');
+
+const SERVICE = 'api';
+
+/** Response headers on every answer, errors included. No `Server` header is sent. */
+const SECURITY_HEADERS = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+});
+const JSON_TYPE = 'application/json; charset=utf-8';
+const ALLOWED_METHODS = 'GET, HEAD';
+
+/** Probe paths: answered, never logged (the kubelet calls them every few seconds). */
+const PROBE_PATHS = new Set(['/healthz', '/api/healthz', '/api/readyz']);
+
+/** The `name` parameter of /api/greeting. */
+const NAME_MAX_LENGTH = 40;
+const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N} .'_-]+$/u;
+const NAME_CHARACTERS_RULE = "letters, digits, spaces and . ' _ - only";
+
+// W3C trace context (https://www.w3.org/TR/trace-context/): version 00 exactly, later
+// versions by their first four fields; lower-case hex only; ids not all zeros.
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+// B3 (https://github.com/openzipkin/b3-propagation): 64- or 128-bit trace ids, 64-bit span ids.
+const B3_TRACE_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32})$/;
+const B3_SPAN_ID = /^[0-9a-f]{16}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_LOGGED_PATH = 256;
+
+/**
+ * @typedef {object} TraceContext
+ * @property {'w3c' | 'b3' | 'b3-single'} format where the ids came from
+ * @property {string | null} traceId
+ * @property {string | null} spanId the caller's span, the parent of this request's work
+ * @property {boolean | null} sampled null when the caller left the decision open
+ */
+
+/**
+ * @param {string | string[] | undefined} value
+ * @returns {string | undefined} the header when it was sent exactly once
+ */
+function single(value) {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** @param {string} hex */
+function allZeros(hex) {
+  return /^0+$/.test(hex);
+}
+
+/**
+ * Parses a W3C `traceparent` header.
+ * @param {string | undefined} value
+ * @returns {TraceContext | null} null when absent or invalid (then it is ignored, as the spec says)
+ */
+function parseTraceparent(value) {
+  if (value === undefined) return null;
+  const m = TRACEPARENT.exec(value.trim());
+  if (!m) return null;
+  const [, version, traceId, spanId, flags, rest] = m;
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return null;
+  if (allZeros(traceId) || allZeros(spanId)) return null;
+  return { format: 'w3c', traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
+}
+
+/**
+ * Parses the single `b3` header: `{TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]`, or
+ * a sampling state alone (`0`, `1`, `d`).
+ * @param {string | undefined} value
+ * @returns {TraceContext | null}
+ */
+function parseB3Single(value) {
+  if (value === undefined) return null;
+  const parts = value.trim().split('-');
+  const sampling = (/** @type {string | undefined} */ s) => (s === undefined ? null : s === '1' || s === 'd' ? true : s === '0' ? false : undefined);
+  if (parts.length === 1) {
+    const sampled = sampling(parts[0]);
+    return sampled === undefined || sampled === null ? null : { format: 'b3-single', traceId: null, spanId: null, sampled };
+  }
+  if (parts.length > 4) return null;
+  const [traceId, spanId, state, parent] = parts;
+  if (!B3_TRACE_ID.test(traceId) || !B3_SPAN_ID.test(spanId)) return null;
+  if (parent !== undefined && !B3_SPAN_ID.test(parent)) return null;
+  const sampled = sampling(state);
+  if (sampled === undefined) return null;
+  return { format: 'b3-single', traceId, spanId, sampled };
+}
+
+/**
+ * Parses the multi-header B3 form (`X-B3-TraceId`, `X-B3-SpanId`, `X-B3-Sampled`, `X-B3-Flags`).
+ * @param {http.IncomingHttpHeaders} headers
+ * @returns {TraceContext | null}
+ */
+function parseB3Multi(headers) {
+  const traceId = single(headers['x-b3-traceid']);
+  const spanId = single(headers['x-b3-spanid']);
+  const sampledHeader = single(headers['x-b3-sampled']);
+  const debug = single(headers['x-b3-flags']) === '1';
+  /** @type {boolean | null} */
+  let sampled = null;
+  if (debug || sampledHeader === '1' || sampledHeader === 'true') sampled = true;
+  else if (sampledHeader === '0' || sampledHeader === 'false') sampled = false;
+  if (traceId === undefined || spanId === undefined) {
+    // A sampling decision on its own is valid B3; ids without their partner are not.
+    return traceId === undefined && spanId === undefined && sampled !== null
+      ? { format: 'b3', traceId: null, spanId: null, sampled }
+      : null;
+  }
+  if (!B3_TRACE_ID.test(traceId) || !B3_SPAN_ID.test(spanId)) return null;
+  return { format: 'b3', traceId, spanId, sampled };
+}
+
+/**
+ * The trace context of a request: W3C `traceparent` first, then single-header `b3`, then the
+ * `X-B3-*` headers (single `b3` wins over multi, as B3 specifies).
+ * @param {http.IncomingHttpHeaders} headers
+ * @returns {{ w3c: TraceContext | null, b3: TraceContext | null, primary: TraceContext | null }}
+ */
+function parseTraceContext(headers) {
+  const w3c = parseTraceparent(single(headers.traceparent));
+  const b3 = parseB3Single(single(headers.b3)) || parseB3Multi(headers);
+  return { w3c, b3, primary: w3c || b3 };
+}
+
+/**
+ * The log fields of a request's trace context.
+ * @param {ReturnType<typeof parseTraceContext>} trace
+ * @returns {Record<string, string | boolean | null>}
+ */
+function traceLogFields(trace) {
+  const p = trace.primary;
+  /** @type {Record<string, string | boolean | null>} */
+  const fields = {
+    trace_id: p ? p.traceId : null,
+    span_id: p ? p.spanId : null,
+    trace_sampled: p ? p.sampled : null,
+    trace_format: p ? p.format : null,
+  };
+  // Both sent and different (e.g. a mesh's B3 next to a proxy's traceparent): keep both.
+  if (trace.w3c && trace.b3 && trace.b3.traceId && trace.b3.traceId !== trace.w3c.traceId) {
+    fields.b3_trace_id = trace.b3.traceId;
+    fields.b3_span_id = trace.b3.spanId;
+  }
+  return fields;
+}
+
+/**
+ * Validates the `name` parameter of /api/greeting.
+ * @param {string[]} values every `name` in the query string
+ * @returns {{ ok: true, name: string } | { ok: false, rule: string, message: string }}
+ */
+function validateName(values) {
+  if (values.length === 0) return { ok: true, name: 'world' };
+  if (values.length > 1) return { ok: false, rule: 'single', message: 'name must be given at most once' };
+  const name = values[0].normalize('NFC').trim();
+  if (name === '') return { ok: false, rule: 'not_empty', message: 'name must not be empty' };
+  const length = Array.from(name).length;
+  if (length > NAME_MAX_LENGTH) {
+    return { ok: false, rule: 'max_length', message: `name must be at most ${NAME_MAX_LENGTH} characters (got ${length})` };
+  }
+  if (!NAME_CHARACTERS.test(name)) {
+    return { ok: false, rule: 'allowed_characters', message: `name may contain ${NAME_CHARACTERS_RULE}` };
+  }
+  return { ok: true, name };
+}
+
+/**
+ * The path and query of a request target. Origin-form (`/path?query`) and absolute-form
+ * (`http://host/path`, which proxies may send); anything else is not for this server.
+ * @param {string} target
+ * @returns {{ path: string, query: URLSearchParams } | null}
+ */
+function parseTarget(target) {
+  if (target.startsWith('/')) {
+    const q = target.indexOf('?');
+    return q === -1
+      ? { path: target, query: new URLSearchParams() }
+      : { path: target.slice(0, q), query: new URLSearchParams(target.slice(q + 1)) };
+  }
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      const url = new URL(target);
+      return { path: url.pathname, query: url.searchParams };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * @typedef {object} ApiOptions
+ * @property {string} version reported by /api/info
+ * @property {(line: Record<string, unknown>) => void} [log] one call per log line (default: JSON to stdout)
+ * @property {number} [keepAliveTimeoutMs] idle keep-alive connections are closed after this (default 65000)
+ * @property {number} [testDelayMs] tests only: delay every non-probe answer by this much (default 0)
+ * @property {() => string} [hostname] default os.hostname
+ * @property {() => Date} [now]
+ */
+
+/** @param {Record<string, unknown>} line */
+function stdoutLog(line) {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * Creates the API's HTTP server (not listening yet) and its shutdown.
+ * @param {ApiOptions} options
+ */
+function createApi(options) {
+  const log = options.log || stdoutLog;
+  const hostname = options.hostname || os.hostname;
+  const now = options.now || (() => new Date());
+  const testDelayMs = options.testDelayMs || 0;
+  let shuttingDown = false;
+
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   * @param {number} status
+   * @param {object} body
+   * @param {Record<string, string>} [extra] more headers
+   */
+  function send(req, res, status, body, extra = {}) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      ...extra,
+      // Draining: keep-alive clients take their next request elsewhere.
+      ...(shuttingDown ? { connection: 'close' } : {}),
+      'content-type': JSON_TYPE,
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+
+  /**
+   * Answers a request once its route is known; `reply` sends (after the test delay, if any).
+   * @param {http.IncomingMessage} req
+   * @param {{ path: string, query: URLSearchParams }} target
+   * @param {(status: number, body: object, extra?: Record<string, string>) => void} reply
+   */
+  function route(req, target, reply) {
+    /** @type {Record<string, () => void>} */
+    const routes = {
+      '/healthz': () => reply(200, { status: 'ok' }),
+      '/api/healthz': () => reply(200, { status: 'ok' }),
+      '/api/readyz': () => (shuttingDown ? reply(503, { status: 'shutting down' }) : reply(200, { status: 'ready' })),
+      '/api/info': () => reply(200, { service: SERVICE, version: options.version, hostname: hostname(), time: now().toISOString() }),
+      '/api/greeting': () => {
+        const result = validateName(target.query.getAll('name'));
+        if (!result.ok) {
+          return reply(400, { error: 'invalid_parameter', parameter: 'name', rule: result.rule, message: result.message });
+        }
+        return reply(200, { greeting: `Hello, ${result.name}!` });
+      },
+    };
+    const handler = Object.prototype.hasOwnProperty.call(routes, target.path) ? routes[target.path] : undefined;
+    if (!handler) return reply(404, { error: 'not_found', message: 'no such endpoint' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return reply(405, { error: 'method_not_allowed', message: `use ${ALLOWED_METHODS}` }, { allow: ALLOWED_METHODS });
+    }
+    return handler();
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const target = parseTarget(req.url || '');
+    const trace = parseTraceContext(req.headers);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // Echoed for debugging: which trace this answer belongs to.
+    if (trace.w3c) res.setHeader('traceparent', /** @type {string} */ (single(req.headers.traceparent)).trim());
+
+    const path = target ? target.path : req.url || '';
+    if (!PROBE_PATHS.has(path)) {
+      let logged = false;
+      const logLine = () => {
+        if (logged) return;
+        logged = true;
+        const requestId = single(req.headers['x-request-id']);
+        log({
+          time: now().toISOString(),
+          level: 'info',
+          msg: 'request',
+          method: req.method,
+          path: path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}...` : path,
+          status: res.statusCode,
+          duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
+          ...traceLogFields(trace),
+          request_id: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : null,
+          ...(res.writableFinished ? {} : { aborted: true }),
+        });
+      };
+      res.once('finish', logLine);
+      res.once('close', logLine);
+    }
+
+    /** @type {(status: number, body: object, extra?: Record<string, string>) => void} */
+    const reply = (status, body, extra) => {
+      const answer = () => {
+        if (!res.destroyed) send(req, res, status, body, extra);
+      };
+      if (testDelayMs > 0 && !PROBE_PATHS.has(path)) setTimeout(answer, testDelayMs);
+      else answer();
+    };
+
+    try {
+      if (!target) return reply(400, { error: 'bad_request', message: 'request target must be a path' });
+      return route(req, target, reply);
+    } catch (err) {
+      log({ time: now().toISOString(), level: 'error', msg: 'request failed', error: String(err) });
+      if (!res.headersSent) return reply(500, { error: 'internal', message: 'internal error' });
+      return res.destroy();
+    }
+  });
+
+  // Idle keep-alive connections live longer than the proxies' in front (ingress-nginx: 60 s),
+  // so the proxy, not the server, closes them and never sends on a connection being closed.
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65000;
+  // Counted from a request's first byte, not while a connection idles (Node 18+): short, so
+  // slow or stuck clients cannot hold connections.
+  server.headersTimeout = 10000;
+  server.requestTimeout = 30000;
+
+  // Malformed requests get a JSON answer with the usual headers, not Node's bare one.
+  server.on('clientError', (err, socket) => {
+    const code = /** @type {{ code?: string }} */ (err).code || '';
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ error: 'bad_request', message: http.STATUS_CODES[status] });
+    const headers = Object.entries({ ...SECURITY_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+    log({ time: now().toISOString(), level: 'warn', msg: 'bad request', status, code });
+  });
+
+  /**
+   * Stops taking work: readiness answers 503, the listener closes, idle connections close,
+   * in-flight requests finish (each answered with `Connection: close`). Resolves when every
+   * connection is gone, or after `timeoutMs` with the rest cut off (`forced: true`).
+   * @param {number} timeoutMs
+   * @returns {Promise<{ forced: boolean }>}
+   */
+  function shutdown(timeoutMs) {
+    shuttingDown = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        resolve({ forced: true });
+      }, timeoutMs);
+      timer.unref();
+      server.close(() => {
+        clearTimeout(timer);
+        resolve({ forced: false });
+      });
+      server.closeIdleConnections();
+    });
+  }
+
+  return { server, shutdown, isShuttingDown: () => shuttingDown };
+}
+
+/**
+ * @param {string} name
+ * @param {string | undefined} value
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ */
+function intFromEnv(name, value, fallback, min, max) {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name}=${JSON.stringify(value)} is not valid: use a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * The settings from the environment; throws with the variable's name and rule when one is wrong.
+ * @param {NodeJS.ProcessEnv} env
+ */
+function loadConfig(env) {
+  return {
+    port: intFromEnv('PORT', env.PORT, 8080, 0, 65535),
+    host: env.HOST && env.HOST.trim() !== '' ? env.HOST.trim() : '0.0.0.0',
+    version: env.APP_VERSION && env.APP_VERSION.trim() !== '' ? env.APP_VERSION.trim() : require('../package.json').version,
+    keepAliveTimeoutMs: intFromEnv('KEEP_ALIVE_TIMEOUT_MS', env.KEEP_ALIVE_TIMEOUT_MS, 65000, 1000, 600000),
+    shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10000, 0, 600000),
+    testDelayMs: intFromEnv('API_TEST_DELAY_MS', env.API_TEST_DELAY_MS, 0, 0, 60000),
+  };
+}
+
+/** Runs the API: listens, logs, and drains on SIGTERM or SIGINT. */
+function main() {
+  const log = stdoutLog;
+  const time = () => new Date().toISOString();
+  /** @type {ReturnType<typeof loadConfig>} */
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    log({ time: time(), level: 'error', msg: 'bad configuration', error: /** @type {Error} */ (err).message });
+    process.exit(2);
+  }
+  const api = createApi({ version: config.version, keepAliveTimeoutMs: config.keepAliveTimeoutMs, testDelayMs: config.testDelayMs, log });
+
+  api.server.on('error', (err) => {
+    log({ time: time(), level: 'error', msg: 'cannot listen', host: config.host, port: config.port, error: err.message });
+    process.exit(1);
+  });
+  api.server.listen(config.port, config.host, () => {
+    const address = /** @type {import('node:net').AddressInfo} */ (api.server.address());
+    log({ time: time(), level: 'info', msg: 'listening', service: SERVICE, version: config.version, host: address.address, port: address.port, node: process.version });
+    if (config.testDelayMs > 0) log({ time: time(), level: 'warn', msg: 'API_TEST_DELAY_MS is set: answers are delayed (tests only)', delay_ms: config.testDelayMs });
+  });
+
+  /** @param {NodeJS.Signals} signal */
+  const onSignal = (signal) => {
+    if (api.isShuttingDown()) return;
+    log({ time: time(), level: 'info', msg: 'shutting down', signal, timeout_ms: config.shutdownTimeoutMs });
+    const started = Date.now();
+    api.shutdown(config.shutdownTimeoutMs).then(({ forced }) => {
+      log({ time: time(), level: forced ? 'warn' : 'info', msg: forced ? 'stopped: connections cut at the timeout' : 'stopped', duration_ms: Date.now() - started });
+      process.exit(forced ? 1 : 0);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('uncaughtException', (err) => {
+    log({ time: time(), level: 'error', msg: 'uncaught exception', error: err.stack || String(err) });
+    process.exit(1);
+  });
+}
+
+if (require.main === module) main();
+
+module.exports = { createApi, loadConfig, parseTarget, parseTraceContext, parseTraceparent, parseB3Single, parseB3Multi, traceLogFields, validateName, NAME_MAX_LENGTH };
