@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -50,7 +51,9 @@ describe('Helm charts and chart repository', () => {
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-test-'));
     helm = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'helm');
-    const tool = (args: string[]) => execFileSync('node', ['-r', 'ts-node/register/transpile-only', ...args], { cwd: ROOT, encoding: 'utf-8' });
+    // A fixed image, so the charts do not depend on docker/image.env.
+    const env = { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' };
+    const tool = (args: string[]) => execFileSync('node', ['-r', 'ts-node/register/transpile-only', ...args], { cwd: ROOT, encoding: 'utf-8', env });
     tool(['main.ts', '--outdir', path.join(work, 'dist')]);
     tool(['tools/helm/cli.ts', '--out', path.join(work, 'charts'), '--repo', path.join(work, 'repo')]);
   });
@@ -117,5 +120,14 @@ http {
     const search = run('search', 'repo', 'mincloud');
     for (const t of ['dev', 'staging', 'prod']) expect(search).toMatch(new RegExp(`mincloud/mincloud-${t}\\s+${VERSION.replace(/\./g, '\\.')}\\s+${VERSION.replace(/\./g, '\\.')}`));
     expect(objects(run('template', 'site', 'mincloud/mincloud-dev', '--version', VERSION))).toEqual(synthesized('dev'));
+    // helm pull downloads the packaged archive: the bytes the index's digest names, and renders the same
+    const pulled = path.join(work, 'pulled');
+    fs.mkdirSync(pulled); // helm 3.12 does not create --destination
+    run('pull', 'mincloud/mincloud-prod', '--version', VERSION, '--destination', pulled);
+    const tgz = fs.readFileSync(path.join(pulled, `mincloud-prod-${VERSION}.tgz`));
+    expect(tgz.equals(fs.readFileSync(path.join(repo, `mincloud-prod-${VERSION}.tgz`)))).toBe(true);
+    const entry = YAML.parse(served).entries['mincloud-prod'][0];
+    expect(createHash('sha256').update(tgz).digest('hex')).toBe(entry.digest);
+    expect(objects(run('template', 'site', path.join(pulled, `mincloud-prod-${VERSION}.tgz`)))).toEqual(synthesized('prod'));
   });
 });
