@@ -12,6 +12,8 @@ export interface FieldChange {
 
 export interface TargetDiff {
   readonly target: string;
+  /** The base has no folder for this target: everything counts as added. */
+  readonly baseMissing: boolean;
   readonly added: string[];
   readonly removed: string[];
   readonly changed: Array<{ readonly object: string; readonly fields: FieldChange[] }>;
@@ -29,15 +31,34 @@ function objectsOf(dir: string): Map<string, Obj> {
   return out;
 }
 
-/** Every leaf that differs, as `spec.template.spec.containers[0].image`. */
+/** An array whose items all have a distinct string `name` (containers, ports, env, volumes). */
+function namedItems(v: unknown): Map<string, unknown> | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const names = v.map((x) => (x !== null && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : undefined));
+  if (names.some((n) => n === undefined) || new Set(names).size !== names.length) return undefined;
+  return new Map(names.map((n, i) => [n as string, v[i]]));
+}
+
+/**
+ * Every leaf that differs, as a path: `spec.template.spec.containers[name=nginx].image`,
+ * `metadata.labels["app.kubernetes.io/version"]` (keys with dots or slashes quoted).
+ * Lists of named items are matched by name, so inserting an env variable shows as one added
+ * item rather than every later one changed; other lists are compared position by position.
+ */
 export function fieldChanges(before: unknown, after: unknown, at = ''): FieldChange[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const isObj = (v: unknown) => v !== null && typeof v === 'object';
+  const a = namedItems(before);
+  const b = namedItems(after);
+  if (a && b) {
+    const names = [...a.keys(), ...[...b.keys()].filter((n) => !a.has(n))];
+    return names.flatMap((n) => fieldChanges(a.get(n), b.get(n), `${at}[name=${n}]`));
+  }
   if (isObj(before) && isObj(after) && Array.isArray(before) === Array.isArray(after)) {
     const keys = [...new Set([...Object.keys(before as object), ...Object.keys(after as object)])];
     if (!Array.isArray(before)) keys.sort();
     return keys.flatMap((k) => fieldChanges((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k],
-      Array.isArray(before) ? `${at}[${k}]` : at ? `${at}.${k}` : k));
+      Array.isArray(before) ? `${at}[${k}]` : /^[A-Za-z_$][\w$-]*$/.test(k) ? (at ? `${at}.${k}` : k) : `${at}[${JSON.stringify(k)}]`));
   }
   return [{ path: at, before, after }];
 }
@@ -50,6 +71,7 @@ export function compareOutputs(base: string, next: string, targets?: readonly st
     const b = objectsOf(path.join(next, target));
     return {
       target,
+      baseMissing: !fs.existsSync(path.join(base, target)),
       added: [...b.keys()].filter((k) => !a.has(k)),
       removed: [...a.keys()].filter((k) => !b.has(k)),
       changed: [...b.keys()].filter((k) => a.has(k))
@@ -68,9 +90,10 @@ export function hasChanges(diffs: readonly TargetDiff[]): boolean {
   return diffs.some((d) => d.added.length + d.removed.length + d.changed.length > 0);
 }
 
-function show(v: unknown): string {
+/** A value in one line: JSON, `(none)` when absent, cut to `max` characters. */
+export function show(v: unknown, max = 80): string {
   const s = v === undefined ? '(none)' : JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 /** For a terminal; `color` adds ANSI colours. */
@@ -78,7 +101,7 @@ export function renderText(diffs: readonly TargetDiff[], color = false): string 
   const c = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
   for (const d of diffs) {
-    out.push(`${d.target}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`);
+    out.push(`${d.target}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed${d.baseMissing ? ' (not in the base: everything counts as added)' : ''}`);
     for (const k of d.added) out.push(c(32, `  + ${k}`));
     for (const k of d.removed) out.push(c(31, `  - ${k}`));
     for (const ch of d.changed) {
@@ -89,10 +112,15 @@ export function renderText(diffs: readonly TargetDiff[], color = false): string 
   return out.join('\n');
 }
 
-/** For a pull request comment. */
+/** For a pull request comment: a summary table, then a table of changes per target. */
 export function renderMarkdown(diffs: readonly TargetDiff[]): string {
-  const cell = (v: unknown) => `\`${show(v).replace(/\|/g, '\\|')}\``;
+  // Inline code in a table cell: pipes escaped, backticks (never in manifests, but) replaced.
+  const code = (s: string) => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+  const cell = (v: unknown) => code(show(v, 60));
   const out: string[] = ['## Manifest changes', ''];
+  out.push('| target | added | removed | changed |', '|---|---:|---:|---:|');
+  for (const d of diffs) out.push(`| ${d.target} | ${d.added.length} | ${d.removed.length} | ${d.changed.length} |`);
+  out.push('');
   for (const d of diffs) {
     out.push(`### ${d.target}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`, '');
     if (d.added.length + d.removed.length + d.changed.length === 0) {
@@ -100,10 +128,10 @@ export function renderMarkdown(diffs: readonly TargetDiff[]): string {
       continue;
     }
     out.push('| change | object | field | before | after |', '|---|---|---|---|---|');
-    for (const k of d.added) out.push(`| added | \`${k}\` | | | |`);
-    for (const k of d.removed) out.push(`| removed | \`${k}\` | | | |`);
+    for (const k of d.added) out.push(`| added | ${code(k)} | | | |`);
+    for (const k of d.removed) out.push(`| removed | ${code(k)} | | | |`);
     for (const ch of d.changed) {
-      for (const f of ch.fields) out.push(`| changed | \`${ch.object}\` | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
+      for (const f of ch.fields) out.push(`| changed | ${code(ch.object)} | ${code(f.path)} | ${cell(f.before)} | ${cell(f.after)} |`);
     }
     out.push('');
   }
