@@ -53,6 +53,7 @@ interface Crd {
 /** The CRDs of one folder: closed schemas by `apiVersion/Kind`, served apiVersions by Kind, compiled validators. */
 class CrdCatalog {
   public readonly schemas = new Map<string, Record<string, unknown>>();
+  /** `group/Kind` -> the apiVersions its CRD serves (a Kind of another API group is another kind). */
   public readonly servedByKind = new Map<string, string[]>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp } });
@@ -73,7 +74,8 @@ class CrdCatalog {
           if (v.served === false || !v.schema?.openAPIV3Schema) continue;
           const apiVersion = `${crd.spec.group}/${v.name}`;
           this.schemas.set(`${apiVersion}/${kind}`, closeSchema(v.schema.openAPIV3Schema) as Record<string, unknown>);
-          this.servedByKind.set(kind, [...(this.servedByKind.get(kind) ?? []), apiVersion]);
+          const groupKind = `${crd.spec.group}/${kind}`;
+          this.servedByKind.set(groupKind, [...(this.servedByKind.get(groupKind) ?? []), apiVersion]);
         }
       }
     }
@@ -122,7 +124,8 @@ export function validateCustomResources(manifests: ReadonlyArray<CustomResourceM
       violations.push({ object, path: '', message: 'apiVersion and kind must be strings' });
       return;
     }
-    const served = catalog.servedByKind.get(m.kind);
+    const group = m.apiVersion.includes('/') ? m.apiVersion.slice(0, m.apiVersion.lastIndexOf('/')) : '';
+    const served = catalog.servedByKind.get(`${group}/${m.kind}`);
     if (!served) {
       unknownKinds.add(`${m.apiVersion}/${m.kind}`);
       return;

@@ -178,8 +178,10 @@ describe('crds/validate.ts', () => {
     const cm1 = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, anything: true };
     const other = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'i' } };
     const old = { ...byKind(valid, 'Certificate'), apiVersion: 'cert-manager.io/v1alpha2' };
-    const report = validateCustomResources([cm1, other, old, cm1, { kind: 'Thing' }]);
-    expect(report.unknownKinds).toEqual(['cert-manager.io/v1/Issuer', 'v1/ConfigMap']);
+    // the same Kind in another API group (Traefik v2's) is another kind
+    const otherGroup = { ...byKind(valid, 'IngressRoute'), apiVersion: 'traefik.containo.us/v1alpha1' };
+    const report = validateCustomResources([cm1, other, old, cm1, { kind: 'Thing' }, otherGroup]);
+    expect(report.unknownKinds).toEqual(['cert-manager.io/v1/Issuer', 'traefik.containo.us/v1alpha1/IngressRoute', 'v1/ConfigMap']);
     expect(report.checked).toBe(1);
     expect(report.violations).toEqual([
       { object: 'Certificate/web-tls', path: '/apiVersion', message: 'cert-manager.io/v1alpha2 is not served by the Certificate CRD (served: cert-manager.io/v1)' },
