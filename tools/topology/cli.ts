@@ -6,10 +6,21 @@ import { toDot } from './dot';
 
 const HELP = `Usage: npm run topology -- [--target NAME[,NAME]] [--dist DIR] [--out DIR]
 
-Draws each synthesized target (default: every folder in dist/) as a picture of what gets
-deployed: clients → Ingress → Service → Deployment → pods, with ports, replicas, autoscaling,
-disruption budget and network policy. Writes <out>/<target>.dot and <out>/<target>.svg
-(default out: build/topology) with Graphviz's dot.
+Draws each synthesized target (default: every folder in DIR, default dist/) as a picture of
+what gets deployed: clients → Ingress / IngressRoute / NodePort → Service (port → targetPort →
+containerPort) → pods ×replicas, each workload with its Deployment, autoscaler, disruption
+budget, network policy (allowed sources), service account and config, custom resources
+(Certificate, ServiceMonitor, PrometheusRule, Middleware) beside them, all inside the
+Namespace's box. Writes <out>/<target>.dot and <out>/<target>.svg with Graphviz's dot
+(Debian package graphviz). The same manifests always give the same bytes.
+
+Options:
+  --target NAME[,NAME]  only these targets
+  --dist DIR            the synthesized output to read (default dist)
+  --out DIR             where to write (default build/topology; docs/topology for the README)
+  -h, --help            this text
+
+Exit codes: 0 written, 1 error (no such folder or target, dot missing or failing).
 `;
 
 function run(argv: string[]): number {
@@ -17,12 +28,17 @@ function run(argv: string[]): number {
   let out = path.join('build', 'topology');
   let only: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') { process.stdout.write(HELP); return 0; }
-    if (a === '--dist') dist = argv[++i];
-    else if (a === '--out') out = argv[++i];
-    else if (a === '--target') only = argv[++i].split(',');
-    else { console.error(`topology: unknown option "${a}" (see --help)`); return 1; }
+    const [flag, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('-'))) throw new Error(`${flag} needs a value (see --help)`);
+      return v;
+    };
+    if (flag === '-h' || flag === '--help') { process.stdout.write(HELP); return 0; }
+    if (flag === '--dist') dist = value();
+    else if (flag === '--out') out = value();
+    else if (flag === '--target') only = value().split(',');
+    else throw new Error(`unknown option "${argv[i]}" (see --help)`);
   }
   if (!fs.existsSync(dist)) {
     console.error(`topology: ${dist} does not exist; run "npm run synth" first`);
@@ -49,4 +65,9 @@ function run(argv: string[]): number {
   return 0;
 }
 
-process.exitCode = run(process.argv.slice(2));
+try {
+  process.exitCode = run(process.argv.slice(2));
+} catch (e) {
+  console.error(`topology: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,5 +1,9 @@
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; [k: string]: any };
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** A Kubernetes object as read from a synthesized folder. */
+export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; [k: string]: any };
 
+const FONT = 'Helvetica';
+/** Node look per kind: shape and fill. Unknown kinds (any other custom resource) get a plain box. */
 const STYLE: Record<string, { shape: string; fill: string }> = {
   Ingress: { shape: 'box', fill: '#fde68a' },
   IngressRoute: { shape: 'box', fill: '#fde68a' },
@@ -7,136 +11,235 @@ const STYLE: Record<string, { shape: string; fill: string }> = {
   Certificate: { shape: 'note', fill: '#fef3c7' },
   Service: { shape: 'box', fill: '#bfdbfe' },
   Deployment: { shape: 'box3d', fill: '#c7d2fe' },
-  Pod: { shape: 'box', fill: '#e0e7ff' },
-  HorizontalPodAutoscaler: { shape: 'component', fill: '#ddd6fe' },
-  PodDisruptionBudget: { shape: 'note', fill: '#f5f5f4' },
-  NetworkPolicy: { shape: 'octagon', fill: '#fecaca' },
-  ServiceAccount: { shape: 'note', fill: '#f5f5f4' },
-  ConfigMap: { shape: 'note', fill: '#f5f5f4' },
-  ServiceMonitor: { shape: 'component', fill: '#bbf7d0' },
-  PrometheusRule: { shape: 'component', fill: '#bbf7d0' },
-  PriorityClass: { shape: 'note', fill: '#f5f5f4' },
+  HorizontalPodAutoscaler: { shape: 'box', fill: '#ddd6fe' },
+  PodDisruptionBudget: { shape: 'note', fill: '#f1f5f9' },
+  NetworkPolicy: { shape: 'box', fill: '#fecaca' },
+  ServiceAccount: { shape: 'note', fill: '#f1f5f9' },
+  ConfigMap: { shape: 'note', fill: '#f1f5f9' },
+  ServiceMonitor: { shape: 'box', fill: '#bbf7d0' },
+  PrometheusRule: { shape: 'note', fill: '#bbf7d0' },
+  PriorityClass: { shape: 'note', fill: '#f1f5f9' },
 };
 
 const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-const id = (o: Obj) => q(`${o.kind}/${o.metadata.name}`);
+/** A quoted label of several centred lines. */
+const qLines = (lines: readonly string[]) => `"${lines.map((s) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\n')}"`;
+const idOf = (kind: string, name: string) => q(`${kind}/${name}`);
+const id = (o: Obj) => idOf(o.kind, o.metadata.name);
+const podsId = (d: Obj) => q(`Pods/${d.metadata.name}`);
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
-/** What each object shows under its name. */
-function details(o: Obj, all: Obj[]): string[] {
-  const s = o.spec ?? {};
-  switch (o.kind) {
-    case 'Service':
-      return [`type ${s.type ?? 'ClusterIP'}`, ...(s.ports ?? []).map((p: any) =>
-        `${p.name ?? ''} ${p.port} → ${p.targetPort}${p.nodePort ? ` (node ${p.nodePort})` : ''}`.trim())];
-    case 'Deployment': {
-      const hpa = all.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.name === o.metadata.name);
-      const c = s.template?.spec?.containers ?? [];
-      return [hpa ? `replicas ${hpa.spec.minReplicas}–${hpa.spec.maxReplicas} (HPA)` : `replicas ${s.replicas ?? 1}`,
-        ...c.map((x: any) => `${x.name}: ${x.image.replace(/@sha256:(.{12}).*/, '@sha256:$1…')}`),
-        ...c.flatMap((x: any) => (x.ports ?? []).map((p: any) => `port ${p.name ?? ''} ${p.containerPort}`.replace('  ', ' ')))];
-    }
-    case 'HorizontalPodAutoscaler':
-      return [`${s.minReplicas}–${s.maxReplicas} pods`, ...(s.metrics ?? []).map((m: any) => `${m.resource?.name} ${m.resource?.target?.averageUtilization}%`)];
-    case 'PodDisruptionBudget':
-      return [s.maxUnavailable !== undefined ? `maxUnavailable ${s.maxUnavailable}` : `minAvailable ${s.minAvailable}`];
-    case 'NetworkPolicy':
-      return [`deny ${(s.policyTypes ?? []).join('+')} except:`, ...(s.ingress ?? []).map((r: any) =>
-        `in :${(r.ports ?? []).map((p: any) => p.port).join(',')} from ${(r.from ?? []).map(peer).join(', ') || 'nowhere'}`),
-      ...(s.egress ?? []).map((r: any) => `out :${(r.ports ?? []).map((p: any) => p.port).join(',')} to ${(r.to ?? []).map(peer).join(', ')}`)];
-    case 'Ingress':
-      return [`class ${s.ingressClassName ?? '-'}`, ...(s.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => `${r.host ?? '*'}${p.path}`)),
-        ...(s.tls ? ['TLS'] : [])];
-    default:
-      return [];
-  }
+function containers(d: Obj): any[] {
+  return d.spec?.template?.spec?.containers ?? [];
+}
+
+/** `http` → `http (8080)` when a container of the pods names that port. */
+function resolvePort(target: unknown, pods: Obj | undefined): string {
+  if (typeof target === 'number' || !pods) return String(target);
+  const port = containers(pods).flatMap((c) => c.ports ?? []).find((p: any) => p.name === target);
+  return port ? `${target} (${port.containerPort})` : String(target);
 }
 
 function peer(p: any): string {
   if (p.ipBlock) return p.ipBlock.cidr;
   const ns = p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
-  if (ns) return `ns ${ns}`;
-  if (p.namespaceSelector) return 'any ns';
-  if (p.podSelector) return Object.keys(p.podSelector.matchLabels ?? {}).length ? Object.values(p.podSelector.matchLabels).join('/') : 'same ns';
-  return '?';
+  const pods = p.podSelector && Object.keys(p.podSelector.matchLabels ?? {}).length
+    ? p.podSelector.matchLabels['app.kubernetes.io/instance'] ?? Object.values(p.podSelector.matchLabels).join('/')
+    : undefined;
+  if (ns) return pods ? `${pods} in ns ${ns}` : `ns ${ns}`;
+  if (p.namespaceSelector) return pods ? `${pods} in any ns` : 'any ns';
+  return pods ? `pods ${pods}` : 'this ns';
 }
 
-function node(o: Obj, all: Obj[]): string {
+const portsOf = (r: any) => (r.ports ?? []).map((p: any) => p.port).join(',') || 'any port';
+
+/** The lines under an object's kind and name. */
+function details(o: Obj, all: readonly Obj[]): string[] {
+  const s = o.spec ?? {};
+  switch (o.kind) {
+    case 'Service':
+      return [`type ${s.type ?? 'ClusterIP'}`, ...(s.ports ?? []).map((p: any) => `${p.name ? `${p.name} ` : ''}port ${p.port}`
+        + `${s.type === 'NodePort' || s.type === 'LoadBalancer' ? `, nodePort ${p.nodePort ?? 'auto'}` : ''}`)];
+    case 'Deployment':
+      return [`${s.replicas !== undefined ? `replicas ${s.replicas}` : 'replicas from the HPA'}, ${s.strategy?.type ?? 'RollingUpdate'}`,
+        ...containers(o).map((c) => `${c.name}: ${String(c.image).replace(/@sha256:(.{12}).*/, '@sha256:$1…')}`)];
+    case 'HorizontalPodAutoscaler':
+      return [`${s.minReplicas}–${s.maxReplicas} pods`, ...(s.metrics ?? []).map((m: any) => `${m.resource?.name} ${m.resource?.target?.averageUtilization}%`)];
+    case 'PodDisruptionBudget':
+      return [s.maxUnavailable !== undefined ? `maxUnavailable ${s.maxUnavailable}` : `minAvailable ${s.minAvailable}`];
+    case 'NetworkPolicy':
+      return [`deny ${(s.policyTypes ?? []).join(' + ')}, except`,
+        ...(s.ingress ?? []).map((r: any) => `in :${portsOf(r)} from ${(r.from ?? []).map(peer).join(', ') || 'anywhere'}`),
+        ...(s.egress ?? []).map((r: any) => `out :${portsOf(r)} to ${(r.to ?? []).map(peer).join(', ') || 'anywhere'}`)];
+    case 'Ingress':
+      return [`class ${s.ingressClassName ?? '(default)'}`, ...[...new Set((s.rules ?? []).map((r: any) => r.host ?? '*'))] as string[],
+        ...(s.tls ?? []).map((t: any) => `TLS secret ${t.secretName}`)];
+    case 'IngressRoute':
+      return [`entry points ${(s.entryPoints ?? []).join(', ')}`, ...[...new Set((s.routes ?? []).flatMap((r: any) => [...String(r.match).matchAll(/Host\(`([^`]+)`\)/g)].map((m) => m[1])))] as string[],
+        ...(s.tls?.secretName ? [`TLS secret ${s.tls.secretName}`] : [])];
+    case 'Middleware':
+      return Object.entries(s).map(([k, v]) => `${k} ${Object.entries(v as object).map(([a, b]) => `${a}=${b}`).join(' ')}`);
+    case 'Certificate':
+      return [`issuer ${s.issuerRef?.kind ?? 'Issuer'} ${s.issuerRef?.name}`, `secret ${s.secretName}`, ...(s.dnsNames ?? [])];
+    case 'ServiceMonitor':
+      return (s.endpoints ?? []).map((e: any) => `${e.port}${e.path ?? ''} every ${e.interval ?? '?'}`);
+    case 'PrometheusRule':
+      return (s.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((r: any) => r.alert).map((r: any) => `alert ${r.alert}`));
+    case 'PriorityClass':
+      return [`value ${o.value}`];
+    case 'ConfigMap':
+      return Object.keys(o.data ?? {}).sort();
+    default:
+      void all;
+      return [];
+  }
+}
+
+function node(o: Obj, all: readonly Obj[], indent: string): string {
   const st = STYLE[o.kind] ?? { shape: 'box', fill: '#ffffff' };
-  const lines = [`<B>${esc(o.kind)}</B>`, esc(o.metadata.name), ...details(o, all).map((l) => `<FONT POINT-SIZE="10">${esc(l)}</FONT>`)];
-  return `  ${id(o)} [shape=${st.shape}, style="filled", fillcolor="${st.fill}", label=<${lines.join('<BR/>')}>];`;
+  const lines = [`<B>${esc(o.kind)}</B>`, esc(o.metadata.name), ...details(o, all).map((l) => `<FONT POINT-SIZE="9">${esc(l)}</FONT>`)];
+  return `${indent}${id(o)} [shape=${st.shape}, fillcolor="${st.fill}", label=<${lines.join('<BR/>')}>];`;
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** A Graphviz graph of one target's objects: traffic flows left to right. */
+/**
+ * A Graphviz graph of one target's objects, traffic flowing left to right: clients → Ingress /
+ * IngressRoute (or the NodePort) → Service → the pods of each Deployment, the objects that shape
+ * those pods (HPA, PDB, NetworkPolicy, ServiceAccount, ConfigMap) beside them, each workload in
+ * its own box inside the Namespace's box. The output depends only on the objects and their
+ * order, so the same folder always gives the same bytes.
+ */
 export function toDot(target: string, objects: readonly Obj[]): string {
   const all = [...objects];
   const ns = all.find((o) => o.kind === 'Namespace');
-  const clusterScoped = all.filter((o) => o.kind === 'PriorityClass');
-  const inNs = all.filter((o) => o.kind !== 'Namespace' && !clusterScoped.includes(o));
+  const clusterScoped = all.filter((o) => !o.metadata.namespace && o.kind !== 'Namespace');
+  const inNs = all.filter((o) => o.metadata.namespace);
+  const deployments = inNs.filter((o) => o.kind === 'Deployment');
+  const hpaOf = (d: Obj) => inNs.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.name === d.metadata.name);
+  const podsMatching = (selector: Record<string, string> | undefined) => deployments.filter((d) => matches(selector, d.spec?.template?.metadata?.labels));
+  const mounts = (d: Obj) => (d.spec?.template?.spec?.volumes ?? []).map((v: any) => v.configMap?.name).filter(Boolean) as string[];
+
+  // Which workload box each namespaced object goes into: the Deployment it belongs to.
+  const workloadOf = new Map<Obj, Obj>();
+  for (const o of inNs) {
+    const s = o.spec ?? {};
+    let d: Obj | undefined;
+    if (o.kind === 'Deployment') d = o;
+    else if (o.kind === 'HorizontalPodAutoscaler') d = deployments.find((x) => x.metadata.name === s.scaleTargetRef?.name);
+    else if (o.kind === 'PodDisruptionBudget') [d] = podsMatching(s.selector?.matchLabels);
+    else if (o.kind === 'NetworkPolicy') [d] = podsMatching(s.podSelector?.matchLabels);
+    else if (o.kind === 'ServiceAccount') d = deployments.find((x) => x.spec?.template?.spec?.serviceAccountName === o.metadata.name);
+    else if (o.kind === 'ConfigMap') d = deployments.find((x) => mounts(x).includes(o.metadata.name));
+    if (d) workloadOf.set(o, d);
+  }
+
   const out: string[] = [
     `digraph ${q(target)} {`,
-    '  rankdir=LR; compound=true; nodesep=0.35; ranksep=0.6;',
-    '  graph [fontname="Helvetica", fontsize=12]; node [fontname="Helvetica", fontsize=11]; edge [fontname="Helvetica", fontsize=10, color="#475569"];',
-    `  label=${q(`target ${target}`)}; labelloc=t;`,
-    '  "clients" [shape=oval, style="filled", fillcolor="#e2e8f0", label="clients"];',
-    ...clusterScoped.map((o) => node(o, all)),
-    `  subgraph "cluster_ns" {`,
-    `    label=${q(`Namespace ${ns?.metadata.name ?? '?'}${ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'] ? ` (Pod Security: ${ns.metadata.labels['pod-security.kubernetes.io/enforce']})` : ''}`)};`,
-    '    style="rounded,dashed"; color="#64748b";',
-    ...inNs.map((o) => node(o, all)),
+    `  graph [rankdir=LR, compound=true, newrank=true, nodesep=0.25, ranksep=0.55, fontname="${FONT}", fontsize=13, labelloc=t, label=${q(`target ${target}`)}];`,
+    `  node [fontname="${FONT}", fontsize=11, style=filled, color="#475569", penwidth=0.8, margin="0.12,0.06"];`,
+    `  edge [fontname="${FONT}", fontsize=9, color="#475569", fontcolor="#334155", arrowsize=0.7];`,
+    '  "clients" [shape=oval, fillcolor="#e2e8f0", label="clients"];',
   ];
-  const deployments = inNs.filter((o) => o.kind === 'Deployment');
+  if (clusterScoped.length > 0) {
+    out.push('  subgraph "cluster_scoped" {', '    label="cluster-scoped"; style="rounded,dashed"; color="#94a3b8"; fontsize=10;');
+    for (const o of clusterScoped) out.push(node(o, all, '    '));
+    out.push('  }');
+  }
+  const enforce = ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+  out.push('  subgraph "cluster_namespace" {',
+    `    label=${q(`Namespace ${ns?.metadata.name ?? '(none)'}${enforce ? ` (Pod Security: ${enforce})` : ''}`)}; style="rounded"; color="#334155"; penwidth=1.2;`);
+  for (const o of inNs.filter((x) => !workloadOf.has(x))) out.push(node(o, all, '    '));
   for (const d of deployments) {
-    const replicas = d.spec?.replicas ?? all.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.name === d.metadata.name)?.spec?.minReplicas ?? 1;
-    out.push(`  ${q(`Pods/${d.metadata.name}`)} [shape=box, style="filled,rounded", fillcolor="#e0e7ff", peripheries=2, label=${q(`pods ${d.metadata.name} ×${replicas}`)}];`);
+    const hpa = hpaOf(d);
+    const replicas = hpa ? `${hpa.spec.minReplicas}–${hpa.spec.maxReplicas}` : String(d.spec?.replicas ?? 1);
+    const ports = containers(d).flatMap((c) => (c.ports ?? []).map((p: any) => `${p.name ? `${p.name} ` : ''}:${p.containerPort}`));
+    const priority = d.spec?.template?.spec?.priorityClassName;
+    if (priority) ports.push(`priority ${priority}`);
+    const podAnnotations = d.spec?.template?.metadata?.annotations ?? {};
+    if (podAnnotations['linkerd.io/inject'] === 'enabled') ports.push('Linkerd mesh');
+    if (d.spec?.template?.metadata?.labels?.['sidecar.istio.io/inject'] === 'true') ports.push('Istio mesh');
+    out.push(`    subgraph ${q(`cluster_workload_${d.metadata.name}`)} {`,
+      `      label=${q(`workload ${d.metadata.name}`)}; style="rounded,filled"; fillcolor="#f8fafc"; color="#94a3b8"; fontsize=10;`,
+      `      ${podsId(d)} [shape=box, style="rounded,filled", fillcolor="#e0e7ff", peripheries=2, label=<<B>pods ${esc(d.metadata.name)} ×${replicas}</B>`
+        + `${ports.map((p) => `<BR/><FONT POINT-SIZE="9">${esc(p)}</FONT>`).join('')}>];`);
+    for (const o of inNs.filter((x) => workloadOf.get(x) === d)) out.push(node(o, all, '      '));
+    out.push('    }');
   }
   out.push('  }');
-  const podsOf = (labels: Record<string, string> | undefined) => deployments.filter((d) => matches(labels, d.spec?.template?.metadata?.labels));
+
+  const edges: string[] = [];
+  const edge = (from: string, to: string, attrs: string) => edges.push(`  ${from} -> ${to} [${attrs}];`);
   for (const o of inNs) {
     const s = o.spec ?? {};
     switch (o.kind) {
-      case 'Service':
-        for (const d of podsOf(s.selector)) out.push(`  ${id(o)} -> ${q(`Pods/${d.metadata.name}`)} [label=${q(String((s.ports ?? []).map((p: any) => p.targetPort).join(',')))}];`);
-        if (s.type === 'NodePort' || s.type === 'LoadBalancer') out.push(`  "clients" -> ${id(o)} [label=${q(s.type)}];`);
+      case 'Service': {
+        const [pods] = podsMatching(s.selector);
+        for (const d of podsMatching(s.selector)) {
+          edge(id(o), podsId(d), `label=${qLines((s.ports ?? []).map((p: any) => `${p.port} → ${resolvePort(p.targetPort, pods)}`))}`);
+        }
+        if (s.type === 'NodePort' || s.type === 'LoadBalancer') {
+          edge('"clients"', id(o), `label=${q(`${s.type} ${(s.ports ?? []).map((p: any) => p.nodePort ?? 'auto').join(',')}`)}`);
+        }
         break;
+      }
       case 'Ingress':
-        out.push(`  "clients" -> ${id(o)} [label=${q(s.tls ? 'HTTPS' : 'HTTP')}];`);
-        for (const r of s.rules ?? []) for (const p of r.http?.paths ?? []) {
-          out.push(`  ${id(o)} -> ${q(`Service/${p.backend?.service?.name}`)} [label=${q(p.path)}];`);
+        edge('"clients"', id(o), `label=${q(s.tls ? 'HTTPS' : 'HTTP')}`);
+        for (const r of s.rules ?? []) {
+          for (const p of r.http?.paths ?? []) {
+            const port = p.backend?.service?.port;
+            edge(id(o), idOf('Service', p.backend?.service?.name), `label=${q(`${p.path} → ${port?.name ?? port?.number ?? ''}`)}`);
+          }
+        }
+        for (const t of s.tls ?? []) {
+          for (const c of inNs.filter((x) => x.kind === 'Certificate' && x.spec?.secretName === t.secretName)) edge(id(c), id(o), 'style=dashed, label="TLS secret"');
+        }
+        break;
+      case 'IngressRoute':
+        edge('"clients"', id(o), `label=${q((s.entryPoints ?? []).join(', '))}`);
+        for (const r of s.routes ?? []) {
+          const path = /PathPrefix\(`([^`]+)`\)/.exec(String(r.match))?.[1];
+          for (const svc of r.services ?? []) {
+            if (svc.kind === 'Service' || svc.kind === undefined) edge(id(o), idOf('Service', svc.name), `label=${q(`${path ?? '*'} → ${svc.port}`)}`);
+          }
+          for (const m of r.middlewares ?? []) edge(id(o), idOf('Middleware', m.name), 'style=dashed, arrowhead=none, label="uses"');
+        }
+        if (s.tls?.secretName) {
+          for (const c of inNs.filter((x) => x.kind === 'Certificate' && x.spec?.secretName === s.tls.secretName)) edge(id(c), id(o), 'style=dashed, label="TLS secret"');
         }
         break;
       case 'Deployment':
-        out.push(`  ${id(o)} -> ${q(`Pods/${o.metadata.name}`)} [style=dashed, label="manages"];`);
-        if (s.template?.spec?.serviceAccountName) out.push(`  ${q(`Pods/${o.metadata.name}`)} -> ${q(`ServiceAccount/${s.template.spec.serviceAccountName}`)} [style=dotted, arrowhead=none];`);
+        edge(id(o), podsId(o), 'style=dashed, label="manages"');
+        if (s.template?.spec?.serviceAccountName) edge(podsId(o), idOf('ServiceAccount', s.template.spec.serviceAccountName), 'style=dotted, arrowhead=none, label="runs as"');
+        for (const cm of mounts(o)) edge(podsId(o), idOf('ConfigMap', cm), 'style=dotted, arrowhead=none, label="mounts"');
         break;
       case 'HorizontalPodAutoscaler':
-        out.push(`  ${id(o)} -> ${q(`Deployment/${s.scaleTargetRef?.name}`)} [style=dashed, label="scales"];`);
+        edge(id(o), idOf('Deployment', s.scaleTargetRef?.name), 'style=dashed, label="scales"');
         break;
       case 'PodDisruptionBudget':
+        for (const d of podsMatching(s.selector?.matchLabels)) edge(podsId(d), id(o), 'style=dotted, arrowhead=none, label="limits eviction"');
+        break;
       case 'NetworkPolicy':
-        for (const d of podsOf(o.kind === 'NetworkPolicy' ? s.podSelector?.matchLabels : s.selector?.matchLabels)) {
-          out.push(`  ${id(o)} -> ${q(`Pods/${d.metadata.name}`)} [style=dotted, arrowhead=none];`);
-        }
+        for (const d of podsMatching(s.podSelector?.matchLabels)) edge(podsId(d), id(o), 'style=dotted, arrowhead=none, label="firewall"');
         break;
       case 'ServiceMonitor':
         for (const svc of inNs.filter((x) => x.kind === 'Service' && matches(s.selector?.matchLabels, x.metadata.labels))) {
-          out.push(`  ${id(o)} -> ${id(svc)} [style=dashed, label="scrapes"];`);
+          edge(id(o), id(svc), `style=dashed, label=${q(`scrapes ${(s.endpoints ?? []).map((e: any) => e.port).join(',')}`)}`);
         }
         break;
       default:
         break;
     }
   }
-  // One edge per path, however many hosts share it.
-  const lines = out.filter((l, i) => !l.includes(' -> ') || out.indexOf(l) === i);
-  lines.push('}');
-  return `${lines.join('\n')}\n`;
+  // Keep each PrometheusRule beside the ServiceMonitor of the same name.
+  for (const r of inNs.filter((x) => x.kind === 'PrometheusRule')) {
+    const sm = inNs.find((x) => x.kind === 'ServiceMonitor' && x.metadata.name === r.metadata.name);
+    if (sm) edges.push(`  ${id(r)} -> ${id(sm)} [style=invis];`);
+  }
+  // One edge per pair and label, however many hosts share a path.
+  out.push(...edges.filter((l, i) => edges.indexOf(l) === i), '}');
+  return `${out.join('\n')}\n`;
 }

@@ -1,0 +1,100 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../main';
+import { readManifestFolder } from '../../lib/synth/manifest-files';
+
+// `npm run topology`: Graphviz renders every synthesized target to SVG, naming each object.
+const ROOT = path.join(__dirname, '..', '..');
+jest.setTimeout(120000);
+
+const topology = (args: string[]) => spawnSync('node', ['-r', 'ts-node/register/transpile-only', 'tools/topology/cli.ts', ...args], { cwd: ROOT, encoding: 'utf-8' });
+/** SVG text as a person reads it: Graphviz writes '-' and '>' as entities. */
+const text = (svg: string) => svg.replace(/&#45;/g, '-').replace(/&gt;/g, '>').replace(/&#160;/g, ' ');
+
+describe('topology pictures', () => {
+  let work: string;
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-test-'));
+    main(['--outdir', path.join(work, 'dist')], { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' }, () => undefined);
+    for (const out of ['one', 'two']) {
+      const r = topology(['--dist', path.join(work, 'dist'), '--out', path.join(work, out)]);
+      expect(r.status).toBe(0);
+    }
+  });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test.each(['dev', 'staging', 'prod'])('%s renders as SVG naming every object', (target) => {
+    const svg = text(fs.readFileSync(path.join(work, 'one', `${target}.svg`), 'utf-8'));
+    expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8" standalone="no"\?>\s*<!DOCTYPE svg[^>]*>[\s\S]*<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.trimEnd()).toMatch(/<\/svg>$/);
+    const objects = readManifestFolder(path.join(work, 'dist', target)).files.flatMap((f) => f.manifests) as any[];
+    for (const o of objects) {
+      if (o.kind === 'Namespace') {
+        // The namespace is the box around everything else.
+        expect(svg).toContain(`>Namespace ${o.metadata.name} (Pod Security: restricted)</text>`);
+        continue;
+      }
+      expect(svg).toContain(`>${o.kind}</text>`);
+      expect(svg).toContain(`>${o.metadata.name}</text>`);
+    }
+    for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+      expect(svg).toMatch(new RegExp(`>pods ${d.metadata.name} ×(\\d+|\\d+–\\d+)</text>`));
+      expect(svg).toContain(`>workload ${d.metadata.name}</text>`);
+    }
+  });
+
+  test('ports from Service to container, replicas, autoscaling and the routes are drawn', () => {
+    const dev = text(fs.readFileSync(path.join(work, 'one', 'dev.svg'), 'utf-8'));
+    expect(dev).toContain('>NodePort auto</text>');
+    expect(dev).toContain('>80 → http (8080)</text>');
+    expect(dev).toContain('>pods nginx1 ×2</text>');
+    const prod = text(fs.readFileSync(path.join(work, 'one', 'prod.svg'), 'utf-8'));
+    expect(prod).toContain('>pods nginx1 ×3–10</text>');
+    expect(prod).toContain('>scales</text>');
+    expect(prod).toContain('>/api → http</text>');
+    expect(prod).toContain('>TLS secret</text>');
+    expect(prod).toContain('>9113 → metrics (9113)</text>');
+    const staging = fs.readFileSync(path.join(work, 'one', 'staging.dot'), 'utf-8');
+    expect(staging).toContain('"IngressRoute/web" -> "Service/api" [label="/api → http"];');
+    expect(staging).toContain('"ServiceMonitor/nginx1" -> "Service/nginx1" [style=dashed, label="scrapes metrics"];');
+    expect(staging).toContain('"clients" -> "IngressRoute/web-http" [label="web"];');
+  });
+
+  test('the same input renders byte-identical pictures', () => {
+    const files = fs.readdirSync(path.join(work, 'one')).sort();
+    expect(files).toEqual(['dev.dot', 'dev.svg', 'prod.dot', 'prod.svg', 'staging.dot', 'staging.svg']);
+    for (const f of files) {
+      expect(fs.readFileSync(path.join(work, 'two', f))).toEqual(fs.readFileSync(path.join(work, 'one', f)));
+    }
+  });
+
+  test('an unknown target or option is refused: exit 1', () => {
+    const qa = topology(['--dist', path.join(work, 'dist'), '--target', 'qa', '--out', path.join(work, 'x')]);
+    expect(qa.status).toBe(1);
+    expect(qa.stderr).toMatch(/no target "qa" in .*; have dev, prod, staging/);
+    expect(fs.existsSync(path.join(work, 'x'))).toBe(false);
+    const bogus = topology(['--bogus']);
+    expect(bogus.status).toBe(1);
+    expect(bogus.stderr).toContain('topology: unknown option "--bogus"');
+  });
+});
+
+describe('the pictures in docs/topology', () => {
+  test('match the current code (refresh: npm run synth && npm run topology -- --out docs/topology)', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-docs-'));
+    try {
+      // The default images (docker/image.env, services/api/image.env), as a plain `npm run synth`.
+      main(['--outdir', path.join(work, 'dist')], { ...process.env, SITE_IMAGE: '', API_IMAGE: '' }, () => undefined);
+      execFileSync('node', ['-r', 'ts-node/register/transpile-only', 'tools/topology/cli.ts', '--dist', path.join(work, 'dist'), '--out', path.join(work, 'svg')], { cwd: ROOT });
+      for (const target of ['dev', 'staging', 'prod']) {
+        for (const ext of ['dot', 'svg']) {
+          expect(fs.readFileSync(path.join(ROOT, 'docs', 'topology', `${target}.${ext}`), 'utf-8')).toBe(fs.readFileSync(path.join(work, 'svg', `${target}.${ext}`), 'utf-8'));
+        }
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
