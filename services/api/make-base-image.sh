@@ -64,5 +64,5 @@ debootstrap --variant=minbase --include=nodejs,ca-certificates bookworm "$rootfs
   || die "debootstrap failed (is $mirror reachable?)"
 [[ -x "$rootfs/usr/bin/node" ]] || die "debootstrap made no /usr/bin/node"
 rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
-tar -C "$rootfs" -c . | podman import --change 'CMD ["node"]' - "$image" >/dev/null
+tar -C "$rootfs" -c . | podman import --quiet --change 'CMD ["node"]' - "$image" >/dev/null
 echo "make-base-image: built $image ($(chroot "$rootfs" node --version))"

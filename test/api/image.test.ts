@@ -1,54 +1,198 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { get } from '../image/support/nginx';
+import { API_DIR, request, ROOT, sleep } from './support';
 
-// A real image build of services/api/Dockerfile with podman, on a local Debian base with
-// Node.js (no container registry is reachable here), built and started by its build.sh.
-const ROOT = path.join(__dirname, '..', '..');
-const CONTAINER = 'api-image-test';
-const PORT = 18350;
-const env = {
-  ...process.env,
-  CONTAINER_ENGINE: 'podman',
-  CONTAINERS_CONF: path.join(ROOT, 'docker', 'containers.conf'),
-  BASE_IMAGE: 'localhost/api-base:bookworm',
-  PACKAGES: 'nodejs',
-  HOST_PORT: String(PORT),
-  API_CONTAINER: CONTAINER,
+// A real build of services/api/Dockerfile, unchanged but for its BASE_IMAGE build argument, by
+// the shipped services/api/build.sh with podman. No container registry is reachable here, so
+// the base is Debian bookworm's Node.js (v18) made by services/api/make-base-image.sh
+// (debootstrap + podman import, cached). Names and ports differ from the site image's tests.
+const BASE_IMAGE = 'localhost/api-base:bookworm';
+const IMAGE = 'localhost/mincloud-api-test:1.0.0';
+const BUILD_CONTAINER = 'mincloud-api-image-build';
+const CONTAINER = 'mincloud-api-image-test';
+const BUILD_PORT = 18350;
+const PORT = 18351;
+const CONTAINERS_CONF = path.join(API_DIR, 'containers.conf');
+const BUILD_SH = path.join(API_DIR, 'build.sh');
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+const podman = (...args: string[]) =>
+  execFileSync('podman', args, { env: { ...process.env, CONTAINERS_CONF }, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const removeContainer = (name: string) => spawnSync('podman', ['rm', '-f', '-t', '0', name], { env: { ...process.env, CONTAINERS_CONF } });
+/** The environment of the scripts: CONTAINERS_CONF unset, so they use their own default. */
+const scriptEnv = (extra: Record<string, string>) => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.CONTAINERS_CONF;
+  return env;
 };
-const podman = (...args: string[]) => execFileSync('podman', args, { env, encoding: 'utf-8' }).trim();
-const image = 'docker.io/mincloud1501/api:1.0.0';
 
-jest.setTimeout(600000);
+jest.setTimeout(120000);
 
-describe('API image built with podman from services/api/Dockerfile', () => {
-  let output = '';
+describe('build.sh refuses bad input before building', () => {
+  const run = (env: Record<string, string>, args: string[] = []) =>
+    spawnSync('bash', [BUILD_SH, ...args], { env: scriptEnv(env), encoding: 'utf-8' });
+
+  test('--help describes the flags and variables', () => {
+    const r = run({}, ['--help']);
+    expect(r.status).toBe(0);
+    for (const word of ['--no-run', '--keep-running', 'CONTAINER_ENGINE', 'CONTAINERS_CONF', 'BASE_IMAGE', 'HOST_PORT', 'IMAGE_REF_FILE', 'build/images/api.ref']) {
+      expect(r.stdout).toContain(word);
+    }
+  });
+
+  test('unknown flags, engines, tags and ports are named in the error', () => {
+    expect(run({}, ['--fast'])).toMatchObject({ status: 2, stderr: "build.sh: unknown argument '--fast' (see --help)\n" });
+    expect(run({ CONTAINER_ENGINE: 'nerdctl' })).toMatchObject({ status: 1, stderr: "build.sh: CONTAINER_ENGINE 'nerdctl' is not supported; use docker or podman\n" });
+    expect(run({ CONTAINER_ENGINE: 'podman', IMAGE_TAG: 'latest' }).stderr).toContain("IMAGE_TAG 'latest' is not a version");
+    expect(run({ CONTAINER_ENGINE: 'podman', IMAGE_REPOSITORY: 'Not/Valid' }).stderr).toContain("IMAGE_REPOSITORY 'Not/Valid' is not a repository name");
+    expect(run({ CONTAINER_ENGINE: 'podman', HOST_PORT: '99999' }).stderr).toContain("HOST_PORT '99999' is not a port");
+  });
+
+  test('neither docker nor podman: a clear error', () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'api-nobin-'));
+    try {
+      fs.symlinkSync(execFileSync('bash', ['-c', 'command -v dirname'], { encoding: 'utf-8' }).trim(), path.join(bin, 'dirname'));
+      const r = spawnSync('/bin/bash', [BUILD_SH], { env: { PATH: bin }, encoding: 'utf-8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('build.sh: neither docker (with a running daemon) nor podman is available; install one, or set CONTAINER_ENGINE\n');
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the API image, built with podman by build.sh', () => {
+  let refDir: string;
+  let buildOutput = '';
+  let built = false;
+
   beforeAll(() => {
-    execFileSync('bash', [path.join(ROOT, 'docker', 'ci', 'make-base-image.sh')], { env, stdio: 'inherit' });
-    output = execFileSync('bash', [path.join(ROOT, 'services', 'api', 'build.sh'), '--keep-running'], { env, cwd: ROOT, encoding: 'utf-8' });
-  });
+    for (const name of [BUILD_CONTAINER, CONTAINER]) removeContainer(name);
+    refDir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-ref-'));
+    execFileSync('bash', [path.join(API_DIR, 'make-base-image.sh')], { env: scriptEnv({ API_BASE_IMAGE: BASE_IMAGE }), stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync('bash', [BUILD_SH], {
+      cwd: ROOT,
+      encoding: 'utf-8',
+      env: scriptEnv({
+        CONTAINER_ENGINE: 'podman', BASE_IMAGE, IMAGE_REPOSITORY: IMAGE.split(':')[0], IMAGE_TAG: '1.0.0',
+        IMAGE_REF_FILE: path.join(refDir, 'api.ref'), HOST_PORT: String(BUILD_PORT), API_CONTAINER: BUILD_CONTAINER,
+      }),
+    });
+    buildOutput = `${r.stdout}\n${r.stderr}`;
+    if (r.status !== 0) throw new Error(`build.sh failed (${r.status}):\n${buildOutput}`);
+    built = true;
+    // Now run it as the tests want it: host network, nothing writable, no capabilities.
+    podman('run', '-d', '--name', CONTAINER, '--pull', 'never', '--network', 'host', '--read-only', '--read-only-tmpfs=false',
+      '--cap-drop', 'ALL', '--user', '10101:10101', '--security-opt', 'no-new-privileges',
+      '-e', `PORT=${PORT}`, '-e', 'HOST=127.0.0.1', IMAGE);
+  }, 900000);
+
   afterAll(() => {
-    try { podman('rm', '-f', CONTAINER); } catch { /* already gone */ }
+    for (const name of [BUILD_CONTAINER, CONTAINER]) removeContainer(name);
+    if (refDir) fs.rmSync(refDir, { recursive: true, force: true });
   });
 
-  test('build.sh built, ran and checked it', () => {
-    expect(output).toContain(`build.sh: ${image} answers on http://127.0.0.1:${PORT}/api/info`);
+  const url = `http://127.0.0.1:${PORT}`;
+  const waitUntilUp = async () => {
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await request(`${url}/api/healthz`)).status === 200) return;
+      } catch { /* not yet */ }
+      await sleep(100);
+    }
+    throw new Error(`the container did not answer on ${url}/api/healthz:\n${podman('logs', CONTAINER)}`);
+  };
+  const logLines = () => podman('logs', CONTAINER).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+
+  test('build.sh built and tagged the image, recorded it, ran and checked it, and SIGTERM ended it with 0', () => {
+    expect(built).toBe(true);
+    expect(buildOutput).toContain(`build.sh: building ${IMAGE} with podman on ${BASE_IMAGE}`);
+    expect(buildOutput).toContain(`build.sh: built ${IMAGE} (recorded in ${path.join(refDir, 'api.ref')})`);
+    expect(buildOutput).toContain(`build.sh: ${IMAGE} answers on http://127.0.0.1:${BUILD_PORT}/api/healthz and /api/info (container ${BUILD_CONTAINER})`);
+    expect(buildOutput).toContain(`build.sh: SIGTERM stopped it cleanly (exit code 0); removed ${BUILD_CONTAINER}`);
+    expect(fs.readFileSync(path.join(refDir, 'api.ref'), 'utf-8')).toBe(`${IMAGE}\n`);
+    expect(spawnSync('podman', ['container', 'exists', BUILD_CONTAINER], { env: { ...process.env, CONTAINERS_CONF } }).status).toBe(1);
   });
 
-  test('answers /api/healthz and /api/info on 127.0.0.1', async () => {
-    expect((await get(`http://127.0.0.1:${PORT}/api/healthz`)).status).toBe(200);
-    const info = JSON.parse((await get(`http://127.0.0.1:${PORT}/api/info`)).body.toString());
-    expect(info).toMatchObject({ service: 'api', version: '1.0.0' });
+  test('runs on Node 18 (the base) read-only as 10101, and answers every endpoint', async () => {
+    await waitUntilUp();
+    const started = logLines()[0];
+    expect(started).toMatchObject({ msg: 'listening', service: 'api', version: '1.0.0', host: '127.0.0.1', port: PORT });
+    expect(started.node).toMatch(/^v18\./);
+
+    const health = await request(`${url}/api/healthz`);
+    expect([health.status, health.body]).toEqual([200, '{"status":"ok"}']);
+    expect(health.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" });
+    expect(health.headers.server).toBeUndefined();
+    expect((await request(`${url}/healthz`)).status).toBe(200);
+
+    const info = await request(`${url}/api/info`, { headers: { traceparent: TRACEPARENT, 'x-request-id': 'image-info' } });
+    expect(info.status).toBe(200);
+    expect(info.json).toMatchObject({ service: 'api', version: '1.0.0' });
+    expect(info.json.hostname).toBe(podman('inspect', '-f', '{{.Config.Hostname}}', CONTAINER));
+    expect(info.headers.traceparent).toBe(TRACEPARENT);
+
+    expect((await request(`${url}/api/greeting?name=Zo%C3%AB`)).json).toEqual({ greeting: 'Hello, Zoë!' });
+    expect((await request(`${url}/api/greeting?name=%3Cx%3E`)).json).toMatchObject({ parameter: 'name', rule: 'allowed_characters' });
+    expect((await request(`${url}/nope`)).status).toBe(404);
+    const post = await request(`${url}/api/info`, { method: 'POST' });
+    expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
+
+    await request(`${url}/api/info`, { headers: { b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1', 'x-request-id': 'image-b3' } });
+    await sleep(200);
+    const lines = logLines();
+    expect(lines.find((l) => l.request_id === 'image-info')).toMatchObject({ method: 'GET', path: '/api/info', status: 200, trace_id: '0af7651916cd43dd8448eb211c80319c', trace_format: 'w3c' });
+    expect(lines.find((l) => l.request_id === 'image-b3')).toMatchObject({ trace_id: '80f198ee56343ba864fe8b2a57d3eff7', trace_format: 'b3-single' });
+    expect(lines.some((l) => l.path === '/api/healthz')).toBe(false);
   });
 
-  test('non-root, read-only, healthcheck passes, labelled, port 8080', () => {
+  test('the container: user 10101, read-only root, no capabilities, no new privileges, nothing written', async () => {
+    await waitUntilUp();
     const c = JSON.parse(podman('inspect', CONTAINER))[0];
     expect(c.Config.User).toBe('10101:10101');
     expect(c.HostConfig.ReadonlyRootfs).toBe(true);
-    expect(() => podman('healthcheck', 'run', CONTAINER)).not.toThrow();
-    const i = JSON.parse(podman('image', 'inspect', image))[0];
+    expect(c.EffectiveCaps ?? []).toEqual([]);
+    expect(c.HostConfig.SecurityOpt).toContain('no-new-privileges');
+    // Only podman's own mount points for /etc/hosts, /etc/resolv.conf and /etc/hostname.
+    expect(podman('diff', CONTAINER).split('\n').filter((l) => l !== '' && l !== 'C /etc')).toEqual([]);
+    expect(podman('exec', CONTAINER, 'id', '-u')).toBe('10101');
+  });
+
+  test('the image: user, port, health check on /api/healthz with node, OCI labels, entrypoint', () => {
+    const i = JSON.parse(podman('image', 'inspect', IMAGE))[0];
+    expect(i.Config.User).toBe('10101:10101');
     expect(Object.keys(i.Config.ExposedPorts)).toEqual(['8080/tcp']);
-    expect(i.Config.Labels['org.opencontainers.image.version']).toBe('1.0.0');
-    expect((i.Config.Healthcheck ?? i.Healthcheck).Test.join(' ')).toContain('/api/healthz');
+    expect(i.Config.Entrypoint).toEqual(['node', 'src/server.js']);
+    expect(i.Config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'APP_VERSION=1.0.0', 'PORT=8080', 'HOST=0.0.0.0']));
+    const health = i.Config.Healthcheck ?? i.Healthcheck;
+    expect(health.Test[0]).toBe('CMD');
+    expect(health.Test[1]).toBe('node');
+    expect(health.Test.join(' ')).toContain('/api/healthz');
+    const labels = i.Config.Labels;
+    expect(labels['org.opencontainers.image.source']).toBe('https://github.com/mincloud1501/MSA_miniProject');
+    expect(labels['org.opencontainers.image.version']).toBe('1.0.0');
+    // The commit built from (HEAD may have moved since: others commit too), "-dirty" when
+    // services/api had uncommitted changes.
+    const revision = labels['org.opencontainers.image.revision'];
+    expect(revision).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
+    expect(execFileSync('git', ['-C', ROOT, 'cat-file', '-t', revision.slice(0, 40)], { encoding: 'utf-8' }).trim()).toBe('commit');
+    expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(labels['org.opencontainers.image.title']).toBe('minCloud API');
+  });
+
+  test('its HEALTHCHECK passes in the running container', async () => {
+    await waitUntilUp();
+    const r = spawnSync('podman', ['healthcheck', 'run', CONTAINER], { env: { ...process.env, CONTAINERS_CONF }, encoding: 'utf-8' });
+    expect({ status: r.status, stdout: r.stdout.trim() }).toMatchObject({ status: 0 });
+  });
+
+  test('podman stop (SIGTERM): drains and exits 0', async () => {
+    await waitUntilUp();
+    podman('stop', '-t', '10', CONTAINER);
+    expect(podman('inspect', '-f', '{{.State.ExitCode}}', CONTAINER)).toBe('0');
+    const lines = logLines();
+    expect(lines.slice(-2)).toMatchObject([{ msg: 'shutting down', signal: 'SIGTERM' }, { msg: 'stopped' }]);
   });
 });
