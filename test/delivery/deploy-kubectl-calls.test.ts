@@ -1,8 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseArgs, UsageError } from '../../tools/deploy/args';
+import { parseArgs } from '../../tools/deploy/args';
 import { applySetId } from '../../tools/deploy/applyset';
 import { deploy, EXIT } from '../../tools/deploy/deploy';
 import { summarizeDiff } from '../../tools/deploy/manifests';
@@ -10,7 +9,6 @@ import { summarizeDiff } from '../../tools/deploy/manifests';
 // The deploy command against a RECORDING STAND-IN for kubectl (support/recording-kubectl): no
 // cluster runs here, so these tests pin the exact sequence and arguments of the kubectl calls
 // and the exit code of every scenario. (deploy-fake-apiserver.test.ts runs the real kubectl.)
-const ROOT = path.join(__dirname, '..', '..');
 const RECORDER = path.join(__dirname, 'support', 'recording-kubectl');
 const IMAGE = 'docker.io/mincloud1501/nginx:1.0.0';
 const DEV = ['--context', 'kubernetes-admin@kubernetes'];
@@ -163,17 +161,7 @@ describe('npm run deploy, kubectl calls', () => {
   });
 });
 
-describe('npm run deploy, arguments and configuration', () => {
-  test('usage errors name the problem', () => {
-    expect(() => parseArgs([])).toThrow(new UsageError('--env <target> is required (see --help)'));
-    expect(() => parseArgs(['--env', 'dev', '--bogus'])).toThrow('unknown option "--bogus"');
-    expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
-    expect(() => parseArgs(['--env', '--dry-run'])).toThrow('--env needs a value');
-    expect(() => parseArgs(['--env', 'dev', '--timeout', 'soon'])).toThrow('--timeout "soon" is not a duration');
-    expect(parseArgs(['--env=prod', '--timeout=90s', '--dry-run'])).toMatchObject({ env: 'prod', timeout: '90s', dryRun: true, outdir: 'build/deploy' });
-    expect(() => deploy(parseArgs(['--env', 'dev,prod', '--kubectl', RECORDER]) as never, io)).toThrow('deploy one target at a time');
-  });
-
+describe('npm run deploy, helpers', () => {
   test('the ApplySet ID is the one the ApplySet specification defines', () => {
     // base64url(sha256("mincloud-dev.mincloud-dev.Secret.")), as kubectl computes it.
     expect(applySetId('mincloud-dev', 'mincloud-dev', 'Secret', '')).toMatch(/^applyset-[A-Za-z0-9_-]{43}-v1$/);
@@ -191,41 +179,5 @@ describe('npm run deploy, arguments and configuration', () => {
       { object: 'Namespace mincloud', added: 1, removed: 0, isNew: true },
       { object: 'Certificate mincloud/web.tls', added: 0, removed: 1, isNew: false },
     ]);
-  });
-
-  const cli = (args: string[], env: Record<string, string> = {}) => spawnSync('npm', ['run', '--silent', 'deploy', '--', ...args], {
-    cwd: ROOT, encoding: 'utf-8', env: { ...process.env, ...env },
-  });
-
-  test('an unknown target (--env nope): exit 1, the allowed targets named, nothing written, no kubectl call', () => {
-    const r = cli(['--env', 'nope', '--kubectl', RECORDER, '--outdir', path.join(work, 'out')]);
-    expect(r.status).toBe(EXIT.usage);
-    expect(r.stderr).toContain('deploy: target selection: invalid target "nope": use one of "dev", "staging", "prod"');
-    expect(r.stdout).toBe('');
-    expect(fs.existsSync(path.join(work, 'out'))).toBe(false);
-    expect(calls()).toEqual([]);
-  });
-
-  test('--help lists the options, the steps and the exit codes', () => {
-    const r = cli(['--help']);
-    expect(r.status).toBe(0);
-    for (const s of ['--env <target>', '--image <ref>', '--dry-run', '--timeout <dur>', '--context <ctx>', '--kubectl <path>', '--outdir <dir>',
-      'Steps:', 'Exit codes:', '0  deployed', '1  usage', '2  synth', '3  the cluster step failed', '4  a rollout failed and was rolled back', '5  a rollout failed and the rollback failed too']) {
-      expect(r.stdout).toContain(s);
-    }
-  });
-
-  test('kubernetes/provision.sh deploys dev by default through npm run deploy', () => {
-    const help = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), '--help'], { encoding: 'utf-8' });
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Usage: kubernetes/provision.sh [TARGET] [deploy options]');
-    const r = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), '--dry-run', '--kubectl', RECORDER, '--outdir', path.join(work, 'out')], {
-      cwd: os.tmpdir(), encoding: 'utf-8', env: { ...process.env, KUBECTL_SCENARIO: 'changes' },
-    });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('[2/2] diff against cluster local (context kubernetes-admin@kubernetes)');
-    expect(argvs().map((a) => a.slice(0, 3))).toEqual([[...DEV, 'get'], [...DEV, 'diff']]);
-    const bad = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), 'nope', '--kubectl', RECORDER], { encoding: 'utf-8' });
-    expect(bad.status).toBe(EXIT.usage);
   });
 });
