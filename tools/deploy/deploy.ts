@@ -73,7 +73,7 @@ export function deploy(opts: DeployOptions, io: Io): number {
       changes.push(...plan.namespaced.map((o) => `+ ${describe(o)}: new (namespace ${namespace} does not exist yet)`));
     }
     steps.detail(changes.length === 0 ? 'no changes' : [`${changes.length} object(s) would change:`, ...changes.map((c) => `  ${c}`)].join('\n'));
-    steps.detail('objects an earlier deploy applied and the code no longer defines are pruned by the apply (not shown by kubectl diff)');
+    steps.detail('objects an earlier deploy applied and the code no longer defines are pruned after the rollout (kubectl diff does not show them)');
     if (opts.dryRun) {
       io.log('dry run: stopped before apply; nothing was changed');
       return EXIT.ok;
