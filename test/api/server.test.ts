@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { API_DIR, ApiProcess, killApi, rawRequest, request, ROOT, SERVER, sleep, startApi } from './support';
+import { API_DIR, ApiProcess, killApi, rawRequest, request, ROOT, SERVER, startApi } from './support';
 
 // The API is plain JavaScript (type-checked at the end of this file), run here as the image
 // runs it: `node src/server.js`, in a child process on 127.0.0.1, its stdout parsed line by line.
@@ -361,7 +361,7 @@ describe('graceful shutdown', () => {
     server = await startApi({ API_TEST_DELAY_MS: '1500' });
     await server.waitForLine((l) => l.level === 'warn' && /API_TEST_DELAY_MS/.test(l.msg));
     const slow = request(`${server.url}/api/info`, { headers: { 'x-request-id': 'slow', traceparent: TRACEPARENT } });
-    await sleep(300);
+    await server.waitForLine((l) => l.msg === 'test delay' && l.path === '/api/info');
     server.child.kill('SIGTERM');
     await server.waitForLine((l) => l.msg === 'shutting down');
     // Refused, or reset when it reached the closing listener's backlog: never answered.
@@ -372,15 +372,15 @@ describe('graceful shutdown', () => {
     expect(answer.headers.connection).toBe('close');
     expect(answer.headers.traceparent).toBe(TRACEPARENT);
     expect(await server.exited).toBe(0);
-    const tail = server.lines().slice(-3);
-    expect(tail.map((l) => l.msg)).toEqual(['shutting down', 'request', 'stopped']);
+    const tail = server.lines().slice(-4);
+    expect(tail.map((l) => l.msg)).toEqual(['test delay', 'shutting down', 'request', 'stopped']);
+    tail.shift();
     expect(tail[1]).toMatchObject({ path: '/api/info', status: 200, request_id: 'slow', trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
     expect(tail[1].duration_ms).toBeGreaterThanOrEqual(1400);
   });
 
   test('draining: a request arriving on an open connection is answered, readiness says 503', async () => {
     server = await startApi({ API_TEST_DELAY_MS: '1000' });
-    const slow = request(`${server.url}/api/info`);
     // A connection that has begun a request is not idle, so shutdown leaves it open.
     const socket = net.connect(server.port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
@@ -389,7 +389,9 @@ describe('graceful shutdown', () => {
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => { answer += d; });
     const socketClosed = new Promise((r) => socket.once('close', r));
-    await sleep(300);
+    // Sent after those bytes: once the server has this request, it has read them too.
+    const slow = request(`${server.url}/api/info`);
+    await server.waitForLine((l) => l.msg === 'test delay');
     server.child.kill('SIGTERM');
     await server.waitForLine((l) => l.msg === 'shutting down');
     socket.write('\r\n');
@@ -404,7 +406,7 @@ describe('graceful shutdown', () => {
   test('the bound: requests still open after SHUTDOWN_TIMEOUT_MS are cut, exit 1, said in the log', async () => {
     server = await startApi({ API_TEST_DELAY_MS: '10000', SHUTDOWN_TIMEOUT_MS: '500' });
     const slow = request(`${server.url}/api/info`).then(() => 'answered', (e: Error) => e.message);
-    await sleep(300);
+    await server.waitForLine((l) => l.msg === 'test delay');
     const started = Date.now();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(1);

@@ -309,8 +309,13 @@ function createApi(options) {
       const answer = () => {
         if (!res.destroyed) send(req, res, status, body, extra);
       };
-      if (testDelayMs > 0 && !PROBE_PATHS.has(path)) setTimeout(answer, testDelayMs);
-      else answer();
+      if (testDelayMs > 0 && !PROBE_PATHS.has(path)) {
+        // Tests wait for this line to know the request is in flight.
+        log({ time: now().toISOString(), level: 'debug', msg: 'test delay', path, delay_ms: testDelayMs });
+        setTimeout(answer, testDelayMs);
+      } else {
+        answer();
+      }
     };
 
     try {
