@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the API image from services/api/ (no compile step: src/ is plain JavaScript), tags it
-# IMAGE_REPOSITORY:IMAGE_TAG from image.env (the tag the cdk8s app deploys), records the
+# Builds the API image from services/api/ (no compile step: server.js is plain JavaScript), tags
+# it IMAGE_REPOSITORY:IMAGE_TAG from image.env (the tag the cdk8s app deploys) and
+# IMAGE_TAG-<git short sha>, records the
 # reference, then runs it hardened on 127.0.0.1, checks that it answers and that SIGTERM stops
 # it cleanly. Self-contained: needs only bash, docker or podman, and curl or node.
 set -euo pipefail
@@ -9,8 +10,8 @@ usage() {
   cat <<'USAGE'
 Usage: services/api/build.sh [--no-run] [--keep-running] [--help]
 
-Builds services/api/Dockerfile as IMAGE_REPOSITORY:IMAGE_TAG (from services/api/image.env),
-writes that reference to build/images/api.ref, then runs the image on 127.0.0.1:HOST_PORT
+Builds services/api/Dockerfile as IMAGE_REPOSITORY:IMAGE_TAG (from services/api/image.env) and
+IMAGE_REPOSITORY:IMAGE_TAG-<git short sha>, writes that reference to build/images/api.ref, then runs the image on 127.0.0.1:HOST_PORT
 (read-only root filesystem, no capabilities, uid 10101), checks /api/healthz and /api/info,
 and stops it with SIGTERM, which must end it with exit code 0.
 
@@ -21,14 +22,14 @@ Options:
 
 Environment:
   CONTAINER_ENGINE   docker or podman (default: docker if its daemon answers, else podman)
-  CONTAINERS_CONF    podman settings (default: services/api/containers.conf, runc and ulimits)
+  CONTAINERS_CONF    podman settings (default: docker/containers.conf, runc and ulimits)
   BASE_IMAGE         build argument: any image with node 18+ (default: the Dockerfile's pinned
-                     official node image; make-base-image.sh makes a local one, offline)
+                     official node image; ci/make-base-image.sh makes one offline)
   IMAGE_REPOSITORY   overrides image.env (e.g. registry.example.com/team/api)
   IMAGE_TAG          overrides image.env (a version, never "latest")
   IMAGE_REF_FILE     where to record the reference (default: build/images/api.ref)
   HOST_PORT          port on 127.0.0.1 for the check (default 8899)
-  API_CONTAINER      name of the container (default mincloud-api)
+  API_CONTAINER      name of the container (default api1)
   SOURCE_DATE_EPOCH  the image's "created" label (default: the last commit's time)
 USAGE
 }
@@ -66,7 +67,7 @@ else
   die "neither docker (with a running daemon) nor podman is available; install one, or set CONTAINER_ENGINE"
 fi
 if [[ "$engine" == podman && -z "${CONTAINERS_CONF:-}" ]]; then
-  export CONTAINERS_CONF="$here/containers.conf"
+  export CONTAINERS_CONF="$root/docker/containers.conf"
 fi
 
 # --- image name -----------------------------------------------------------------------------
@@ -89,7 +90,7 @@ image="$IMAGE_REPOSITORY:$IMAGE_TAG"
 ref_file="${IMAGE_REF_FILE:-$root/build/images/api.ref}"
 
 port="${HOST_PORT:-8899}"
-name="${API_CONTAINER:-mincloud-api}"
+name="${API_CONTAINER:-api1}"
 if [[ $run -eq 1 ]]; then
   [[ "$port" =~ ^[0-9]+$ ]] && (( port >= 1 && port <= 65535 )) \
     || die "HOST_PORT '$port' is not a port; use a number from 1 to 65535"
@@ -114,10 +115,13 @@ args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=${revision:-unknown
 [[ "$engine" == podman ]] && args+=(--format docker)
 
 echo "build.sh: building $image with $engine${BASE_IMAGE:+ on $BASE_IMAGE}"
-"$engine" build "${args[@]}" -t "$image" -f "$here/Dockerfile" "$here"
+tags=(-t "$image")
+short_sha="$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || true)"
+[[ -n "$short_sha" ]] && tags+=(-t "$IMAGE_REPOSITORY:$IMAGE_TAG-$short_sha")
+"$engine" build "${args[@]}" "${tags[@]}" -f "$here/Dockerfile" "$here"
 mkdir -p "$(dirname "$ref_file")"
 echo "$image" > "$ref_file"
-echo "build.sh: built $image (recorded in $ref_file)"
+echo "build.sh: built $image${short_sha:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-$short_sha} (recorded in $ref_file)"
 
 [[ $run -eq 1 ]] || exit 0
 
@@ -141,12 +145,12 @@ fi
 
 run_args=(--name "$name" --pull never --read-only --cap-drop ALL --security-opt no-new-privileges --user 10101:10101)
 if [[ "$engine" == podman ]]; then
-  # The host's network, the server bound to 127.0.0.1 only; nothing writable, not even the
-  # /tmp and /run that podman mounts by default with --read-only.
-  run_args+=(--network host --read-only-tmpfs=false -e "PORT=$port" -e HOST=127.0.0.1)
-else
-  run_args+=(-p "127.0.0.1:$port:8080")
+  # slirp4netns publishes on 127.0.0.1 only; podman's default bridge network would take a
+  # private address range. Nothing writable, not even the /tmp and /run that podman mounts by
+  # default with --read-only.
+  run_args+=(--network slirp4netns:port_handler=slirp4netns --read-only-tmpfs=false)
 fi
+run_args+=(-p "127.0.0.1:$port:8080")
 
 cleanup() { "$engine" rm -f "$name" >/dev/null 2>&1 || true; }
 cleanup

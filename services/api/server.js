@@ -3,13 +3,18 @@
 //
 // Node.js built-ins only, so its image needs no package install. Runs on Node 18 (Debian
 // bookworm's) and 20. Writes nothing to disk: the pod's root filesystem is read-only.
-// Type-checked with `tsc -p services/api/tsconfig.json` (strict, checkJs).
+// Type-checked as strict JavaScript, from the repository root:
+//   npx tsc --noEmit --allowJs --checkJs --strict --target es2022 --module commonjs --types node services/api/server.js
 'use strict';
 
 const http = require('node:http');
 const os = require('node:os');
+const nodePath = require('node:path');
 
 const SERVICE = 'api';
+/** The default version in /api/info: package.json's, next to this file (also in the image). */
+// A computed path: tsc checks it without resolveJsonModule, Node loads it the same.
+const PACKAGE_VERSION = /** @type {{ version: string }} */ (require(nodePath.join(__dirname, 'package.json'))).version;
 
 /** Response headers on every answer, errors included. No `Server` header is sent. */
 const SECURITY_HEADERS = Object.freeze({
@@ -21,12 +26,13 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const ALLOWED_METHODS = 'GET, HEAD';
 
 /** Probe paths: answered, never logged (the kubelet calls them every few seconds). */
-const PROBE_PATHS = new Set(['/healthz', '/api/healthz', '/api/readyz']);
+const PROBE_PATHS = new Set(['/api/healthz', '/api/readyz']);
 
 /** The `name` parameter of /api/greeting. */
 const NAME_MAX_LENGTH = 40;
-const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N} .'_-]+$/u;
-const NAME_CHARACTERS_RULE = "letters, digits, spaces and . ' _ - only";
+const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N} ._-]+$/u;
+/** The one error text for every invalid `name`. */
+const NAME_ERROR = `invalid parameter "name": use 1-${NAME_MAX_LENGTH} letters, digits, spaces, '-', '_' or '.'`;
 
 // W3C trace context (https://www.w3.org/TR/trace-context/): version 00 exactly, later
 // versions by their first four fields; lower-case hex only; ids not all zeros.
@@ -155,22 +161,20 @@ function traceLogFields(trace) {
 }
 
 /**
- * Validates the `name` parameter of /api/greeting.
+ * Validates the `name` parameter of /api/greeting: absent means "world"; otherwise exactly one
+ * value of 1-40 characters (counted as code points), each a letter, digit, space, '-', '_' or '.'.
  * @param {string[]} values every `name` in the query string
  * @returns {{ ok: true, name: string } | { ok: false, rule: string, message: string }}
  */
 function validateName(values) {
   if (values.length === 0) return { ok: true, name: 'world' };
-  if (values.length > 1) return { ok: false, rule: 'single', message: 'name must be given at most once' };
-  const name = values[0].normalize('NFC').trim();
-  if (name === '') return { ok: false, rule: 'not_empty', message: 'name must not be empty' };
+  const fail = (/** @type {string} */ rule) => /** @type {const} */ ({ ok: false, rule, message: NAME_ERROR });
+  if (values.length > 1) return fail('single');
+  const name = values[0].normalize('NFC');
   const length = Array.from(name).length;
-  if (length > NAME_MAX_LENGTH) {
-    return { ok: false, rule: 'max_length', message: `name must be at most ${NAME_MAX_LENGTH} characters (got ${length})` };
-  }
-  if (!NAME_CHARACTERS.test(name)) {
-    return { ok: false, rule: 'allowed_characters', message: `name may contain ${NAME_CHARACTERS_RULE}` };
-  }
+  if (length < 1) return fail('not_empty');
+  if (length > NAME_MAX_LENGTH) return fail('max_length');
+  if (!NAME_CHARACTERS.test(name)) return fail('allowed_characters');
   return { ok: true, name };
 }
 
@@ -252,23 +256,21 @@ function createApi(options) {
   function route(req, target, reply) {
     /** @type {Record<string, () => void>} */
     const routes = {
-      '/healthz': () => reply(200, { status: 'ok' }),
       '/api/healthz': () => reply(200, { status: 'ok' }),
       '/api/readyz': () => (shuttingDown ? reply(503, { status: 'shutting down' }) : reply(200, { status: 'ready' })),
       '/api/info': () => reply(200, { service: SERVICE, version: options.version, hostname: hostname(), time: now().toISOString() }),
       '/api/greeting': () => {
         const result = validateName(target.query.getAll('name'));
-        if (!result.ok) {
-          return reply(400, { error: 'invalid_parameter', parameter: 'name', rule: result.rule, message: result.message });
-        }
+        if (!result.ok) return reply(400, { error: result.message });
         return reply(200, { greeting: `Hello, ${result.name}!` });
       },
     };
-    const handler = Object.prototype.hasOwnProperty.call(routes, target.path) ? routes[target.path] : undefined;
-    if (!handler) return reply(404, { error: 'not_found', message: 'no such endpoint' });
+    // Only GET and HEAD exist here, on any path.
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return reply(405, { error: 'method_not_allowed', message: `use ${ALLOWED_METHODS}` }, { allow: ALLOWED_METHODS });
+      return reply(405, { error: 'method not allowed' }, { allow: ALLOWED_METHODS });
     }
+    const handler = Object.prototype.hasOwnProperty.call(routes, target.path) ? routes[target.path] : undefined;
+    if (!handler) return reply(404, { error: 'not found' });
     return handler();
   }
 
@@ -319,11 +321,11 @@ function createApi(options) {
     };
 
     try {
-      if (!target) return reply(400, { error: 'bad_request', message: 'request target must be a path' });
+      if (!target) return reply(400, { error: 'bad request: the request target must be a path' });
       return route(req, target, reply);
     } catch (err) {
       log({ time: now().toISOString(), level: 'error', msg: 'request failed', error: String(err) });
-      if (!res.headersSent) return reply(500, { error: 'internal', message: 'internal error' });
+      if (!res.headersSent) return reply(500, { error: 'internal error' });
       return res.destroy();
     }
   });
@@ -344,7 +346,7 @@ function createApi(options) {
       return;
     }
     const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: 'bad_request', message: http.STATUS_CODES[status] });
+    const body = JSON.stringify({ error: `bad request: ${http.STATUS_CODES[status]}` });
     const headers = Object.entries({ ...SECURITY_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' })
       .map(([name, value]) => `${name}: ${value}\r\n`).join('');
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
@@ -362,7 +364,8 @@ function createApi(options) {
     shuttingDown = true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        server.closeAllConnections();
+        // Node 18.2+; optional for older runtimes.
+        server.closeAllConnections?.();
         resolve({ forced: true });
       }, timeoutMs);
       timer.unref();
@@ -370,11 +373,23 @@ function createApi(options) {
         clearTimeout(timer);
         resolve({ forced: false });
       });
-      server.closeIdleConnections();
+      // Idle keep-alive sockets would otherwise hold close() open until their timeout.
+      server.closeIdleConnections?.();
     });
   }
 
   return { server, shutdown, isShuttingDown: () => shuttingDown };
+}
+
+/**
+ * The API's HTTP server, not listening yet, for in-process use and tests: an `http.Server` with
+ * `shutdown(timeoutMs)` (readiness 503, close, idle sockets closed; resolves `{ forced }`) and
+ * `isShuttingDown()`. Options as createApi; `version` defaults to package.json's.
+ * @param {Partial<ApiOptions>} [options]
+ */
+function createServer(options = {}) {
+  const api = createApi({ ...options, version: options.version || PACKAGE_VERSION });
+  return Object.assign(api.server, { shutdown: api.shutdown, isShuttingDown: api.isShuttingDown });
 }
 
 /**
@@ -401,7 +416,7 @@ function loadConfig(env) {
   return {
     port: intFromEnv('PORT', env.PORT, 8080, 0, 65535),
     host: env.HOST && env.HOST.trim() !== '' ? env.HOST.trim() : '0.0.0.0',
-    version: env.APP_VERSION && env.APP_VERSION.trim() !== '' ? env.APP_VERSION.trim() : require('../package.json').version,
+    version: env.APP_VERSION && env.APP_VERSION.trim() !== '' ? env.APP_VERSION.trim() : PACKAGE_VERSION,
     keepAliveTimeoutMs: intFromEnv('KEEP_ALIVE_TIMEOUT_MS', env.KEEP_ALIVE_TIMEOUT_MS, 65000, 1000, 600000),
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10000, 0, 600000),
     testDelayMs: intFromEnv('API_TEST_DELAY_MS', env.API_TEST_DELAY_MS, 0, 0, 60000),
@@ -452,4 +467,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { createApi, loadConfig, parseTarget, parseTraceContext, parseTraceparent, parseB3Single, parseB3Multi, traceLogFields, validateName, NAME_MAX_LENGTH };
+module.exports = { createServer, createApi, loadConfig, parseTarget, parseTraceContext, parseTraceparent, parseB3Single, parseB3Multi, traceLogFields, validateName, NAME_MAX_LENGTH };

@@ -5,7 +5,7 @@ import * as path from 'path';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const API_DIR = path.join(ROOT, 'services', 'api');
-export const SERVER = path.join(API_DIR, 'src', 'server.js');
+export const SERVER = path.join(API_DIR, 'server.js');
 
 export interface Answer {
   status: number;
@@ -91,7 +91,7 @@ export interface ApiProcess {
   stderr(): string;
 }
 
-/** Starts `node services/api/src/server.js` on 127.0.0.1 and waits until it listens. */
+/** Starts `node services/api/server.js` on 127.0.0.1 and waits until it listens. */
 export async function startApi(env: Record<string, string> = {}): Promise<ApiProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [SERVER], {

@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: services/api/make-base-image.sh [--force] [--help]
+Usage: services/api/ci/make-base-image.sh [--force] [--help]
 
 Creates the podman image $API_BASE_IMAGE (default localhost/api-base:bookworm) from
   debootstrap --variant=minbase --include=nodejs,ca-certificates bookworm <dir> <mirror>
@@ -16,7 +16,7 @@ and does nothing when that image already exists (--force makes it again).
 Environment:
   API_BASE_IMAGE   image to create (default localhost/api-base:bookworm)
   MIRROR           Debian mirror (default: the first .../debian one apt uses, else deb.debian.org)
-  CONTAINERS_CONF  podman settings (default: containers.conf next to this script)
+  CONTAINERS_CONF  podman settings (default: docker/containers.conf)
 
 Needs root, debootstrap and podman.
 USAGE
@@ -33,9 +33,9 @@ for arg in "$@"; do
   esac
 done
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 image="${API_BASE_IMAGE:-localhost/api-base:bookworm}"
-export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$root/docker/containers.conf}"
 
 for tool in debootstrap podman; do
   command -v "$tool" >/dev/null || die "'$tool' is not installed (apt-get install $tool)"
