@@ -314,7 +314,8 @@ function createApi(options) {
       if (testDelayMs > 0 && !PROBE_PATHS.has(path)) {
         // Tests wait for this line to know the request is in flight.
         log({ time: now().toISOString(), level: 'debug', msg: 'test delay', path, delay_ms: testDelayMs });
-        setTimeout(answer, testDelayMs);
+        // Unreferenced: a delayed answer cut off by shutdown keeps nothing alive.
+        setTimeout(answer, testDelayMs).unref();
       } else {
         answer();
       }

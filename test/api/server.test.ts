@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { API_DIR, ApiProcess, killApi, rawRequest, request, ROOT, SERVER, startApi } from './support';
+import { API_DIR, ApiProcess, freePort, killApi, rawRequest, request, ROOT, SERVER, startApi } from './support';
 
 // The API is plain JavaScript (type-checked at the end of this file), run here as the image
 // runs it: `node server.js`, in a child process on 127.0.0.1, its stdout parsed line by line.
@@ -461,5 +461,157 @@ describe('the source', () => {
 
   test('image.env names the image the cdk8s app deploys', () => {
     expect(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8')).toBe('IMAGE_REPOSITORY=docker.io/mincloud1501/api\nIMAGE_TAG=1.0.0\n');
+  });
+});
+
+// The API in this process: createServer() from services/api/server.js on 127.0.0.1, its log
+// lines captured through the `log` option instead of stdout.
+type ApiServer = http.Server & { shutdown(timeoutMs: number): Promise<{ forced: boolean }>; isShuttingDown(): boolean };
+const { createServer } = require(SERVER) as {
+  createServer(options?: { version?: string; log?: (line: Record<string, any>) => void; testDelayMs?: number; hostname?: () => string; now?: () => Date }): ApiServer;
+};
+
+const HEADERS = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8' };
+
+async function listen(options: Parameters<typeof createServer>[0] = {}) {
+  const lines: Array<Record<string, any>> = [];
+  const server = createServer({ log: (l) => lines.push(l), ...options });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, lines, url: `http://127.0.0.1:${port}`, port };
+}
+
+describe('createServer() in process', () => {
+  let api: Awaited<ReturnType<typeof listen>>;
+  beforeAll(async () => { api = await listen({ hostname: () => 'pod-1' }); });
+  afterAll(async () => { if (api.server.listening) await api.server.shutdown(1000); });
+  const get = (p: string, headers: Record<string, string> = {}) => request(`${api.url}${p}`, { headers });
+
+  test('an http.Server, not listening until told', () => {
+    const s = createServer({ log: () => undefined });
+    expect(s).toBeInstanceOf(http.Server);
+    expect(s.listening).toBe(false);
+    expect(s.isShuttingDown()).toBe(false);
+  });
+
+  test('every endpoint, its status, body and headers', async () => {
+    const cases: Array<[string, number, unknown]> = [
+      ['/api/healthz', 200, { status: 'ok' }],
+      ['/api/readyz', 200, { status: 'ready' }],
+      ['/api/greeting', 200, { greeting: 'Hello, world!' }],
+      ['/api/greeting?name=Ada%20L.', 200, { greeting: 'Hello, Ada L.!' }],
+      ['/api/greeting?name=a_b-c', 200, { greeting: 'Hello, a_b-c!' }],
+      [`/api/greeting?name=${'x'.repeat(40)}`, 200, { greeting: `Hello, ${'x'.repeat(40)}!` }],
+      [`/api/greeting?name=${'x'.repeat(41)}`, 400, { error: NAME_ERROR }],
+      ['/api/greeting?name=', 400, { error: NAME_ERROR }],
+      ['/api/greeting?name=%3Cb%3E', 400, { error: NAME_ERROR }],
+      ['/', 404, { error: 'not found' }],
+      ['/healthz', 404, { error: 'not found' }],
+      ['/api/info/x', 404, { error: 'not found' }],
+    ];
+    for (const [p, status, body] of cases) {
+      const r = await get(p);
+      expect([p, r.status, r.json]).toEqual([p, status, body]);
+      expect(r.headers).toMatchObject(HEADERS);
+      expect(r.headers['x-powered-by']).toBeUndefined();
+      expect(r.headers.server).toBeUndefined();
+    }
+  });
+
+  test('/api/info: service, version (package.json), hostname, ISO time', async () => {
+    const r = await get('/api/info');
+    expect(r.json).toEqual({ service: 'api', version: '1.0.0', hostname: 'pod-1', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    const other = await listen({ version: '9.9.9' });
+    try {
+      expect((await request(`${other.url}/api/info`)).json).toMatchObject({ version: '9.9.9', hostname: os.hostname() });
+    } finally {
+      await other.server.shutdown(1000);
+    }
+  });
+
+  test('405 with Allow: GET, HEAD for other methods, on any path; HEAD has no body', async () => {
+    for (const [method, p] of [['POST', '/api/info'], ['PUT', '/api/greeting'], ['DELETE', '/nope'], ['OPTIONS', '/api/healthz']]) {
+      const r = await request(`${api.url}${p}`, { method });
+      expect([method, p, r.status, r.headers.allow, r.json]).toEqual([method, p, 405, 'GET, HEAD', { error: 'method not allowed' }]);
+      expect(r.headers).toMatchObject(HEADERS);
+    }
+    const head = await request(`${api.url}/api/info`, { method: 'HEAD' });
+    expect([head.status, head.body]).toEqual([200, '']);
+  });
+
+  test('the log: one line per request with time, method, path, status, duration_ms, trace_id; probes not logged', async () => {
+    const before = api.lines.length;
+    await get('/api/healthz');
+    await get('/api/readyz');
+    await get('/api/greeting?name=Private', { traceparent: TRACEPARENT });
+    const logged = api.lines.slice(before);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ method: 'GET', path: '/api/greeting', status: 200, trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(Date.parse(logged[0].time)).toBeGreaterThan(0);
+    expect(typeof logged[0].duration_ms).toBe('number');
+    expect(JSON.stringify(logged)).not.toContain('Private');
+  });
+
+  test('traceparent: echoed back when valid, its trace id logged; invalid ones ignored', async () => {
+    const ok = await get('/api/info', { traceparent: TRACEPARENT });
+    expect(ok.headers.traceparent).toBe(TRACEPARENT);
+    for (const bad of ['00-xyz-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7', 'garbage']) {
+      const before = api.lines.length;
+      const r = await get('/api/info', { traceparent: bad });
+      expect(r.headers.traceparent).toBeUndefined();
+      expect(api.lines[before].trace_id).toBeNull();
+    }
+  });
+
+  test('B3: multiple headers and the single b3 header give the trace id', async () => {
+    let before = api.lines.length;
+    await get('/api/info', { 'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7', 'x-b3-spanid': 'e457b5a2e4d86bd1', 'x-b3-sampled': '1' });
+    expect(api.lines[before]).toMatchObject({ trace_id: '80f198ee56343ba864fe8b2a57d3eff7', span_id: 'e457b5a2e4d86bd1', trace_sampled: true });
+    before = api.lines.length;
+    await get('/api/info', { b3: '463ac35c9f6413ad-0020000000000001-0' });
+    expect(api.lines[before]).toMatchObject({ trace_id: '463ac35c9f6413ad', span_id: '0020000000000001', trace_sampled: false });
+  });
+});
+
+describe('shutdown() in process', () => {
+  test('readyz turns 503 while a request is in flight, idle keep-alive sockets close, then the server stops', async () => {
+    const api = await listen({ testDelayMs: 800 });
+    // An idle keep-alive connection, and one that has begun a readiness request.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    await request(`${api.url}/api/healthz`, { agent });
+    const idle = (Object.values(agent.freeSockets).flat() as net.Socket[])[0];
+    const idleClosed = new Promise((r) => idle.once('close', r));
+    const probe = net.connect(api.port, '127.0.0.1');
+    await new Promise((r) => probe.once('connect', r));
+    probe.write('GET /api/readyz HTTP/1.1\r\nHost: api\r\n');
+    let answer = '';
+    probe.setEncoding('latin1');
+    probe.on('data', (d: string) => { answer += d; });
+    const probeClosed = new Promise((r) => probe.once('close', r));
+    const slow = request(`${api.url}/api/info`);
+    while (!api.lines.some((l) => l.msg === 'test delay')) await new Promise((r) => setTimeout(r, 10));
+
+    const done = api.server.shutdown(5000);
+    expect(api.server.isShuttingDown()).toBe(true);
+    await idleClosed;
+    probe.write('\r\n');
+    await probeClosed;
+    expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(answer.endsWith('{"status":"shutting down"}')).toBe(true);
+    const r = await slow;
+    expect([r.status, r.headers.connection]).toEqual([200, 'close']);
+    expect(await done).toEqual({ forced: false });
+    expect(api.server.listening).toBe(false);
+    agent.destroy();
+  });
+
+  test('the bound: connections still open at the timeout are cut ({ forced: true })', async () => {
+    const api = await listen({ testDelayMs: 5000 });
+    const slow = request(`${api.url}/api/info`).then(() => 'answered', (e: Error) => e.message);
+    while (!api.lines.some((l) => l.msg === 'test delay')) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    expect(await api.server.shutdown(300)).toEqual({ forced: true });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await slow).toMatch(/socket hang up|ECONNRESET/);
   });
 });
