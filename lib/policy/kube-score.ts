@@ -2,7 +2,7 @@
 // from zegl/kube-score's score/* packages. Ids are kube-score's test ids; any grade below
 // "OK" (warning or critical) is a finding, skipped tests are not. Evaluated as
 // `kube-score score --kubernetes-version v1.27`. Licence:
-// /work/shared/policy-data/licenses/kube-score.LICENSE.
+// policy/licenses/kube-score.LICENSE.
 
 import { isZeroQuantity } from './quantity';
 import { Manifest, PolicyFinding, PolicyRule } from './types';

@@ -1,6 +1,6 @@
 // Kubernetes Pod Security Standards, "restricted" profile as of v1.27: all baseline controls
 // plus the restricted ones. Check ids and semantics follow k8s.io/pod-security-admission
-// (policy/check_*.go); see /work/shared/policy-data/licenses/pod-security-admission.LICENSE.
+// (policy/check_*.go); see policy/licenses/pod-security-admission.LICENSE.
 // Every pod-bearing workload's pod template is checked, including init and ephemeral containers.
 
 import { Manifest, PolicyFinding, PolicyRule } from './types';
