@@ -1,5 +1,5 @@
-# Shared by the image scripts (docker/build.sh, docker/push.sh, services/api/build.sh):
-# error reporting, engine detection, image.env, build and run-and-check.
+# Shared by the site image scripts (docker/build.sh, docker/push.sh): error reporting, engine
+# detection, image.env, build and run-and-check.
 # shellcheck shell=bash
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,48 +64,100 @@ load_image_env() {
 }
 
 # build_image CONTEXT REF_NAME: builds CONTEXT/Dockerfile as IMAGE_REPOSITORY:IMAGE_TAG and
-# IMAGE_TAG-<git sha>, and records the reference in build/images/REF_NAME.ref.
+# IMAGE_TAG-<git sha> (IMAGE_TAG-<git sha>-dirty when CONTEXT has uncommitted changes), and
+# records the reference in build/images/REF_NAME.ref. The revision label is the full commit id,
+# with "-dirty" appended in that case (push.sh refuses such images); the created label is the
+# commit's time (reproducible), or now for a dirty tree, or SOURCE_DATE_EPOCH when set.
 build_image() {
   local context="$1" ref_name="$2"
-  local revision created image
-  revision="$(git -C "$REPO_ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-  created="$(git -C "$REPO_ROOT" log -1 --format=%cI 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)"
-  image="$IMAGE_REPOSITORY:$IMAGE_TAG"
+  local revision="" created="" image="$IMAGE_REPOSITORY:$IMAGE_TAG" dirty=""
+  if git -C "$REPO_ROOT" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+    revision="$(git -C "$REPO_ROOT" rev-parse HEAD)"
+    [[ -z "$(git -C "$REPO_ROOT" status --porcelain -- "$context")" ]] || dirty="-dirty"
+    [[ -n "$dirty" ]] || created="$(TZ=UTC git -C "$REPO_ROOT" log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd)"
+  fi
+  if [[ -n "${SOURCE_DATE_EPOCH:-}" ]]; then
+    [[ "$SOURCE_DATE_EPOCH" =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH '$SOURCE_DATE_EPOCH' is not allowed; use seconds since 1970 (a whole number)"
+    created="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
+  fi
+  created="${created:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}"
   local tags=(-t "$image")
-  [[ "$revision" != unknown ]] && tags+=(-t "$IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}")
-  local args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=$revision" --build-arg "CREATED=$created")
+  [[ -n "$revision" ]] && tags+=(-t "$IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty")
+  local args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=${revision:-unknown}$dirty" --build-arg "CREATED=$created")
   [[ -n "${BASE_IMAGE:-}" ]] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
-  # Docker's image format: OCI images drop the HEALTHCHECK.
+  # Docker's image format: podman's default OCI format has no HEALTHCHECK and would drop it.
   [[ "$ENGINE" == podman ]] && args+=(--format docker)
-  echo "$(basename "$0"): building $image with $ENGINE"
-  "$ENGINE" build "${args[@]}" "${tags[@]}" "$context"
+  echo "$(basename "$0"): building $image${revision:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty} with $ENGINE${BASE_IMAGE:+ on $BASE_IMAGE}"
+  [[ -z "$dirty" ]] || echo "$(basename "$0"): note: ${context#"$REPO_ROOT"/} has uncommitted changes; push.sh will refuse this build"
+  "$ENGINE" build "${args[@]}" "${tags[@]}" -f "$context/Dockerfile" "$context"
   mkdir -p "$REPO_ROOT/build/images"
   echo "$image" > "$REPO_ROOT/build/images/$ref_name.ref"
   echo "$(basename "$0"): built $image (recorded in build/images/$ref_name.ref)"
 }
 
+# check_run_settings NAME HOST_PORT: dies unless both are usable (called before building too).
+check_run_settings() {
+  [[ "$1" =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ ]] \
+    || die "SITE_CONTAINER '$1' is not a container name; use letters, digits, '_', '.', '-' (e.g. nginx1)"
+  [[ "$2" =~ ^[0-9]{1,5}$ ]] && (( 10#$2 >= 1 && 10#$2 <= 65534 )) \
+    || die "HOST_PORT '$2' is not allowed; use a number from 1 to 65534 (stub_status takes the next one)"
+}
+
 # run_and_check NAME HOST_PORT HEALTH_PATH PAGE_PATH PAGE_TEXT KEEP: runs the image hardened
-# (read-only, no capabilities) on 127.0.0.1:HOST_PORT and checks HEALTH_PATH answers and
-# PAGE_PATH contains PAGE_TEXT; removes the container afterwards unless KEEP is 1.
+# (read-only root, only /tmp writable, uid 10101, no capabilities, no privilege escalation) in
+# the host's network namespace, listening on 127.0.0.1:HOST_PORT only (SITE_LISTEN; stub_status
+# on 127.0.0.1:HOST_PORT+1), and checks HEALTH_PATH answers and PAGE_PATH contains PAGE_TEXT.
+# Unless KEEP is 1 it then stops the container (STOPSIGNAL, graceful) and removes it.
+# Host networking, not published ports: podman's default bridge network and docker's use
+# private address ranges, and this way nothing listens beyond the loopback address.
 run_and_check() {
   local name="$1" port="$2" health="$3" page="$4" text="$5" keep="$6"
   local image="$IMAGE_REPOSITORY:$IMAGE_TAG" url="http://127.0.0.1:$2"
-  [[ "$port" =~ ^[0-9]+$ && "$port" -ge 1 && "$port" -le 65535 ]] || die "HOST_PORT '$port' is not a port; use a number from 1 to 65535"
+  check_run_settings "$name" "$port"
   "$ENGINE" rm -f "$name" >/dev/null 2>&1 || true
-  local net=()
-  # podman's default bridge network would use a private address range; slirp4netns publishes
-  # on 127.0.0.1 only.
-  [[ "$ENGINE" == podman ]] && net=(--network slirp4netns:port_handler=slirp4netns)
-  "$ENGINE" run -d --pull never --name "$name" "${net[@]}" -p "127.0.0.1:$port:8080" \
-    --read-only --tmpfs /tmp:rw,mode=1777 --cap-drop ALL --security-opt no-new-privileges "$image" >/dev/null
-  [[ "$keep" -eq 1 ]] || trap '"$ENGINE" rm -f "'"$name"'" >/dev/null 2>&1 || true' EXIT
+  local p
+  for p in "$port" $((port + 1)); do
+    if timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$p" 2>/dev/null; then
+      die "something already listens on 127.0.0.1:$p; choose another HOST_PORT"
+    fi
+  done
+  local args=(-d --pull never --name "$name" --network host
+    -e "SITE_LISTEN=127.0.0.1:$port" -e "STATUS_LISTEN=127.0.0.1:$((port + 1))"
+    --read-only --tmpfs /tmp:rw,mode=1777,size=64m --user 10101:10101
+    --cap-drop ALL --security-opt no-new-privileges)
+  if [[ "$ENGINE" == podman ]]; then
+    # Only the /tmp above is writable (podman adds writable /run and /var/tmp otherwise).
+    args+=(--read-only-tmpfs=false)
+    # podman runs healthchecks from systemd timers; without systemd it can only run them on
+    # demand (`podman healthcheck run`), and complains about every container it starts.
+    [[ -S /run/systemd/private ]] || args+=(--health-interval disable)
+  fi
+  "$ENGINE" run "${args[@]}" "$image" >/dev/null
+  stop_container() { "$ENGINE" rm -f "$name" >/dev/null 2>&1 || true; }
+  fail() {
+    echo "$(basename "$0"): container logs:" >&2
+    "$ENGINE" logs "$name" >&2 2>&1 || true
+    stop_container
+    die "$@"
+  }
+  [[ "$keep" -eq 1 ]] || trap stop_container EXIT
   for _ in $(seq 1 50); do
-    curl -fsS -o /dev/null "$url$health" 2>/dev/null && break
+    curl -fsS -o /dev/null --max-time 2 "$url$health" 2>/dev/null && break
     sleep 0.2
   done
-  curl -fsS -o /dev/null "$url$health" || { "$ENGINE" logs "$name" >&2 || true; die "the container did not answer on $url$health"; }
-  curl -fsS "$url$page" | grep -q "$text" || die "$url$page did not answer with '$text'"
-  echo "$(basename "$0"): $image answers on $url$page ($name)"
-  [[ "$keep" -eq 1 ]] && echo "$(basename "$0"): left running; stop it with: $ENGINE rm -f $name"
-  return 0
+  curl -fsS -o /dev/null --max-time 2 "$url$health" || fail "the container did not answer on $url$health"
+  local body
+  body="$(curl -fsS --max-time 5 "$url$page")" || fail "$url$page did not answer 200"
+  [[ "$body" == *"$text"* ]] || fail "$url$page did not answer with '$text'"
+  echo "$(basename "$0"): $image answers on $url$health and $url$page (container $name)"
+  if [[ "$keep" -eq 1 ]]; then
+    echo "$(basename "$0"): left running; stop it with: $ENGINE rm -f $name"
+    return 0
+  fi
+  "$ENGINE" stop -t 10 "$name" >/dev/null || fail "could not stop $name"
+  local code
+  code="$("$ENGINE" inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null || echo unknown)"
+  [[ "$code" == 0 ]] || fail "stopping ended the container with exit code $code, not 0"
+  stop_container
+  echo "$(basename "$0"): stopped it cleanly (exit code 0) and removed $name"
 }

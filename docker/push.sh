@@ -7,20 +7,30 @@ usage() {
   cat <<'USAGE'
 Usage: docker/push.sh [--allow-dirty] [--help]
 
-Pushes IMAGE_REPOSITORY:IMAGE_TAG (docker/image.env; the registry is the repository's first
-part, e.g. docker.io) and IMAGE_TAG-<git sha>, then writes repository:tag@sha256:<digest> to
-build/images/site.ref. Refuses a `latest` or missing tag, an image that was not built, and a
-build from a git tree with uncommitted changes (unless --allow-dirty): what is pushed must be
+Pushes IMAGE_REPOSITORY:IMAGE_TAG (docker/image.env) and IMAGE_TAG-<git sha>, as built by
+docker/build.sh, then writes repository:tag@sha256:<digest> to build/images/site.ref (deploy
+that reference to pin the exact bytes).
+
+Refuses: a "latest" or invalid tag; an image that was not built; an image built from a git tree
+with uncommitted changes in docker/, or outside git (its org.opencontainers.image.revision label
+ends in "-dirty" or is "unknown"), unless --allow-dirty is given: what is pushed must be
 reproducible from a commit.
 
+Options:
+  --allow-dirty        push a build from uncommitted changes anyway
+  --help               this text
+
 Environment:
-  CONTAINER_ENGINE     docker or podman (default: whichever is installed)
+  CONTAINER_ENGINE     docker or podman (default: docker if its daemon answers, else podman)
   IMAGE_REPOSITORY     overrides docker/image.env, e.g. registry.example.com/team/site
-  IMAGE_TAG            overrides docker/image.env
-  REGISTRY_USERNAME    with REGISTRY_PASSWORD: log in to the registry first (password read
-  REGISTRY_PASSWORD    from the variable and passed on stdin, never on the command line)
-  REGISTRY_TLS_VERIFY  false for a plain-HTTP registry (podman; docker needs the registry in
-                       its daemon's insecure-registries instead); default true
+  IMAGE_TAG            overrides docker/image.env (a version such as 1.0.0; never "latest")
+  REGISTRY             push to this registry instead of the one IMAGE_REPOSITORY names, e.g. a
+                       mirror: REGISTRY=registry.example.com pushes
+                       registry.example.com/mincloud1501/nginx:1.0.0 (host[:port][/path])
+  REGISTRY_USERNAME    with REGISTRY_PASSWORD: log in to the registry first (the password is
+  REGISTRY_PASSWORD    passed on stdin, never on the command line); neither: existing login
+  REGISTRY_TLS_VERIFY  true (default) or false for a plain-HTTP registry (podman only; docker
+                       needs the registry in its daemon's insecure-registries instead)
 USAGE
 }
 
@@ -38,52 +48,91 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"
 
 load_image_env "$here/image.env"
-root="$REPO_ROOT"
 image="$IMAGE_REPOSITORY:$IMAGE_TAG"
 
-if [[ $allow_dirty -eq 0 ]] && git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
-  if [[ -n "$(git -C "$root" status --porcelain -- docker)" ]]; then
-    die "docker/ has uncommitted changes; commit them (the image must match a revision) or pass --allow-dirty"
-  fi
-fi
 if [[ -n "${REGISTRY_USERNAME:-}" && -z "${REGISTRY_PASSWORD:-}" ]] || [[ -z "${REGISTRY_USERNAME:-}" && -n "${REGISTRY_PASSWORD:-}" ]]; then
   die "set both REGISTRY_USERNAME and REGISTRY_PASSWORD to log in, or neither to use existing credentials"
 fi
+tls=()
+case "${REGISTRY_TLS_VERIFY:-true}" in
+  true) ;;
+  false) tls=(--tls-verify=false) ;;
+  *) die "REGISTRY_TLS_VERIFY '${REGISTRY_TLS_VERIFY}' is not allowed; use true or false" ;;
+esac
+
+# The registry: REGISTRY, or IMAGE_REPOSITORY's first part when it names a host (has a dot or
+# a port, or is localhost), else Docker Hub.
+first="${IMAGE_REPOSITORY%%/*}"
+path="$IMAGE_REPOSITORY"
+if [[ "$IMAGE_REPOSITORY" == */* && ( "$first" == *.* || "$first" == *:* || "$first" == localhost ) ]]; then
+  path="${IMAGE_REPOSITORY#*/}"
+else
+  first=docker.io
+fi
+if [[ -n "${REGISTRY:-}" ]]; then
+  [[ "$REGISTRY" =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$ ]] \
+    || die "REGISTRY '$REGISTRY' is not allowed; use host[:port][/path], e.g. registry.example.com or 127.0.0.1:5000"
+  target_repo="$REGISTRY/$path"
+else
+  target_repo="$IMAGE_REPOSITORY"
+fi
+registry="${target_repo%%/*}"
+[[ "$target_repo" == */* && ( "$registry" == *.* || "$registry" == *:* || "$registry" == localhost ) ]] || registry=docker.io
 
 select_engine
 engine="$ENGINE"
+[[ ${#tls[@]} -eq 0 || "$engine" == podman ]] \
+  || die "REGISTRY_TLS_VERIFY=false works with podman only; for docker, list $registry in the daemon's insecure-registries"
 "$engine" image inspect "$image" >/dev/null 2>&1 || die "$image is not built; run docker/build.sh first"
 
-registry="${IMAGE_REPOSITORY%%/*}"
-tls=()
-if [[ "${REGISTRY_TLS_VERIFY:-true}" == false ]]; then
-  [[ "$engine" == podman ]] || die "REGISTRY_TLS_VERIFY=false works with podman; for docker, list $registry in the daemon's insecure-registries"
-  tls=(--tls-verify=false)
-elif [[ "${REGISTRY_TLS_VERIFY:-true}" != true ]]; then
-  die "REGISTRY_TLS_VERIFY '${REGISTRY_TLS_VERIFY}' is not allowed; use true or false"
+# Where the image came from: its revision label (build.sh: the commit id, "-dirty" if docker/
+# had uncommitted changes).
+revision="$("$engine" image inspect --format '{{ index .Config.Labels "org.opencontainers.image.revision" }}' "$image" 2>/dev/null || true)"
+if [[ ! "$revision" =~ ^[0-9a-f]{40}$ ]]; then
+  if [[ $allow_dirty -eq 0 ]]; then
+    case "$revision" in
+      *-dirty) die "$image was built from uncommitted changes (revision $revision); commit them and run docker/build.sh again, or pass --allow-dirty" ;;
+      *) die "$image has no commit in its revision label ('$revision'); build it with docker/build.sh from a git checkout, or pass --allow-dirty" ;;
+    esac
+  fi
+  echo "push.sh: --allow-dirty: pushing $image built from revision '${revision:-none}'"
 fi
+head="$(git -C "$REPO_ROOT" rev-parse HEAD 2>/dev/null || true)"
+if [[ -n "$head" && "${revision%-dirty}" =~ ^[0-9a-f]{40}$ && "${revision%-dirty}" != "$head" ]]; then
+  echo "push.sh: note: $image was built from commit ${revision:0:12}, HEAD is now ${head:0:12}"
+fi
+
+# The tags to push: the version, and the version plus the commit if build.sh made that tag.
+tags=("$IMAGE_TAG")
+if [[ "${revision%-dirty}" =~ ^[0-9a-f]{40}$ ]]; then
+  suffix="${revision:0:7}"
+  [[ "$revision" == *-dirty ]] && suffix+="-dirty"
+  "$engine" image inspect "$IMAGE_REPOSITORY:$IMAGE_TAG-$suffix" >/dev/null 2>&1 && tags+=("$IMAGE_TAG-$suffix")
+fi
+if [[ "$target_repo" != "$IMAGE_REPOSITORY" ]]; then
+  for t in "${tags[@]}"; do "$engine" tag "$IMAGE_REPOSITORY:$t" "$target_repo:$t"; done
+fi
+
 if [[ -n "${REGISTRY_USERNAME:-}" ]]; then
   echo "push.sh: logging in to $registry as $REGISTRY_USERNAME"
   printf '%s' "$REGISTRY_PASSWORD" | "$engine" login "${tls[@]}" --username "$REGISTRY_USERNAME" --password-stdin "$registry"
 fi
 
-revision="$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || true)"
+target="$target_repo:$IMAGE_TAG"
 digest_file="$(mktemp)"
 trap 'rm -f "$digest_file"' EXIT
 if [[ "$engine" == podman ]]; then
-  podman push "${tls[@]}" --digestfile "$digest_file" "$image"
+  podman push "${tls[@]}" --digestfile "$digest_file" "$target"
   digest="$(cat "$digest_file")"
 else
-  docker push "$image"
-  digest="$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$image" \
-    | grep -F "$IMAGE_REPOSITORY@" | head -n 1 | sed 's/.*@//')"
+  docker push "$target"
+  digest="$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$target" \
+    | grep -F "$target_repo@" | head -n 1 | sed 's/.*@//')"
 fi
-if [[ -n "$revision" ]] && "$engine" image inspect "$image-$revision" >/dev/null 2>&1; then
-  "$engine" push "${tls[@]}" "$image-$revision"
-fi
-[[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "could not read the pushed digest of $image"
+[[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "could not read the digest of the pushed $target"
+for t in "${tags[@]:1}"; do "$engine" push "${tls[@]}" "$target_repo:$t"; done
 
-mkdir -p "$root/build/images"
-echo "$image@$digest" > "$root/build/images/site.ref"
-echo "push.sh: pushed $image@$digest (recorded in build/images/site.ref)"
-echo "push.sh: deploy it everywhere with: npm run deploy -- --env <target> --image $image@$digest"
+mkdir -p "$REPO_ROOT/build/images"
+echo "$target@$digest" > "$REPO_ROOT/build/images/site.ref"
+echo "push.sh: pushed $target@$digest${tags[1]:+ (also tagged ${tags[1]})} (recorded in build/images/site.ref)"
+echo "push.sh: deploy it everywhere with: npm run deploy -- --env <target> --image $target@$digest"

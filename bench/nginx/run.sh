@@ -1,66 +1,102 @@
 #!/usr/bin/env bash
 # Requests per second of the shipped docker/nginx.conf against Debian's stock nginx.conf, both
-# serving the same site (precompressed as the image does) with the same nginx binary, as the
-# same non-root user, on 127.0.0.1, in the same run. Rounds alternate between the two to
-# spread machine noise evenly; each round gives a ratio, and the median ratio is reported.
+# serving the same site (precompressed as the image does) with the same nginx binary, the same
+# number of worker processes, as the same non-root user, on 127.0.0.1, in the same run, driven
+# by the same wrk command (a browser's request mix, with gzip). Rounds alternate between the two
+# to spread machine noise evenly; each round gives a ratio, and the median ratio is reported.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: bench/nginx/run.sh [--help]
 
-Environment: ROUNDS (default 5), DURATION seconds per round (default 8), CONNECTIONS
-(default 128), THREADS for wrk (default 2). Prints requests/s and the ratio shipped/stock
-of each round, the medians, and the median ratio.
+Starts two nginx servers on 127.0.0.1 (ports 18100-18103): the shipped docker/nginx.conf and
+Debian's stock /etc/nginx/nginx.conf pointed at the same copy of docker/site. Checks that both
+answer 200 to every request of the mix, then runs wrk against each in turn and prints
+requests/s of each round, the medians and the median ratio shipped/stock. Both servers are
+stopped at the end, also on failure or Ctrl-C. Takes about 2 x ROUNDS x DURATION seconds.
+
+Environment:
+  ROUNDS        rounds, each measuring both servers (default 5)
+  DURATION      seconds of wrk per server per round (default 8)
+  CONNECTIONS   wrk connections (default 128)
+  THREADS       wrk threads (default 2)
+  SHIPPED_CONF  the config measured as "shipped" (default docker/nginx.conf; to try a variant)
 USAGE
 }
-[[ "${1:-}" == "--help" || "${1:-}" == "-h" ]] && { usage; exit 0; }
+case "${1:-}" in
+  "") ;;
+  --help|-h) usage; exit 0 ;;
+  *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+esac
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 rounds="${ROUNDS:-5}"
 duration="${DURATION:-8}"
 connections="${CONNECTIONS:-128}"
 threads="${THREADS:-2}"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+shipped_conf="${SHIPPED_CONF:-$root/docker/nginx.conf}"
 uid=10101
+for var in ROUNDS DURATION CONNECTIONS THREADS; do
+  value="${!var:-1}"
+  [[ "$value" =~ ^[1-9][0-9]{0,4}$ ]] || { echo "bench: $var '$value' is not allowed; use a whole number from 1 to 99999" >&2; exit 2; }
+done
+[[ -f "$shipped_conf" ]] || { echo "bench: SHIPPED_CONF '$shipped_conf' is not a file" >&2; exit 2; }
 
-for tool in nginx wrk setpriv; do
+for tool in nginx wrk setpriv curl; do
   command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (tools/ensure-system-deps.sh installs it)" >&2; exit 1; }
 done
 [[ -f /etc/nginx/nginx.conf ]] || { echo "bench: Debian's stock /etc/nginx/nginx.conf is missing (apt-get install nginx)" >&2; exit 1; }
+[[ $EUID -eq 0 ]] || { echo "bench: run as root: it starts nginx as uid $uid with setpriv" >&2; exit 1; }
 
 work="$(mktemp -d)"
 chmod 755 "$work"
 pids=()
 cleanup() {
+  local pid
   for pid in "${pids[@]}"; do kill -QUIT "$pid" 2>/dev/null || true; done
-  sleep 0.3
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # The site, compressed as docker/Dockerfile does.
 cp -r "$root/docker/site" "$work/html"
 find "$work/html" -type f \( -name '*.html' -o -name '*.css' -o -name '*.js' -o -name '*.svg' \) -exec gzip -9 -k -n -f {} +
 css="/assets/$(basename "$(ls "$work"/html/assets/*.css)")"
 js="/assets/$(basename "$(ls "$work"/html/assets/*.js)")"
+paths=(/ "$css" "$js" /favicon.svg)
 
-# shipped: docker/nginx.conf with the test substitutions (ports, /tmp, web root).
+# shipped: the config with the test substitutions (ports, /tmp, web root; see
+# test/image/support/nginx.ts); logs to files, as a container runtime writes stdout to a file.
 mkdir -p "$work/shipped/run"
 cp -r "$root/docker/mincloud" "$work/shipped/"
 cp /etc/nginx/mime.types "$work/shipped/"
-sed -e "s#listen 8080 default_server;#listen 127.0.0.1:18100 default_server;#" \
+sed -e "s#listen 8080 #listen 127.0.0.1:18100 #" \
     -e "s#listen 127.0.0.1:8081;#listen 127.0.0.1:18101;#" \
     -e "s#/tmp/#$work/shipped/run/#g" \
     -e "s#root /usr/share/nginx/html;#root $work/html;#" \
-    "$root/docker/nginx.conf" > "$work/shipped/nginx.conf"
-# Access logs go to stdout in the image; here to a file, as a container runtime does.
-sed -i "s#access_log /dev/stdout#access_log $work/shipped/run/access.log#; s#error_log /dev/stderr#error_log $work/shipped/run/error.log#" "$work/shipped/nginx.conf"
+    -e "s#access_log /dev/stdout#access_log $work/shipped/run/access.log#" \
+    -e "s#error_log /dev/stderr#error_log $work/shipped/run/error.log#" \
+    "$shipped_conf" > "$work/shipped/nginx.conf"
+for must in 127.0.0.1:18100 "root $work/html;" "access_log $work/shipped/run/access.log"; do
+  grep -qF "$must" "$work/shipped/nginx.conf" || { echo "bench: $shipped_conf changed shape: could not substitute '$must'" >&2; exit 1; }
+done
+workers="$(awk '$1 == "worker_processes" { gsub(";", "", $2); print $2 }' "$work/shipped/nginx.conf")"
+[[ "$workers" =~ ^[0-9]+$ ]] || { echo "bench: the shipped config's worker_processes is '$workers', not a number" >&2; exit 1; }
 
-# stock: Debian's nginx.conf as installed, its sites-enabled replaced by the default site
-# pointed at the same files; pid and logs moved to writable paths.
+# stock: Debian's nginx.conf as installed, with only what running it here needs: no `user`
+# (it runs as uid 10101), pid, logs and temp folders in writable places, its sites-enabled
+# replaced by Debian's default site pointed at the same files, and `worker_processes auto`
+# replaced by the shipped config's number so that both run the same number of workers.
 mkdir -p "$work/stock/run"
 sed -e "s#^user .*##" \
+    -e "s#^worker_processes .*#worker_processes $workers;#" \
     -e "s#^pid .*#pid $work/stock/run/nginx.pid;#" \
     -e "s#include /etc/nginx/modules-enabled/\*.conf;##" \
     -e "s#access_log .*#access_log $work/stock/run/access.log;#" \
@@ -77,28 +113,46 @@ server {
   location / { try_files \$uri \$uri/ =404; }
 }
 SITE
-# A non-root nginx cannot use the compiled-in temp folders under /var/lib/nginx.
 sed -i "s#^http {#http {\n\tclient_body_temp_path $work/stock/run/body;\n\tproxy_temp_path $work/stock/run/proxy;\n\tfastcgi_temp_path $work/stock/run/fastcgi;\n\tuwsgi_temp_path $work/stock/run/uwsgi;\n\tscgi_temp_path $work/stock/run/scgi;#" "$work/stock/nginx.conf"
 chown -R "$uid:$uid" "$work/shipped/run" "$work/stock/run"
 chmod -R a+rX "$work"
 
-start() { # dir port
-  setpriv --reuid=$uid --regid=$uid --clear-groups nginx -p "$work/$1" -c "$work/$1/nginx.conf" -g 'daemon off;' \
-    >"$work/$1/run/stdout.log" 2>&1 &
+start() { # name port
+  setpriv --reuid=$uid --regid=$uid --clear-groups nginx -e "$work/$1/run/error.log" -p "$work/$1" -c "$work/$1/nginx.conf" \
+    -g 'daemon off;' >"$work/$1/run/stdout.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$2/" 2>/dev/null && return 0; sleep 0.05; done
-  echo "bench: nginx ($1) did not start:" >&2; cat "$work/$1/run/stdout.log" "$work/$1/run/error.log" >&2 2>/dev/null || true; exit 1
+  echo "bench: nginx ($1) did not start:" >&2
+  cat "$work/$1/run/stdout.log" "$work/$1/run/error.log" >&2 2>/dev/null || true
+  exit 1
 }
 start shipped 18100
 start stock 18102
 
+# Both must answer every request of the mix with 200: errors would be cheap and inflate req/s.
+echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), $workers workers each; what each server sends for the mix (Accept-Encoding: gzip):"
+for p in "${paths[@]}"; do
+  line="$(printf '  %-32s' "$p")"
+  for s in shipped:18100 stock:18102; do
+    out="$(curl -sS -o /dev/null -H 'Accept-Encoding: gzip, deflate, br' -w '%{http_code} %{size_download} %header{content-encoding}' "http://127.0.0.1:${s#*:}$p")"
+    read -r code size enc <<<"$out"
+    [[ "$code" == 200 ]] || { echo "bench: ${s%%:*} answered $code to $p" >&2; exit 1; }
+    line+="$(printf '%-8s %6s bytes %-5s   ' "${s%%:*}" "$size" "${enc:-none}")"
+  done
+  echo "$line"
+done
+
 measure() { # port
-  wrk -t"$threads" -c"$connections" -d"${duration}s" -s "$here/mix.lua" "http://127.0.0.1:$1" / "$css" "$js" /favicon.svg \
-    | awk '/^Requests\/sec:/ { print $2 }'
+  local out
+  out="$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "$here/mix.lua" "http://127.0.0.1:$1" "${paths[@]}")"
+  if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
+    echo "bench: errors from 127.0.0.1:$1:" >&2; echo "$out" >&2; exit 1
+  fi
+  awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), wrk -t$threads -c$connections -d${duration}s, $rounds rounds, mix: / $css $js /favicon.svg (gzip)"
+echo "bench: wrk -t$threads -c$connections -d${duration}s, $rounds rounds, mix: ${paths[*]}"
 shipped=()
 stock=()
 ratios=()

@@ -1,83 +1,219 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { get } from './support/nginx';
+import { get, portInUse } from './support/nginx';
 
-// A real image build and run with podman: docker/Dockerfile, unchanged, on a local Debian
-// base image (no container registry is reachable here), built and started by docker/build.sh.
+// A real image build and run with podman: docker/Dockerfile, unchanged, on a local Debian base
+// image (debootstrap: no container registry is reachable here), built, started and checked by
+// docker/build.sh itself. The container runs in the host network namespace on 127.0.0.1:18888
+// (SITE_LISTEN; the image's own default, 8080, is checked in a container without a network).
 const ROOT = path.join(__dirname, '..', '..');
 const CONTAINER = 'site-image-test';
 const PORT = 18888;
+const BASE = 'localhost/nginx-base:bookworm';
 const env = {
   ...process.env,
   CONTAINER_ENGINE: 'podman',
   CONTAINERS_CONF: path.join(ROOT, 'docker', 'containers.conf'),
-  BASE_IMAGE: 'localhost/nginx-base:bookworm',
+  BASE_IMAGE: BASE,
   HOST_PORT: String(PORT),
   SITE_CONTAINER: CONTAINER,
 };
-const podman = (...args: string[]) => execFileSync('podman', args, { env, encoding: 'utf-8' }).trim();
-const image = () => execFileSync('bash', ['-c', 'source docker/image.env; echo "$IMAGE_REPOSITORY:$IMAGE_TAG"'], { cwd: ROOT, encoding: 'utf-8' }).trim();
+const podman = (...args: string[]) => execFileSync('podman', args, { env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const podmanRun = (...args: string[]) => spawnSync('podman', args, { env, encoding: 'utf-8', timeout: 60000 });
+const imageEnv = Object.fromEntries(fs.readFileSync(path.join(ROOT, 'docker', 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=')));
+const IMAGE = `${imageEnv.IMAGE_REPOSITORY}:${imageEnv.IMAGE_TAG}`;
+const SECURITY_HEADERS = ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'permissions-policy'];
+/** Containers a test starts besides the one build.sh starts; all removed in afterAll. */
+const extra: string[] = [];
+
+/** Runs the built image in a container without any network; its own 127.0.0.1 is all it has. */
+function runIsolated(name: string, ...args: string[]): void {
+  extra.push(name);
+  podman('rm', '-f', name);
+  podman('run', '-d', '--pull', 'never', '--name', name, '--network', 'none', '--read-only', '--read-only-tmpfs=false',
+    '--tmpfs', '/tmp:rw,mode=1777', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--health-interval', 'disable',
+    ...args, IMAGE);
+}
+
+/** Waits until the container's own healthcheck passes (at most 10 s). */
+async function waitHealthy(name: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (podmanRun('healthcheck', 'run', name).status === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} never became healthy: ${podmanRun('logs', name).stderr}`);
+}
+
+/** Whether some socket listens on 0.0.0.0 or :: with this port (i.e. beyond the loopback). */
+function listensOnAllAddresses(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].some((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf-8').split('\n').slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .some((c) => c[1] !== undefined && c[3] === '0A' && c[1].endsWith(`:${hex}`) && /^0+:/.test(c[1])));
+}
 
 jest.setTimeout(600000);
 
 describe('site image built with podman from docker/Dockerfile', () => {
   let buildOutput = '';
-  beforeAll(() => {
-    execFileSync('bash', [path.join(ROOT, 'docker', 'ci', 'make-base-image.sh')], { env, stdio: 'inherit' });
+  beforeAll(async () => {
+    for (const name of [CONTAINER, 'site-image-default', 'site-image-bad-listen']) spawnSync('podman', ['rm', '-f', name], { env });
+    for (const port of [PORT, PORT + 1]) {
+      if (await portInUse(port)) throw new Error(`127.0.0.1:${port} is in use; stop whatever listens there and run the test again`);
+    }
+    // The local base image (debootstrap, ~1 min the first time; skipped when it exists).
+    execFileSync('bash', [path.join(ROOT, 'docker', 'ci', 'make-base-image.sh')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     buildOutput = execFileSync('bash', [path.join(ROOT, 'docker', 'build.sh'), '--keep-running'], { env, cwd: ROOT, encoding: 'utf-8' });
   });
   afterAll(() => {
-    try { podman('rm', '-f', CONTAINER); } catch { /* already gone */ }
+    for (const name of [CONTAINER, ...extra]) spawnSync('podman', ['rm', '-f', '-t', '0', name], { env });
   });
 
-  test('build.sh built, ran and checked the image', () => {
-    expect(buildOutput).toContain(`build.sh: ${image()} answers on http://127.0.0.1:${PORT}/`);
+  test('build.sh built, tagged, recorded, ran and checked the image', () => {
+    expect(buildOutput).toContain(`build.sh: ${IMAGE} answers on http://127.0.0.1:${PORT}/healthz and http://127.0.0.1:${PORT}/`);
+    expect(fs.readFileSync(path.join(ROOT, 'build', 'images', 'site.ref'), 'utf-8')).toBe(`${IMAGE}\n`);
   });
 
-  test('the running container serves the page and /healthz on 127.0.0.1', async () => {
+  test('the running container serves the page, /healthz and gzip on 127.0.0.1 only', async () => {
     const page = await get(`http://127.0.0.1:${PORT}/`);
     expect(page.status).toBe(200);
     expect(page.body.toString()).toContain('<h1>minCloud mini Project!!</h1>');
-    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
-    expect((await get(`http://127.0.0.1:${PORT}/healthz`)).status).toBe(200);
-    const css = await get(`http://127.0.0.1:${PORT}/`, { 'Accept-Encoding': 'gzip' });
-    expect(css.headers['content-encoding']).toBe('gzip');
+    for (const h of SECURITY_HEADERS) expect(page.headers[h]).toBeTruthy();
+    expect(page.headers.server).toBe('nginx');
+    const health = await get(`http://127.0.0.1:${PORT}/healthz`);
+    expect([health.status, health.body.toString()]).toEqual([200, 'ok\n']);
+    expect((await get(`http://127.0.0.1:${PORT}/`, { 'Accept-Encoding': 'gzip' })).headers['content-encoding']).toBe('gzip');
+    expect((await get(`http://127.0.0.1:${PORT}/nothing-here`)).status).toBe(404);
+    expect((await get(`http://127.0.0.1:${PORT + 1}/stub_status`)).body.toString()).toMatch(/Active connections: \d+/);
+    expect(listensOnAllAddresses(PORT)).toBe(false);
   });
 
-  test('runs as uid 10101, read-only root filesystem, no capabilities', () => {
-    const inspect = JSON.parse(podman('inspect', CONTAINER))[0];
-    expect(inspect.Config.User).toBe('10101:10101');
-    expect(inspect.HostConfig.ReadonlyRootfs).toBe(true);
-    expect(inspect.HostConfig.CapDrop ?? inspect.EffectiveCaps).toBeDefined();
-    expect(inspect.EffectiveCaps ?? []).toEqual([]);
-    const processes = podman('top', CONTAINER, 'user', 'comm');
-    expect(processes).toMatch(/10101\s+nginx/);
-    expect(processes).not.toMatch(/root\s+nginx/);
+  test('hardened: uid 10101, read-only root, only /tmp writable, no capabilities, host network', () => {
+    const c = JSON.parse(podman('inspect', CONTAINER))[0];
+    expect(c.Config.User).toBe('10101:10101');
+    expect(c.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(c.HostConfig.NetworkMode).toBe('host');
+    expect(c.HostConfig.SecurityOpt).toContain('no-new-privileges');
+    expect(c.EffectiveCaps ?? []).toEqual([]);
+    const processes = podman('top', CONTAINER, 'user', 'group', 'comm');
+    expect(processes).toMatch(/10101\s+10101\s+nginx/);
+    expect(processes).not.toMatch(/root/);
+    expect(podmanRun('exec', CONTAINER, 'touch', '/etc/nginx/x').status).not.toBe(0);
+    expect(podmanRun('exec', CONTAINER, 'touch', '/usr/share/nginx/html/x').status).not.toBe(0);
+    expect(podmanRun('exec', CONTAINER, 'touch', '/tmp/x').status).toBe(0);
   });
 
-  test('image metadata: port 8080, healthcheck, OCI labels', () => {
-    const inspect = JSON.parse(podman('image', 'inspect', image()))[0];
+  test('logs: JSON access lines on stdout (no health checks), no errors on stderr', async () => {
+    await get(`http://127.0.0.1:${PORT}/?from=test`);
+    await get(`http://127.0.0.1:${PORT}/healthz`);
+    await new Promise((r) => setTimeout(r, 1300)); // access_log flush=1s
+    const logs = podmanRun('logs', CONTAINER);
+    const lines = logs.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.uri === '/?from=test')).toMatchObject({ method: 'GET', status: 200 });
+    expect(lines.some((l) => l.uri === '/healthz')).toBe(false);
+    expect(logs.stderr).not.toMatch(/\[(emerg|alert|crit|error)\]/);
+  });
+
+  test('image metadata: port 8080, user, healthcheck, OCI labels', () => {
+    const inspect = JSON.parse(podman('image', 'inspect', IMAGE))[0];
     const config = inspect.Config;
     expect(Object.keys(config.ExposedPorts)).toEqual(['8080/tcp']);
     expect(config.User).toBe('10101:10101');
+    expect(config.Entrypoint).toEqual(['/usr/local/bin/start-nginx']);
+    expect(config.StopSignal).toBe('SIGQUIT');
     // podman reports the Docker-format healthcheck at the top level, docker under Config.
     const healthcheck = config.Healthcheck ?? inspect.Healthcheck;
-    expect(healthcheck.Test.join(' ')).toContain('http://127.0.0.1:8080/healthz');
+    expect(healthcheck.Test).toEqual(['CMD', '/usr/local/bin/healthcheck']);
     const labels = config.Labels;
-    expect(labels['org.opencontainers.image.version']).toBe(image().split(':').pop());
-    expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{12}$|^unknown$/);
-    expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(labels).toMatchObject({
+      'org.opencontainers.image.title': 'minCloud site',
+      'org.opencontainers.image.licenses': 'MIT',
+      'org.opencontainers.image.version': imageEnv.IMAGE_TAG,
+    });
+    expect(labels['org.opencontainers.image.description']).toBeTruthy();
+    expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
+    expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(labels['org.opencontainers.image.source']).toMatch(/^https:\/\//);
   });
 
-  test('the healthcheck passes inside the container', () => {
-    expect(() => podman('healthcheck', 'run', CONTAINER)).not.toThrow();
+  test('the HEALTHCHECK passes inside the running container', () => {
+    expect(podmanRun('healthcheck', 'run', CONTAINER).status).toBe(0);
   });
 
-  test('tagged with the version and the git revision, never only latest', () => {
-    const tags = JSON.parse(podman('image', 'inspect', image()))[0].RepoTags as string[];
-    expect(tags).toContain(image());
-    expect(tags.some((t) => /:\d[\w.]*-[0-9a-f]{7}$/.test(t))).toBe(true);
+  test('by default the image serves on 8080 and stub_status on 127.0.0.1:8081 (no network, checked inside)', async () => {
+    runIsolated('site-image-default');
+    await waitHealthy('site-image-default'); // the HEALTHCHECK: curl 127.0.0.1:8080/healthz
+    const page = podmanRun('exec', 'site-image-default', 'curl', '-fsS', 'http://127.0.0.1:8080/');
+    expect(page.stdout).toContain('<h1>minCloud mini Project!!</h1>');
+    const status = podmanRun('exec', 'site-image-default', 'curl', '-fsS', 'http://127.0.0.1:8081/stub_status');
+    expect(status.stdout).toMatch(/Active connections: \d+/);
+    // The shipped config as is: nothing rendered to /tmp.
+    expect(podmanRun('exec', 'site-image-default', 'test', '-e', '/tmp/nginx-conf').status).not.toBe(0);
+    const config = podmanRun('run', '--rm', '--pull', 'never', '--network', 'none', '--read-only', '--tmpfs', '/tmp',
+      '--health-interval', 'disable', IMAGE, '-T');
+    expect(config.status).toBe(0);
+    expect(config.stdout).toMatch(/^\s*listen 8080 default_server;/m);
+    expect(config.stdout).toMatch(/^\s*listen 127\.0\.0\.1:8081;/m);
+  });
+
+  test('a malformed SITE_LISTEN stops the container with a message naming it', () => {
+    const r = podmanRun('run', '--rm', '--pull', 'never', '--network', 'none', '--read-only', '--tmpfs', '/tmp',
+      '--health-interval', 'disable', '-e', 'SITE_LISTEN=8080; include /etc/passwd', IMAGE);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain("start-nginx: SITE_LISTEN '8080; include /etc/passwd' is not a listen address; use PORT or ADDRESS:PORT");
+  });
+
+  test('tagged with the version and the version plus git revision, never latest', () => {
+    const tags = JSON.parse(podman('image', 'inspect', IMAGE))[0].RepoTags as string[];
+    expect(tags).toContain(IMAGE);
+    const sha = execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: ROOT, encoding: 'utf-8' }).trim();
+    expect(tags.some((t) => t === `${IMAGE}-${sha}` || t === `${IMAGE}-${sha}-dirty`)).toBe(true);
     expect(tags.every((t) => !t.endsWith(':latest'))).toBe(true);
+  });
+
+  test('stops gracefully: SIGQUIT (STOPSIGNAL) ends nginx with exit code 0', () => {
+    podman('stop', '-t', '10', CONTAINER);
+    expect(podman('inspect', '-f', '{{.State.ExitCode}}', CONTAINER)).toBe('0');
+  });
+});
+
+describe('docker/build.sh refuses bad settings before building', () => {
+  const run = (extraEnv: Record<string, string>, args: string[] = []) =>
+    spawnSync('bash', [path.join(ROOT, 'docker', 'build.sh'), ...args], { env: { ...env, ...extraEnv }, cwd: ROOT, encoding: 'utf-8' });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['an unknown engine', { CONTAINER_ENGINE: 'rkt' }, "build.sh: CONTAINER_ENGINE 'rkt' is not supported; use docker or podman"],
+    ['a latest tag', { IMAGE_TAG: 'latest' }, "build.sh: IMAGE_TAG 'latest' is not a version; use a release such as 1.0.0"],
+    ['a bad repository', { IMAGE_REPOSITORY: 'Docker.io/X' }, "build.sh: IMAGE_REPOSITORY 'Docker.io/X' is not a repository name"],
+    ['a bad port', { HOST_PORT: '80a' }, "build.sh: HOST_PORT '80a' is not allowed; use a number from 1 to 65534"],
+    ['a bad container name', { SITE_CONTAINER: '-x' }, "build.sh: SITE_CONTAINER '-x' is not a container name"],
+  ])('%s', (_n, extraEnv, message) => {
+    const r = run(extraEnv);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(message);
+  });
+
+  test('no engine at all', () => {
+    // A PATH with what the script needs but neither docker nor podman.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'no-engine-'));
+    try {
+      for (const tool of ['bash', 'dirname', 'basename', 'git', 'cat', 'date', 'mkdir']) {
+        fs.symlinkSync(execFileSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf-8' }).trim(), path.join(bin, tool));
+      }
+      const r = run({ PATH: bin, CONTAINER_ENGINE: '' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('build.sh: neither docker (with a running engine) nor podman is installed; install one or set CONTAINER_ENGINE');
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  test('--help', () => {
+    const r = run({}, ['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: docker\/build.sh/);
+    expect(r.stdout).toContain('BASE_IMAGE');
   });
 });

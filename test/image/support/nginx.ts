@@ -1,5 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -20,19 +22,22 @@ export interface NginxOptions {
 }
 
 /**
- * The shipped docker/nginx.conf, made runnable outside the image with three substitutions and
- * nothing else: the listen ports (8080 and 8081 are the image's; tests run several servers at
- * once), `/tmp/` (pid and temp files: each server gets its own folder), and the web root
- * (/usr/share/nginx/html in the image). Included files keep their relative paths.
+ * The shipped docker/nginx.conf, made runnable outside the image with these substitutions and
+ * nothing else (the same ones bench/nginx/run.sh makes):
+ * - the address:port of the two listen lines (`8080` and `127.0.0.1:8081` in the image; tests
+ *   run several servers at once, each on its own 127.0.0.1 ports); the listen flags stay;
+ * - `/tmp/` (pid and temp files in the image): each server gets its own `<dir>/run/`;
+ * - the web root (/usr/share/nginx/html in the image).
+ * Included files keep their relative paths (the caller copies them beside the config).
  */
 export function renderShippedConfig(dir: string, opts: NginxOptions, webRoot: string): string {
   const text = fs.readFileSync(path.join(DOCKER, 'nginx.conf'), 'utf-8');
   const replaced = text
-    .replace(/listen 8080 default_server;/, `listen 127.0.0.1:${opts.port} default_server;`)
-    .replace(/listen 127\.0\.0\.1:8081;/, `listen 127.0.0.1:${opts.statusPort};`)
+    .replace(/^(\s*listen )8080([ ;])/m, (_m, head, tail) => `${head}127.0.0.1:${opts.port}${tail}`)
+    .replace(/^(\s*listen )127\.0\.0\.1:8081([ ;])/m, (_m, head, tail) => `${head}127.0.0.1:${opts.statusPort}${tail}`)
     .replace(/\/tmp\//g, `${dir}/run/`)
     .replace(/root \/usr\/share\/nginx\/html;/, `root ${webRoot};`);
-  for (const must of [`127.0.0.1:${opts.port}`, `127.0.0.1:${opts.statusPort}`, `root ${webRoot};`, `${dir}/run/nginx.pid`]) {
+  for (const must of [`listen 127.0.0.1:${opts.port}`, `listen 127.0.0.1:${opts.statusPort}`, `root ${webRoot};`, `${dir}/run/nginx.pid`]) {
     if (!replaced.includes(must)) throw new Error(`docker/nginx.conf changed shape: could not substitute ${must}`);
   }
   return replaced;
@@ -48,6 +53,9 @@ export function prepareSite(dir: string): string {
 
 export class NginxServer {
   public static async start(opts: NginxOptions): Promise<NginxServer> {
+    for (const port of [opts.port, opts.statusPort]) {
+      if (await portInUse(port)) throw new Error(`127.0.0.1:${port} is in use; stop whatever listens there and run the test again`);
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-test-'));
     fs.chmodSync(dir, 0o755);
     fs.mkdirSync(path.join(dir, 'run'));
@@ -72,8 +80,31 @@ export class NginxServer {
     server.process = spawn('setpriv', [`--reuid=${SITE_UID}`, `--regid=${SITE_UID}`, '--clear-groups',
       NGINX, '-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', fds[0], fds[1]] });
     fds.forEach((fd) => fs.closeSync(fd));
-    await server.waitUntilUp();
+    // Should the test process end without afterAll (a crash), nginx goes with it.
+    const killOnExit = () => { try { server.process?.kill('SIGKILL'); } catch { /* gone */ } };
+    process.once('exit', killOnExit);
+    server.removeExitHook = () => process.removeListener('exit', killOnExit);
+    try {
+      await server.waitUntilUp();
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
     return server;
+  }
+
+  private removeExitHook?: () => void;
+
+  /** The master process's pid (setpriv execs nginx, so it is the spawned process). */
+  public get pid(): number {
+    return this.process!.pid!;
+  }
+
+  /** Pids of the master and its workers. */
+  public processIds(): number[] {
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(this.pid)], { encoding: 'utf-8' })
+      .trim().split(/\s+/).filter(Boolean).map(Number);
+    return [this.pid, ...children];
   }
 
   private process?: ChildProcess;
@@ -98,40 +129,58 @@ export class NginxServer {
     await new Promise((r) => setTimeout(r, 1300));
   }
 
+  /** Graceful stop (SIGQUIT, as the image's STOPSIGNAL), SIGKILL after 3 s; removes the files. */
   public async stop(): Promise<void> {
     const p = this.process;
-    if (p && p.exitCode === null) {
+    if (p && p.exitCode === null && p.signalCode === null) {
       const exited = new Promise((r) => p.once('exit', r));
       p.kill('SIGQUIT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (p.exitCode === null) p.kill('SIGKILL');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 3000); })]);
+      clearTimeout(timer);
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     }
+    this.removeExitHook?.();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async waitUntilUp(): Promise<void> {
     for (let i = 0; i < 100; i++) {
       if (this.process!.exitCode !== null) throw new Error(`nginx exited: ${this.stderr}`);
+      // nginx retries a busy port for 2.5 s before giving up: do not mistake whoever holds it for us.
+      if (/bind\(\) to .* failed/.test(this.stderr)) throw new Error(`nginx could not listen: ${this.stderr}`);
       try {
-        await fetch(`${this.url}/healthz`);
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        if ((await get(`${this.url}/healthz`)).status === 200) return;
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`nginx did not start on ${this.url}: ${this.stderr}`);
   }
 }
 
-/** A raw HTTP GET with chosen headers, returning status, headers and the undecoded body. */
+/**
+ * A raw HTTP GET with chosen headers, returning status, headers and the undecoded body. One
+ * connection per request (no keep-alive pool left open after the tests).
+ */
 export async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  const http = await import('http');
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers }, (res) => {
+    const req = http.get(url, { headers, agent: false, timeout: 10000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }));
     });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in 10 s`)));
     req.on('error', reject);
+  });
+}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('timeout', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
   });
 }
