@@ -84,12 +84,6 @@ describe('SchemaValidator for custom resources (CRD schemas from crds/)', () => 
     spec: { selector: { matchLabels: { app: 'web' } }, endpoints: [{ port: 'metrics', interval: '30s' }] },
   } as any);
 
-  test('knows the imported CRDs', () => {
-    expect(validator.knownKinds).toEqual(expect.arrayContaining([
-      'cert-manager.io/v1/Certificate', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule',
-      'traefik.io/v1alpha1/IngressRoute', 'traefik.io/v1alpha1/Middleware']));
-  });
-
   test('accepts a valid ServiceMonitor', () => {
     expect(validator.validate([monitor()])).toEqual([]);
   });
@@ -97,7 +91,7 @@ describe('SchemaValidator for custom resources (CRD schemas from crds/)', () => 
   test.each<[string, (m: any) => void, RegExp]>([
     ['an unknown field', (m) => { m.spec.endpoints[0].intervall = '30s'; }, /unknown field "intervall"/],
     ['a wrong type', (m) => { m.spec.endpoints = 'metrics'; }, /must be array/],
-    ['a missing required field', (m) => { delete m.spec.selector; }, /missing required field "selector"/],
+    ['a missing required field', (m) => { delete m.spec.selector; }, /required field is missing/],
   ])('rejects %s', (_n, mutate, message) => {
     const m = monitor();
     mutate(m);

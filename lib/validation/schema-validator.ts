@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { loadCrdSchemas } from './crd-schemas';
+import { validateCustomResources } from '../../crds/validate';
 import { SEMANTIC_RULES } from './semantic-rules';
 
 /** A Kubernetes object as parsed from a synthesized manifest. */
@@ -52,10 +52,7 @@ export class SchemaValidator {
   private readonly kinds = new Map<string, string>();
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  /** `apiVersion/kind` -> schema of a custom resource. */
-  private readonly crds: Map<string, Record<string, unknown>>;
-
-  public constructor(definitionsFile: string, crdDir?: string) {
+  public constructor(definitionsFile: string, private readonly crdDir?: string) {
     const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf-8')) as { definitions: Definitions };
     const definitions: Record<string, unknown> = {};
     for (const [name, def] of Object.entries(doc.definitions)) {
@@ -66,7 +63,7 @@ export class SchemaValidator {
       }
     }
     // strict: false because the definitions carry vendor keywords (x-kubernetes-*).
-    this.ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp } });
+    this.ajv = new Ajv({ allErrors: true, strict: false });
     // The formats the Kubernetes definitions use; int32 catches values the API server would overflow.
     this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
     this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
@@ -74,12 +71,11 @@ export class SchemaValidator {
     this.ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
     this.ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
     this.ajv.addSchema({ $id: 'k8s', definitions });
-    this.crds = crdDir ? loadCrdSchemas(crdDir) : new Map();
   }
 
-  /** Every `apiVersion/kind` the schema knows. */
+  /** Every `apiVersion/kind` of the Kubernetes API the schema knows (custom resources aside). */
   public get knownKinds(): string[] {
-    return [...this.kinds.keys(), ...this.crds.keys()].sort();
+    return [...this.kinds.keys()].sort();
   }
 
   /** Validates each document; returns every violation found (empty when all are valid). */
@@ -96,17 +92,23 @@ export class SchemaValidator {
     }
     const key = `${String(manifest.apiVersion)}/${String(manifest.kind)}`;
     const definition = this.kinds.get(key);
-    if (!definition && !this.crds.has(key)) {
-      return [{
-        object,
-        path: '/apiVersion',
-        message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (custom resources need their CRD in crds/)`,
-      }];
-    }
-    const validate = definition ? this.compile(definition) : this.compileCrd(key);
     const violations: SchemaViolation[] = [];
-    if (!validate(manifest)) {
-      violations.push(...(validate.errors ?? []).map((e) => ({ object, path: e.instancePath, message: formatAjvError(e) })));
+    if (definition) {
+      const validate = this.compile(definition);
+      if (!validate(manifest)) {
+        violations.push(...(validate.errors ?? []).map((e) => ({ object, path: e.instancePath, message: formatAjvError(e) })));
+      }
+    } else {
+      // A custom resource: its CRD's schema, from crds/ (crds/validate.ts).
+      const crd = this.crdDir ? validateCustomResources([manifest], this.crdDir) : { checked: 0, violations: [] };
+      if (crd.checked === 0) {
+        return [{
+          object,
+          path: '/apiVersion',
+          message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (custom resources need their CRD in crds/)`,
+        }];
+      }
+      violations.push(...crd.violations.map((v) => ({ ...v, object })));
     }
     if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
       violations.push({ object, path: '/metadata/name', message: 'metadata.name is required' });
@@ -115,15 +117,6 @@ export class SchemaValidator {
       violations.push(...rule(manifest).map((v) => ({ object, ...v })));
     }
     return violations;
-  }
-
-  private compileCrd(key: string): ValidateFunction {
-    let fn = this.compiled.get(key);
-    if (!fn) {
-      fn = this.ajv.compile(this.crds.get(key)!);
-      this.compiled.set(key, fn);
-    }
-    return fn;
   }
 
   private compile(definition: string): ValidateFunction {
@@ -135,15 +128,6 @@ export class SchemaValidator {
     return fn;
   }
 }
-
-/**
- * CRD schemas carry Go (RE2) patterns; the inline flag `(?i)` is not JavaScript, so it becomes
- * the `i` flag.
- */
-const goRegExp = Object.assign((pattern: string, flags: string) => {
-  // Only ever seen near the start (`^(?i)(abort|warn)?$`), where it covers the whole pattern.
-  return pattern.includes('(?i)') ? new RegExp(pattern.replace(/\(\?i\)/g, ''), `${flags}i`) : new RegExp(pattern, flags);
-}, { code: 'goRegExp' });
 
 /** Closes every object schema that lists its properties, so unknown fields are rejected. */
 function closeObjectSchema(def: Record<string, unknown>): Record<string, unknown> {
