@@ -6,7 +6,7 @@ LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$LIB_DIR/.." && pwd)"
 
 die() {
-  echo "$(basename "$0"): $*" >&2
+  echo "${0##*/}: $*" >&2
   exit 1
 }
 
@@ -41,7 +41,7 @@ parse_build_flags() {
       --help|-h) usage; exit 0 ;;
       --no-run) RUN=0 ;;
       --keep-running) KEEP=1 ;;
-      *) echo "$(basename "$0"): unknown argument '$arg' (see --help)" >&2; exit 2 ;;
+      *) echo "${0##*/}: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
     esac
   done
 }
@@ -87,12 +87,12 @@ build_image() {
   [[ -n "${BASE_IMAGE:-}" ]] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
   # Docker's image format: podman's default OCI format has no HEALTHCHECK and would drop it.
   [[ "$ENGINE" == podman ]] && args+=(--format docker)
-  echo "$(basename "$0"): building $image${revision:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty} with $ENGINE${BASE_IMAGE:+ on $BASE_IMAGE}"
-  [[ -z "$dirty" ]] || echo "$(basename "$0"): note: ${context#"$REPO_ROOT"/} has uncommitted changes; push.sh will refuse this build"
+  echo "${0##*/}: building $image${revision:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty} with $ENGINE${BASE_IMAGE:+ on $BASE_IMAGE}"
+  [[ -z "$dirty" ]] || echo "${0##*/}: note: ${context#"$REPO_ROOT"/} has uncommitted changes; push.sh will refuse this build"
   "$ENGINE" build "${args[@]}" "${tags[@]}" -f "$context/Dockerfile" "$context"
   mkdir -p "$REPO_ROOT/build/images"
   echo "$image" > "$REPO_ROOT/build/images/$ref_name.ref"
-  echo "$(basename "$0"): built $image (recorded in build/images/$ref_name.ref)"
+  echo "${0##*/}: built $image (recorded in build/images/$ref_name.ref)"
 }
 
 # check_run_settings NAME HOST_PORT: dies unless both are usable (called before building too).
@@ -135,7 +135,7 @@ run_and_check() {
   "$ENGINE" run "${args[@]}" "$image" >/dev/null
   stop_container() { "$ENGINE" rm -f "$name" >/dev/null 2>&1 || true; }
   fail() {
-    echo "$(basename "$0"): container logs:" >&2
+    echo "${0##*/}: container logs:" >&2
     "$ENGINE" logs "$name" >&2 2>&1 || true
     stop_container
     die "$@"
@@ -149,9 +149,9 @@ run_and_check() {
   local body
   body="$(curl -fsS --max-time 5 "$url$page")" || fail "$url$page did not answer 200"
   [[ "$body" == *"$text"* ]] || fail "$url$page did not answer with '$text'"
-  echo "$(basename "$0"): $image answers on $url$health and $url$page (container $name)"
+  echo "${0##*/}: $image answers on $url$health and $url$page (container $name)"
   if [[ "$keep" -eq 1 ]]; then
-    echo "$(basename "$0"): left running; stop it with: $ENGINE rm -f $name"
+    echo "${0##*/}: left running; stop it with: $ENGINE rm -f $name"
     return 0
   fi
   "$ENGINE" stop -t 10 "$name" >/dev/null || fail "could not stop $name"
@@ -159,5 +159,5 @@ run_and_check() {
   code="$("$ENGINE" inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null || echo unknown)"
   [[ "$code" == 0 ]] || fail "stopping ended the container with exit code $code, not 0"
   stop_container
-  echo "$(basename "$0"): stopped it cleanly (exit code 0) and removed $name"
+  echo "${0##*/}: stopped it cleanly (exit code 0) and removed $name"
 }

@@ -36,11 +36,9 @@ USAGE
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-
-die() {
-  echo "build.sh: $*" >&2
-  exit 1
-}
+# die, select_engine and load_image_env, shared with the site's image scripts.
+# shellcheck source=../../docker/lib.sh
+source "$root/docker/lib.sh"
 
 run=1
 keep=0
@@ -53,39 +51,9 @@ for arg in "$@"; do
   esac
 done
 
-# --- engine -------------------------------------------------------------------------------
-engine="${CONTAINER_ENGINE:-}"
-if [[ -n "$engine" ]]; then
-  [[ "$engine" == docker || "$engine" == podman ]] \
-    || die "CONTAINER_ENGINE '$engine' is not supported; use docker or podman"
-  command -v "$engine" >/dev/null || die "CONTAINER_ENGINE is $engine, but $engine is not installed"
-elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-  engine=docker
-elif command -v podman >/dev/null; then
-  engine=podman
-else
-  die "neither docker (with a running daemon) nor podman is available; install one, or set CONTAINER_ENGINE"
-fi
-if [[ "$engine" == podman && -z "${CONTAINERS_CONF:-}" ]]; then
-  export CONTAINERS_CONF="$root/docker/containers.conf"
-fi
-
-# --- image name -----------------------------------------------------------------------------
-env_file="$here/image.env"
-repo_override="${IMAGE_REPOSITORY:-}"
-tag_override="${IMAGE_TAG:-}"
-[[ -f "$env_file" ]] || die "$env_file is missing; it names the image (IMAGE_REPOSITORY=..., IMAGE_TAG=...)"
-# shellcheck source=image.env
-source "$env_file"
-IMAGE_REPOSITORY="${repo_override:-${IMAGE_REPOSITORY:-}}"
-IMAGE_TAG="${tag_override:-${IMAGE_TAG:-}}"
-[[ -n "$IMAGE_REPOSITORY" ]] || die "IMAGE_REPOSITORY is empty; set it in $env_file"
-[[ "$IMAGE_REPOSITORY" =~ ^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$ ]] \
-  || die "IMAGE_REPOSITORY '$IMAGE_REPOSITORY' is not a repository name; use lower-case [registry/]path, e.g. docker.io/mincloud1501/api"
-[[ -n "$IMAGE_TAG" ]] || die "IMAGE_TAG is empty; set a version such as 1.0.0 in $env_file"
-[[ "$IMAGE_TAG" != latest ]] || die "IMAGE_TAG 'latest' is not a version; use a release such as 1.0.0"
-[[ "$IMAGE_TAG" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] \
-  || die "IMAGE_TAG '$IMAGE_TAG' is not a valid tag; use letters, digits, '_', '.', '-' (at most 128)"
+select_engine
+engine="$ENGINE"
+load_image_env "$here/image.env"
 image="$IMAGE_REPOSITORY:$IMAGE_TAG"
 ref_file="${IMAGE_REF_FILE:-$root/build/images/api.ref}"
 

@@ -56,7 +56,7 @@ describe('build.sh refuses bad input before building', () => {
       fs.symlinkSync(execFileSync('bash', ['-c', 'command -v dirname'], { encoding: 'utf-8' }).trim(), path.join(bin, 'dirname'));
       const r = spawnSync('/bin/bash', [BUILD_SH], { env: { PATH: bin }, encoding: 'utf-8' });
       expect(r.status).toBe(1);
-      expect(r.stderr).toBe('build.sh: neither docker (with a running daemon) nor podman is available; install one, or set CONTAINER_ENGINE\n');
+      expect(r.stderr).toBe('build.sh: neither docker (with a running engine) nor podman is installed; install one or set CONTAINER_ENGINE\n');
     } finally {
       fs.rmSync(bin, { recursive: true, force: true });
     }
