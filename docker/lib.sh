@@ -88,7 +88,7 @@ build_image() {
   # Docker's image format: podman's default OCI format has no HEALTHCHECK and would drop it.
   [[ "$ENGINE" == podman ]] && args+=(--format docker)
   echo "${0##*/}: building $image${revision:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty} with $ENGINE${BASE_IMAGE:+ on $BASE_IMAGE}"
-  [[ -z "$dirty" ]] || echo "${0##*/}: note: ${context#"$REPO_ROOT"/} has uncommitted changes; push.sh will refuse this build"
+  [[ -z "$dirty" ]] || echo "${0##*/}: note: ${context#"$REPO_ROOT"/}/ has uncommitted changes; push.sh will refuse this build"
   "$ENGINE" build "${args[@]}" "${tags[@]}" -f "$context/Dockerfile" "$context"
   mkdir -p "$REPO_ROOT/build/images"
   echo "$image" > "$REPO_ROOT/build/images/$ref_name.ref"
@@ -103,12 +103,38 @@ check_run_settings() {
     || die "HOST_PORT '$2' is not allowed; use a number from 1 to 65534 (stub_status takes the next one)"
 }
 
+# engine_quiet ARGS...: runs the engine with its standard output discarded and its errors
+# shown, except podman's complaint that it cannot use systemd timers for healthchecks on a
+# machine without systemd (harmless: `podman healthcheck run` still runs them on demand).
+engine_quiet() {
+  local out rc=0
+  out="$("$ENGINE" "$@" 2>&1 >/dev/null)" || rc=$?
+  [[ -z "$out" ]] || grep -v 'unable to get systemd connection' <<<"$out" >&2 || true
+  return "$rc"
+}
+
+# The container run_and_check started (for the EXIT trap and fail).
+RUN_CONTAINER=""
+remove_run_container() {
+  [[ -z "$RUN_CONTAINER" ]] || engine_quiet rm -f "$RUN_CONTAINER" || true
+}
+
+# fail MESSAGE: shows the logs of the container run_and_check started, removes it, dies.
+fail() {
+  if [[ -n "$RUN_CONTAINER" ]]; then
+    echo "${0##*/}: logs of $RUN_CONTAINER:" >&2
+    "$ENGINE" logs "$RUN_CONTAINER" >&2 2>&1 || true
+    remove_run_container
+  fi
+  die "$@"
+}
+
 # run_and_check NAME HOST_PORT HEALTH_PATH PAGE_PATH PAGE_TEXT KEEP: runs the image hardened
 # (read-only root, only /tmp writable, uid 10101, no capabilities, no privilege escalation) in
 # the host's network namespace, listening on 127.0.0.1:HOST_PORT only (SITE_LISTEN; stub_status
 # on 127.0.0.1:HOST_PORT+1), and checks HEALTH_PATH answers and PAGE_PATH contains PAGE_TEXT.
 # Unless KEEP is 1 it then stops the container (STOPSIGNAL, graceful) and removes it.
-# Host networking, not published ports: podman's default bridge network and docker's use
+# Host networking, not published ports: podman's and docker's default bridge networks use
 # private address ranges, and this way nothing listens beyond the loopback address.
 run_and_check() {
   local name="$1" port="$2" health="$3" page="$4" text="$5" keep="$6"
@@ -125,22 +151,11 @@ run_and_check() {
     -e "SITE_LISTEN=127.0.0.1:$port" -e "STATUS_LISTEN=127.0.0.1:$((port + 1))"
     --read-only --tmpfs /tmp:rw,mode=1777,size=64m --user 10101:10101
     --cap-drop ALL --security-opt no-new-privileges)
-  if [[ "$ENGINE" == podman ]]; then
-    # Only the /tmp above is writable (podman adds writable /run and /var/tmp otherwise).
-    args+=(--read-only-tmpfs=false)
-    # podman runs healthchecks from systemd timers; without systemd it can only run them on
-    # demand (`podman healthcheck run`), and complains about every container it starts.
-    [[ -S /run/systemd/private ]] || args+=(--health-interval disable)
-  fi
-  "$ENGINE" run "${args[@]}" "$image" >/dev/null
-  stop_container() { "$ENGINE" rm -f "$name" >/dev/null 2>&1 || true; }
-  fail() {
-    echo "${0##*/}: container logs:" >&2
-    "$ENGINE" logs "$name" >&2 2>&1 || true
-    stop_container
-    die "$@"
-  }
-  [[ "$keep" -eq 1 ]] || trap stop_container EXIT
+  # Only the /tmp above is writable (podman adds writable /run and /var/tmp otherwise).
+  [[ "$ENGINE" == podman ]] && args+=(--read-only-tmpfs=false)
+  RUN_CONTAINER="$name"
+  [[ "$keep" -eq 1 ]] || trap remove_run_container EXIT
+  engine_quiet run "${args[@]}" "$image" || fail "could not start $image"
   for _ in $(seq 1 50); do
     curl -fsS -o /dev/null --max-time 2 "$url$health" 2>/dev/null && break
     sleep 0.2
@@ -154,10 +169,10 @@ run_and_check() {
     echo "${0##*/}: left running; stop it with: $ENGINE rm -f $name"
     return 0
   fi
-  "$ENGINE" stop -t 10 "$name" >/dev/null || fail "could not stop $name"
+  engine_quiet stop -t 10 "$name" || fail "could not stop $name"
   local code
   code="$("$ENGINE" inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null || echo unknown)"
   [[ "$code" == 0 ]] || fail "stopping ended the container with exit code $code, not 0"
-  stop_container
+  remove_run_container
   echo "${0##*/}: stopped it cleanly (exit code 0) and removed $name"
 }
