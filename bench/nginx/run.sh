@@ -14,11 +14,12 @@ Starts two nginx servers on 127.0.0.1 (ports 18100-18103): the shipped docker/ng
 Debian's stock /etc/nginx/nginx.conf pointed at the same copy of docker/site. Checks that both
 answer 200 to every request of the mix, then runs wrk against each in turn and prints
 requests/s of each round, the medians and the median ratio shipped/stock. Both servers are
-stopped at the end, also on failure or Ctrl-C. Takes about 2 x ROUNDS x DURATION seconds.
+stopped at the end, also on failure or Ctrl-C. Takes about 2 x ROUNDS x DURATION + 5 seconds
+(80 s by default).
 
 Environment:
-  ROUNDS        rounds, each measuring both servers (default 5)
-  DURATION      seconds of wrk per server per round (default 8)
+  ROUNDS        rounds, each measuring both servers (default 9)
+  DURATION      seconds of wrk per server per round (default 4)
   CONNECTIONS   wrk connections (default 128)
   THREADS       wrk threads (default 2)
   SHIPPED_CONF  the config measured as "shipped" (default docker/nginx.conf; to try a variant)
@@ -32,8 +33,8 @@ esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-rounds="${ROUNDS:-5}"
-duration="${DURATION:-8}"
+rounds="${ROUNDS:-9}"
+duration="${DURATION:-4}"
 connections="${CONNECTIONS:-128}"
 threads="${THREADS:-2}"
 shipped_conf="${SHIPPED_CONF:-$root/docker/nginx.conf}"
@@ -142,9 +143,9 @@ for p in "${paths[@]}"; do
   echo "$line"
 done
 
-measure() { # port
+measure() { # port [seconds]
   local out
-  out="$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "$here/mix.lua" "http://127.0.0.1:$1" "${paths[@]}")"
+  out="$(wrk -t"$threads" -c"$connections" -d"${2:-$duration}s" -s "$here/mix.lua" "http://127.0.0.1:$1" "${paths[@]}")"
   if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
     echo "bench: errors from 127.0.0.1:$1:" >&2; echo "$out" >&2; exit 1
   fi
@@ -152,13 +153,21 @@ measure() { # port
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+measure 18100 1 >/dev/null # warm-up: caches, connections
+measure 18102 1 >/dev/null
 echo "bench: wrk -t$threads -c$connections -d${duration}s, $rounds rounds, mix: ${paths[*]}"
 shipped=()
 stock=()
 ratios=()
 for r in $(seq 1 "$rounds"); do
-  s="$(measure 18100)"; shipped+=("$s")
-  b="$(measure 18102)"; stock+=("$b")
+  # Which server goes first alternates, so a drift of the machine during a round does not
+  # always favour the same one.
+  if (( r % 2 )); then
+    s="$(measure 18100)"; b="$(measure 18102)"
+  else
+    b="$(measure 18102)"; s="$(measure 18100)"
+  fi
+  shipped+=("$s"); stock+=("$b")
   q="$(awk -v a="$s" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"; ratios+=("$q")
   printf 'round %d: shipped %10.0f req/s   stock %10.0f req/s   ratio %.2f\n' "$r" "$s" "$b" "$q"
 done
