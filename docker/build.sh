@@ -28,6 +28,7 @@ Environment:
   IMAGE_TAG          overrides docker/image.env (a version; never "latest")
   HOST_PORT          port on 127.0.0.1 for the run (default 8888; stub_status on HOST_PORT+1)
   SITE_CONTAINER     name of the container (default nginx1)
+  IMAGE_REF_FILE     where to record the reference (default build/images/site.ref)
   CONTAINERS_CONF    podman settings (default: docker/containers.conf: runc, raised ulimits)
 USAGE
 }
@@ -40,6 +41,6 @@ parse_build_flags "$@"
 select_engine
 load_image_env "$here/image.env"
 [[ $RUN -eq 0 ]] || check_run_settings "${SITE_CONTAINER:-nginx1}" "${HOST_PORT:-8888}"
-build_image "$here" site
+build_image "$here" "${IMAGE_REF_FILE:-$REPO_ROOT/build/images/site.ref}"
 [[ $RUN -eq 1 ]] || exit 0
 run_and_check "${SITE_CONTAINER:-nginx1}" "${HOST_PORT:-8888}" /healthz / 'minCloud mini Project!!' "$KEEP"

@@ -63,13 +63,13 @@ load_image_env() {
     || die "IMAGE_TAG '$IMAGE_TAG' is not a valid tag; use letters, digits, '_', '.', '-' (max 128)"
 }
 
-# build_image CONTEXT REF_NAME: builds CONTEXT/Dockerfile as IMAGE_REPOSITORY:IMAGE_TAG and
+# build_image CONTEXT REF_FILE: builds CONTEXT/Dockerfile as IMAGE_REPOSITORY:IMAGE_TAG and
 # IMAGE_TAG-<git sha> (IMAGE_TAG-<git sha>-dirty when CONTEXT has uncommitted changes), and
-# records the reference in build/images/REF_NAME.ref. The revision label is the full commit id,
+# writes IMAGE_REPOSITORY:IMAGE_TAG to REF_FILE. The revision label is the full commit id,
 # with "-dirty" appended in that case (push.sh refuses such images); the created label is the
 # commit's time (reproducible), or now for a dirty tree, or SOURCE_DATE_EPOCH when set.
 build_image() {
-  local context="$1" ref_name="$2"
+  local context="$1" ref_file="$2"
   local revision="" created="" image="$IMAGE_REPOSITORY:$IMAGE_TAG" dirty=""
   if git -C "$REPO_ROOT" rev-parse --verify -q HEAD >/dev/null 2>&1; then
     revision="$(git -C "$REPO_ROOT" rev-parse HEAD)"
@@ -90,9 +90,9 @@ build_image() {
   echo "${0##*/}: building $image${revision:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty} with $ENGINE${BASE_IMAGE:+ on $BASE_IMAGE}"
   [[ -z "$dirty" ]] || echo "${0##*/}: note: ${context#"$REPO_ROOT"/}/ has uncommitted changes; push.sh will refuse this build"
   "$ENGINE" build "${args[@]}" "${tags[@]}" -f "$context/Dockerfile" "$context"
-  mkdir -p "$REPO_ROOT/build/images"
-  echo "$image" > "$REPO_ROOT/build/images/$ref_name.ref"
-  echo "${0##*/}: built $image (recorded in build/images/$ref_name.ref)"
+  mkdir -p "$(dirname "$ref_file")"
+  echo "$image" > "$ref_file"
+  echo "${0##*/}: built $image (recorded in ${ref_file#"$REPO_ROOT"/})"
 }
 
 # check_run_settings NAME HOST_PORT: dies unless both are usable (called before building too).

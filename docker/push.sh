@@ -31,6 +31,7 @@ Environment:
   REGISTRY_PASSWORD    passed on stdin, never on the command line); neither: existing login
   REGISTRY_TLS_VERIFY  true (default) or false for a plain-HTTP registry (podman only; docker
                        needs the registry in its daemon's insecure-registries instead)
+  IMAGE_REF_FILE       where to record the pushed reference (default build/images/site.ref)
 USAGE
 }
 
@@ -132,7 +133,8 @@ fi
 [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "could not read the digest of the pushed $target"
 for t in "${tags[@]:1}"; do "$engine" push "${tls[@]}" "$target_repo:$t"; done
 
-mkdir -p "$REPO_ROOT/build/images"
-echo "$target@$digest" > "$REPO_ROOT/build/images/site.ref"
-echo "push.sh: pushed $target@$digest${tags[1]:+ (also tagged ${tags[1]})} (recorded in build/images/site.ref)"
+ref_file="${IMAGE_REF_FILE:-$REPO_ROOT/build/images/site.ref}"
+mkdir -p "$(dirname "$ref_file")"
+echo "$target@$digest" > "$ref_file"
+echo "push.sh: pushed $target@$digest${tags[1]:+ (also tagged ${tags[1]})} (recorded in ${ref_file#"$REPO_ROOT"/})"
 echo "push.sh: deploy it everywhere with: npm run deploy -- --env <target> --image $target@$digest"

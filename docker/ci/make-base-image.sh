@@ -55,5 +55,5 @@ if [[ -d "$rootfs/etc/nginx" ]]; then
   mkdir -p "$rootfs/usr/share/nginx/html"
 fi
 rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
-tar -C "$rootfs" -c . | podman import - "$image" >/dev/null
+tar -C "$rootfs" -c . | podman import --quiet - "$image" >/dev/null
 echo "make-base-image: built $image"

@@ -12,6 +12,9 @@ const ROOT = path.join(__dirname, '..', '..');
 const CONTAINER = 'site-image-test';
 const PORT = 18888;
 const BASE = 'localhost/nginx-base:bookworm';
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'image-test-'));
+/** build.sh records the reference here (not in build/images/, which a developer's build owns). */
+const REF_FILE = path.join(WORK, 'site.ref');
 const env = {
   ...process.env,
   CONTAINER_ENGINE: 'podman',
@@ -19,6 +22,7 @@ const env = {
   BASE_IMAGE: BASE,
   HOST_PORT: String(PORT),
   SITE_CONTAINER: CONTAINER,
+  IMAGE_REF_FILE: REF_FILE,
 };
 const podman = (...args: string[]) => execFileSync('podman', args, { env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const podmanRun = (...args: string[]) => spawnSync('podman', args, { env, encoding: 'utf-8', timeout: 60000 });
@@ -69,11 +73,13 @@ describe('site image built with podman from docker/Dockerfile', () => {
   });
   afterAll(() => {
     for (const name of [CONTAINER, ...extra]) spawnSync('podman', ['rm', '-f', '-t', '0', name], { env });
+    fs.rmSync(WORK, { recursive: true, force: true });
   });
 
   test('build.sh built, tagged, recorded, ran and checked the image', () => {
     expect(buildOutput).toContain(`build.sh: ${IMAGE} answers on http://127.0.0.1:${PORT}/healthz and http://127.0.0.1:${PORT}/`);
-    expect(fs.readFileSync(path.join(ROOT, 'build', 'images', 'site.ref'), 'utf-8')).toBe(`${IMAGE}\n`);
+    expect(buildOutput).toContain(`build.sh: built ${IMAGE} (recorded in ${REF_FILE})`);
+    expect(fs.readFileSync(REF_FILE, 'utf-8')).toBe(`${IMAGE}\n`);
   });
 
   test('the running container serves the page, /healthz and gzip on 127.0.0.1 only', async () => {

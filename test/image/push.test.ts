@@ -10,9 +10,11 @@ import { get, portInUse } from './support/nginx';
 // real build, which image.test.ts covers.
 const ROOT = path.join(__dirname, '..', '..');
 const REGISTRY = '127.0.0.1:18500';
-const REF_FILE = path.join(ROOT, 'build', 'images', 'site.ref');
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'push-test-'));
+/** push.sh records the digest here (not in build/images/, which a developer's push owns). */
+const REF_FILE = path.join(WORK, 'site.ref');
 const REVISION = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf-8' }).trim();
-const env = { ...process.env, CONTAINER_ENGINE: 'podman', CONTAINERS_CONF: path.join(ROOT, 'docker', 'containers.conf') };
+const env = { ...process.env, CONTAINER_ENGINE: 'podman', CONTAINERS_CONF: path.join(ROOT, 'docker', 'containers.conf'), IMAGE_REF_FILE: REF_FILE };
 const push = (extraEnv: Record<string, string>, args: string[] = [], cwd = ROOT) =>
   spawnSync('bash', [path.join(cwd, 'docker', 'push.sh'), ...args], { env: { ...env, ...extraEnv }, cwd, encoding: 'utf-8', timeout: 120000 });
 const images: string[] = [];
@@ -20,9 +22,8 @@ const images: string[] = [];
 jest.setTimeout(300000);
 
 describe('docker/push.sh', () => {
-  let work: string;
+  const work = WORK;
   let registry: ChildProcess | undefined;
-  let savedRef: string | undefined;
 
   /** A one-file image named NAME whose revision label is REVISION_LABEL, as build.sh labels. */
   function makeImage(name: string, revisionLabel: string): void {
@@ -32,9 +33,7 @@ describe('docker/push.sh', () => {
   }
 
   beforeAll(async () => {
-    savedRef = fs.existsSync(REF_FILE) ? fs.readFileSync(REF_FILE, 'utf-8') : undefined;
     if (await portInUse(18500)) throw new Error(`${REGISTRY} is in use; stop whatever listens there and run the test again`);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'push-test-'));
     fs.writeFileSync(path.join(work, 'config.yml'), `version: 0.1
 storage:
   filesystem:
@@ -62,9 +61,7 @@ log:
   afterAll(() => {
     registry?.kill();
     for (const image of images) spawnSync('podman', ['rmi', '-f', image], { env });
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-    if (savedRef === undefined) fs.rmSync(REF_FILE, { force: true });
-    else fs.writeFileSync(REF_FILE, savedRef);
+    fs.rmSync(work, { recursive: true, force: true });
   });
 
   async function manifestDigest(repo: string, tag: string): Promise<string> {
@@ -82,6 +79,7 @@ log:
     const tags = JSON.parse((await get(`http://${REGISTRY}/v2/mincloud/nginx/tags/list`)).body.toString());
     expect(tags.tags.sort()).toEqual(['1.0.0', `1.0.0-${REVISION.slice(0, 7)}`]);
     expect(await manifestDigest('mincloud/nginx', '1.0.0')).toBe(ref.split('@')[1]);
+    expect(r.stdout).toContain(`push.sh: pushed ${ref} (also tagged 1.0.0-${REVISION.slice(0, 7)}) (recorded in ${REF_FILE})`);
     expect(r.stdout).toContain(`npm run deploy -- --env <target> --image ${ref}`);
   });
 
