@@ -139,6 +139,7 @@ describe('site image built with podman from docker/Dockerfile', () => {
       'org.opencontainers.image.version': imageEnv.IMAGE_TAG,
     });
     expect(labels['org.opencontainers.image.description']).toBeTruthy();
+    expect(labels['org.opencontainers.image.base.name']).toBe(BASE);
     expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
     expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(labels['org.opencontainers.image.source']).toMatch(/^https:\/\//);
@@ -182,6 +183,30 @@ describe('site image built with podman from docker/Dockerfile', () => {
   test('stops gracefully: SIGQUIT (STOPSIGNAL) ends nginx with exit code 0', () => {
     podman('stop', '-t', '10', CONTAINER);
     expect(podman('inspect', '-f', '{{.State.ExitCode}}', CONTAINER)).toBe('0');
+  });
+});
+
+describe('docker/Dockerfile as written', () => {
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'docker', 'Dockerfile'), 'utf-8');
+
+  test('the default base is an exact, non-root nginx version, overridable as a build argument', () => {
+    const base = /^ARG BASE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(base).toMatch(/^docker\.io\/nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-bookworm(@sha256:[0-9a-f]{64})?$/);
+    expect(dockerfile).toMatch(/^FROM \$\{BASE_IMAGE\}$/m);
+  });
+
+  test('numeric non-root user, port 8080, healthcheck, no shell-form entrypoint', () => {
+    const users = [...dockerfile.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
+    expect(users[users.length - 1]).toBe('10101:10101');
+    expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["/m);
+  });
+
+  test('image.env is exactly the two lines other code parses', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'docker', 'image.env'), 'utf-8'))
+      .toMatch(/^IMAGE_REPOSITORY=[a-z0-9][a-z0-9._\/-]*\nIMAGE_TAG=[A-Za-z0-9_][A-Za-z0-9_.-]*\n$/);
+    expect(imageEnv.IMAGE_TAG).not.toBe('latest');
   });
 });
 
