@@ -32,6 +32,7 @@ select_engine() {
 
 # parse_build_flags ARGS...: sets RUN and KEEP from --no-run and --keep-running; --help calls
 # the script's usage function.
+# shellcheck disable=SC2034 # RUN and KEEP are for the calling script
 parse_build_flags() {
   RUN=1
   KEEP=0
@@ -149,7 +150,7 @@ run_and_check() {
   done
   local args=(-d --pull never --name "$name" --network host
     -e "SITE_LISTEN=127.0.0.1:$port" -e "STATUS_LISTEN=127.0.0.1:$((port + 1))"
-    --read-only --tmpfs /tmp:rw,mode=1777,size=64m --user 10101:10101
+    --read-only --tmpfs "/tmp:rw,mode=1777,size=64m" --user 10101:10101
     --cap-drop ALL --security-opt no-new-privileges)
   # Only the /tmp above is writable (podman adds writable /run and /var/tmp otherwise).
   [[ "$ENGINE" == podman ]] && args+=(--read-only-tmpfs=false)
