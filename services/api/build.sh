@@ -36,20 +36,11 @@ USAGE
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-# die, select_engine and load_image_env, shared with the site's image scripts.
+# die, parse_build_flags, select_engine and load_image_env, shared with the site's image scripts.
 # shellcheck source=../../docker/lib.sh
 source "$root/docker/lib.sh"
 
-run=1
-keep=0
-for arg in "$@"; do
-  case "$arg" in
-    --help|-h) usage; exit 0 ;;
-    --no-run) run=0 ;;
-    --keep-running) keep=1 ;;
-    *) echo "build.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
-  esac
-done
+parse_build_flags "$@"
 
 select_engine
 engine="$ENGINE"
@@ -59,7 +50,7 @@ ref_file="${IMAGE_REF_FILE:-$root/build/images/api.ref}"
 
 port="${HOST_PORT:-8899}"
 name="${API_CONTAINER:-api1}"
-if [[ $run -eq 1 ]]; then
+if [[ $RUN -eq 1 ]]; then
   [[ "$port" =~ ^[0-9]+$ ]] && (( port >= 1 && port <= 65535 )) \
     || die "HOST_PORT '$port' is not a port; use a number from 1 to 65535"
   [[ "$name" =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ ]] || die "API_CONTAINER '$name' is not a container name"
@@ -91,7 +82,7 @@ mkdir -p "$(dirname "$ref_file")"
 echo "$image" > "$ref_file"
 echo "build.sh: built $image${short_sha:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-$short_sha} (recorded in $ref_file)"
 
-[[ $run -eq 1 ]] || exit 0
+[[ $RUN -eq 1 ]] || exit 0
 
 # --- run and check --------------------------------------------------------------------------
 url="http://127.0.0.1:$port"
@@ -122,7 +113,7 @@ run_args+=(-p "127.0.0.1:$port:8080")
 
 cleanup() { "$engine" rm -f "$name" >/dev/null 2>&1 || true; }
 cleanup
-[[ $keep -eq 1 ]] || trap cleanup EXIT
+[[ $KEEP -eq 1 ]] || trap cleanup EXIT
 "$engine" run -d "${run_args[@]}" "$image" >/dev/null
 fail() {
   echo "build.sh: container logs:" >&2
@@ -142,7 +133,7 @@ info="$(http_get "$url/api/info")" || fail "$url/api/info did not answer 200"
   || fail "$url/api/info answered '$info', not service api version $IMAGE_TAG"
 echo "build.sh: $image answers on $url/api/healthz and /api/info (container $name)"
 
-if [[ $keep -eq 1 ]]; then
+if [[ $KEEP -eq 1 ]]; then
   echo "build.sh: left running; stop it with: $engine stop $name && $engine rm $name"
   exit 0
 fi
