@@ -17,10 +17,9 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv2019 from 'ajv/dist/2019';
-import type { ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { renderGoTemplate } from './go-template';
+import { compileSchema, CustomKeyword, SchemaPredicate } from './json-schema';
 import { parseQuantity, quantityString } from './quantity';
 import { Manifest, PolicyExemption, PolicyFinding, PolicyRule } from './types';
 import { apiGroup, asArray, containerLabel, ContainerRef, containersOf, isObject, objectId, rawNamespace, show, Workload, workloadOf } from './workload';
@@ -147,23 +146,20 @@ function goRegExp(pattern: string, flags: string): RegExp {
   }
   return new RegExp(p, f);
 }
-goRegExp.code = 'goRegExp';
 
-const ajv = new Ajv2019({ strict: false, validateSchema: false, allowUnionTypes: true, allErrors: false, code: { regExp: goRegExp } });
-for (const [keyword, minimum] of [['resourceMinimum', true], ['resourceMaximum', false]] as const) {
-  ajv.addKeyword({
-    keyword,
-    schemaType: ['string', 'number'],
-    validate: (limit: unknown, data: unknown) => {
-      const l = parseQuantity(limit);
-      const d = parseQuantity(data);
-      if (l === undefined || d === undefined) return false;
-      return minimum ? d >= l : d <= l;
-    },
-  });
+/** Polaris' own keywords: a resource quantity at least / at most the given one. */
+const POLARIS_KEYWORDS: Record<string, CustomKeyword> = {
+  resourceMinimum: (limit, data) => compareQuantities(limit, data, (l, d) => d >= l),
+  resourceMaximum: (limit, data) => compareQuantities(limit, data, (l, d) => d <= l),
+};
+
+function compareQuantities(limit: unknown, data: unknown, ok: (limit: number, data: number) => boolean): boolean {
+  const l = parseQuantity(limit);
+  const d = parseQuantity(data);
+  return l !== undefined && d !== undefined && ok(l, d);
 }
 
-/** qri-io/jsonschema tolerates `required:` with no value (hostPortSet.yaml has one); ajv does not. */
+/** qri-io/jsonschema tolerates `required:` with no value (hostPortSet.yaml has one); a schema validator does not. */
 function sanitize(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(sanitize);
   if (!isObject(schema)) return schema;
@@ -175,24 +171,40 @@ function sanitize(schema: unknown): unknown {
   return out;
 }
 
-const validators = new Map<string, ValidateFunction | null>();
+const validators = new Map<string, SchemaPredicate | null>();
 
-/** Compiles a rendered schema text (YAML or JSON); null when it is empty (passes everything). */
-function compile(text: string): ValidateFunction | null {
+/** The predicate of a rendered schema text (YAML or JSON); null when it is empty (passes everything). */
+function compile(text: string): SchemaPredicate | null {
   if (validators.has(text)) return validators.get(text)!;
-  const parsed = text.trim() === '' ? null : parseYamlDoc(text);
-  let v: ValidateFunction | null = null;
+  const parsed = text.trim() === '' ? null : parseRendered(text);
+  let v: SchemaPredicate | null = null;
   if (isObject(parsed)) {
     const schema = sanitize(parsed) as Record<string, unknown>;
     delete schema.$schema;
-    v = ajv.compile(schema);
+    v = compileSchema(schema, { regExp: goRegExp, keywords: POLARIS_KEYWORDS });
   } else if (parsed !== null && parsed !== undefined && typeof parsed !== 'boolean') {
     throw new Error(`the rendered schema is not an object: ${text.slice(0, 80)}`);
   } else if (parsed === false) {
-    v = ajv.compile(false as any);
+    v = () => false;
   }
   validators.set(text, v);
   return v;
+}
+
+/**
+ * Schemas from a check's `schema` field are JSON when rendered, and JSON reads the same in YAML
+ * 1.1 (but for the characters YAML 1.1 takes as line breaks): those skip the YAML parser, which
+ * costs a hundred times more.
+ */
+function parseRendered(text: string): unknown {
+  if (text.startsWith('{') && !/[\u0085\u2028\u2029]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // not JSON after all (a template wrote YAML into it): read it as YAML below
+    }
+  }
+  return parseYamlDoc(text);
 }
 
 // ------------------------------------------------------------------ typed-API emulation --
@@ -217,6 +229,32 @@ function normalizeContainer(c: unknown): Record<string, any> {
   return out;
 }
 
+/**
+ * What one `checkPolaris` call works out once and every check reuses: the objects by kind, and
+ * each pod spec and container normalized (the checks only read them).
+ */
+class RunContext {
+  public readonly index: KindIndex;
+  private readonly podSpecs = new Map<unknown, Record<string, any>>();
+  private readonly containers = new Map<unknown, Record<string, any>>();
+
+  public constructor(manifests: readonly Manifest[]) {
+    this.index = indexByKind(manifests);
+  }
+
+  public podSpec(spec: unknown): Record<string, any> {
+    let n = this.podSpecs.get(spec);
+    if (!n) this.podSpecs.set(spec, n = normalizePodSpec(spec));
+    return n;
+  }
+
+  public container(c: unknown): Record<string, any> {
+    let n = this.containers.get(c);
+    if (!n) this.containers.set(c, n = normalizeContainer(c));
+    return n;
+  }
+}
+
 function normalizePodSpec(spec: unknown): Record<string, any> {
   const out = normalize(spec) as Record<string, any>;
   for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
@@ -235,6 +273,7 @@ function groupKind(m: Manifest): string {
 }
 
 interface Test {
+  readonly run: RunContext;
   readonly target: string; // '' for the group/kind pass
   readonly manifest: Manifest;
   readonly workload?: Workload;
@@ -283,6 +322,7 @@ export function checkPolaris(manifests: readonly Manifest[], dir: string = POLAR
   const active = Object.entries(config.checks).filter(([, sev]) => sev === 'warning' || sev === 'danger').map(([id]) => id).sort();
   const findings: PolicyFinding[] = [];
   const exemptions = new Map<string, PolicyExemption>();
+  const run = new RunContext(manifests);
 
   const runTest = (test: Test): void => {
     for (const id of active) {
@@ -297,7 +337,7 @@ export function checkPolaris(manifests: readonly Manifest[], dir: string = POLAR
         });
         continue;
       }
-      const outcome = evaluate(check, test, manifests);
+      const outcome = evaluate(check, test);
       if (!outcome.passes) findings.push(toFinding(check, test, config.checks[id], outcome.error));
     }
   };
@@ -305,32 +345,85 @@ export function checkPolaris(manifests: readonly Manifest[], dir: string = POLAR
   for (const m of manifests) {
     const w = workloadOf(m);
     if (w) {
-      runTest({ target: 'Controller', manifest: m, workload: w, isInit: false });
-      runTest({ target: '', manifest: m, workload: w, isInit: false });
-      runTest({ target: 'PodSpec', manifest: m, workload: w, isInit: false });
-      for (const c of containersOf(w)) runTest({ target: 'Container', manifest: m, workload: w, container: c, isInit: c.kind === 'initContainer' });
+      runTest({ run, target: 'Controller', manifest: m, workload: w, isInit: false });
+      runTest({ run, target: '', manifest: m, workload: w, isInit: false });
+      runTest({ run, target: 'PodSpec', manifest: m, workload: w, isInit: false });
+      for (const c of containersOf(w)) runTest({ run, target: 'Container', manifest: m, workload: w, container: c, isInit: c.kind === 'initContainer' });
     } else {
-      runTest({ target: '', manifest: m, isInit: false });
+      runTest({ run, target: '', manifest: m, isInit: false });
     }
   }
   return { findings, exemptions: [...exemptions.values()] };
 }
 
+const templateInputs = new WeakMap<Test, Record<string, unknown>>();
+
 function templateInput(test: Test): Record<string, unknown> {
-  const data: Record<string, unknown> = { ...test.manifest };
+  let data = templateInputs.get(test);
+  if (data) return data;
+  data = { ...test.manifest };
   if (test.workload) {
     const polaris: Record<string, unknown> = {
-      PodSpec: normalizePodSpec(test.workload.podSpec),
+      PodSpec: test.run.podSpec(test.workload.podSpec),
       PodTemplate: test.workload.template,
     };
-    if (test.container) polaris.Container = normalizeContainer(test.container.container);
+    if (test.container) polaris.Container = test.run.container(test.container.container);
     data.Polaris = polaris;
   }
+  templateInputs.set(test, data);
   return data;
 }
 
-function evaluate(check: PolarisCheck, test: Test, manifests: readonly Manifest[]): Outcome {
-  if (check.id === 'pdbMinAvailableGreaterThanHPAMinReplicas') return pdbMinAvailableGreaterThanHPAMinReplicas(test, manifests);
+/** The objects of each group/kind (`policy/PodDisruptionBudget`), and of each group/kind in a namespace, in input order. */
+interface KindIndex {
+  readonly all: ReadonlyMap<string, readonly Manifest[]>;
+  readonly inNamespace: ReadonlyMap<string, readonly Manifest[]>;
+}
+
+function indexByKind(manifests: readonly Manifest[]): KindIndex {
+  const all = new Map<string, Manifest[]>();
+  const inNamespace = new Map<string, Manifest[]>();
+  const add = (index: Map<string, Manifest[]>, key: string, m: Manifest) => {
+    const list = index.get(key);
+    if (list) list.push(m); else index.set(key, [m]);
+  };
+  for (const m of manifests) {
+    const kind = groupKind(m);
+    add(all, kind, m);
+    add(inNamespace, `${kind}\u0000${rawNamespace(m)}`, m);
+  }
+  return { all, inNamespace };
+}
+
+/**
+ * The candidates for an additional schema, those named like the object first: the outcome is
+ * whether any of them matches, so the order changes nothing but how soon a match is found (a
+ * service's NetworkPolicy and PDB are usually named after its Deployment).
+ */
+function candidatesFor(index: KindIndex, kind: string, namespace: string, name: string): readonly Manifest[] {
+  const list = index.inNamespace.get(`${kind}\u0000${namespace}`) ?? [];
+  const first = list.findIndex((o) => o.metadata.name === name);
+  return first <= 0 ? list : [list[first], ...list.slice(0, first), ...list.slice(first + 1)];
+}
+
+/** Receives every rendered schema, the data it was evaluated on and the outcome: for tests and debugging. */
+export type SchemaTrace = (schemaText: string, data: unknown, passed: boolean) => void;
+let trace: SchemaTrace | undefined;
+
+/** Calls `fn` for every schema evaluation from now on (undefined: stop). */
+export function traceSchemaEvaluations(fn: SchemaTrace | undefined): void {
+  trace = fn;
+}
+
+function run(text: string, predicate: SchemaPredicate | null, data: unknown): boolean {
+  const passed = predicate ? predicate(data) : true;
+  trace?.(text, data, passed);
+  return passed;
+}
+
+function evaluate(check: PolarisCheck, test: Test): Outcome {
+  const index = test.run.index;
+  if (check.id === 'pdbMinAvailableGreaterThanHPAMinReplicas') return pdbMinAvailableGreaterThanHPAMinReplicas(test, index);
   try {
     const input = templateInput(test);
     const mainText = check.schemaString ? renderGoTemplate(check.schemaString, input) : '';
@@ -338,28 +431,27 @@ function evaluate(check: PolarisCheck, test: Test, manifests: readonly Manifest[
     let data: unknown;
     const w = test.workload;
     if (check.target === 'Container' && check.schemaTarget === 'PodSpec' && w && test.container) {
-      const podCopy = normalizePodSpec(w.podSpec);
+      const podCopy = { ...test.run.podSpec(w.podSpec) };
       delete podCopy.initContainers;
-      podCopy.containers = [normalizeContainer(test.container.container)];
+      podCopy.containers = [test.run.container(test.container.container)];
       data = podCopy;
     } else if (check.target === 'Container' && test.container) {
-      data = normalizeContainer(test.container.container);
+      data = test.run.container(test.container.container);
     } else if (check.target === 'PodSpec' && w) {
-      data = normalizePodSpec(w.podSpec);
+      data = test.run.podSpec(w.podSpec);
     } else if (check.target === 'PodTemplate' && w) {
       data = w.template;
     } else {
       data = test.manifest;
     }
-    let passes = main ? main(data) === true : true;
+    let passes = run(mainText, main, data);
     for (const [kind, text] of Object.entries(check.additionalSchemaStrings)) {
       if (!passes) break;
       const rendered = renderGoTemplate(text, input);
       if (rendered.trim() === '') continue;
       const validator = compile(rendered);
       const namespace = test.manifest.kind === 'Namespace' ? test.manifest.metadata.name : rawNamespace(test.manifest);
-      const candidates = manifests.filter((o) => groupKind(o) === kind && rawNamespace(o) === namespace);
-      passes = candidates.some((o) => (validator ? validator(o) === true : true));
+      passes = candidatesFor(index, kind, namespace, test.manifest.metadata.name).some((o) => run(rendered, validator, o));
     }
     return { passes };
   } catch (e) {
@@ -373,12 +465,13 @@ function evaluate(check: PolarisCheck, test: Test, manifests: readonly Manifest[
  * (a percentage is scaled, rounding up, against the HPA's minReplicas) is greater than or
  * equal to the HPA's minReplicas: the PDB could then block every voluntary eviction.
  */
-function pdbMinAvailableGreaterThanHPAMinReplicas(test: Test, manifests: readonly Manifest[]): Outcome {
+function pdbMinAvailableGreaterThanHPAMinReplicas(test: Test, index: KindIndex): Outcome {
   const d = test.manifest;
   const templateLabels: Record<string, unknown> = isObject(d.spec?.template?.metadata?.labels) ? d.spec.template.metadata.labels : {};
-  const pdb = manifests.find((p) => groupKind(p) === 'policy/PodDisruptionBudget' && isObject(p.spec?.selector)
+  const hpa = index.all.get('autoscaling/HorizontalPodAutoscaler')?.find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === d.metadata.name);
+  if (!hpa) return { passes: true };
+  const pdb = index.all.get('policy/PodDisruptionBudget')?.find((p) => isObject(p.spec?.selector)
     && Object.entries(isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {}).some(([k, v]) => (templateLabels[k] ?? '') === v));
-  const hpa = manifests.find((h) => groupKind(h) === 'autoscaling/HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === d.metadata.name);
   if (!pdb || !hpa) return { passes: true };
   const minAvailable = pdb.spec?.minAvailable;
   const minReplicas = hpa.spec?.minReplicas;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
-import { readManifestFolder } from './manifest-files';
+import { ChartFile, synthChartFiles } from './chart-files';
 import { FolderCheck, OutputCheck, runChecks } from './output-checks';
 
 export interface SynthesizeOptions<T extends { readonly name: string }> {
@@ -25,30 +25,41 @@ export class OutputCheckError extends Error {
 }
 
 /**
- * Synthesizes every target into a staging folder beside `outdir`, checks the result, and only
- * then swaps it in. A failure at any step (an error in a construct, an invalid manifest)
- * leaves an earlier `outdir` exactly as it was, and no staging folder behind.
+ * Synthesizes every target, checks the objects, and only when all passed writes them to a
+ * staging folder beside `outdir` and swaps it in. A failure at any step (an error in a
+ * construct, an invalid manifest) leaves an earlier `outdir` exactly as it was, and no staging
+ * folder behind.
+ *
+ * The files are what `app.synth()` would write, byte for byte; the checks see the objects
+ * those files hold without reading them back.
  */
 export function synthesize<T extends { readonly name: string }>(options: SynthesizeOptions<T>): FolderCheck[] {
   const outdir = path.resolve(options.outdir);
+  const targets = options.targets.map((target) => {
+    const dir = path.join(outdir, target.name);
+    const app = new App({ outdir: dir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    options.build(app, target);
+    const files = synthChartFiles(app);
+    return { target, files, result: runChecks({ dir, files }, target.name, options.checks) };
+  });
+  const results = targets.map((t) => t.result);
+  if (results.some((r) => r.problems.length > 0)) {
+    throw new OutputCheckError(results);
+  }
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(outdir), `.${path.basename(outdir)}-staging-`));
   try {
-    const results = options.targets.map((target) => {
-      const dir = path.join(staging, target.name);
-      const app = new App({ outdir: dir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
-      options.build(app, target);
-      app.synth();
-      return runChecks(readManifestFolder(dir), target.name, options.checks);
-    });
-    if (results.some((r) => r.problems.length > 0)) {
-      throw new OutputCheckError(results);
-    }
+    for (const { target, files } of targets) writeFiles(path.join(staging, target.name), files);
     swapInto(staging, outdir);
     return results;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+function writeFiles(dir: string, files: readonly ChartFile[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of files) fs.writeFileSync(path.join(dir, f.file), f.yaml);
 }
 
 /** Replaces `outdir` by `staging` with two renames: at no point is a folder half-written. */
