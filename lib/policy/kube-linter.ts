@@ -5,8 +5,8 @@
 import { parseQuantity } from './quantity';
 import { Manifest, PolicyFinding, PolicyRule } from './types';
 import {
-  apiGroup, asArray, containerLabel, containersOf, finder, isObject, mapSelectorMatches, objectId, rawNamespace,
-  selectorMatches, show, Workload, workloadOf,
+  apiGroup, asArray, containerLabel, containersOf, finder, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
+  selectorMatches, serviceSelector, show, Workload, workloadOf,
 } from './workload';
 
 const TOOL = 'kube-linter' as const;
@@ -51,6 +51,8 @@ const UNSAFE_SYSCTLS = ['kernel.msg', 'kernel.sem', 'kernel.shm', 'fs.mqueue.', 
 
 export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[] {
   const workloads = manifests.map(workloadOf).filter((w): w is Workload => w !== undefined);
+  const byName = new NameIndex(manifests);
+  const pods = new PodLabelIndex(workloads);
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
     const f = finder(TOOL, objectId(m));
@@ -60,14 +62,14 @@ export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[]
       out.push(f('no-extensions-v1beta', `disallowed API object found: ${m.apiVersion}/${m.kind}`, 'Use the stable API (apps/v1, networking.k8s.io/v1).', 'apiVersion'));
     }
     const w = workloadOf(m);
-    if (w) out.push(...workloadChecks(manifests, w));
-    if (m.kind === 'Service' && apiGroup(m.apiVersion) === '') out.push(...serviceChecks(workloads, m));
+    if (w) out.push(...workloadChecks(byName, w));
+    if (m.kind === 'Service' && apiGroup(m.apiVersion) === '') out.push(...serviceChecks(pods, m));
     if (m.kind === 'PodDisruptionBudget' && apiGroup(m.apiVersion) === 'policy') out.push(...pdbChecks(manifests, workloads, m));
   }
   return out;
 }
 
-function workloadChecks(manifests: readonly Manifest[], w: Workload): PolicyFinding[] {
+function workloadChecks(byName: NameIndex, w: Workload): PolicyFinding[] {
   const f = finder(TOOL, w.id);
   const out: PolicyFinding[] = [];
   const spec = w.podSpec;
@@ -194,7 +196,7 @@ function workloadChecks(manifests: readonly Manifest[], w: Workload): PolicyFind
   // non-existent-service-account
   const saName = spec.serviceAccountName || spec.serviceAccount || '';
   if (saName && saName !== 'default') {
-    const exists = manifests.some((m) => m.kind === 'ServiceAccount' && m.metadata?.name === saName && rawNamespace(m) === w.namespace);
+    const exists = byName.get('ServiceAccount', w.namespace, saName).length > 0;
     if (!exists) out.push(f('non-existent-service-account', `serviceAccount ${show(saName)} not found`, 'Add the ServiceAccount to the same target, or reference one that exists.', `${w.podSpecPath}.serviceAccountName`));
   }
 
@@ -253,7 +255,7 @@ export function portNameViolations(name: string): string[] {
   return out;
 }
 
-function serviceChecks(workloads: readonly Workload[], s: Manifest): PolicyFinding[] {
+function serviceChecks(pods: PodLabelIndex, s: Manifest): PolicyFinding[] {
   const f = finder(TOOL, objectId(s));
   const out: PolicyFinding[] = [];
   // invalid-target-ports (service side)
@@ -270,7 +272,7 @@ function serviceChecks(workloads: readonly Workload[], s: Manifest): PolicyFindi
     const selector = s.spec?.selector;
     if (!isObject(selector) || Object.keys(selector).length === 0) {
       out.push(f('dangling-service', 'service has no selector specified', 'Give the Service a selector matching the pod labels of a workload.', 'spec.selector'));
-    } else if (!workloads.some((w) => w.namespace === rawNamespace(s) && mapSelectorMatches(selector, w.podLabels))) {
+    } else if (!pods.some(rawNamespace(s), serviceSelector(s))) {
       out.push(f('dangling-service', `no pods found matching service labels (${show(selector)})`, 'Make spec.selector match the pod template labels of a workload in the same namespace.', 'spec.selector'));
     }
   }

@@ -7,8 +7,8 @@
 import { isZeroQuantity } from './quantity';
 import { Manifest, PolicyFinding, PolicyRule } from './types';
 import {
-  apiGroup, asArray, containerLabel, containersOf, finder, isObject, mapSelectorMatches, objectId, rawNamespace,
-  selectorMatches, show, stringMap, Workload, workloadOf,
+  apiGroup, asArray, containerLabel, containersOf, finder, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
+  SelectorIndex, selectorMatches, serviceSelector, show, stringMap, Workload, workloadOf,
 } from './workload';
 
 const TOOL = 'kube-score' as const;
@@ -72,22 +72,31 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const APPROVED_TOPOLOGY_KEYS = new Set(['kubernetes.io/hostname', 'topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone']);
 
 interface Ctx {
-  readonly manifests: readonly Manifest[];
-  readonly workloads: readonly Workload[];
-  readonly services: readonly Manifest[];
+  readonly byName: NameIndex;
+  readonly pods: PodLabelIndex;
+  readonly services: ReadonlySet<Manifest>;
+  readonly servicesBySelector: SelectorIndex<Manifest>;
   readonly hpas: readonly Manifest[];
-  readonly pdbs: readonly Manifest[];
-  readonly netpols: readonly Manifest[];
+  readonly hpaSet: ReadonlySet<Manifest>;
+  readonly pdbs: ReadonlySet<Manifest>;
+  readonly pdbsBySelector: SelectorIndex<Manifest>;
+  readonly netpols: ReadonlySet<Manifest>;
 }
 
 export function checkKubeScore(manifests: readonly Manifest[]): PolicyFinding[] {
+  const services = manifests.filter((m) => m.kind === 'Service' && apiGroup(m.apiVersion) === '');
+  const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' && apiGroup(m.apiVersion) === 'autoscaling');
+  const pdbs = manifests.filter((m) => m.kind === 'PodDisruptionBudget' && apiGroup(m.apiVersion) === 'policy');
   const ctx: Ctx = {
-    manifests,
-    workloads: manifests.map(workloadOf).filter((w): w is Workload => w !== undefined),
-    services: manifests.filter((m) => m.kind === 'Service' && apiGroup(m.apiVersion) === ''),
-    hpas: manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' && apiGroup(m.apiVersion) === 'autoscaling'),
-    pdbs: manifests.filter((m) => m.kind === 'PodDisruptionBudget' && apiGroup(m.apiVersion) === 'policy'),
-    netpols: manifests.filter((m) => m.kind === 'NetworkPolicy' && apiGroup(m.apiVersion) === 'networking.k8s.io'),
+    byName: new NameIndex(manifests),
+    pods: new PodLabelIndex(manifests.map(workloadOf).filter((w): w is Workload => w !== undefined)),
+    services: new Set(services),
+    servicesBySelector: new SelectorIndex(services, rawNamespace, serviceSelector),
+    hpas,
+    hpaSet: new Set(hpas),
+    pdbs: new Set(pdbs),
+    pdbsBySelector: new SelectorIndex(pdbs, rawNamespace, (p) => p.spec?.selector),
+    netpols: new Set(manifests.filter((m) => m.kind === 'NetworkPolicy' && apiGroup(m.apiVersion) === 'networking.k8s.io')),
   };
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
@@ -96,10 +105,10 @@ export function checkKubeScore(manifests: readonly Manifest[]): PolicyFinding[] 
     if (w) out.push(...podChecks(ctx, w));
     if (m.kind === 'Deployment' && w) out.push(...deploymentChecks(ctx, w));
     if (m.kind === 'StatefulSet' && w) out.push(...statefulSetChecks(ctx, w));
-    if (ctx.services.includes(m)) out.push(...serviceChecks(ctx, m));
-    if (ctx.netpols.includes(m)) out.push(...networkPolicyChecks(ctx, m));
-    if (ctx.pdbs.includes(m)) out.push(...pdbChecks(m));
-    if (ctx.hpas.includes(m)) out.push(...hpaChecks(ctx, m));
+    if (ctx.services.has(m)) out.push(...serviceChecks(ctx, m));
+    if (ctx.netpols.has(m)) out.push(...networkPolicyChecks(ctx, m));
+    if (ctx.pdbs.has(m)) out.push(...pdbChecks(m));
+    if (ctx.hpaSet.has(m)) out.push(...hpaChecks(ctx, m));
     if (m.kind === 'Ingress' && (apiGroup(m.apiVersion) === 'networking.k8s.io' || apiGroup(m.apiVersion) === 'extensions')) out.push(...ingressChecks(ctx, m));
   }
   return out;
@@ -207,7 +216,7 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   // pod-probes, pod-probes-identical (Jobs and CronJobs are skipped)
   const isBatch = (w.kind === 'Job' || w.kind === 'CronJob') && apiGroup(w.manifest.apiVersion) === 'batch';
   if (!isBatch) {
-    const targeted = ctx.services.some((s) => rawNamespace(s) === w.namespace && mapSelectorMatches(s.spec?.selector, w.podLabels));
+    const targeted = ctx.servicesBySelector.some(w.namespace, w.podLabels);
     if (targeted) {
       const hasReadiness = all.some((c) => isObject(c.container.readinessProbe));
       const hasLiveness = all.some((c) => isObject(c.container.livenessProbe));
@@ -289,11 +298,11 @@ function hasHostAntiAffinity(w: Workload): boolean {
 }
 
 function pdbSelects(ctx: Ctx, w: Workload): boolean {
-  return ctx.pdbs.some((p) => rawNamespace(p) === w.namespace && selectorMatches(p.spec?.selector, w.podLabels));
+  return ctx.pdbsBySelector.some(w.namespace, w.podLabels);
 }
 
 function targetedByService(ctx: Ctx, w: Workload): boolean {
-  return ctx.services.some((s) => rawNamespace(s) === w.namespace && mapSelectorMatches(s.spec?.selector, w.podLabels));
+  return ctx.servicesBySelector.some(w.namespace, w.podLabels);
 }
 
 function deploymentChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
@@ -335,7 +344,7 @@ function statefulSetChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   if (!(replicas !== undefined && replicas < 2) && !hasHostAntiAffinity(w)) {
     out.push(f('statefulset-has-host-podantiaffinity', 'StatefulSet does not have a host podAntiAffinity set', 'Add a podAntiAffinity term with topologyKey kubernetes.io/hostname whose labelSelector matches the pod labels.', `${w.podSpecPath}.affinity.podAntiAffinity`));
   }
-  const headless = ctx.services.some((s) => rawNamespace(s) === w.namespace && s.metadata.name === m.spec?.serviceName && s.spec?.clusterIP === 'None' && mapSelectorMatches(s.spec?.selector, w.podLabels));
+  const headless = ctx.servicesBySelector.some(w.namespace, w.podLabels, (s) => s.metadata.name === m.spec?.serviceName && s.spec?.clusterIP === 'None');
   if (!headless) {
     out.push(f('statefulset-has-servicename', `StatefulSet serviceName ${show(m.spec?.serviceName)} does not name a headless Service selecting its pods`, 'Create a headless Service (clusterIP: None) selecting the pods and set spec.serviceName to its name.', 'spec.serviceName'));
   }
@@ -362,7 +371,7 @@ function serviceChecks(ctx: Ctx, s: Manifest): PolicyFinding[] {
   const f = finder(TOOL, objectId(s));
   const out: PolicyFinding[] = [];
   if (s.spec?.type !== 'ExternalName') {
-    const match = ctx.workloads.some((w) => w.namespace === rawNamespace(s) && mapSelectorMatches(s.spec?.selector, w.podLabels));
+    const match = ctx.pods.some(rawNamespace(s), serviceSelector(s));
     if (!match) out.push(f('service-targets-pod', `The Service selector ${show(s.spec?.selector)} does not match any pods`, 'Make spec.selector match the pod template labels of a workload in the same namespace.', 'spec.selector'));
   }
   if (s.spec?.type === 'NodePort') {
@@ -372,13 +381,13 @@ function serviceChecks(ctx: Ctx, s: Manifest): PolicyFinding[] {
 }
 
 function networkPolicyChecks(ctx: Ctx, np: Manifest): PolicyFinding[] {
-  const match = ctx.workloads.some((w) => w.namespace === rawNamespace(np) && selectorMatches(np.spec?.podSelector, w.podLabels));
+  const match = ctx.pods.some(rawNamespace(np), np.spec?.podSelector);
   return match ? [] : [finder(TOOL, objectId(np))('networkpolicy-targets-pod', `The NetworkPolicy's podSelector ${show(np.spec?.podSelector)} does not match any pods`, 'Make spec.podSelector match the pod template labels of a workload in the same namespace.', 'spec.podSelector')];
 }
 
 function hpaChecks(ctx: Ctx, h: Manifest): PolicyFinding[] {
   const ref = h.spec?.scaleTargetRef ?? {};
-  const match = ctx.manifests.some((m) => m.apiVersion === ref.apiVersion && m.kind === ref.kind && m.metadata?.name === ref.name && rawNamespace(m) === rawNamespace(h));
+  const match = ctx.byName.get(ref.kind, rawNamespace(h), ref.name).some((m) => m.apiVersion === ref.apiVersion);
   return match ? [] : [finder(TOOL, objectId(h))('horizontalpodautoscaler-has-target', `The HPA target ${show(ref)} does not match anything`, 'Point spec.scaleTargetRef (apiVersion apps/v1, kind Deployment, name) at an object in the same namespace.', 'spec.scaleTargetRef')];
 }
 
@@ -392,7 +401,7 @@ function ingressChecks(ctx: Ctx, ing: Manifest): PolicyFinding[] {
       const port = backend.service?.port ?? (backend.servicePort !== undefined ? (typeof backend.servicePort === 'number' ? { number: backend.servicePort } : { name: backend.servicePort }) : {});
       // As kube-score compares: a port number > 0 must equal the Service port, otherwise the
       // names must be equal (an unnamed Service port matches a backend without a port name).
-      const ok = name !== undefined && ctx.services.some((s) => rawNamespace(s) === rawNamespace(ing) && s.metadata.name === name
+      const ok = name !== undefined && ctx.byName.get('Service', rawNamespace(ing), name).some((s) => ctx.services.has(s)
         && asArray(s.spec?.ports).some((sp) => (Number(port.number) > 0 && sp?.port === port.number) || (sp?.name ?? '') === (port.name ?? '')));
       if (!ok) {
         out.push(f('ingress-targets-service', `No Service with name ${show(name)} and port ${show(port.number ?? port.name)} was found`, 'Point the backend at an existing Service in the same namespace and one of its ports (by number or name).', `spec.rules[${ri}].http.paths[${pi}].backend`));

@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { renderGoTemplate } from './go-template';
+import { parseBlockYaml } from './block-yaml';
 import { compileSchema, CustomKeyword, SchemaPredicate } from './json-schema';
 import { parseQuantity, quantityString } from './quantity';
 import { Manifest, PolicyExemption, PolicyFinding, PolicyRule } from './types';
@@ -192,9 +193,10 @@ function compile(text: string): SchemaPredicate | null {
 }
 
 /**
- * Schemas from a check's `schema` field are JSON when rendered, and JSON reads the same in YAML
- * 1.1 (but for the characters YAML 1.1 takes as line breaks): those skip the YAML parser, which
- * costs a hundred times more.
+ * A rendered schema, as the yaml library reads it (YAML 1.1), without paying for the library
+ * on every object: schemas from a check's `schema` field are JSON when rendered, and JSON reads
+ * the same in YAML 1.1 (but for the characters YAML 1.1 takes as line breaks); the YAML ones are
+ * plain block YAML (block-yaml.ts). Anything else goes to the library.
  */
 function parseRendered(text: string): unknown {
   if (text.startsWith('{') && !/[\u0085\u2028\u2029]/.test(text)) {
@@ -204,7 +206,7 @@ function parseRendered(text: string): unknown {
       // not JSON after all (a template wrote YAML into it): read it as YAML below
     }
   }
-  return parseYamlDoc(text);
+  return parseBlockYaml(text) ?? parseYamlDoc(text);
 }
 
 // ------------------------------------------------------------------ typed-API emulation --

@@ -162,11 +162,6 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
   return true;
 }
 
-/** A Service-style selector (a plain map): empty matches everything. */
-export function mapSelectorMatches(selector: unknown, labels: Record<string, string>): boolean {
-  return selectorMatches({ matchLabels: isObject(selector) ? selector : {} }, labels);
-}
-
 /** Builds findings of one tool for one object. */
 export function finder(tool: PolicyTool, object: string) {
   return (rule: string, message: string, fix: string, path?: string): PolicyFinding =>
@@ -177,4 +172,89 @@ export function finder(tool: PolicyTool, object: string) {
 export function show(value: unknown): string {
   if (value === undefined) return '<unset>';
   return JSON.stringify(value);
+}
+
+// --- lookups across a target's objects ------------------------------------------------------
+// The cross-object rules ask "does any X in this namespace select these pods?" for every object;
+// scanning every X each time is quadratic, which a thousand services feel. These indexes only
+// narrow down the candidates: the answer is still decided by selectorMatches, so it is the same.
+
+function pairKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\u0000${key}\u0000${value}`;
+}
+
+function push<T>(index: Map<string, T[]>, key: string, item: T): void {
+  const list = index.get(key);
+  if (list) list.push(item); else index.set(key, [item]);
+}
+
+/** The first `matchLabels` entry of a selector: a set of labels can only match it if it has this pair. */
+function firstMatchLabel(selector: unknown): [string, string] | undefined {
+  if (!isObject(selector) || !isObject(selector.matchLabels)) return undefined;
+  for (const k in selector.matchLabels) return [k, String(selector.matchLabels[k])];
+  return undefined;
+}
+
+/** Objects with a label selector (Services, PDBs, NetworkPolicies), looked up by the labels they select. */
+export class SelectorIndex<T> {
+  private readonly keyed = new Map<string, T[]>();
+  private readonly unkeyed = new Map<string, T[]>();
+
+  /** `selectorOf` gives a metav1.LabelSelector (for a Service: `{ matchLabels: spec.selector }`). */
+  public constructor(items: readonly T[], namespaceOf: (item: T) => string, private readonly selectorOf: (item: T) => unknown) {
+    for (const item of items) {
+      const first = firstMatchLabel(selectorOf(item));
+      if (first) push(this.keyed, pairKey(namespaceOf(item), first[0], first[1]), item);
+      else push(this.unkeyed, namespaceOf(item), item);
+    }
+  }
+
+  /** Whether an object in `namespace` (that passes `filter`) selects `labels`. */
+  public some(namespace: string, labels: Record<string, string>, filter?: (item: T) => boolean): boolean {
+    const test = (item: T): boolean => (!filter || filter(item)) && selectorMatches(this.selectorOf(item), labels);
+    if (this.unkeyed.get(namespace)?.some(test)) return true;
+    for (const k in labels) {
+      if (this.keyed.get(pairKey(namespace, k, labels[k]))?.some(test)) return true;
+    }
+    return false;
+  }
+}
+
+/** Workloads looked up by a selector that picks their pods. */
+export class PodLabelIndex {
+  private readonly byLabel = new Map<string, Workload[]>();
+  private readonly byNamespace = new Map<string, Workload[]>();
+
+  public constructor(workloads: readonly Workload[]) {
+    for (const w of workloads) {
+      push(this.byNamespace, w.namespace, w);
+      for (const k in w.podLabels) push(this.byLabel, pairKey(w.namespace, k, w.podLabels[k]), w);
+    }
+  }
+
+  /** Whether a workload in `namespace` has pods that `selector` (a metav1.LabelSelector) selects. */
+  public some(namespace: string, selector: unknown): boolean {
+    const first = firstMatchLabel(selector);
+    const candidates = first ? this.byLabel.get(pairKey(namespace, first[0], first[1])) : this.byNamespace.get(namespace);
+    return candidates?.some((w) => selectorMatches(selector, w.podLabels)) ?? false;
+  }
+}
+
+/** Objects by kind, namespace and name. */
+export class NameIndex {
+  private readonly byName = new Map<string, Manifest[]>();
+
+  public constructor(manifests: readonly Manifest[]) {
+    for (const m of manifests) push(this.byName, `${m.kind}\u0000${rawNamespace(m)}\u0000${m.metadata?.name}`, m);
+  }
+
+  /** The objects of this kind, namespace and name, in input order. */
+  public get(kind: string, namespace: string, name: unknown): readonly Manifest[] {
+    return (this.byName.get(`${kind}\u0000${namespace}\u0000${name}`) ?? []).filter((m) => m.metadata?.name === name);
+  }
+}
+
+/** A Service's selector as a metav1.LabelSelector (a Service without one selects everything, as the tools read it). */
+export function serviceSelector(s: Manifest): unknown {
+  return { matchLabels: isObject(s.spec?.selector) ? s.spec.selector : {} };
 }

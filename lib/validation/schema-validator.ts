@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { validateCustomResources } from '../../crds/validate';
-import { SEMANTIC_RULES } from './semantic-rules';
+import { semanticViolations } from './semantic-rules';
 
 /** A Kubernetes object as parsed from a synthesized manifest. */
 export interface KubeManifest {
@@ -33,7 +33,7 @@ interface Definitions { readonly [name: string]: Record<string, unknown> }
  * so a misspelt or invented field is an error, as it is for `kubectl apply --validate=strict`.
  *
  * The OpenAPI definitions cannot express enum values, port ranges or name formats (the API
- * server checks those in code), so `SEMANTIC_RULES` adds those checks for the fields where a
+ * server checks those in code), so `semanticViolations` adds those checks for the fields where a
  * wrong value would otherwise only be caught by a cluster.
  */
 export class SchemaValidator {
@@ -113,9 +113,7 @@ export class SchemaValidator {
     if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
       violations.push({ object, path: '/metadata/name', message: 'metadata.name is required' });
     }
-    for (const rule of SEMANTIC_RULES) {
-      violations.push(...rule(manifest).map((v) => ({ object, ...v })));
-    }
+    violations.push(...semanticViolations(manifest).map((v) => ({ object, ...v })));
     return violations;
   }
 

@@ -6,7 +6,10 @@ export interface RuleViolation {
   readonly message: string;
 }
 
-type Rule = (manifest: KubeManifest) => RuleViolation[];
+/** Every value in a manifest with its JSON pointer, in document order: walked once, read by each rule. */
+type Nodes = ReadonlyArray<readonly [pointer: string, value: unknown]>;
+
+type Rule = (manifest: KubeManifest, nodes: Nodes) => RuleViolation[];
 
 // Formats from k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label, IsDNS1123Subdomain,
 // IsDNS1035Label, IsValidPortName, IsQualifiedName, IsValidLabelValue).
@@ -46,16 +49,16 @@ const SERVICE_ENUMS: ReadonlyArray<readonly [string, readonly string[]]> = [
 
 const PORT_FIELDS = /\/(containerPort|hostPort|port)$/;
 
-const enumRule: Rule = (m) => {
+const enumRule: Rule = (m, nodes) => {
   const out: RuleViolation[] = [];
-  walk(m, '', (pointer, value) => {
-    if (typeof value !== 'string') return;
+  for (const [pointer, value] of nodes) {
+    if (typeof value !== 'string') continue;
     for (const [pattern, allowed] of ENUMS) {
       if (pattern.test(pointer) && !allowed.includes(value)) {
         out.push({ path: pointer, message: `"${value}" is not allowed; use one of: ${allowed.join(', ')}` });
       }
     }
-  });
+  }
   if (m.kind === 'Service') {
     for (const [pointer, allowed] of SERVICE_ENUMS) {
       const value = at(m, pointer);
@@ -67,9 +70,9 @@ const enumRule: Rule = (m) => {
   return out;
 };
 
-const portRule: Rule = (m) => {
+const portRule: Rule = (m, nodes) => {
   const out: RuleViolation[] = [];
-  walk(m, '', (pointer, value) => {
+  for (const [pointer, value] of nodes) {
     if (PORT_FIELDS.test(pointer) && typeof value === 'number' && !isPort(value)) {
       out.push({ path: pointer, message: `port ${value} is out of range; use an integer from 1 to 65535` });
     }
@@ -84,7 +87,7 @@ const portRule: Rule = (m) => {
     if (/\/ports\/\d+\/name$/.test(pointer) && typeof value === 'string' && (!PORT_NAME.test(value) || value.length > 15)) {
       out.push({ path: pointer, message: `port name "${value}" is invalid; use at most 15 lower-case letters, digits and '-', with at least one letter` });
     }
-  });
+  }
   if (m.kind === 'Service') {
     const ports = at(m, '/spec/ports');
     (Array.isArray(ports) ? ports : []).forEach((p: { nodePort?: unknown }, i) => {
@@ -96,7 +99,7 @@ const portRule: Rule = (m) => {
   return out;
 };
 
-const nameRule: Rule = (m) => {
+const nameRule: Rule = (m, nodes) => {
   const out: RuleViolation[] = [];
   const name = m.metadata?.name;
   if (typeof name === 'string' && name !== '') {
@@ -114,19 +117,19 @@ const nameRule: Rule = (m) => {
   if (typeof namespace === 'string' && (!DNS1123_LABEL.test(namespace) || namespace.length > 63)) {
     out.push({ path: '/metadata/namespace', message: `namespace "${namespace}" must be a DNS-1123 label of at most 63 characters` });
   }
-  walk(m, '', (pointer, value) => {
+  for (const [pointer, value] of nodes) {
     if (/\/(containers|initContainers)\/\d+\/name$/.test(pointer) && typeof value === 'string' && (!DNS1123_LABEL.test(value) || value.length > 63)) {
       out.push({ path: pointer, message: `container name "${value}" must be a DNS-1123 label of at most 63 characters` });
     }
-  });
+  }
   return out;
 };
 
-const labelRule: Rule = (m) => {
+const labelRule: Rule = (m, nodes) => {
   const out: RuleViolation[] = [];
-  walk(m, '', (pointer, value) => {
-    if (!/\/(labels|matchLabels|selector)$/.test(pointer) || value === null || typeof value !== 'object' || Array.isArray(value)) return;
-    if (pointer.endsWith('/selector') && m.kind !== 'Service') return; // other selectors are LabelSelector objects
+  for (const [pointer, value] of nodes) {
+    if (!/\/(labels|matchLabels|selector)$/.test(pointer) || value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    if (pointer.endsWith('/selector') && m.kind !== 'Service') continue; // other selectors are LabelSelector objects
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       const problem = labelKeyProblem(key);
       if (problem) out.push({ path: `${pointer}/${escapePointer(key)}`, message: problem });
@@ -137,7 +140,7 @@ const labelRule: Rule = (m) => {
         });
       }
     }
-  });
+  }
   return out;
 };
 
@@ -151,7 +154,14 @@ const replicasRule: Rule = (m) => {
   return [];
 };
 
-export const SEMANTIC_RULES: readonly Rule[] = [enumRule, portRule, nameRule, labelRule, replicasRule];
+const RULES: readonly Rule[] = [enumRule, portRule, nameRule, labelRule, replicasRule];
+
+/** The checks the schema cannot express, over one manifest, in a stable order. */
+export function semanticViolations(manifest: KubeManifest): RuleViolation[] {
+  const nodes: Array<readonly [string, unknown]> = [];
+  walk(manifest, '', (pointer, value) => nodes.push([pointer, value]));
+  return RULES.flatMap((rule) => rule(manifest, nodes));
+}
 
 function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
