@@ -1,11 +1,11 @@
 import { App } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { deploymentConfig } from './config/targets';
 import { apiImage, siteImage } from './lib/image-config';
 import { ImageReference } from './lib/image-reference';
 import { MetricsExporter } from './lib/metrics-exporter';
 import { NamespaceChart } from './lib/namespace-chart';
 import { nginxApiProxy } from './lib/nginx-api-proxy';
+import { ServiceType } from './lib/plus-enums';
 import { PolicyException } from './lib/policy-exception';
 import { ResourceProfile } from './lib/resource-profile';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
@@ -24,7 +24,7 @@ export interface Images {
 /** What one target runs: the site (the seed's `nginx1`), and what the target turns on. */
 export function buildTarget(app: App, target: ResolvedTarget, images: Images): NamespaceChart {
   const chart = new NamespaceChart(app, target.name, { namespace: target.namespace, version });
-  const serviceType = target.serviceType ?? (target.ingress ? kplus.ServiceType.CLUSTER_IP : kplus.ServiceType.NODE_PORT);
+  const serviceType = target.serviceType ?? (target.ingress ? ServiceType.CLUSTER_IP : ServiceType.NODE_PORT);
   const autoscaling = target.maxReplicas ? { minReplicas: target.replicas ?? 2, maxReplicas: target.maxReplicas } : undefined;
 
   const site = new WebService(chart, 'nginx1', {
@@ -39,7 +39,7 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
     autoscaling,
     mesh: target.mesh,
     metrics: target.monitoring ? MetricsExporter.nginx({ scrapedFrom: target.monitoring.namespace }) : undefined,
-    policyExceptions: serviceType === kplus.ServiceType.NODE_PORT ? [
+    policyExceptions: serviceType === ServiceType.NODE_PORT ? [
       PolicyException.kubeScore('service-type', 'Service',
         'The seed exposes the site on a NodePort (no ingress controller on its single-node cluster); kept for compatibility.'),
     ] : [],

@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { CodeKeywordDefinition, ErrorObject, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
+import { ArtifactCache } from '../lib/cache/artifact-cache';
+import { CachedValidators, codegen, createAjv } from '../lib/validation/cached-ajv';
 
 /**
  * Validates custom resources (ServiceMonitor, PrometheusRule, Certificate, IngressRoute,
@@ -50,47 +53,68 @@ interface Crd {
   readonly spec?: { readonly group: string; readonly names: { readonly kind: string }; readonly versions: CrdVersion[] };
 }
 
-/** The CRDs of one folder: closed schemas by `apiVersion/Kind`, served apiVersions by Kind, compiled validators. */
+/**
+ * The CRDs of one folder: closed schemas by `apiVersion/Kind`, served apiVersions by Kind,
+ * compiled validators. The parsed CRDs and the compiled validators are cached (lib/cache/),
+ * keyed by the contents of every CRD file, so most runs neither parse YAML nor compile.
+ */
 class CrdCatalog {
-  public readonly schemas = new Map<string, Record<string, unknown>>();
+  public readonly schemas: ReadonlyMap<string, Record<string, unknown>>;
   /** `group/Kind` -> the apiVersions its CRD serves (a Kind of another API group is another kind). */
-  public readonly servedByKind = new Map<string, string[]>();
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: goRegExp } });
+  public readonly servedByKind: ReadonlyMap<string, string[]>;
+  private readonly validators: CachedValidators;
+  private ajvInstance?: Ajv;
 
   public constructor(dir: string) {
-    // The formats the CRDs here use (ajv knows none of them without ajv-formats).
-    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
-    this.ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-    this.ajv.addKeyword({ keyword: 'x-kubernetes-validations', schemaType: 'array', errors: true, validate: celRules });
     const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf-8' }).filter((f) => /\.ya?ml$/.test(f)).sort();
-    for (const file of files) {
-      for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf-8'))) {
-        const crd = doc.toJS() as Crd | null;
-        if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-        const kind = crd.spec.names.kind;
-        for (const v of crd.spec.versions) {
-          if (v.served === false || !v.schema?.openAPIV3Schema) continue;
-          const apiVersion = `${crd.spec.group}/${v.name}`;
-          this.schemas.set(`${apiVersion}/${kind}`, closeSchema(v.schema.openAPIV3Schema) as Record<string, unknown>);
-          const groupKind = `${crd.spec.group}/${kind}`;
-          this.servedByKind.set(groupKind, [...(this.servedByKind.get(groupKind) ?? []), apiVersion]);
-        }
-      }
-    }
+    const contents = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf-8'));
+    const inputs = [fs.readFileSync(__filename, 'utf-8'), ...files.flatMap((f, i) => [f, contents[i]])];
+    const tag = ArtifactCache.tag(dir);
+    const parsed = ArtifactCache.project().json(`crds-${tag}`, ArtifactCache.key(...inputs), () => readCrds(contents));
+    this.schemas = new Map(parsed.schemas);
+    this.servedByKind = new Map(parsed.servedByKind);
+    this.validators = new CachedValidators(`crd-${tag}`, inputs);
   }
 
   /** The validator of `apiVersion/Kind`, compiled on first use. */
   public validator(key: string): ValidateFunction | undefined {
-    let fn = this.validators.get(key);
     const schema = this.schemas.get(key);
-    if (!fn && schema) {
-      fn = this.ajv.compile(schema);
-      this.validators.set(key, fn);
-    }
-    return fn;
+    if (!schema) return undefined;
+    return this.validators.get(key.replace(/[^A-Za-z0-9.]+/g, '_'), () => {
+      const ajv = this.ajv();
+      return { ajv, validate: ajv.compile(schema) };
+    });
   }
+
+  private ajv(): Ajv {
+    if (!this.ajvInstance) {
+      // The formats the CRDs here use (ajv knows none of them without ajv-formats).
+      this.ajvInstance = createAjv({ allErrors: true, strict: false, code: { regExp: goRegExp } }, ['int32', 'int64', 'date-time']);
+      this.ajvInstance.addKeyword(CEL_RULES);
+    }
+    return this.ajvInstance;
+  }
+}
+
+/** Closed schemas and served versions of every CRD in these files, as JSON. */
+function readCrds(contents: readonly string[]): { schemas: Array<[string, Record<string, unknown>]>; servedByKind: Array<[string, string[]]> } {
+  const schemas: Array<[string, Record<string, unknown>]> = [];
+  const servedByKind = new Map<string, string[]>();
+  for (const text of contents) {
+    for (const doc of YAML.parseAllDocuments(text)) {
+      const crd = doc.toJS() as Crd | null;
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      const kind = crd.spec.names.kind;
+      for (const v of crd.spec.versions) {
+        if (v.served === false || !v.schema?.openAPIV3Schema) continue;
+        const apiVersion = `${crd.spec.group}/${v.name}`;
+        schemas.push([`${apiVersion}/${kind}`, closeSchema(v.schema.openAPIV3Schema) as Record<string, unknown>]);
+        const groupKind = `${crd.spec.group}/${kind}`;
+        servedByKind.set(groupKind, [...(servedByKind.get(groupKind) ?? []), apiVersion]);
+      }
+    }
+  }
+  return { schemas, servedByKind: [...servedByKind] };
 }
 
 const catalogs = new Map<string, CrdCatalog>();
@@ -206,23 +230,41 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** CRD patterns are Go (RE2) regular expressions; the inline `(?i)` flag becomes JavaScript's `i`. */
-const goRegExp = Object.assign((pattern: string, flags: string) =>
+/**
+ * CRD patterns are Go (RE2) regular expressions; the inline `(?i)` flag becomes JavaScript's
+ * `i`. `code` is how compiled validators kept on disk reach it.
+ */
+export const goRegExp = Object.assign((pattern: string, flags: string) =>
   (pattern.includes('(?i)') ? new RegExp(pattern.replace(/\(\?i\)/g, ''), `${flags}i`) : new RegExp(pattern, flags)),
-{ code: 'goRegExp' });
+{ code: `require(${JSON.stringify(__filename)}).goRegExp` });
 
 interface CelRule { readonly rule: string; readonly message?: string }
 const STRING_RULE = /^self\.(startsWith|endsWith|contains)\('([^'\\]*)'\)$/;
+const METHODS = { startsWith: 'startsWith', endsWith: 'endsWith', contains: 'includes' } as const;
 
-/** Evaluates the string CEL rules of `x-kubernetes-validations`; other rules pass (the API server checks them). */
-const celRules: SchemaValidateFunction = function validate(rules: CelRule[], data: unknown): boolean {
-  const errors: Partial<ErrorObject>[] = [];
-  for (const r of rules) {
-    const m = STRING_RULE.exec(r.rule.trim());
-    if (!m || typeof data !== 'string') continue;
-    const ok = m[1] === 'startsWith' ? data.startsWith(m[2]) : m[1] === 'endsWith' ? data.endsWith(m[2]) : data.includes(m[2]);
-    if (!ok) errors.push({ keyword: 'x-kubernetes-validations', message: r.message ?? `failed rule: ${r.rule}`, params: { rule: r.rule } });
-  }
-  celRules.errors = errors;
-  return errors.length === 0;
+/**
+ * The string CEL rules of `x-kubernetes-validations` (`self.startsWith('…')`, `endsWith`,
+ * `contains`), compiled into the validator; other rules pass (the API server checks them).
+ * Each failed rule is one error with the rule's message.
+ */
+const CEL_RULES: CodeKeywordDefinition = {
+  keyword: 'x-kubernetes-validations',
+  schemaType: 'array',
+  code(cxt) {
+    const { gen, data } = cxt;
+    const { _ } = codegen();
+    for (const r of cxt.schema as CelRule[]) {
+      const m = STRING_RULE.exec(r.rule.trim());
+      if (!m) continue;
+      const method = METHODS[m[1] as keyof typeof METHODS];
+      gen.if(_`typeof ${data} == "string" && !${data}[${method}](${m[2]})`, () => {
+        cxt.setParams({ rule: r.rule, message: r.message ?? `failed rule: ${r.rule}` }, true);
+        cxt.error();
+      });
+    }
+  },
+  error: {
+    message: ({ params }) => codegen().str`${params.message}`,
+    params: ({ params }) => codegen()._`{rule: ${params.rule}}`,
+  },
 };

@@ -1,11 +1,18 @@
 import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import * as k8s from '../imports/k8s';
 import { PropValidationError } from './validation/prop-errors';
 
+/**
+ * An amount of CPU: cdk8s-plus-27's `Cpu.millis(250)` or `Cpu.units(1)`, or `{ amount: '250m' }`.
+ * (The presets build theirs without loading cdk8s-plus-27; see plus-enums.ts.)
+ */
+export interface CpuAmount {
+  readonly amount: string;
+}
+
 /** CPU, memory and ephemeral storage for one side (requests or limits). */
 export interface ResourceAmounts {
-  readonly cpu: kplus.Cpu;
+  readonly cpu: CpuAmount;
   readonly memory: Size;
   readonly ephemeralStorage: Size;
 }
@@ -47,8 +54,8 @@ export class ResourceProfile {
 
   private static preset(name: string, cpuRequest: number, cpuLimit: number, memory: number, diskRequest: number, diskLimit: number) {
     return new ResourceProfile(name,
-      { cpu: kplus.Cpu.millis(cpuRequest), memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskRequest) },
-      { cpu: kplus.Cpu.millis(cpuLimit), memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskLimit) });
+      { cpu: { amount: `${cpuRequest}m` }, memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskRequest) },
+      { cpu: { amount: `${cpuLimit}m` }, memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskLimit) });
   }
 
   private constructor(
@@ -84,7 +91,7 @@ function render(a: ResourceAmounts): { [key: string]: k8s.Quantity } {
   };
 }
 
-function millicores(cpu: kplus.Cpu): number {
+function millicores(cpu: CpuAmount): number {
   const amount = cpu.amount;
   return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Number(amount) * 1000;
 }

@@ -1,6 +1,6 @@
-import * as kplus from 'cdk8s-plus-27';
 import { IngressController } from './ingress-controller';
 import { IngressTls } from './ingress-tls';
+import { ServiceType } from './plus-enums';
 import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
@@ -26,7 +26,7 @@ export interface TargetConfig {
   /** Resource preset of the pods: nano, micro, small, medium, large. @default 'small' */
   readonly size?: string;
   /** How the site is exposed. @default NodePort, as the seed did */
-  readonly serviceType?: kplus.ServiceType;
+  readonly serviceType?: ServiceType;
   /** Fixed node port of the site, for NodePort. @default - Kubernetes picks one */
   readonly nodePort?: number;
   /** Host names the site answers to behind an Ingress. @default - none */
@@ -107,7 +107,7 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
     seenPlaces.set(place, t.name);
     if (t.replicas !== undefined) checkInteger(where, 'replicas', t.replicas, 0, 1000);
     if (t.serviceType !== undefined) {
-      checkOneOf(where, 'serviceType', t.serviceType, [kplus.ServiceType.NODE_PORT, kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.LOAD_BALANCER]);
+      checkOneOf(where, 'serviceType', t.serviceType, [ServiceType.NODE_PORT, ServiceType.CLUSTER_IP, ServiceType.LOAD_BALANCER]);
     }
     if (t.maxReplicas !== undefined) checkInteger(where, 'maxReplicas', t.maxReplicas, (t.replicas ?? 2) + 1, 1000);
     if (t.ingress && (t.hosts ?? []).length === 0) {

@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { Chart, Duration, Lazy } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { HealthChecks, renderProbes } from './health-checks';
 import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { recommendedLabels, selectorLabels } from './labels';
+import { ImagePullPolicy, ServiceType } from './plus-enums';
 import { exceptionAnnotations, ExceptionTarget, PolicyException } from './policy-exception';
 import { ResourceProfile } from './resource-profile';
 import { MetricsExporter } from './metrics-exporter';
@@ -60,8 +60,8 @@ export interface WebServiceProps {
   /** Pods to run. Ignored when `autoscaling` is set, which then owns the count. @default 2 */
   readonly replicas?: number;
 
-  /** How the Service is exposed. @default kplus.ServiceType.CLUSTER_IP */
-  readonly serviceType?: kplus.ServiceType;
+  /** How the Service is exposed. @default ServiceType.CLUSTER_IP */
+  readonly serviceType?: ServiceType;
 
   /** Port the Service listens on. @default 80 */
   readonly servicePort?: number;
@@ -126,7 +126,7 @@ export interface WebServiceProps {
   readonly drainDelay?: Duration;
 
   /** @default - pull `Always` for tags (they can move), `IfNotPresent` for digests (they cannot) */
-  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  readonly imagePullPolicy?: ImagePullPolicy;
 
   /** PriorityClass of the pods. @default - the NamespaceChart's PriorityClass, else none */
   readonly priorityClassName?: string;
@@ -144,7 +144,7 @@ export interface WebServiceProps {
   readonly policyExceptions?: PolicyException[];
 }
 
-const SERVICE_TYPES = [kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER];
+const SERVICE_TYPES = [ServiceType.CLUSTER_IP, ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER];
 const PORT_NAME = 'http';
 const METRICS_PORT_NAME = 'metrics';
 const RESERVED_ENV = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -166,7 +166,7 @@ export class WebService extends Construct {
   public readonly image: ImageReference;
   public readonly containerPort: number;
   public readonly servicePort: number;
-  public readonly serviceType: kplus.ServiceType;
+  public readonly serviceType: ServiceType;
   /** The metrics sidecar, when the service has one. */
   public readonly metrics?: MetricsExporter;
   /** The labels the Service, PodDisruptionBudget and NetworkPolicy select pods by. */
@@ -198,10 +198,10 @@ export class WebService extends Construct {
     this.image = props.image;
     this.containerPort = props.containerPort ?? 8080;
     this.servicePort = props.servicePort ?? 80;
-    this.serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    this.serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
     this.metrics = props.metrics;
     this.env = new Map(Object.entries(props.env ?? {}));
-    this.ingressFrom = [...(props.ingressFrom ?? [this.serviceType === kplus.ServiceType.CLUSTER_IP
+    this.ingressFrom = [...(props.ingressFrom ?? [this.serviceType === ServiceType.CLUSTER_IP
       ? IngressSource.sameNamespace() : IngressSource.anyAddress()])];
     this.ingressFromIsDefault = props.ingressFrom === undefined;
 
@@ -369,7 +369,7 @@ export class WebService extends Construct {
     if (props.serviceType !== undefined) checkOneOf(this, 'serviceType', props.serviceType, SERVICE_TYPES);
     if (props.nodePort !== undefined) {
       checkInteger(this, 'nodePort', props.nodePort, 30000, 32767);
-      if ((props.serviceType ?? kplus.ServiceType.CLUSTER_IP) === kplus.ServiceType.CLUSTER_IP) {
+      if ((props.serviceType ?? ServiceType.CLUSTER_IP) === ServiceType.CLUSTER_IP) {
         throw new PropValidationError(this, 'nodePort', props.nodePort, 'a nodePort needs serviceType NodePort or LoadBalancer');
       }
     }
@@ -433,7 +433,7 @@ export class WebService extends Construct {
     const writable = props.writablePaths ?? ['/tmp'];
     const drainSeconds = (props.drainDelay ?? Duration.seconds(5)).toSeconds();
     const probes = renderProbes(props.healthChecks ?? {}, props.healthCheckPath ?? '/healthz', props.readinessPath ?? '/readyz', PORT_NAME);
-    const pullPolicy = props.imagePullPolicy ?? (this.image.isImmutable ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS);
+    const pullPolicy = props.imagePullPolicy ?? (this.image.isImmutable ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS);
     const volumeName = (i: number) => (writable.length === 1 ? 'tmp' : `writable-${i}`);
 
     const containerSecurity: k8s.SecurityContext = {
@@ -521,7 +521,7 @@ export class WebService extends Construct {
     return {
       name: 'metrics',
       image: metrics.image.toString(),
-      imagePullPolicy: metrics.image.isImmutable ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS,
+      imagePullPolicy: metrics.image.isImmutable ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS,
       args: metrics.args,
       ports: [{ name: METRICS_PORT_NAME, containerPort: metrics.port, protocol: 'TCP' }],
       resources: ResourceProfile.NANO.toKube(),

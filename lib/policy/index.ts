@@ -14,18 +14,24 @@ export { EXEMPTION_WITHOUT_REASON, REASON_ANNOTATION } from './exemptions';
 
 const TOOLS: readonly PolicyTool[] = ['pod-security', 'kube-score', 'kube-linter', 'polaris'];
 
-/** Every rule implemented, for docs and tests. `exemption-without-reason` is reported by the exemption handling. */
-export const POLICY_RULES: ReadonlyArray<{ tool: PolicyTool; rule: string; description: string }> = [
-  ...POD_SECURITY_RULES,
-  ...KUBE_SCORE_RULES,
-  ...KUBE_LINTER_RULES,
-  ...polarisRules(),
-  ...(['kube-score', 'kube-linter', 'polaris'] as const).map((tool): PolicyRule => ({
-    tool,
-    rule: 'exemption-without-reason',
-    description: `A ${tool} exemption annotation on an object without a reason (it is then not accepted).`,
-  })),
-];
+/**
+ * Every rule implemented, for docs and tests. `exemption-without-reason` is reported by the
+ * exemption handling. (A function: listing Polaris' rules reads its configuration, which a synth
+ * does not otherwise need up front.)
+ */
+export function policyRules(): ReadonlyArray<{ tool: PolicyTool; rule: string; description: string }> {
+  return [
+    ...POD_SECURITY_RULES,
+    ...KUBE_SCORE_RULES,
+    ...KUBE_LINTER_RULES,
+    ...polarisRules(),
+    ...(['kube-score', 'kube-linter', 'polaris'] as const).map((tool): PolicyRule => ({
+      tool,
+      rule: 'exemption-without-reason',
+      description: `A ${tool} exemption annotation on an object without a reason (it is then not accepted).`,
+    })),
+  ];
+}
 
 function compareFindings(a: PolicyFinding, b: PolicyFinding): number {
   return a.object.localeCompare(b.object)

@@ -18,6 +18,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
+import { ArtifactCache } from '../cache/artifact-cache';
 import { renderGoTemplate } from './go-template';
 import { parseBlockYaml } from './block-yaml';
 import { compileSchema, CustomKeyword, SchemaPredicate } from './json-schema';
@@ -106,19 +107,28 @@ export function parsePolarisCheck(id: string, text: string): PolarisCheck {
 
 const configs = new Map<string, PolarisConfig>();
 
-/** Loads default.yaml and every `<checkId>.yaml` of the folder (cached). */
+/**
+ * Loads default.yaml and every `<checkId>.yaml` of the folder; kept in memory, and on disk as
+ * JSON (lib/cache/) keyed by the files' contents, since reading the YAML costs more than a
+ * whole small synth otherwise does.
+ */
 export function loadPolarisConfig(dir: string = POLARIS_CHECKS_DIR): PolarisConfig {
   const cached = configs.get(dir);
   if (cached) return cached;
-  const defaults = parseYamlDoc(fs.readFileSync(path.join(dir, 'default.yaml'), 'utf8')) ?? {};
-  const definitions = new Map<string, PolarisCheck>();
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'default.yaml').sort()) {
-    const id = file.replace(/\.yaml$/, '');
-    definitions.set(id, parsePolarisCheck(id, fs.readFileSync(path.join(dir, file), 'utf8')));
-  }
-  const checks: Record<string, Severity> = {};
-  for (const [id, sev] of Object.entries(defaults.checks ?? {})) checks[id] = String(sev) as Severity;
-  const config: PolarisConfig = { checks, exemptions: asArray(defaults.exemptions).filter(isObject) as ConfigExemption[], definitions };
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  if (!files.includes('default.yaml')) throw new Error(`${path.join(dir, 'default.yaml')} is missing: Polaris' configuration says which checks run`);
+  const texts = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+  const key = ArtifactCache.key(fs.readFileSync(__filename), ...files.flatMap((f, i) => [f, texts[i]]));
+  const stored = ArtifactCache.project().json(`polaris-${ArtifactCache.tag(dir)}`, key, () => {
+    const defaults = parseYamlDoc(texts[files.indexOf('default.yaml')]) ?? {};
+    const definitions = files.map((f, i) => [f.replace(/\.yaml$/, ''), texts[i]] as const)
+      .filter(([id]) => id !== 'default')
+      .map(([id, text]) => [id, parsePolarisCheck(id, text)] as const);
+    const checks: Record<string, Severity> = {};
+    for (const [id, sev] of Object.entries(defaults.checks ?? {})) checks[id] = String(sev) as Severity;
+    return { checks, exemptions: asArray(defaults.exemptions).filter(isObject) as ConfigExemption[], definitions };
+  });
+  const config: PolarisConfig = { checks: stored.checks, exemptions: stored.exemptions, definitions: new Map(stored.definitions) };
   configs.set(dir, config);
   return config;
 }

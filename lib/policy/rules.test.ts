@@ -1,8 +1,8 @@
-// One case per rule of POLICY_RULES: the compliant fixture, minimally mutated so that the
+// One case per rule of policyRules(): the compliant fixture, minimally mutated so that the
 // rule must fire. A rule without a case fails the coverage test, so no rule can be added
 // untested, and no rule can silently pass.
 
-import { checkPolicies, Manifest, POLICY_RULES } from '.';
+import { checkPolicies, Manifest, policyRules } from '.';
 import { compliantManifests, container, find, FixtureOptions, podSpec, statefulSetManifests } from './test-fixtures';
 
 type M = any[];
@@ -174,19 +174,19 @@ function build(c: Case): M {
   return c.mutate(base) ?? base;
 }
 
-describe('every rule of POLICY_RULES fires on its minimal violation', () => {
-  test('POLICY_RULES has no duplicates and covers the four tools', () => {
-    const keys = POLICY_RULES.map((r) => `${r.tool}/${r.rule}`);
+describe('every rule of policyRules() fires on its minimal violation', () => {
+  test('policyRules() has no duplicates and covers the four tools', () => {
+    const keys = policyRules().map((r) => `${r.tool}/${r.rule}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(new Set(POLICY_RULES.map((r) => r.tool))).toEqual(new Set(['pod-security', 'kube-score', 'kube-linter', 'polaris']));
+    expect(new Set(policyRules().map((r) => r.tool))).toEqual(new Set(['pod-security', 'kube-score', 'kube-linter', 'polaris']));
   });
 
   test('every rule has a case, and every case is a rule', () => {
-    const keys = POLICY_RULES.map((r) => `${r.tool}/${r.rule}`).sort();
+    const keys = policyRules().map((r) => `${r.tool}/${r.rule}`).sort();
     expect(Object.keys(CASES).sort()).toEqual(keys);
   });
 
-  test.each(POLICY_RULES.map((r) => [`${r.tool}/${r.rule}`, r.tool, r.rule] as const))('%s', (key, tool, rule) => {
+  test.each(policyRules().map((r) => [`${r.tool}/${r.rule}`, r.tool, r.rule] as const))('%s', (key, tool, rule) => {
     const c = CASES[key];
     expect(c).toBeDefined();
     // Baseline: the unmutated fixture does not trigger the rule.

@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { validateCustomResources } from '../../crds/validate';
+import { ArtifactCache } from '../cache/artifact-cache';
+import { CachedValidators, createAjv } from './cached-ajv';
 import { semanticViolations } from './semantic-rules';
 
 /** A Kubernetes object as parsed from a synthesized manifest. */
@@ -47,30 +50,36 @@ export class SchemaValidator {
 
   private static default?: SchemaValidator;
 
-  private readonly ajv: Ajv;
   /** `apiVersion/kind` -> definition name, from `x-kubernetes-group-version-kind`. */
-  private readonly kinds = new Map<string, string>();
-  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly kinds: ReadonlyMap<string, string>;
+  private readonly validators: CachedValidators;
+  private ajvInstance?: Ajv;
 
-  public constructor(definitionsFile: string, private readonly crdDir?: string) {
-    const doc = JSON.parse(fs.readFileSync(definitionsFile, 'utf-8')) as { definitions: Definitions };
-    const definitions: Record<string, unknown> = {};
-    for (const [name, def] of Object.entries(doc.definitions)) {
-      definitions[name] = closeObjectSchema(def);
-      for (const gvk of (def['x-kubernetes-group-version-kind'] as Array<{ group: string; version: string; kind: string }> | undefined) ?? []) {
-        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-        this.kinds.set(`${apiVersion}/${gvk.kind}`, name);
+  /**
+   * The definitions are read and compiled only when a kind's validator is not in the cache
+   * (lib/cache/): most runs load compiled validators and an index of the kinds.
+   */
+  public constructor(private readonly definitionsFile: string, private readonly crdDir?: string) {
+    const text = fs.readFileSync(definitionsFile);
+    const source = fs.readFileSync(__filename);
+    const tag = ArtifactCache.tag(definitionsFile);
+    this.validators = new CachedValidators(`k8s-${tag}`, [text, source]);
+    this.kinds = new Map(ArtifactCache.project().json(`k8s-kinds-${tag}`, ArtifactCache.key(text, source),
+      () => [...kindIndex(parseDefinitions(text))]));
+  }
+
+  /** The ajv instance with every definition, closed; built on the first cache miss. */
+  private ajv(): Ajv {
+    if (!this.ajvInstance) {
+      const definitions: Record<string, unknown> = {};
+      for (const [name, def] of Object.entries(parseDefinitions(fs.readFileSync(this.definitionsFile)))) {
+        definitions[name] = closeObjectSchema(def);
       }
+      // strict: false because the definitions carry vendor keywords (x-kubernetes-*).
+      this.ajvInstance = createAjv({ allErrors: true, strict: false }, ['int32', 'int64', 'double', 'byte', 'date-time']);
+      this.ajvInstance.addSchema({ $id: 'k8s', definitions });
     }
-    // strict: false because the definitions carry vendor keywords (x-kubernetes-*).
-    this.ajv = new Ajv({ allErrors: true, strict: false });
-    // The formats the Kubernetes definitions use; int32 catches values the API server would overflow.
-    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
-    this.ajv.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
-    this.ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
-    this.ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-    this.ajv.addSchema({ $id: 'k8s', definitions });
+    return this.ajvInstance;
   }
 
   /** Every `apiVersion/kind` of the Kubernetes API the schema knows (custom resources aside). */
@@ -118,13 +127,26 @@ export class SchemaValidator {
   }
 
   private compile(definition: string): ValidateFunction {
-    let fn = this.compiled.get(definition);
-    if (!fn) {
-      fn = this.ajv.compile({ $ref: `k8s#/definitions/${definition}` });
-      this.compiled.set(definition, fn);
-    }
-    return fn;
+    return this.validators.get(definition, () => {
+      const ajv = this.ajv();
+      return { ajv, validate: ajv.compile({ $ref: `k8s#/definitions/${definition}` }) };
+    });
   }
+}
+
+function parseDefinitions(text: Buffer): Definitions {
+  return (JSON.parse(text.toString('utf-8')) as { definitions: Definitions }).definitions;
+}
+
+/** `apiVersion/kind` -> definition name, from each definition's `x-kubernetes-group-version-kind`. */
+function kindIndex(definitions: Definitions): Map<string, string> {
+  const kinds = new Map<string, string>();
+  for (const [name, def] of Object.entries(definitions)) {
+    for (const gvk of (def['x-kubernetes-group-version-kind'] as Array<{ group: string; version: string; kind: string }> | undefined) ?? []) {
+      kinds.set(`${gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version}/${gvk.kind}`, name);
+    }
+  }
+  return kinds;
 }
 
 /** Closes every object schema that lists its properties, so unknown fields are rejected. */
