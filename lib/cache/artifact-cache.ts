@@ -4,6 +4,8 @@ import * as path from 'path';
 
 /** Where the project keeps derived files: `npm ci` empties it with node_modules. */
 const PROJECT_CACHE = path.resolve(__dirname, '..', '..', 'node_modules', '.cache', 'mincloud');
+/** The part of it for this class (tools/ts-run keeps its transpiled files in `ts/`). */
+const SUBFOLDER = 'artifacts';
 
 /**
  * Results that are slow to compute and fully decided by their inputs — compiled schema
@@ -17,12 +19,13 @@ const PROJECT_CACHE = path.resolve(__dirname, '..', '..', 'node_modules', '.cach
  */
 export class ArtifactCache {
   /**
-   * The project's cache, in `node_modules/.cache/mincloud/` or `$MINCLOUD_CACHE_DIR`;
-   * `MINCLOUD_CACHE_DIR=off` computes everything afresh and keeps nothing.
+   * The project's cache, in `node_modules/.cache/mincloud/artifacts/` or
+   * `$MINCLOUD_CACHE_DIR/artifacts/`; `MINCLOUD_CACHE_DIR=off` computes everything afresh and
+   * keeps nothing.
    */
   public static project(): ArtifactCache {
     const dir = process.env.MINCLOUD_CACHE_DIR || PROJECT_CACHE;
-    return new ArtifactCache(dir === 'off' ? undefined : path.resolve(dir));
+    return new ArtifactCache(dir === 'off' ? undefined : path.resolve(dir, SUBFOLDER));
   }
 
   /** A key for the given inputs. */

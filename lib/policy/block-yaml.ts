@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { isPlainWord } from '../synth/yaml-words';
 
 // Reads the block YAML that Polaris' check templates render (nested mappings and sequences,
 // one-line scalars, one-line flow sequences), as the yaml library reads it with YAML 1.1, at a
@@ -154,6 +155,7 @@ const scalars = new Map<string, unknown>();
 /** A one-line scalar or flow sequence, as the yaml library reads it. */
 function scalar(text: string): unknown {
   if (text[0] === '[') return flowSequence(text); // a new array each time: callers may keep it
+  if (isPlainWord(text)) return text;
   if (scalars.has(text)) return scalars.get(text);
   if (SPECIAL_START.test(text) || text === '-' || text.startsWith('- ')) throw NOT_SUBSET;
   if (text[0] === '"' || text[0] === "'") {

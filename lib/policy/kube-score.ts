@@ -7,7 +7,7 @@
 import { isZeroQuantity } from './quantity';
 import { Manifest, PolicyFinding, PolicyRule } from './types';
 import {
-  apiGroup, asArray, containerLabel, containersOf, finder, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
+  apiGroup, asArray, containerLabel, containersOf, finder, groupBy, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
   SelectorIndex, selectorMatches, serviceSelector, show, stringMap, Workload, workloadOf,
 } from './workload';
 
@@ -76,27 +76,31 @@ interface Ctx {
   readonly pods: PodLabelIndex;
   readonly services: ReadonlySet<Manifest>;
   readonly servicesBySelector: SelectorIndex<Manifest>;
-  readonly hpas: readonly Manifest[];
+  /** HPAs by namespace and the name of what they scale. */
+  readonly hpasByTarget: ReadonlyMap<string, readonly Manifest[]>;
   readonly hpaSet: ReadonlySet<Manifest>;
   readonly pdbs: ReadonlySet<Manifest>;
   readonly pdbsBySelector: SelectorIndex<Manifest>;
   readonly netpols: ReadonlySet<Manifest>;
+  readonly netpolsBySelector: SelectorIndex<Manifest>;
 }
 
 export function checkKubeScore(manifests: readonly Manifest[]): PolicyFinding[] {
   const services = manifests.filter((m) => m.kind === 'Service' && apiGroup(m.apiVersion) === '');
   const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' && apiGroup(m.apiVersion) === 'autoscaling');
   const pdbs = manifests.filter((m) => m.kind === 'PodDisruptionBudget' && apiGroup(m.apiVersion) === 'policy');
+  const netpols = manifests.filter((m) => m.kind === 'NetworkPolicy' && apiGroup(m.apiVersion) === 'networking.k8s.io');
   const ctx: Ctx = {
     byName: new NameIndex(manifests),
     pods: new PodLabelIndex(manifests.map(workloadOf).filter((w): w is Workload => w !== undefined)),
     services: new Set(services),
     servicesBySelector: new SelectorIndex(services, rawNamespace, serviceSelector),
-    hpas,
+    hpasByTarget: groupBy(hpas, (h) => `${rawNamespace(h)}\u0000${h.spec?.scaleTargetRef?.name}`),
     hpaSet: new Set(hpas),
     pdbs: new Set(pdbs),
     pdbsBySelector: new SelectorIndex(pdbs, rawNamespace, (p) => p.spec?.selector),
-    netpols: new Set(manifests.filter((m) => m.kind === 'NetworkPolicy' && apiGroup(m.apiVersion) === 'networking.k8s.io')),
+    netpols: new Set(netpols),
+    netpolsBySelector: new SelectorIndex(netpols, rawNamespace, (np) => np.spec?.podSelector),
   };
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
@@ -235,8 +239,7 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   // pod-networkpolicy
   let ingress = false;
   let egress = false;
-  for (const np of ctx.netpols) {
-    if (rawNamespace(np) !== w.namespace || !selectorMatches(np.spec?.podSelector, w.podLabels)) continue;
+  for (const np of ctx.netpolsBySelector.matching(w.namespace, w.podLabels)) {
     const types = asArray(np.spec?.policyTypes);
     if (types.length === 0) {
       // Kubernetes' defaulting: Ingress always, Egress when there are egress rules.
@@ -314,7 +317,8 @@ function deploymentChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   if (!(replicas !== undefined && replicas < 2) && !hasHostAntiAffinity(w)) {
     out.push(f('deployment-has-host-podantiaffinity', 'Deployment does not have a host podAntiAffinity set', 'Add a podAntiAffinity term (preferred is enough) with topologyKey kubernetes.io/hostname whose labelSelector matches the pod labels.', `${w.podSpecPath}.affinity.podAntiAffinity`));
   }
-  const hpa = ctx.hpas.find((h) => rawNamespace(h) === w.namespace && String(h.spec?.scaleTargetRef?.kind ?? '').toLowerCase() === m.kind.toLowerCase() && h.spec?.scaleTargetRef?.name === m.metadata.name);
+  const scalers = (ctx.hpasByTarget.get(`${w.namespace}\u0000${m.metadata.name}`) ?? []).filter((h) => h.spec?.scaleTargetRef?.name === m.metadata.name);
+  const hpa = scalers.find((h) => String(h.spec?.scaleTargetRef?.kind ?? '').toLowerCase() === m.kind.toLowerCase());
   if (hpa && m.spec?.replicas !== undefined && m.spec?.replicas !== null) {
     out.push(f('deployment-targeted-by-hpa-does-not-have-replicas-configured', `The deployment is targeted by HPA ${hpa.metadata.name}, but a static replica count (${show(m.spec.replicas)}) is configured`, 'Remove spec.replicas when the Deployment is scaled by a HorizontalPodAutoscaler.', 'spec.replicas'));
   }
@@ -326,7 +330,7 @@ function deploymentChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   if (targeted && strategy !== 'RollingUpdate' && strategy !== '') {
     out.push(f('deployment-strategy', `The deployment is used by a Service but uses the ${show(strategy)} strategy`, 'Set spec.strategy.type to RollingUpdate.', 'spec.strategy.type'));
   }
-  const hasHpa = ctx.hpas.some((h) => rawNamespace(h) === w.namespace && h.spec?.scaleTargetRef?.apiVersion === m.apiVersion && h.spec?.scaleTargetRef?.kind === m.kind && h.spec?.scaleTargetRef?.name === m.metadata.name);
+  const hasHpa = scalers.some((h) => h.spec?.scaleTargetRef?.apiVersion === m.apiVersion && h.spec?.scaleTargetRef?.kind === m.kind);
   if (targeted && !hasHpa && (replicas ?? 1) < 2) {
     out.push(f('deployment-replicas', `Deployment has few replicas (${replicas ?? 'unset = 1'})`, 'Set spec.replicas to at least 2 (or scale it with a HorizontalPodAutoscaler).', 'spec.replicas'));
   }

@@ -24,7 +24,7 @@ import { parseBlockYaml } from './block-yaml';
 import { compileSchema, CustomKeyword, SchemaPredicate } from './json-schema';
 import { parseQuantity, quantityString } from './quantity';
 import { Manifest, PolicyExemption, PolicyFinding, PolicyRule } from './types';
-import { apiGroup, asArray, containerLabel, ContainerRef, containersOf, isObject, objectId, rawNamespace, show, Workload, workloadOf } from './workload';
+import { apiGroup, asArray, containerLabel, ContainerRef, containersOf, groupBy, isObject, objectId, rawNamespace, show, Workload, workloadOf } from './workload';
 
 const TOOL = 'polaris' as const;
 
@@ -390,32 +390,54 @@ function templateInput(test: Test): Record<string, unknown> {
 interface KindIndex {
   readonly all: ReadonlyMap<string, readonly Manifest[]>;
   readonly inNamespace: ReadonlyMap<string, readonly Manifest[]>;
+  /** The first object of each group/kind, namespace and name. */
+  readonly named: ReadonlyMap<string, Manifest>;
+  /** HPAs (of any namespace, as Polaris looks them up) by the name of what they scale. */
+  readonly hpasByTarget: ReadonlyMap<string, readonly Manifest[]>;
+  /**
+   * PDBs (of any namespace) by each `key\0value` of their string matchLabels; under '' those
+   * that can match without such a label (a matchLabels value that is '' or not a string).
+   */
+  readonly pdbsByMatchLabel: ReadonlyMap<string, readonly Manifest[]>;
+  readonly position: ReadonlyMap<Manifest, number>;
 }
 
 function indexByKind(manifests: readonly Manifest[]): KindIndex {
-  const all = new Map<string, Manifest[]>();
-  const inNamespace = new Map<string, Manifest[]>();
-  const add = (index: Map<string, Manifest[]>, key: string, m: Manifest) => {
-    const list = index.get(key);
-    if (list) list.push(m); else index.set(key, [m]);
-  };
+  const all = groupBy(manifests, groupKind);
+  const inNamespace = groupBy(manifests, (m) => `${groupKind(m)}\u0000${rawNamespace(m)}`);
+  const named = new Map<string, Manifest>();
   for (const m of manifests) {
-    const kind = groupKind(m);
-    add(all, kind, m);
-    add(inNamespace, `${kind}\u0000${rawNamespace(m)}`, m);
+    const key = `${groupKind(m)}\u0000${rawNamespace(m)}\u0000${m.metadata.name}`;
+    if (!named.has(key)) named.set(key, m);
   }
-  return { all, inNamespace };
+  const hpas = all.get('autoscaling/HorizontalPodAutoscaler') ?? [];
+  const pdbsByMatchLabel = new Map<string, Manifest[]>();
+  for (const p of all.get('policy/PodDisruptionBudget') ?? []) {
+    if (!isObject(p.spec?.selector)) continue;
+    const matchLabels = isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {};
+    for (const [k, v] of Object.entries(matchLabels)) {
+      const key = typeof v === 'string' && v !== '' ? `${k}\u0000${v}` : '';
+      const list = pdbsByMatchLabel.get(key);
+      if (!list) pdbsByMatchLabel.set(key, [p]); else if (list[list.length - 1] !== p) list.push(p);
+    }
+  }
+  return {
+    all, inNamespace, named, pdbsByMatchLabel,
+    hpasByTarget: groupBy(hpas, (h) => String(h.spec?.scaleTargetRef?.name)),
+    position: new Map(manifests.map((m, i) => [m, i])),
+  };
 }
 
 /**
- * The candidates for an additional schema, those named like the object first: the outcome is
- * whether any of them matches, so the order changes nothing but how soon a match is found (a
- * service's NetworkPolicy and PDB are usually named after its Deployment).
+ * Whether any candidate for an additional schema passes, those named like the object tried
+ * first: the outcome is whether any of them matches, so the order changes nothing but how soon
+ * a match is found (a service's NetworkPolicy and PDB are usually named after its Deployment).
  */
-function candidatesFor(index: KindIndex, kind: string, namespace: string, name: string): readonly Manifest[] {
-  const list = index.inNamespace.get(`${kind}\u0000${namespace}`) ?? [];
-  const first = list.findIndex((o) => o.metadata.name === name);
-  return first <= 0 ? list : [list[first], ...list.slice(0, first), ...list.slice(first + 1)];
+function anyCandidate(index: KindIndex, kind: string, namespace: string, name: string, passes: (o: Manifest) => boolean): boolean {
+  const key = `${kind}\u0000${namespace}`;
+  const named = index.named.get(`${key}\u0000${name}`);
+  if (named && passes(named)) return true;
+  return (index.inNamespace.get(key) ?? []).some((o) => o !== named && passes(o));
 }
 
 /** Receives every rendered schema, the data it was evaluated on and the outcome: for tests and debugging. */
@@ -463,7 +485,7 @@ function evaluate(check: PolarisCheck, test: Test): Outcome {
       if (rendered.trim() === '') continue;
       const validator = compile(rendered);
       const namespace = test.manifest.kind === 'Namespace' ? test.manifest.metadata.name : rawNamespace(test.manifest);
-      passes = candidatesFor(index, kind, namespace, test.manifest.metadata.name).some((o) => run(rendered, validator, o));
+      passes = anyCandidate(index, kind, namespace, test.manifest.metadata.name, (o) => run(rendered, validator, o));
     }
     return { passes };
   } catch (e) {
@@ -480,10 +502,18 @@ function evaluate(check: PolarisCheck, test: Test): Outcome {
 function pdbMinAvailableGreaterThanHPAMinReplicas(test: Test, index: KindIndex): Outcome {
   const d = test.manifest;
   const templateLabels: Record<string, unknown> = isObject(d.spec?.template?.metadata?.labels) ? d.spec.template.metadata.labels : {};
-  const hpa = index.all.get('autoscaling/HorizontalPodAutoscaler')?.find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === d.metadata.name);
+  const hpa = index.hpasByTarget.get(String(d.metadata.name))?.find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === d.metadata.name);
   if (!hpa) return { passes: true };
-  const pdb = index.all.get('policy/PodDisruptionBudget')?.find((p) => isObject(p.spec?.selector)
-    && Object.entries(isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {}).some(([k, v]) => (templateLabels[k] ?? '') === v));
+  // The first PDB (in input order) with a matchLabels entry equal to the template's label of
+  // that key ('' when it has none); the index only narrows down where to look.
+  const selects = (p: Manifest): boolean => Object.entries(isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {})
+    .some(([k, v]) => (templateLabels[k] ?? '') === v);
+  let pdb: Manifest | undefined;
+  const keys = ['', ...Object.entries(templateLabels).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}\u0000${v}`)];
+  for (const key of keys) {
+    const first = index.pdbsByMatchLabel.get(key)?.find(selects);
+    if (first && (!pdb || index.position.get(first)! < index.position.get(pdb)!)) pdb = first;
+  }
   if (!pdb || !hpa) return { passes: true };
   const minAvailable = pdb.spec?.minAvailable;
   const minReplicas = hpa.spec?.minReplicas;

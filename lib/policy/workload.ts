@@ -188,6 +188,13 @@ function push<T>(index: Map<string, T[]>, key: string, item: T): void {
   if (list) list.push(item); else index.set(key, [item]);
 }
 
+/** The items under each key, in input order. */
+export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const item of items) push(index, keyOf(item), item);
+  return index;
+}
+
 /** The first `matchLabels` entry of a selector: a set of labels can only match it if it has this pair. */
 function firstMatchLabel(selector: unknown): [string, string] | undefined {
   if (!isObject(selector) || !isObject(selector.matchLabels)) return undefined;
@@ -212,11 +219,24 @@ export class SelectorIndex<T> {
   /** Whether an object in `namespace` (that passes `filter`) selects `labels`. */
   public some(namespace: string, labels: Record<string, string>, filter?: (item: T) => boolean): boolean {
     const test = (item: T): boolean => (!filter || filter(item)) && selectorMatches(this.selectorOf(item), labels);
-    if (this.unkeyed.get(namespace)?.some(test)) return true;
+    return this.candidates(namespace, labels).some((list) => list.some(test));
+  }
+
+  /** Every object in `namespace` that selects `labels` (in no particular order). */
+  public matching(namespace: string, labels: Record<string, string>): T[] {
+    return this.candidates(namespace, labels).flatMap((list) => list.filter((item) => selectorMatches(this.selectorOf(item), labels)));
+  }
+
+  /** The lists that can hold a match: the selectors without matchLabels, and those filed under one of the labels. */
+  private candidates(namespace: string, labels: Record<string, string>): T[][] {
+    const lists: T[][] = [];
+    const unkeyed = this.unkeyed.get(namespace);
+    if (unkeyed) lists.push(unkeyed);
     for (const k in labels) {
-      if (this.keyed.get(pairKey(namespace, k, labels[k]))?.some(test)) return true;
+      const list = this.keyed.get(pairKey(namespace, k, labels[k]));
+      if (list) lists.push(list);
     }
-    return false;
+    return lists;
   }
 }
 

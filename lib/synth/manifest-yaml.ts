@@ -1,4 +1,5 @@
 import * as YAML from 'yaml';
+import { isPlainWord } from './yaml-words';
 
 /** The options cdk8s' `Yaml.stringify` passes to the yaml library for every document. */
 const CDK8S_YAML_OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
@@ -37,6 +38,7 @@ const keys = new Map<string, string | null>();
 
 /** `value` as the yaml library writes it in block context, when that is one line. */
 function scalar(value: unknown): string | null {
+  if (typeof value === 'string' && isPlainWord(value)) return value;
   let text = scalars.get(value);
   if (text === undefined) {
     text = NO;
@@ -54,6 +56,7 @@ function scalar(value: unknown): string | null {
 
 /** A mapping key as the yaml library writes it, when that is a plain or quoted one-liner. */
 function key(name: string): string | null {
+  if (isPlainWord(name)) return name;
   let text = keys.get(name);
   if (text === undefined) {
     text = NO;

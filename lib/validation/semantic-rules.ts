@@ -6,7 +6,7 @@ export interface RuleViolation {
   readonly message: string;
 }
 
-/** Every value in a manifest with its JSON pointer, in document order: walked once, read by each rule. */
+/** The values of a manifest the rules read (see FIELDS), with their JSON pointers, in document order. */
 type Nodes = ReadonlyArray<readonly [pointer: string, value: unknown]>;
 
 type Rule = (manifest: KubeManifest, nodes: Nodes) => RuleViolation[];
@@ -159,9 +159,21 @@ const RULES: readonly Rule[] = [enumRule, portRule, nameRule, labelRule, replica
 /** The checks the schema cannot express, over one manifest, in a stable order. */
 export function semanticViolations(manifest: KubeManifest): RuleViolation[] {
   const nodes: Array<readonly [string, unknown]> = [];
-  walk(manifest, '', (pointer, value) => nodes.push([pointer, value]));
+  walk(manifest, '', '', '', (pointer, value) => nodes.push([pointer, value]));
   return RULES.flatMap((rule) => rule(manifest, nodes));
 }
+
+/**
+ * The field names the rules above look at (the last part of a pointer; `policyTypes` items are
+ * found by their parent). Only those nodes are handed to the rules: most of an object is
+ * containers, probes and labels the rules have nothing to say about, and testing a dozen
+ * patterns on every node of a thousand services takes longer than the schema check itself.
+ */
+const FIELDS = new Set([
+  'imagePullPolicy', 'protocol', 'type', 'restartPolicy', 'dnsPolicy', 'unhealthyPodEvictionPolicy', 'pathType',
+  'whenUnsatisfiable', 'containerPort', 'hostPort', 'port', 'targetPort', 'name', 'labels', 'matchLabels', 'selector',
+]);
+const PARENT_FIELDS = new Set(['policyTypes']);
 
 function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
@@ -180,12 +192,13 @@ function isPort(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= 65535;
 }
 
-function walk(value: unknown, pointer: string, visit: (pointer: string, value: unknown) => void): void {
-  visit(pointer, value);
+/** Visits the nodes under `value` whose field (or whose parent's field) is one the rules read. */
+function walk(value: unknown, pointer: string, field: string, parent: string, visit: (pointer: string, value: unknown) => void): void {
+  if (FIELDS.has(field) || PARENT_FIELDS.has(parent)) visit(pointer, value);
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${pointer}/${i}`, visit));
+    value.forEach((v, i) => walk(v, `${pointer}/${i}`, String(i), field, visit));
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`, visit);
+    for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`, k, field, visit);
   }
 }
 
@@ -199,5 +212,5 @@ function at(obj: unknown, pointer: string): unknown {
 }
 
 function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }

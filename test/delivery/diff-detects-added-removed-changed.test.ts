@@ -90,7 +90,7 @@ describe('comparing two synthesized outputs', () => {
 });
 
 describe('npm run diff', () => {
-  const cli = (args: string[], image = V1) => spawnSync('node', ['-r', 'ts-node/register/transpile-only', 'tools/diff/cli.ts', ...args], {
+  const cli = (args: string[], image = V1) => spawnSync('node', ['-r', './tools/ts-run/register.js', 'tools/diff/cli.ts', ...args], {
     cwd: ROOT, encoding: 'utf-8', env: { ...process.env, SITE_IMAGE: image, NO_COLOR: '1' },
   });
   const snapshot = (dir: string) => fs.readdirSync(dir, { recursive: true }).map(String).sort()

@@ -9,7 +9,7 @@ import { readManifestFolder } from '../../lib/synth/manifest-files';
 const ROOT = path.join(__dirname, '..', '..');
 jest.setTimeout(120000);
 
-const topology = (args: string[]) => spawnSync('node', ['-r', 'ts-node/register/transpile-only', 'tools/topology/cli.ts', ...args], { cwd: ROOT, encoding: 'utf-8' });
+const topology = (args: string[]) => spawnSync('node', ['-r', './tools/ts-run/register.js', 'tools/topology/cli.ts', ...args], { cwd: ROOT, encoding: 'utf-8' });
 /** SVG text as a person reads it: Graphviz writes '-' and '>' as entities. */
 const text = (svg: string) => svg.replace(/&#45;/g, '-').replace(/&gt;/g, '>').replace(/&#160;/g, ' ');
 
@@ -87,7 +87,7 @@ describe('the pictures in docs/topology', () => {
     try {
       // The default images (docker/image.env, services/api/image.env), as a plain `npm run synth`.
       main(['--outdir', path.join(work, 'dist')], { ...process.env, SITE_IMAGE: '', API_IMAGE: '' }, () => undefined);
-      execFileSync('node', ['-r', 'ts-node/register/transpile-only', 'tools/topology/cli.ts', '--dist', path.join(work, 'dist'), '--out', path.join(work, 'svg')], { cwd: ROOT });
+      execFileSync('node', ['-r', './tools/ts-run/register.js', 'tools/topology/cli.ts', '--dist', path.join(work, 'dist'), '--out', path.join(work, 'svg')], { cwd: ROOT });
       for (const target of ['dev', 'staging', 'prod']) {
         for (const ext of ['dot', 'svg']) {
           expect(fs.readFileSync(path.join(ROOT, 'docs', 'topology', `${target}.${ext}`), 'utf-8')).toBe(fs.readFileSync(path.join(work, 'svg', `${target}.${ext}`), 'utf-8'));

@@ -53,7 +53,7 @@ describe('Helm charts and chart repository', () => {
     helm = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'helm');
     // A fixed image, so the charts do not depend on docker/image.env.
     const env = { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' };
-    const tool = (args: string[]) => execFileSync('node', ['-r', 'ts-node/register/transpile-only', ...args], { cwd: ROOT, encoding: 'utf-8', env });
+    const tool = (args: string[]) => execFileSync('node', ['-r', './tools/ts-run/register.js', ...args], { cwd: ROOT, encoding: 'utf-8', env });
     tool(['main.ts', '--outdir', path.join(work, 'dist')]);
     tool(['tools/helm/cli.ts', '--out', path.join(work, 'charts'), '--repo', path.join(work, 'repo')]);
   });

@@ -15,8 +15,12 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SWCRC = path.join(ROOT, '.swcrc');
-/** Where the transpiled files go; `npm ci` starts it afresh. */
-const CACHE_DIR = process.env.TS_RUN_CACHE_DIR || path.join(ROOT, 'node_modules', '.cache', 'ts-run');
+/**
+ * Where the transpiled files go: `ts/` in the project's cache (node_modules/.cache/mincloud,
+ * which `npm ci` starts afresh, or $MINCLOUD_CACHE_DIR; `off` transpiles every time).
+ */
+const CACHE_BASE = process.env.MINCLOUD_CACHE_DIR || path.join(ROOT, 'node_modules', '.cache', 'mincloud');
+const CACHE_DIR = CACHE_BASE === 'off' ? undefined : path.join(path.resolve(CACHE_BASE), 'ts');
 
 const swcrcText = fs.readFileSync(SWCRC, 'utf8');
 const options = { ...JSON.parse(swcrcText), swcrc: false, configFile: false };
@@ -39,14 +43,17 @@ function sha256(...parts) {
 /** The JavaScript of one TypeScript file, from the cache or freshly transpiled. */
 function transpile(source, filename) {
   const entryPrefix = sha256(salt, filename).slice(0, 16);
-  const entry = path.join(CACHE_DIR, `${entryPrefix}-${sha256(salt, filename, source).slice(0, 32)}.js`);
-  try {
-    return fs.readFileSync(entry, 'utf8');
-  } catch (err) {
-    if (err.code !== 'ENOENT') throw err;
+  const entry = CACHE_DIR && path.join(CACHE_DIR, `${entryPrefix}-${sha256(salt, filename, source).slice(0, 32)}.js`);
+  if (entry) {
+    try {
+      return fs.readFileSync(entry, 'utf8');
+    } catch (err) {
+      if (err.code !== 'ENOENT') throw err;
+    }
   }
   swc = swc || require('@swc/core');
   const out = swc.transformSync(source, { ...options, filename, sourceFileName: filename });
+  if (!entry) return out.code;
   const code = out.map
     ? `${out.code}\n//# sourceMappingURL=${path.basename(entry)}.map\n`
     : out.code;
