@@ -103,16 +103,19 @@ export function applyExemptions(manifests: readonly Manifest[], findings: readon
       }
     }
   }
-  const covers = (d: Declared, f: PolicyFinding): boolean => d.tool === f.tool && d.object === f.object && (d.rule === f.rule || d.rule === ALL_RULES);
+  // A finding is covered by an accepted exemption of its tool and object, for its rule or for all rules.
+  const key = (tool: string, object: string, rule: string): string => `${tool}\u0000${object}\u0000${rule}`;
+  const covered = new Set(accepted.map((d) => key(d.tool, d.object, d.rule)));
   for (const f of findings) {
-    if (f.tool !== 'pod-security' && accepted.some((d) => covers(d, f))) continue;
+    if (f.tool !== 'pod-security' && (covered.has(key(f.tool, f.object, f.rule)) || covered.has(key(f.tool, f.object, ALL_RULES)))) continue;
     out.push(f);
   }
   const exemptions: PolicyExemption[] = [];
+  const listed = new Set<string>();
   for (const d of accepted) {
-    if (!exemptions.some((e) => e.tool === d.tool && e.rule === d.rule && e.object === d.object)) {
-      exemptions.push({ tool: d.tool, rule: d.rule, object: d.object, reason: d.reason! });
-    }
+    if (listed.has(key(d.tool, d.object, d.rule))) continue;
+    listed.add(key(d.tool, d.object, d.rule));
+    exemptions.push({ tool: d.tool, rule: d.rule, object: d.object, reason: d.reason! });
   }
   return { findings: out, exemptions };
 }

@@ -30,6 +30,7 @@ export function compileSchema(schema: unknown, options: SchemaOptions = {}): Sch
 
 class Evaluator {
   private readonly patterns = new Map<string, RegExp>();
+  private readonly refs = new Map<string, unknown>();
   private readonly regExp: (pattern: string, flags: string) => RegExp;
   private readonly keywords: Readonly<Record<string, CustomKeyword>>;
 
@@ -179,6 +180,7 @@ class Evaluator {
 
   /** A JSON pointer into the root schema (`#/$defs/name`). */
   private resolve(ref: string): unknown {
+    if (this.refs.has(ref)) return this.refs.get(ref);
     let target: unknown = this.root;
     for (const raw of ref.slice(1).split('/').slice(1)) {
       const part = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
@@ -186,6 +188,7 @@ class Evaluator {
       target = (target as Record<string, unknown> | undefined)?.[part];
       if (target === undefined) throw new UnsupportedSchemaError(`$ref "${ref}" does not resolve`);
     }
+    this.refs.set(ref, target);
     return target;
   }
 }

@@ -25,9 +25,11 @@ function stringifyDocument(doc: unknown): string {
 
 /** The fast path alone: the document's YAML, or undefined when it is left to the yaml library. */
 export function printBlock(doc: unknown): string | undefined {
-  if (!isPlainObject(doc) || Object.keys(doc).length === 0) return undefined;
-  const out: string[] = [];
-  return blockMap(doc, '', out, new Set([doc])) ? out.join('') : undefined;
+  if (!isPlainObject(doc)) return undefined;
+  const keys = Object.keys(doc);
+  if (keys.length === 0) return undefined;
+  const printer = new Printer(doc);
+  return printer.map(doc, keys, 0, false) ? printer.out.join('') : undefined;
 }
 
 /** Not printable by the fast path; the document goes to the yaml library. */
@@ -78,49 +80,66 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Appends `value` after `- ` or `key:`; false when it has to be left to the yaml library. */
-function nested(value: unknown, indent: string, prefix: string, out: string[], seen: Set<object>, afterDash: boolean): boolean {
-  if (typeof value === 'object' && value !== null) {
-    // The yaml library writes an object met twice as an anchor and an alias.
-    if (seen.has(value)) return false;
-    seen.add(value);
-  }
-  if (Array.isArray(value)) {
-    if (value.length === 0) { out.push(`${prefix} []\n`); return true; }
-    // Under a key a sequence is indented one step; after `- ` its first item shares the line.
-    if (afterDash) { out.push(`${prefix} `); return blockSeq(value, indent, out, seen, true); }
-    out.push(`${prefix}\n`);
-    return blockSeq(value, indent, out, seen, false);
-  }
-  if (isPlainObject(value)) {
-    if (Object.keys(value).length === 0) { out.push(`${prefix} {}\n`); return true; }
-    if (afterDash) { out.push(`${prefix} `); return blockMap(value, indent, out, seen, true); }
-    out.push(`${prefix}\n`);
-    return blockMap(value, indent, out, seen, false);
-  }
-  if (value === undefined) return false;
-  const text = scalar(value);
-  if (text === NO) return false;
-  out.push(`${prefix} ${text}\n`);
-  return true;
+const INDENTS = [''];
+function indentOf(depth: number): string {
+  while (INDENTS.length <= depth) INDENTS.push(`${INDENTS[INDENTS.length - 1]}  `);
+  return INDENTS[depth];
 }
 
-function blockMap(map: Record<string, unknown>, indent: string, out: string[], seen: Set<object>, inline = false): boolean {
-  let first = true;
-  for (const name of Object.keys(map)) {
-    const k = key(name);
-    if (k === NO) return false;
-    const lead = first && inline ? '' : indent;
-    first = false;
-    if (!nested(map[name], `${indent}  `, `${lead}${k}:`, out, seen, false)) return false;
-  }
-  return true;
-}
+/** Block-style output of one document; each method returns false when the yaml library must write it. */
+class Printer {
+  public readonly out: string[] = [];
+  /** The yaml library writes an object met twice as an anchor and an alias. */
+  private readonly seen = new Set<object>();
 
-function blockSeq(seq: readonly unknown[], indent: string, out: string[], seen: Set<object>, inline: boolean): boolean {
-  for (let i = 0; i < seq.length; i++) {
-    const lead = i === 0 && inline ? '' : indent;
-    if (!nested(seq[i], `${indent}  `, `${lead}-`, out, seen, true)) return false;
+  public constructor(root: object) {
+    this.seen.add(root);
   }
-  return true;
+
+  /** A mapping's entries at `depth`; with `inline`, the first shares the line already begun (after `- `). */
+  public map(map: Record<string, unknown>, keys: readonly string[], depth: number, inline: boolean): boolean {
+    for (let i = 0; i < keys.length; i++) {
+      const k = key(keys[i]);
+      if (k === NO) return false;
+      if (i > 0 || !inline) this.out.push(indentOf(depth));
+      this.out.push(k, ':');
+      if (!this.value(map[keys[i]], depth + 1, false)) return false;
+    }
+    return true;
+  }
+
+  private seq(seq: readonly unknown[], depth: number, inline: boolean): boolean {
+    for (let i = 0; i < seq.length; i++) {
+      if (i > 0 || !inline) this.out.push(indentOf(depth));
+      this.out.push('-');
+      if (!this.value(seq[i], depth + 1, true)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * `value` after `key:` or `-`. A nested collection starts on the next line under a key (a
+   * sequence one step in), and on the same line after a dash.
+   */
+  private value(value: unknown, depth: number, afterDash: boolean): boolean {
+    if (typeof value === 'object' && value !== null) {
+      if (this.seen.has(value)) return false;
+      this.seen.add(value);
+      if (Array.isArray(value)) {
+        if (value.length === 0) { this.out.push(' []\n'); return true; }
+        this.out.push(afterDash ? ' ' : '\n');
+        return this.seq(value, depth, afterDash);
+      }
+      if (!isPlainObject(value)) return false;
+      const keys = Object.keys(value);
+      if (keys.length === 0) { this.out.push(' {}\n'); return true; }
+      this.out.push(afterDash ? ' ' : '\n');
+      return this.map(value, keys, depth, afterDash);
+    }
+    if (value === undefined) return false;
+    const text = scalar(value);
+    if (text === NO) return false;
+    this.out.push(' ', text, '\n');
+    return true;
+  }
 }

@@ -159,7 +159,7 @@ const RULES: readonly Rule[] = [enumRule, portRule, nameRule, labelRule, replica
 /** The checks the schema cannot express, over one manifest, in a stable order. */
 export function semanticViolations(manifest: KubeManifest): RuleViolation[] {
   const nodes: Array<readonly [string, unknown]> = [];
-  walk(manifest, '', '', '', (pointer, value) => nodes.push([pointer, value]));
+  walk(manifest, [], '', '', (pointer, value) => nodes.push([pointer, value]));
   return RULES.flatMap((rule) => rule(manifest, nodes));
 }
 
@@ -193,12 +193,20 @@ function isPort(n: number): boolean {
 }
 
 /** Visits the nodes under `value` whose field (or whose parent's field) is one the rules read. */
-function walk(value: unknown, pointer: string, field: string, parent: string, visit: (pointer: string, value: unknown) => void): void {
-  if (FIELDS.has(field) || PARENT_FIELDS.has(parent)) visit(pointer, value);
+function walk(value: unknown, path: string[], field: string, parent: string, visit: (pointer: string, value: unknown) => void): void {
+  if (FIELDS.has(field) || PARENT_FIELDS.has(parent)) visit(path.length ? `/${path.join('/')}` : '', value);
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${pointer}/${i}`, String(i), field, visit));
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      walk(value[i], path, path[path.length - 1], field, visit);
+      path.pop();
+    }
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`, k, field, visit);
+    for (const k of Object.keys(value)) {
+      path.push(escapePointer(k));
+      walk((value as Record<string, unknown>)[k], path, k, field, visit);
+      path.pop();
+    }
   }
 }
 
