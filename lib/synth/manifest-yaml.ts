@@ -41,12 +41,13 @@ const keys = new Map<string, string | null>();
 /** `value` as the yaml library writes it in block context, when that is one line. */
 function scalar(value: unknown): string | null {
   if (typeof value === 'string' && isPlainWord(value)) return value;
+  // Map keys do not tell -0 from 0; the yaml library does.
+  if (Object.is(value, -0)) return NO;
   let text = scalars.get(value);
   if (text === undefined) {
     text = NO;
     const type = typeof value;
-    // Map keys do not tell -0 from 0; the yaml library does.
-    if (value === null || type === 'boolean' || (type === 'number' && !Object.is(value, -0)) || (type === 'string' && !DOCUMENT_MARKER.test(value as string))) {
+    if (value === null || type === 'boolean' || type === 'number' || (type === 'string' && !DOCUMENT_MARKER.test(value as string))) {
       const printed = YAML.stringify(value, CDK8S_YAML_OPTIONS);
       // One line and a newline: multi-line strings become block scalars, whose indentation depends on where they are.
       if (printed.indexOf('\n') === printed.length - 1) text = printed.slice(0, -1);
