@@ -123,22 +123,27 @@ class Evaluator {
       case 'items': {
         if (!Array.isArray(data)) return true;
         if (Array.isArray(v)) return v.every((is, i) => i >= data.length || this.valid(is, data[i]));
-        return data.every((item) => this.valid(v, item));
+        return everyItem(data, 0, (item) => this.valid(v, item));
       }
       case 'additionalItems': {
         if (!Array.isArray(data) || !Array.isArray(s.items)) return true;
-        return data.slice(s.items.length).every((item) => this.valid(v, item));
+        return everyItem(data, s.items.length, (item) => this.valid(v, item));
       }
       case 'contains': {
         if (!Array.isArray(data)) return true;
-        const n = data.filter((item) => this.valid(v, item)).length;
+        let n = 0;
+        for (let i = 0; i < data.length; i++) if (this.valid(v, data[i])) n++;
         return n >= (typeof s.minContains === 'number' ? s.minContains : 1)
           && (typeof s.maxContains !== 'number' || n <= s.maxContains);
       }
       case 'minContains': case 'maxContains': return true; // evaluated with `contains`
       case 'minItems': return !Array.isArray(data) || data.length >= v;
       case 'maxItems': return !Array.isArray(data) || data.length <= v;
-      case 'uniqueItems': return !v || !Array.isArray(data) || data.every((a, i) => data.findIndex((b) => deepEqual(a, b)) === i);
+      case 'uniqueItems': {
+        if (!v || !Array.isArray(data)) return true;
+        for (let i = 0; i < data.length; i++) for (let j = 0; j < i; j++) if (deepEqual(data[i], data[j])) return false;
+        return true;
+      }
       case 'minLength': return typeof data !== 'string' || codePoints(data) >= v;
       case 'maxLength': return typeof data !== 'string' || codePoints(data) <= v;
       case 'pattern': return typeof data !== 'string' || this.pattern(v).test(data);
@@ -193,6 +198,12 @@ class Evaluator {
   }
 }
 
+/** Every item from `from` on, holes of a sparse array included (as undefined, the way ajv reads them). */
+function everyItem(data: readonly unknown[], from: number, test: (item: unknown) => boolean): boolean {
+  for (let i = from; i < data.length; i++) if (!test(data[i])) return false;
+  return true;
+}
+
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -226,7 +237,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => deepEqual(x, (b as unknown[])[i]));
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    if (a.length !== other.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], other[i])) return false;
+    return true;
+  }
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
 }

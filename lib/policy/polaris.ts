@@ -148,7 +148,7 @@ export function polarisRules(dir: string = POLARIS_CHECKS_DIR): PolicyRule[] {
 // ---------------------------------------------------------------------------- validation --
 
 /** Go regexp (RE2) patterns: the check files use the `(?i)` flag group, which JavaScript lacks. */
-function goRegExp(pattern: string, flags: string): RegExp {
+export function goRegExp(pattern: string, flags: string): RegExp {
   let p = pattern;
   let f = flags;
   if (p.includes('(?i)')) {
@@ -159,7 +159,7 @@ function goRegExp(pattern: string, flags: string): RegExp {
 }
 
 /** Polaris' own keywords: a resource quantity at least / at most the given one. */
-const POLARIS_KEYWORDS: Record<string, CustomKeyword> = {
+export const POLARIS_KEYWORDS: Readonly<Record<string, CustomKeyword>> = {
   resourceMinimum: (limit, data) => compareQuantities(limit, data, (l, d) => d >= l),
   resourceMaximum: (limit, data) => compareQuantities(limit, data, (l, d) => d <= l),
 };
@@ -187,19 +187,30 @@ const validators = new Map<string, SchemaPredicate | null>();
 /** The predicate of a rendered schema text (YAML or JSON); null when it is empty (passes everything). */
 function compile(text: string): SchemaPredicate | null {
   if (validators.has(text)) return validators.get(text)!;
+  const schema = renderedSchema(text);
+  const v = schema === null ? null
+    : schema === false ? () => false
+      : schema === true ? null
+        : compileSchema(schema, { regExp: goRegExp, keywords: POLARIS_KEYWORDS });
+  validators.set(text, v);
+  return v;
+}
+
+/**
+ * The JSON Schema a rendered schema text stands for, as Polaris reads it: null when the text
+ * is empty, else an object (without `$schema`) or a boolean. Throws when it is something else.
+ */
+export function renderedSchema(text: string): Record<string, unknown> | boolean | null {
   const parsed = text.trim() === '' ? null : parseRendered(text);
-  let v: SchemaPredicate | null = null;
   if (isObject(parsed)) {
     const schema = sanitize(parsed) as Record<string, unknown>;
     delete schema.$schema;
-    v = compileSchema(schema, { regExp: goRegExp, keywords: POLARIS_KEYWORDS });
-  } else if (parsed !== null && parsed !== undefined && typeof parsed !== 'boolean') {
-    throw new Error(`the rendered schema is not an object: ${text.slice(0, 80)}`);
-  } else if (parsed === false) {
-    v = () => false;
+    return schema;
   }
-  validators.set(text, v);
-  return v;
+  if (parsed !== null && parsed !== undefined && typeof parsed !== 'boolean') {
+    throw new Error(`the rendered schema is not an object: ${text.slice(0, 80)}`);
+  }
+  return typeof parsed === 'boolean' ? parsed : null;
 }
 
 /**
@@ -313,7 +324,7 @@ function isActionable(check: PolarisCheck, test: Test): boolean {
 
 /** pkg/config/exemptions.go: the default.yaml exemption that turns this check off, if any. */
 function configExemption(config: PolarisConfig, checkId: string, m: Manifest, containerName: string): ConfigExemption | undefined {
-  const prefixMatch = (list: string[] | undefined, value: string): boolean => !list || list.length === 0 || list.some((p) => value.startsWith(p));
+  const prefixMatch = (list: string[] | undefined, value: unknown): boolean => !list || list.length === 0 || list.some((p) => String(value ?? '').startsWith(p));
   return config.exemptions.find((e) => {
     if (e.namespace && e.namespace !== rawNamespace(m)) return false;
     const rules = e.rules ?? [];
