@@ -35,12 +35,20 @@ export class CachedValidators {
       fn = this.cache.module(`${this.prefix}-${name}`, this.key, () => {
         const { ajv, validate } = compile();
         const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
-        return { value: validate, source: standaloneCode(ajv, validate) };
+        return { value: validate, source: withResolvedRequires(standaloneCode(ajv, validate)) };
       });
       this.memory.set(name, fn);
     }
     return fn;
   }
+}
+
+/**
+ * ajv's code requires its runtime helpers by package name (`require("ajv/dist/runtime/equal")`),
+ * which only resolves from inside this project; the cache may be anywhere ($MINCLOUD_CACHE_DIR).
+ */
+function withResolvedRequires(source: string): string {
+  return source.replace(/require\("(ajv\/[^"]+)"\)/g, (_m, id: string) => `require(${JSON.stringify(require.resolve(id))})`);
 }
 
 /**
