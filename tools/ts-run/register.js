@@ -47,8 +47,8 @@ function transpile(source, filename) {
   if (entry) {
     try {
       return fs.readFileSync(entry, 'utf8');
-    } catch (err) {
-      if (err.code !== 'ENOENT') throw err;
+    } catch {
+      // not cached yet, or the cache cannot be read: transpile
     }
   }
   swc = swc || require('@swc/core');
