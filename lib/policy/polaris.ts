@@ -347,8 +347,29 @@ export function checkPolaris(manifests: readonly Manifest[], dir: string = POLAR
   const exemptions = new Map<string, PolicyExemption>();
   const run = new RunContext(manifests);
 
+  // The checks whose target fits a test's target and kind (isActionable's first condition; it
+  // still decides): most active checks are for other targets, and a thousand services make
+  // thousands of tests.
+  const forTarget = new Map<string, string[]>();
+  const candidates = (test: Test): string[] => {
+    const kind = test.manifest.kind;
+    const key = `${test.target}\u0000${kind}`;
+    let ids = forTarget.get(key);
+    if (!ids) {
+      ids = active.filter((id) => {
+        const target = config.definitions.get(id)?.target;
+        if (target === undefined) return false;
+        return HANDLED_TARGETS.includes(test.target)
+          ? target === test.target || (target === 'PodTemplate' && test.target === 'PodSpec')
+          : target === kind || target.endsWith(`/${kind}`);
+      });
+      forTarget.set(key, ids);
+    }
+    return ids;
+  };
+
   const runTest = (test: Test): void => {
-    for (const id of active) {
+    for (const id of candidates(test)) {
       const check = config.definitions.get(id);
       if (!check || !isActionable(check, test)) continue;
       const ex = configExemption(config, id, test.manifest, test.container?.container.name ?? '');

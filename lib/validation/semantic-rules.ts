@@ -54,7 +54,8 @@ const enumRule: Rule = (m, nodes) => {
   for (const [pointer, value] of nodes) {
     if (typeof value !== 'string') continue;
     for (const [pattern, allowed] of ENUMS) {
-      if (pattern.test(pointer) && !allowed.includes(value)) {
+      // The value first: for a valid object, the pointer's pattern is then hardly ever tested.
+      if (!allowed.includes(value) && pattern.test(pointer)) {
         out.push({ path: pointer, message: `"${value}" is not allowed; use one of: ${allowed.join(', ')}` });
       }
     }
@@ -73,18 +74,22 @@ const enumRule: Rule = (m, nodes) => {
 const portRule: Rule = (m, nodes) => {
   const out: RuleViolation[] = [];
   for (const [pointer, value] of nodes) {
-    if (PORT_FIELDS.test(pointer) && typeof value === 'number' && !isPort(value)) {
+    // What is wrong with the value decides first; where it is, only then.
+    const badNumber = typeof value === 'number' && !isPort(value);
+    const badName = typeof value === 'string' && !isPortName(value);
+    if (!badNumber && !badName) continue;
+    if (badNumber && PORT_FIELDS.test(pointer)) {
       out.push({ path: pointer, message: `port ${value} is out of range; use an integer from 1 to 65535` });
     }
     if (/\/(targetPort|httpGet\/port|tcpSocket\/port|grpc\/port)$/.test(pointer) || /\/ports\/\d+\/port$/.test(pointer) && m.kind === 'NetworkPolicy') {
-      if (typeof value === 'number' && !isPort(value)) {
+      if (badNumber) {
         out.push({ path: pointer, message: `port ${value} is out of range; use an integer from 1 to 65535 or a port name` });
       }
-      if (typeof value === 'string' && !PORT_NAME.test(value) || typeof value === 'string' && value.length > 15) {
+      if (badName) {
         out.push({ path: pointer, message: `port name "${value}" is invalid; use at most 15 lower-case letters, digits and '-', with at least one letter` });
       }
     }
-    if (/\/ports\/\d+\/name$/.test(pointer) && typeof value === 'string' && (!PORT_NAME.test(value) || value.length > 15)) {
+    if (badName && /\/ports\/\d+\/name$/.test(pointer)) {
       out.push({ path: pointer, message: `port name "${value}" is invalid; use at most 15 lower-case letters, digits and '-', with at least one letter` });
     }
   }
@@ -118,7 +123,7 @@ const nameRule: Rule = (m, nodes) => {
     out.push({ path: '/metadata/namespace', message: `namespace "${namespace}" must be a DNS-1123 label of at most 63 characters` });
   }
   for (const [pointer, value] of nodes) {
-    if (/\/(containers|initContainers)\/\d+\/name$/.test(pointer) && typeof value === 'string' && (!DNS1123_LABEL.test(value) || value.length > 63)) {
+    if (typeof value === 'string' && (!DNS1123_LABEL.test(value) || value.length > 63) && /\/(containers|initContainers)\/\d+\/name$/.test(pointer)) {
       out.push({ path: pointer, message: `container name "${value}" must be a DNS-1123 label of at most 63 characters` });
     }
   }
@@ -128,12 +133,12 @@ const nameRule: Rule = (m, nodes) => {
 const labelRule: Rule = (m, nodes) => {
   const out: RuleViolation[] = [];
   for (const [pointer, value] of nodes) {
-    if (!/\/(labels|matchLabels|selector)$/.test(pointer) || value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !/\/(labels|matchLabels|selector)$/.test(pointer)) continue;
     if (pointer.endsWith('/selector') && m.kind !== 'Service') continue; // other selectors are LabelSelector objects
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       const problem = labelKeyProblem(key);
       if (problem) out.push({ path: `${pointer}/${escapePointer(key)}`, message: problem });
-      if (typeof v === 'string' && (!LABEL_VALUE.test(v) || v.length > 63)) {
+      if (typeof v === 'string' && !isLabelValue(v)) {
         out.push({
           path: `${pointer}/${escapePointer(key)}`,
           message: `label value "${v}" is invalid; use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
@@ -175,7 +180,29 @@ const FIELDS = new Set([
 ]);
 const PARENT_FIELDS = new Set(['policyTypes']);
 
+// The same keys, values and port names come back on every object: each is judged once.
+const labelKeyProblems = new Map<string, string | undefined>();
+const labelValues = new Map<string, boolean>();
+const portNames = new Map<string, boolean>();
+
+function isLabelValue(v: string): boolean {
+  let ok = labelValues.get(v);
+  if (ok === undefined) labelValues.set(v, ok = LABEL_VALUE.test(v) && v.length <= 63);
+  return ok;
+}
+
+function isPortName(v: string): boolean {
+  let ok = portNames.get(v);
+  if (ok === undefined) portNames.set(v, ok = PORT_NAME.test(v) && v.length <= 15);
+  return ok;
+}
+
 function labelKeyProblem(key: string): string | undefined {
+  if (!labelKeyProblems.has(key)) labelKeyProblems.set(key, judgeLabelKey(key));
+  return labelKeyProblems.get(key);
+}
+
+function judgeLabelKey(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
