@@ -7,7 +7,7 @@ export interface RuleViolation {
 }
 
 /** The values of a manifest the rules read (see FIELDS), with their JSON pointers, in document order. */
-type Nodes = ReadonlyArray<readonly [pointer: string, value: unknown]>;
+type Nodes = ReadonlyArray<readonly [pointer: string, value: unknown, field: string, parent: string]>;
 
 type Rule = (manifest: KubeManifest, nodes: Nodes) => RuleViolation[];
 
@@ -23,22 +23,24 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /**
  * Values the API server accepts for enum-like string fields. The OpenAPI definitions only
  * describe these in prose, so a typo (`type: NodePrt`) would pass the schema alone.
- * Keyed by a pattern on the JSON pointer of the field.
+ * Keyed by the field's name (an item of a list: `list[]`) and a pattern on its JSON pointer.
  */
-const ENUMS: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
-  [/\/(containers|initContainers|ephemeralContainers)\/\d+\/imagePullPolicy$/, ['Always', 'IfNotPresent', 'Never']],
-  [/\/ports\/\d+\/protocol$/, ['TCP', 'UDP', 'SCTP']],
-  [/\/seccompProfile\/type$/, ['RuntimeDefault', 'Localhost', 'Unconfined']],
-  [/^\/spec\/template\/spec\/restartPolicy$/, ['Always', 'OnFailure', 'Never']],
-  [/\/spec\/dnsPolicy$/, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']],
-  [/^\/spec\/strategy\/type$/, ['RollingUpdate', 'Recreate']],
-  [/^\/spec\/policyTypes\/\d+$/, ['Ingress', 'Egress']],
-  [/^\/spec\/unhealthyPodEvictionPolicy$/, ['IfHealthyBudget', 'AlwaysAllow']],
-  [/\/paths\/\d+\/pathType$/, ['Exact', 'Prefix', 'ImplementationSpecific']],
-  [/\/topologySpreadConstraints\/\d+\/whenUnsatisfiable$/, ['DoNotSchedule', 'ScheduleAnyway']],
-  [/^\/spec\/metrics\/\d+\/type$/, ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']],
-  [/\/target\/type$/, ['Utilization', 'Value', 'AverageValue']],
+const ENUMS: ReadonlyArray<readonly [string, RegExp, readonly string[]]> = [
+  ['imagePullPolicy', /\/(containers|initContainers|ephemeralContainers)\/\d+\/imagePullPolicy$/, ['Always', 'IfNotPresent', 'Never']],
+  ['protocol', /\/ports\/\d+\/protocol$/, ['TCP', 'UDP', 'SCTP']],
+  ['type', /\/seccompProfile\/type$/, ['RuntimeDefault', 'Localhost', 'Unconfined']],
+  ['restartPolicy', /^\/spec\/template\/spec\/restartPolicy$/, ['Always', 'OnFailure', 'Never']],
+  ['dnsPolicy', /\/spec\/dnsPolicy$/, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']],
+  ['type', /^\/spec\/strategy\/type$/, ['RollingUpdate', 'Recreate']],
+  ['policyTypes[]', /^\/spec\/policyTypes\/\d+$/, ['Ingress', 'Egress']],
+  ['unhealthyPodEvictionPolicy', /^\/spec\/unhealthyPodEvictionPolicy$/, ['IfHealthyBudget', 'AlwaysAllow']],
+  ['pathType', /\/paths\/\d+\/pathType$/, ['Exact', 'Prefix', 'ImplementationSpecific']],
+  ['whenUnsatisfiable', /\/topologySpreadConstraints\/\d+\/whenUnsatisfiable$/, ['DoNotSchedule', 'ScheduleAnyway']],
+  ['type', /^\/spec\/metrics\/\d+\/type$/, ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']],
+  ['type', /\/target\/type$/, ['Utilization', 'Value', 'AverageValue']],
 ];
+const ENUMS_BY_FIELD = new Map<string, Array<readonly [RegExp, readonly string[]]>>();
+for (const [field, pattern, allowed] of ENUMS) ENUMS_BY_FIELD.set(field, [...(ENUMS_BY_FIELD.get(field) ?? []), [pattern, allowed]]);
 
 const SERVICE_ENUMS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['/spec/type', ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']],
@@ -51,9 +53,11 @@ const PORT_FIELDS = /\/(containerPort|hostPort|port)$/;
 
 const enumRule: Rule = (m, nodes) => {
   const out: RuleViolation[] = [];
-  for (const [pointer, value] of nodes) {
+  for (const [pointer, value, field, parent] of nodes) {
     if (typeof value !== 'string') continue;
-    for (const [pattern, allowed] of ENUMS) {
+    const enums = ENUMS_BY_FIELD.get(field) ?? ENUMS_BY_FIELD.get(`${parent}[]`);
+    if (!enums) continue;
+    for (const [pattern, allowed] of enums) {
       // The value first: for a valid object, the pointer's pattern is then hardly ever tested.
       if (!allowed.includes(value) && pattern.test(pointer)) {
         out.push({ path: pointer, message: `"${value}" is not allowed; use one of: ${allowed.join(', ')}` });
@@ -163,8 +167,8 @@ const RULES: readonly Rule[] = [enumRule, portRule, nameRule, labelRule, replica
 
 /** The checks the schema cannot express, over one manifest, in a stable order. */
 export function semanticViolations(manifest: KubeManifest): RuleViolation[] {
-  const nodes: Array<readonly [string, unknown]> = [];
-  walk(manifest, [], '', '', (pointer, value) => nodes.push([pointer, value]));
+  const nodes: Array<readonly [string, unknown, string, string]> = [];
+  walk(manifest, [], '', '', (pointer, value, field, parent) => nodes.push([pointer, value, field, parent]));
   return RULES.flatMap((rule) => rule(manifest, nodes));
 }
 
@@ -220,8 +224,8 @@ function isPort(n: number): boolean {
 }
 
 /** Visits the nodes under `value` whose field (or whose parent's field) is one the rules read. */
-function walk(value: unknown, path: string[], field: string, parent: string, visit: (pointer: string, value: unknown) => void): void {
-  if (FIELDS.has(field) || PARENT_FIELDS.has(parent)) visit(path.length ? `/${path.join('/')}` : '', value);
+function walk(value: unknown, path: string[], field: string, parent: string, visit: (pointer: string, value: unknown, field: string, parent: string) => void): void {
+  if (FIELDS.has(field) || PARENT_FIELDS.has(parent)) visit(path.length ? `/${path.join('/')}` : '', value, field, parent);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(String(i));
