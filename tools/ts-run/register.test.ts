@@ -61,6 +61,31 @@ describe('node -r tools/ts-run/register.js', () => {
     expect(r.stderr).toMatch(/Expression expected|Unexpected token/);
   });
 
+  test('V8\'s code cache: written at the end of a run, one entry per file, used by the next run', () => {
+    const file = path.join(work, 'compiled.ts');
+    const codeCache = () => fs.readdirSync(path.join(cache, 'v8')).flatMap((d) => fs.readdirSync(path.join(cache, 'v8', d)));
+    fs.writeFileSync(file, 'export const value = 1;\nconsole.log(value);\n');
+    expect(run(file).stdout).toBe('1\n');
+    const first = codeCache();
+    expect(first.length).toBeGreaterThan(0);
+    expect(run(file).stdout).toBe('1\n');
+    expect(codeCache()).toEqual(first); // nothing rejected, nothing rewritten
+    fs.writeFileSync(file, 'export const value = 2;\nconsole.log(value);\n');
+    expect(run(file).stdout).toBe('2\n');
+    expect(codeCache()).toHaveLength(first.length); // the new version's cache replaced the old one
+  });
+
+  test('modules with a dynamic import(), and runs with --enable-source-maps, are left to Node\'s own loader', () => {
+    const dynamic = path.join(work, 'dynamic.ts');
+    fs.writeFileSync(dynamic, "import('os').then((os) => console.log(typeof os.cpus));\n");
+    expect(run(dynamic).stdout).toBe('function\n');
+    const thrower = path.join(work, 'thrower.ts');
+    fs.writeFileSync(thrower, 'const n: number = 1;\n\nthrow new Error(`boom ${n}`);\n');
+    const r = spawnSync(process.execPath, ['--enable-source-maps', '-r', REGISTER, thrower], { encoding: 'utf-8', env: { ...process.env, MINCLOUD_CACHE_DIR: cache } });
+    expect(r.stderr).toContain('boom 1');
+    expect(r.stderr).toContain(`${thrower}:3`); // the TypeScript line, through the source map
+  });
+
   test('MINCLOUD_CACHE_DIR=off transpiles every time and writes nothing', () => {
     const file = path.join(work, 'off.ts');
     fs.writeFileSync(file, 'console.log("off");\n');
