@@ -21,7 +21,23 @@ specs=(
   "prometheus-servicemonitor:=crds/prometheus-operator/monitoring.coreos.com_servicemonitors.yaml"
   "prometheus-rule:=crds/prometheus-operator/monitoring.coreos.com_prometheusrules.yaml"
 )
+# The CLI takes one spec per run; the runs are independent, so they go side by side (the CLI
+# itself, not npx, which would add a third of a second each).
+cli=node_modules/cdk8s-cli/bin/cdk8s
+[[ -f "$cli" ]] || { echo "import-crds: $cli is missing; run 'npm ci' first" >&2; exit 1; }
+pids=()
 for spec in "${specs[@]}"; do
-  npx --no-install cdk8s import "$spec" --output "$out" --no-save >/dev/null
-  echo "import-crds: ${spec%%:=*} <- ${spec#*:=}"
+  node "$cli" import "$spec" --output "$out" --no-save >/dev/null &
+  pids+=($!)
 done
+failed=0
+for i in "${!specs[@]}"; do
+  spec="${specs[$i]}"
+  if wait "${pids[$i]}"; then
+    echo "import-crds: ${spec%%:=*} <- ${spec#*:=}"
+  else
+    echo "import-crds: importing ${spec#*:=} failed" >&2
+    failed=1
+  fi
+done
+exit $failed
