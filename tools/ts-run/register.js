@@ -164,4 +164,3 @@ Module._extensions['.js'] = function loadJavaScriptCached(module, filename) {
   if (!cacheable(code) || !runCached(module, code.replace(/^#!.*/, ''), filename)) loadJavaScript(module, filename);
 };
 
-module.exports = { transpile, CACHE_DIR };
