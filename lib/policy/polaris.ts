@@ -9,7 +9,7 @@
 //   `schemaTarget: PodSpec` on a Container check validates the pod spec with only that container;
 // - `schema` is JSON-encoded, then it and `schemaString` / `additionalSchemaStrings` are Go
 //   templates executed against the object plus `.Polaris.{PodSpec,PodTemplate,Container}`;
-//   the result is parsed as YAML and validated as JSON Schema draft 2019-09 (ajv);
+//   the result is parsed as YAML and validated as JSON Schema draft 2019-09 (json-schema.ts);
 // - an additional schema for a group/kind passes when any object of that kind in the same
 //   namespace validates; one that renders empty is dropped;
 // - severities from default.yaml: `warning` and `danger` are findings, `ignore` is not run;
