@@ -418,9 +418,9 @@ function templateInput(test: Test): Record<string, unknown> {
   return data;
 }
 
-/** The objects of each group/kind (`policy/PodDisruptionBudget`), and of each group/kind in a namespace, in input order. */
+/** A target's objects, looked up the ways the checks ask for them. */
 interface KindIndex {
-  readonly all: ReadonlyMap<string, readonly Manifest[]>;
+  /** The objects of each group/kind in a namespace (`policy/PodDisruptionBudget\0web`), in input order. */
   readonly inNamespace: ReadonlyMap<string, readonly Manifest[]>;
   /** The first object of each group/kind, namespace and name. */
   readonly named: ReadonlyMap<string, Manifest>;
@@ -431,20 +431,26 @@ interface KindIndex {
    * that can match without such a label (a matchLabels value that is '' or not a string).
    */
   readonly pdbsByMatchLabel: ReadonlyMap<string, readonly Manifest[]>;
+  /** Each PDB's place in the input. */
   readonly position: ReadonlyMap<Manifest, number>;
 }
 
 function indexByKind(manifests: readonly Manifest[]): KindIndex {
-  const all = groupBy(manifests, groupKind);
-  const inNamespace = groupBy(manifests, (m) => `${groupKind(m)}\u0000${rawNamespace(m)}`);
+  const inNamespace = new Map<string, Manifest[]>();
   const named = new Map<string, Manifest>();
+  const hpas: Manifest[] = [];
+  const pdbs: Manifest[] = [];
   for (const m of manifests) {
-    const key = `${groupKind(m)}\u0000${rawNamespace(m)}\u0000${m.metadata.name}`;
-    if (!named.has(key)) named.set(key, m);
+    const kind = groupKind(m);
+    const key = `${kind}\u0000${rawNamespace(m)}`;
+    const list = inNamespace.get(key);
+    if (list) list.push(m); else inNamespace.set(key, [m]);
+    if (!named.has(`${key}\u0000${m.metadata.name}`)) named.set(`${key}\u0000${m.metadata.name}`, m);
+    if (kind === 'autoscaling/HorizontalPodAutoscaler') hpas.push(m);
+    if (kind === 'policy/PodDisruptionBudget') pdbs.push(m);
   }
-  const hpas = all.get('autoscaling/HorizontalPodAutoscaler') ?? [];
   const pdbsByMatchLabel = new Map<string, Manifest[]>();
-  for (const p of all.get('policy/PodDisruptionBudget') ?? []) {
+  for (const p of pdbs) {
     if (!isObject(p.spec?.selector)) continue;
     const matchLabels = isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {};
     for (const [k, v] of Object.entries(matchLabels)) {
@@ -454,9 +460,9 @@ function indexByKind(manifests: readonly Manifest[]): KindIndex {
     }
   }
   return {
-    all, inNamespace, named, pdbsByMatchLabel,
+    inNamespace, named, pdbsByMatchLabel,
     hpasByTarget: groupBy(hpas, (h) => String(h.spec?.scaleTargetRef?.name)),
-    position: new Map(manifests.map((m, i) => [m, i])),
+    position: new Map(pdbs.map((p, i) => [p, i])),
   };
 }
 
