@@ -6,7 +6,7 @@ import { deploymentConfig } from './config/targets';
 import { apiImage, siteImage } from './lib/image-config';
 import { checkPolicies, Manifest } from './lib/policy';
 import { readManifestFolder } from './lib/synth/manifest-files';
-import { resolveTargets } from './lib/targets';
+import { resolveTargets } from './lib/deployment-config';
 import { SchemaValidator } from './lib/validation/schema-validator';
 import { buildTarget, main } from './main';
 import { only, Obj } from './test/support/synth';

@@ -11,7 +11,7 @@ import { ResourceProfile } from './lib/resource-profile';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
 import { policyCheck, schemaCheck } from './lib/synth/output-checks';
 import { synthesize } from './lib/synth/synthesize';
-import { ResolvedTarget, resolveTargets, selectTargets } from './lib/targets';
+import { ResolvedTarget, resolveTargets, selectTargets } from './lib/deployment-config';
 import { WebIngress } from './lib/web-ingress';
 import { WebService } from './lib/web-service';
 import { version } from './package.json';

@@ -1,7 +1,7 @@
 import { IngressController } from '../lib/ingress-controller';
 import { IngressTls } from '../lib/ingress-tls';
 import { ServiceMesh } from '../lib/service-mesh';
-import { DeploymentConfig } from '../lib/targets';
+import { DeploymentConfig } from '../lib/deployment-config';
 
 /**
  * Where the app goes. Each target becomes `dist/<name>/`, a self-contained folder with its own

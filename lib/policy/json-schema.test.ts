@@ -8,7 +8,7 @@ import { Manifest } from '.';
 import { deploymentConfig } from '../../config/targets';
 import { buildTarget } from '../../main';
 import { apiImage, siteImage } from '../image-config';
-import { resolveTargets } from '../targets';
+import { resolveTargets } from '../deployment-config';
 import { compileSchema, UnsupportedSchemaError } from './json-schema';
 import { checkPolaris, goRegExp, POLARIS_KEYWORDS, renderedSchema, traceSchemaEvaluations } from './polaris';
 import { compliantManifests, fullCompliantManifests, statefulSetManifests } from './test-fixtures';

@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { deploymentConfig } from '../../config/targets';
 import { buildTarget } from '../../main';
 import { apiImage, siteImage } from '../image-config';
-import { resolveTargets } from '../targets';
+import { resolveTargets } from '../deployment-config';
 import { synthChartFiles } from './chart-files';
 import { stringifyManifests } from './manifest-yaml';
 

@@ -3,7 +3,7 @@ import * as YAML from 'yaml';
 import { deploymentConfig } from '../../config/targets';
 import { buildTarget } from '../../main';
 import { apiImage, siteImage } from '../image-config';
-import { resolveTargets } from '../targets';
+import { resolveTargets } from '../deployment-config';
 import { printBlock, stringifyManifests } from './manifest-yaml';
 import { isPlainWord } from './yaml-words';
 

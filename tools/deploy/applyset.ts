@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ResolvedTarget } from '../../lib/targets';
+import { ResolvedTarget } from '../../lib/deployment-config';
 
 /**
  * The ApplySet of a target (KEP-3659, kubectl 1.27 alpha). Why an ApplySet rather than

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { deploymentConfig } from '../../config/targets';
-import { ResolvedTarget, resolveTargets, selectTargets } from '../../lib/targets';
+import { ResolvedTarget, resolveTargets, selectTargets } from '../../lib/deployment-config';
 import { main as synth } from '../../main';
 import { DeployOptions, UsageError } from './args';
 import { applySetOf, PART_OF_LABEL } from './applyset';

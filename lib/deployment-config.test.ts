@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { IngressController } from './ingress-controller';
-import { DeploymentConfig, resolveTargets, selectTargets, TargetConfig } from './targets';
+import { DeploymentConfig, resolveTargets, selectTargets, TargetConfig } from './deployment-config';
 
 const clusters = { local: { context: 'kind-local' }, prod: { context: 'prod-admin' } };
 const dev: TargetConfig = { name: 'dev', cluster: 'local', namespace: 'app-dev' };
