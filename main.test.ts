@@ -8,7 +8,7 @@ import { checkPolicies, Manifest } from './lib/policy';
 import { readManifestFolder } from './lib/synth/manifest-files';
 import { resolveTargets } from './lib/deployment-config';
 import { SchemaValidator } from './lib/validation/schema-validator';
-import { buildTarget, main } from './main';
+import { buildTarget, synth, synthTargets } from './main';
 import { only, Obj } from './test/support/synth';
 
 const targets = resolveTargets(deploymentConfig);
@@ -22,11 +22,7 @@ function synthTarget(name: string): Obj[] {
 
 function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const target of fs.readdirSync(dir)) {
-    for (const file of fs.readdirSync(path.join(dir, target))) {
-      out[`${target}/${file}`] = fs.readFileSync(path.join(dir, target, file), 'utf-8');
-    }
-  }
+  for (const file of fs.readdirSync(dir)) out[file] = fs.readFileSync(path.join(dir, file), 'utf-8');
   return out;
 }
 
@@ -75,63 +71,83 @@ describe('npm run synth', () => {
   let work: string;
   beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'main-test-')); });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-  const quiet = () => jest.spyOn(console, 'log').mockImplementation(() => undefined);
 
-  test('writes every target, every manifest passes the strict 1.27 schema', () => {
-    quiet();
+  /** Runs the command the way `npm run synth` does; returns its exit code and what it printed. */
+  function run(args: string[], env: NodeJS.ProcessEnv = defaultEnv): { code: number; out: string; err: string } {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = synth(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  test('writes the first target, dev, as manifest files directly in the output folder', () => {
     const outdir = path.join(work, 'dist');
-    main(['--outdir', outdir], defaultEnv);
-    expect(fs.readdirSync(outdir).sort()).toEqual(targets.map((t) => t.name).sort());
-    const validator = SchemaValidator.forKubernetes127();
-    for (const t of targets) {
-      const folder = readManifestFolder(path.join(outdir, t.name));
-      const manifests = folder.files.flatMap((f) => f.manifests);
-      expect(manifests.length).toBeGreaterThanOrEqual(6);
-      expect(validator.validate(manifests)).toEqual([]);
-    }
+    const r = run(['--outdir', outdir]);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(fs.readdirSync(outdir).sort()).toEqual(['.synth-output', 'dev.k8s.yaml']);
+    expect(r.out).toContain(`${outdir}/: target dev, 7 objects in dev.k8s.yaml`);
+    expect(r.out).toContain('apply it with: kubectl --context kubernetes-admin@kubernetes apply -f');
+    const manifests = readManifestFolder(outdir).files.flatMap((f) => f.manifests);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata!.name}`)).toEqual(expect.arrayContaining(['Deployment/nginx1', 'Service/nginx1']));
+    expect(SchemaValidator.forKubernetes127().validate(manifests)).toEqual([]);
+  });
+
+  test.each(targets.map((t) => t.name))('--target %s (or the same in $TARGET) writes that target alone', (name) => {
+    const byFlag = path.join(work, `flag-${name}`);
+    const byEnv = path.join(work, `env-${name}`);
+    expect(run(['--target', name, '--outdir', byFlag]).code).toBe(0);
+    expect(run(['--outdir', byEnv], { ...defaultEnv, TARGET: name }).code).toBe(0);
+    expect(fs.readdirSync(byFlag).sort()).toEqual(['.synth-output', `${name}.k8s.yaml`]);
+    expect(readTree(byEnv)).toEqual(readTree(byFlag));
   });
 
   test('every target has zero policy findings; its exemptions are the declared ones', () => {
-    quiet();
-    const outdir = path.join(work, 'policy');
-    main(['--outdir', outdir], defaultEnv);
-    for (const t of targets) {
-      const manifests = readManifestFolder(path.join(outdir, t.name)).files.flatMap((f) => f.manifests) as unknown as Manifest[];
+    for (const { target: t, dir } of synthTargets(path.join(work, 'policy'), { env: defaultEnv })) {
+      const manifests = readManifestFolder(dir).files.flatMap((f) => f.manifests) as unknown as Manifest[];
       const report = checkPolicies(manifests);
       expect(report.findings).toEqual([]);
-      const nodePort = t.serviceType === 'NodePort';
+      const nodePort = t.serviceType === 'NodePort' || (!t.ingress && t.serviceType === undefined);
       expect(report.exemptions.map((e) => `${e.tool} ${e.rule}`)).toEqual(expect.arrayContaining(nodePort ? ['kube-score service-type'] : []));
       for (const e of report.exemptions) expect(e.reason.length).toBeGreaterThan(20);
     }
   });
 
   test('the same input synthesizes byte-identical output', () => {
-    quiet();
-    main(['--outdir', path.join(work, 'one')], defaultEnv);
-    main(['--outdir', path.join(work, 'two')], defaultEnv);
+    run(['--target', 'prod', '--outdir', path.join(work, 'one')]);
+    run(['--target', 'prod', '--outdir', path.join(work, 'two')]);
     expect(readTree(path.join(work, 'two'))).toEqual(readTree(path.join(work, 'one')));
   });
 
-  test('--target synthesizes only the named targets', () => {
-    quiet();
-    main(['--target', 'dev', '--outdir', path.join(work, 'dev-only')], defaultEnv);
-    expect(fs.readdirSync(path.join(work, 'dev-only'))).toEqual(['dev']);
+  test('the output folder and its files get ordinary permissions (umask), not private ones', () => {
+    const outdir = path.join(work, 'modes');
+    run(['--outdir', outdir]);
+    const umask = process.umask();
+    expect(fs.statSync(outdir).mode & 0o777).toBe(0o777 & ~umask);
+    expect(fs.statSync(path.join(outdir, 'dev.k8s.yaml')).mode & 0o777).toBe(0o666 & ~umask);
   });
 
   test.each([
-    ['an untagged image', { SITE_IMAGE: 'docker.io/mincloud1501/nginx' }, /environment variable SITE_IMAGE: invalid image .*no tag or digest/],
-    ['a latest image', { SITE_IMAGE: 'nginx:latest' }, /environment variable SITE_IMAGE: invalid image tag "latest"/],
-    ['an unknown target', { TARGET: 'qa' }, /invalid target "qa": use one of "dev", "staging", "prod"/],
-  ])('%s fails and leaves the previous output as it was', (_name, env, message) => {
-    quiet();
+    ['an untagged image', [], { SITE_IMAGE: 'docker.io/mincloud1501/nginx' }, /environment variable SITE_IMAGE: invalid image .*no tag or digest/],
+    ['a latest image', [], { SITE_IMAGE: 'nginx:latest' }, /environment variable SITE_IMAGE: invalid image tag "latest"/],
+    ['an unknown target', [], { TARGET: 'qa' }, /there is no target "qa"; use one of "dev", "staging", "prod"/],
+    ['an unknown option', ['--targt', 'dev'], {}, /synth: Unknown option '--targt'/],
+  ])('%s fails with exit 1 and leaves the previous output as it was', (_name, args, env, message) => {
     const outdir = path.join(work, 'kept');
-    main(['--outdir', outdir], defaultEnv);
+    run(['--outdir', outdir]);
     const before = readTree(outdir);
-    expect(() => main(['--outdir', outdir], { ...defaultEnv, ...env })).toThrow(message);
+    const r = run([...args, '--outdir', outdir], { ...defaultEnv, ...env });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
     expect(readTree(outdir)).toEqual(before);
   });
 
-  test('unknown arguments are refused', () => {
-    expect(() => main(['--targt', 'dev'], defaultEnv)).toThrow('unknown argument "--targt"; use --target NAME or --outdir DIR (see --help)');
+  test('a folder holding files it did not write is refused, and nothing in it is touched', () => {
+    const outdir = path.join(work, 'foreign');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine');
+    const r = run(['--outdir', outdir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${outdir} holds files this command did not write ("notes.txt")`);
+    expect(readTree(outdir)).toEqual({ 'notes.txt': 'mine' });
   });
 });

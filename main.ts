@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { deploymentConfig } from './config/targets';
 import { apiImage, siteImage } from './lib/image-config';
@@ -9,9 +10,10 @@ import { ServiceType } from './lib/plus-enums';
 import { PolicyException } from './lib/policy-exception';
 import { ResourceProfile } from './lib/resource-profile';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
-import { policyCheck, schemaCheck } from './lib/synth/output-checks';
-import { synthesize } from './lib/synth/synthesize';
-import { ResolvedTarget, resolveTargets, selectTargets } from './lib/deployment-config';
+import { ResolvedTarget, resolveTargets } from './lib/deployment-config';
+import { validateManifests } from './lib/synth/output-checks';
+import { CommandIo, runSynthCommand, selectTarget } from './lib/synth/synth-command';
+import { synthTarget } from './lib/synth/synth-target';
 import { WebIngress } from './lib/web-ingress';
 import { WebService } from './lib/web-service';
 import { version } from './package.json';
@@ -81,46 +83,38 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
   return chart;
 }
 
-/** `npm run synth [-- --target dev,prod] [--outdir dist]` */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv, log: (line: string) => void = console.log): void {
-  const args = parseArgs(argv);
-  const targets = selectTargets(resolveTargets(deploymentConfig), args.target ?? env.TARGET);
-  const images = { site: siteImage(env), api: apiImage(env) };
-  const outdir = args.outdir ?? env.CDK8S_OUTDIR ?? 'dist';
-  const results = synthesize({
-    outdir,
-    targets,
-    build: (app, target) => buildTarget(app, target, images),
-    checks: [schemaCheck, policyCheck],
+/** Every target of config/targets.ts, checked; the first one is the default. */
+export const targets: readonly ResolvedTarget[] = resolveTargets(deploymentConfig);
+
+/** Builds `target` with the images named by the environment (docker/image.env, $SITE_IMAGE, ...). */
+export function buildTargetFromEnv(app: App, target: ResolvedTarget, env: NodeJS.ProcessEnv = process.env): NamespaceChart {
+  return buildTarget(app, target, { site: siteImage(env), api: apiImage(env) });
+}
+
+/**
+ * Synthesizes and validates each named target (default: every target) into `<outdir>/<name>/`,
+ * as `npm run synth -- --target <name> --outdir <outdir>/<name>` does; throws on the first
+ * failure. For the tools and tests that need several targets at once.
+ */
+export function synthTargets(outdir: string, options: { readonly names?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}):
+Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly objects: number }> {
+  const chosen = options.names?.length ? options.names.map((n) => selectTarget(targets, n)) : targets;
+  return chosen.map((target) => {
+    const dir = path.join(outdir, target.name);
+    const result = synthTarget({ outdir: dir, target, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate: validateManifests });
+    return { target, dir, objects: result.objects };
   });
-  for (const r of results) {
-    log(`${outdir}/${r.target}: ${r.objects} objects; ${r.summary.join('; ')}`);
-  }
 }
 
-function parseArgs(argv: readonly string[]): { target?: string; outdir?: string } {
-  const out: { target?: string; outdir?: string } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => inline ?? argv[++i];
-    if (flag === '--target' || flag === '-t') out.target = value();
-    else if (flag === '--outdir' || flag === '-o') out.outdir = value();
-    else if (flag === '--help' || flag === '-h') {
-      console.log('Usage: npm run synth -- [--target NAME[,NAME]] [--outdir DIR]\n\n'
-        + 'Synthesizes every target (or the named ones) into DIR/<target>/ (default dist/), after\n'
-        + 'validating them against the Kubernetes 1.27 schema and the policy checks. On any error\n'
-        + 'the previous output is left unchanged.');
-      process.exit(0);
-    } else throw new Error(`unknown argument "${argv[i]}"; use --target NAME or --outdir DIR (see --help)`);
-  }
-  return out;
+/** `npm run synth [-- --target NAME] [--outdir DIR] [--no-validate]`; returns the exit code. */
+export function synth(argv: readonly string[], env: NodeJS.ProcessEnv, io?: CommandIo): number {
+  return runSynthCommand(argv, env, {
+    targets,
+    build: (app, target) => buildTargetFromEnv(app, target, env),
+    validate: validateManifests,
+    applyHint: (target, outdir) => `kubectl --context ${target.clusterConfig.context} apply -f ${outdir}`,
+  }, io);
 }
 
-if (require.main === module) {
-  try {
-    main(process.argv.slice(2), process.env);
-  } catch (err) {
-    console.error(`synth failed: ${(err as Error).message}`);
-    process.exit(1);
-  }
-}
+// `npm run synth` and `cdk8s synth` (cdk8s.yaml) run this file.
+if (require.main === module) process.exitCode = synth(process.argv.slice(2), process.env);

@@ -14,8 +14,8 @@ describe('bench/synth/many-services', () => {
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
   test('N services: a Namespace, a PriorityClass and six objects each, all checks passing', () => {
-    expect(synthesizeServices(3, work)).toEqual({ objects: 2 + 3 * 6 });
-    const docs = parseAllDocuments(fs.readFileSync(path.join(work, 'bench', 'bench.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
+    expect(synthesizeServices(3, path.join(work, 'out'))).toEqual({ objects: 2 + 3 * 6 });
+    const docs = parseAllDocuments(fs.readFileSync(path.join(work, 'out', 'bench.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
     const kinds = docs.map((d) => d.kind);
     for (const kind of ['ServiceAccount', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler']) {
       expect([kind, kinds.filter((k) => k === kind).length]).toEqual([kind, 3]);
@@ -24,9 +24,9 @@ describe('bench/synth/many-services', () => {
 
   test('the command line: --no-checks, and usage errors exit 2', () => {
     const root = path.resolve(__dirname, '..', '..');
-    const cli = (args: string[]) => spawnSync(process.execPath, ['-r', './tools/ts-run/register.js', 'bench/synth/many-services.ts', ...args], { cwd: root, encoding: 'utf-8' });
-    const ok = cli(['--services', '2', '--no-checks', '--outdir', work]);
-    expect([ok.status, ok.stdout]).toEqual([0, `${work}/bench: 2 services, 14 objects\n`]);
+    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'bench/synth/many-services.ts', ...args], { cwd: root, encoding: 'utf-8' });
+    const ok = cli(['--services', '2', '--no-checks', '--outdir', path.join(work, 'out')]);
+    expect([ok.status, ok.stdout]).toEqual([0, `${path.join(work, 'out')}: 2 services, 14 objects\n`]);
     for (const args of [[], ['--services', '0', '--outdir', work], ['--services', '2'], ['--services', '2', '--outdir', work, '--fast']]) {
       const r = cli(args);
       expect([r.status, r.stderr]).toEqual([2, 'usage: many-services.ts --services N (a whole number >= 1) --outdir DIR [--no-checks]\n']);

@@ -1,7 +1,7 @@
 // A generated app of N web services, synthesized the way `npm run synth` synthesizes main.ts:
 // the same constructs, the same schema and policy checks, the same atomic write.
 //
-//   node -r ./tools/ts-run/register.js bench/synth/many-services.ts --services 1000 --outdir /tmp/out
+//   node --import tsx bench/synth/many-services.ts --services 1000 --outdir /tmp/out
 //   ... --no-checks    the same without the schema and policy checks
 //
 // Each service gets every production object this project gives a web service: ServiceAccount,
@@ -10,15 +10,16 @@
 import { ImageReference } from '../../lib/image-reference';
 import { NamespaceChart } from '../../lib/namespace-chart';
 import { ResourceProfile } from '../../lib/resource-profile';
-import { policyCheck, schemaCheck } from '../../lib/synth/output-checks';
-import { synthesize } from '../../lib/synth/synthesize';
+import { parseArgs } from 'util';
+import { validateManifests } from '../../lib/synth/output-checks';
+import { synthTarget } from '../../lib/synth/synth-target';
 import { WebService } from '../../lib/web-service';
 
 export function synthesizeServices(services: number, outdir: string, checks = true): { objects: number } {
-  const [result] = synthesize({
+  const result = synthTarget({
     outdir,
-    targets: [{ name: 'bench' }],
-    checks: checks ? [schemaCheck, policyCheck] : [],
+    target: { name: 'bench' },
+    validate: checks ? validateManifests : undefined,
     build: (app) => {
       const chart = new NamespaceChart(app, 'bench', { namespace: 'bench', version: '1.0.0' });
       for (let i = 0; i < services; i++) {
@@ -33,20 +34,22 @@ export function synthesizeServices(services: number, outdir: string, checks = tr
   return { objects: result.objects };
 }
 
+const USAGE = 'usage: many-services.ts --services N (a whole number >= 1) --outdir DIR [--no-checks]';
+
 function main(argv: readonly string[]): void {
-  const value = (flag: string): string | undefined => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const services = Number(value('--services'));
-  const outdir = value('--outdir');
-  const unknown = argv.filter((a, i) => a.startsWith('--') && !['--services', '--outdir', '--no-checks'].includes(a) && argv[i - 1] !== '--services' && argv[i - 1] !== '--outdir');
-  if (!Number.isInteger(services) || services < 1 || !outdir || unknown.length > 0) {
-    console.error('usage: many-services.ts --services N (a whole number >= 1) --outdir DIR [--no-checks]');
+  let values;
+  try {
+    values = parseArgs({ args: [...argv], options: { 'services': { type: 'string' }, 'outdir': { type: 'string' }, 'no-checks': { type: 'boolean' } } }).values;
+  } catch {
+    values = undefined;
+  }
+  const services = Number(values?.services);
+  if (!values || !Number.isInteger(services) || services < 1 || !values.outdir) {
+    console.error(USAGE);
     process.exit(2);
   }
-  const { objects } = synthesizeServices(services, outdir, !argv.includes('--no-checks'));
-  console.log(`${outdir}/bench: ${services} services, ${objects} objects`);
+  const { objects } = synthesizeServices(services, values.outdir, !values['no-checks']);
+  console.log(`${values.outdir}: ${services} services, ${objects} objects`);
 }
 
 if (require.main === module) main(process.argv.slice(2));

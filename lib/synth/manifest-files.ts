@@ -27,11 +27,3 @@ export function readManifestFolder(dir: string): ManifestFolder {
   });
   return { dir, files };
 }
-
-/** The target folders of an output folder: `dist/<target>/`. */
-export function targetFolders(outdir: string): string[] {
-  return fs.readdirSync(outdir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-}

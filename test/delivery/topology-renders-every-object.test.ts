@@ -2,14 +2,14 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../main';
+import { synthTargets } from '../../main';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 
 // `npm run topology`: Graphviz renders every synthesized target to SVG, naming each object.
 const ROOT = path.join(__dirname, '..', '..');
 jest.setTimeout(120000);
 
-const topology = (args: string[]) => spawnSync('node', ['-r', './tools/ts-run/register.js', 'tools/topology/cli.ts', ...args], { cwd: ROOT, encoding: 'utf-8' });
+const topology = (args: string[]) => spawnSync('node', ['--import', 'tsx', 'tools/topology/cli.ts', ...args], { cwd: ROOT, encoding: 'utf-8' });
 /** SVG text as a person reads it: Graphviz writes '-' and '>' as entities. */
 const text = (svg: string) => svg.replace(/&#45;/g, '-').replace(/&gt;/g, '>').replace(/&#160;/g, ' ');
 
@@ -17,10 +17,12 @@ describe('topology pictures', () => {
   let work: string;
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-test-'));
-    main(['--outdir', path.join(work, 'dist')], { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' }, () => undefined);
+    synthTargets(path.join(work, 'dist'), { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
     for (const out of ['one', 'two']) {
-      const r = topology(['--dist', path.join(work, 'dist'), '--out', path.join(work, out)]);
-      expect(r.status).toBe(0);
+      for (const target of ['dev', 'staging', 'prod']) {
+        const r = topology(['--dist', path.join(work, 'dist', target), '--out', path.join(work, out)]);
+        expect(r.status).toBe(0);
+      }
     }
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -71,23 +73,25 @@ describe('topology pictures', () => {
   });
 
   test('an unknown target or option is refused: exit 1', () => {
-    const qa = topology(['--dist', path.join(work, 'dist'), '--target', 'qa', '--out', path.join(work, 'x')]);
+    const qa = topology(['--target', 'qa', '--out', path.join(work, 'x')]);
     expect(qa.status).toBe(1);
-    expect(qa.stderr).toMatch(/no target "qa" in .*; have dev, prod, staging/);
+    expect(qa.stderr).toContain('topology: there is no target "qa"; use one of "dev", "staging", "prod"');
+    const other = topology(['--dist', path.join(work, 'dist', 'dev'), '--target', 'prod', '--out', path.join(work, 'x')]);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain(`topology: ${path.join(work, 'dist', 'dev')} holds target "dev", not "prod"`);
     expect(fs.existsSync(path.join(work, 'x'))).toBe(false);
     const bogus = topology(['--bogus']);
     expect(bogus.status).toBe(1);
-    expect(bogus.stderr).toContain('topology: unknown option "--bogus"');
+    expect(bogus.stderr).toContain("topology: Unknown option '--bogus'");
   });
 });
 
 describe('the pictures in docs/topology', () => {
-  test('match the current code (refresh: npm run synth && npm run topology -- --out docs/topology)', () => {
+  test('match the current code (refresh: npm run topology -- --out docs/topology)', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-docs-'));
     try {
-      // The default images (docker/image.env, services/api/image.env), as a plain `npm run synth`.
-      main(['--outdir', path.join(work, 'dist')], { ...process.env, SITE_IMAGE: '', API_IMAGE: '' }, () => undefined);
-      execFileSync('node', ['-r', './tools/ts-run/register.js', 'tools/topology/cli.ts', '--dist', path.join(work, 'dist'), '--out', path.join(work, 'svg')], { cwd: ROOT });
+      // The default images (docker/image.env, services/api/image.env), as a plain `npm run topology`.
+      execFileSync('node', ['--import', 'tsx', 'tools/topology/cli.ts', '--out', path.join(work, 'svg')], { cwd: ROOT, env: { ...process.env, SITE_IMAGE: '', API_IMAGE: '' } });
       for (const target of ['dev', 'staging', 'prod']) {
         for (const ext of ['dot', 'svg']) {
           expect(fs.readFileSync(path.join(ROOT, 'docs', 'topology', `${target}.${ext}`), 'utf-8')).toBe(fs.readFileSync(path.join(work, 'svg', `${target}.${ext}`), 'utf-8'));

@@ -8,7 +8,7 @@ import * as rule from '../../imports/prometheus-rule-monitoring.coreos.com';
 import * as monitor from '../../imports/prometheus-servicemonitor-monitoring.coreos.com';
 import * as traefik from '../../imports/traefik-ingressroute-traefik.io';
 import * as traefikMw from '../../imports/traefik-middleware-traefik.io';
-import { main as synth } from '../../main';
+import { synthTargets } from '../../main';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 
 // Custom resources are checked against the openAPIV3Schema of the CRDs kept in crds/, offline.
@@ -192,7 +192,7 @@ describe('crds/validate.ts', () => {
   test('every custom resource the app synthesizes for every target is valid', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-validate-'));
     try {
-      synth(['--outdir', out], { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' }, () => undefined);
+      synthTargets(out, { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
       const kinds = new Set<string>();
       for (const target of ['dev', 'staging', 'prod']) {
         const manifests = readManifestFolder(path.join(out, target)).files.flatMap((f) => f.manifests);

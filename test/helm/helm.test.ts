@@ -53,8 +53,8 @@ describe('Helm charts and chart repository', () => {
     helm = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'helm');
     // A fixed image, so the charts do not depend on docker/image.env.
     const env = { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' };
-    const tool = (args: string[]) => execFileSync('node', ['-r', './tools/ts-run/register.js', ...args], { cwd: ROOT, encoding: 'utf-8', env });
-    tool(['main.ts', '--outdir', path.join(work, 'dist')]);
+    const tool = (args: string[]) => execFileSync('node', ['--import', 'tsx', ...args], { cwd: ROOT, encoding: 'utf-8', env });
+    for (const target of ['dev', 'staging', 'prod']) tool(['main.ts', '--target', target, '--outdir', path.join(work, 'dist', target)]);
     tool(['tools/helm/cli.ts', '--out', path.join(work, 'charts'), '--repo', path.join(work, 'repo')]);
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { deploymentConfig } from '../../config/targets';
 import { ResolvedTarget, resolveTargets, selectTargets } from '../../lib/deployment-config';
-import { main as synth } from '../../main';
+import { synthTargets } from '../../main';
 import { DeployOptions, UsageError } from './args';
 import { applySetOf, PART_OF_LABEL } from './applyset';
 import { Kubectl } from './kubectl';
@@ -40,8 +40,9 @@ export function deploy(opts: DeployOptions, io: Io): number {
     let plan: DeployPlan;
     try {
       const env = { ...process.env, ...(opts.image !== undefined ? { SITE_IMAGE: opts.image } : {}) };
-      synth(['--target', target.name, '--outdir', opts.outdir], env, (line) => steps.detail(line));
-      plan = planDeploy(path.join(opts.outdir, target.name), namespace, { [PART_OF_LABEL]: applySet.id }, work);
+      const [synthesized] = synthTargets(opts.outdir, { names: [target.name], env });
+      steps.detail(`${synthesized.dir}: ${synthesized.objects} objects, schema and policy checks passed`);
+      plan = planDeploy(synthesized.dir, namespace, { [PART_OF_LABEL]: applySet.id }, work);
     } catch (e) {
       steps.fail(`synth failed, nothing was sent to the cluster:\n${(e as Error).message}`);
       return EXIT.synth;

@@ -1,62 +1,59 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main as synth } from '../../main';
-import { compareOutputs, hasChanges, renderMarkdown, renderText } from './compare';
+import { parseArgs } from 'util';
+import { OutputFolder } from '../../lib/synth/output-folder';
+import { selectTarget } from '../../lib/synth/synth-command';
+import { synthTargets, targets } from '../../main';
+import { compareTarget, hasChanges, renderMarkdown, renderText } from './compare';
 
-const HELP = `Usage: npm run diff -- [--target NAME[,NAME]] [--base DIR] [--markdown]
+const HELP = `Usage: npm run diff -- [--target NAME] [--base DIR] [--markdown]
 
-Synthesizes the current code into a temporary folder (dist/ is not touched) and compares it,
-object by object (apiVersion, kind, namespace, name), with the last synthesized output in DIR
-(default dist): objects added, removed, and for the others the fields that changed, with old
-and new values. No cluster is needed.
+Synthesizes the current code for one target into a temporary folder (dist/ is not touched) and
+compares it, object by object (apiVersion, kind, namespace, name), with the last synthesized
+output of that target in DIR (default dist): objects added, removed, and for the others the
+fields that changed, with old and new values. No cluster is needed.
 
 Options:
-  --target NAME[,NAME]  only these targets (default: all)
-  --base DIR            the output to compare with (default dist); missing: everything is added
-  --markdown            Markdown tables for a pull request comment instead of terminal text
-  -h, --help            this text
+  --target NAME  the target to compare (default: the one DIR holds, else the first target)
+  --base DIR     the output to compare with (default dist); missing: everything is added
+  --markdown     Markdown tables for a pull request comment instead of terminal text
+  -h, --help     this text
 
 Exit codes: 0 no changes, 1 changes, 2 error (bad option, the code does not synthesize).
 `;
 
-function parse(argv: readonly string[]): { base: string; markdown: boolean; target?: string } | 'help' {
-  const out: { base: string; markdown: boolean; target?: string } = { base: 'dist', markdown: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('-'))) throw new Error(`${flag} needs a value (see --help)`);
-      return v;
-    };
-    if (flag === '-h' || flag === '--help') return 'help';
-    if (flag === '--markdown') out.markdown = true;
-    else if (flag === '--base') out.base = value();
-    else if (flag === '--target') out.target = value();
-    else throw new Error(`unknown option "${argv[i]}" (see --help)`);
-  }
-  return out;
-}
-
 function run(argv: readonly string[]): number {
   let tmp: string | undefined;
   try {
-    const opts = parse(argv);
-    if (opts === 'help') {
+    const { values: opts } = parseArgs({
+      args: [...argv],
+      options: {
+        target: { type: 'string' },
+        base: { type: 'string', default: 'dist' },
+        markdown: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (opts.help) {
       process.stdout.write(HELP);
       return 0;
     }
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mincloud-diff-'));
-    const next = path.join(tmp, 'out');
-    synth([...(opts.target ? ['--target', opts.target] : []), '--outdir', next], process.env, () => undefined);
-    if (!fs.existsSync(opts.base)) {
-      console.error(`diff: ${opts.base} does not exist (run "npm run synth" to create it); everything counts as added`);
+    const base = opts.base!;
+    const held = new OutputFolder(base).marker()?.target;
+    const target = selectTarget(targets, opts.target ?? held);
+    if (held !== undefined && held !== target.name) {
+      throw new Error(`${base} holds target "${held}", not "${target.name}": run "npm run synth -- --target ${target.name}" first, or pass --base`);
     }
-    const targets = fs.readdirSync(next).sort();
-    const diffs = compareOutputs(opts.base, next, opts.target ? targets : undefined);
+    if (!fs.existsSync(base)) {
+      console.error(`diff: ${base} does not exist (run "npm run synth" to create it); everything counts as added`);
+    }
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mincloud-diff-'));
+    const [next] = synthTargets(tmp, { names: [target.name] });
+    const diff = compareTarget(target.name, base, next.dir);
     const color = !opts.markdown && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    console.log(opts.markdown ? renderMarkdown(diffs) : renderText(diffs, color));
-    return hasChanges(diffs) ? 1 : 0;
+    console.log(opts.markdown ? renderMarkdown([diff]) : renderText([diff], color));
+    return hasChanges([diff]) ? 1 : 0;
   } catch (e) {
     console.error(`diff: ${(e as Error).message}`);
     return 2;

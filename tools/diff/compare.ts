@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 
 type Obj = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
@@ -63,27 +62,19 @@ export function fieldChanges(before: unknown, after: unknown, at = ''): FieldCha
   return [{ path: at, before, after }];
 }
 
-/** Compares `<base>/<target>/` with `<next>/<target>/` for every target in either. */
-export function compareOutputs(base: string, next: string, targets?: readonly string[]): TargetDiff[] {
-  const names = targets ?? [...new Set([...listDirs(base), ...listDirs(next)])].sort();
-  return names.map((target) => {
-    const a = objectsOf(path.join(base, target));
-    const b = objectsOf(path.join(next, target));
-    return {
-      target,
-      baseMissing: !fs.existsSync(path.join(base, target)),
-      added: [...b.keys()].filter((k) => !a.has(k)),
-      removed: [...a.keys()].filter((k) => !b.has(k)),
-      changed: [...b.keys()].filter((k) => a.has(k))
-        .map((k) => ({ object: k, fields: fieldChanges(a.get(k), b.get(k)) }))
-        .filter((c) => c.fields.length > 0),
-    };
-  });
-}
-
-function listDirs(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+/** Compares the manifests of one target in `base` (a synthesized output folder) with `next`. */
+export function compareTarget(target: string, base: string, next: string): TargetDiff {
+  const a = objectsOf(base);
+  const b = objectsOf(next);
+  return {
+    target,
+    baseMissing: !fs.existsSync(base),
+    added: [...b.keys()].filter((k) => !a.has(k)),
+    removed: [...a.keys()].filter((k) => !b.has(k)),
+    changed: [...b.keys()].filter((k) => a.has(k))
+      .map((k) => ({ object: k, fields: fieldChanges(a.get(k), b.get(k)) }))
+      .filter((c) => c.fields.length > 0),
+  };
 }
 
 export function hasChanges(diffs: readonly TargetDiff[]): boolean {

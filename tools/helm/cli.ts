@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main as synth } from '../../main';
+import { synthTargets } from '../../main';
 import { version } from '../../package.json';
 import { helmBinary, writeChart } from './chart';
 
@@ -29,10 +29,10 @@ function run(argv: string[]): number {
   const helm = helmBinary();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
   try {
-    synth([...(target ? ['--target', target] : []), '--outdir', tmp], process.env, () => undefined);
+    const synthesized = synthTargets(tmp, { names: target?.split(',') });
     fs.mkdirSync(repo, { recursive: true });
-    for (const t of fs.readdirSync(tmp).sort()) {
-      const chart = writeChart(path.join(tmp, t), t, out, version);
+    for (const { target: t, dir } of synthesized) {
+      const chart = writeChart(dir, t.name, out, version);
       execFileSync(helm, ['lint', '--strict', chart], { stdio: 'pipe' });
       execFileSync(helm, ['package', chart, '--destination', repo], { stdio: 'pipe' });
       console.log(`helm: ${chart} (lint ok) -> ${path.join(repo, `${path.basename(chart)}-${version}.tgz`)}`);

@@ -1,13 +1,18 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { readManifestFolder, targetFolders } from '../../lib/synth/manifest-files';
+import { parseArgs } from 'util';
+import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { OutputFolder } from '../../lib/synth/output-folder';
+import { synthTargets } from '../../main';
 import { toDot } from './dot';
 
 const HELP = `Usage: npm run topology -- [--target NAME[,NAME]] [--dist DIR] [--out DIR]
 
-Draws each synthesized target (default: every folder in DIR, default dist/) as a picture of
-what gets deployed: clients → Ingress / IngressRoute / NodePort → Service (port → targetPort →
+Draws each target (default: every target of config/targets.ts, synthesized from the current
+code into a temporary folder; with --dist, the one target DIR holds) as a picture of what gets
+deployed: clients → Ingress / IngressRoute / NodePort → Service (port → targetPort →
 containerPort) → pods ×replicas, each workload with its Deployment, autoscaler, disruption
 budget, network policy (allowed sources), service account and config, custom resources
 (Certificate, ServiceMonitor, PrometheusRule, Middleware) beside them, all inside the
@@ -16,7 +21,7 @@ Namespace's box. Writes <out>/<target>.dot and <out>/<target>.svg with Graphviz'
 
 Options:
   --target NAME[,NAME]  only these targets
-  --dist DIR            the synthesized output to read (default dist)
+  --dist DIR            draw the synthesized output in DIR (e.g. dist) instead
   --out DIR             where to write (default build/topology; docs/topology for the README)
   -h, --help            this text
 
@@ -24,45 +29,54 @@ Exit codes: 0 written, 1 error (no such folder or target, dot missing or failing
 `;
 
 function run(argv: string[]): number {
-  let dist = 'dist';
-  let out = path.join('build', 'topology');
-  let only: string[] | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('-'))) throw new Error(`${flag} needs a value (see --help)`);
-      return v;
-    };
-    if (flag === '-h' || flag === '--help') { process.stdout.write(HELP); return 0; }
-    if (flag === '--dist') dist = value();
-    else if (flag === '--out') out = value();
-    else if (flag === '--target') only = value().split(',');
-    else throw new Error(`unknown option "${argv[i]}" (see --help)`);
-  }
-  if (!fs.existsSync(dist)) {
-    console.error(`topology: ${dist} does not exist; run "npm run synth" first`);
-    return 1;
-  }
-  const targets = targetFolders(dist).filter((t) => !only || only.includes(t));
-  for (const t of only ?? []) {
-    if (!targets.includes(t)) { console.error(`topology: no target "${t}" in ${dist}; have ${targetFolders(dist).join(', ')}`); return 1; }
-  }
-  fs.mkdirSync(out, { recursive: true });
-  for (const target of targets) {
-    const objects = readManifestFolder(path.join(dist, target)).files.flatMap((f) => f.manifests);
-    const dot = toDot(target, objects as never);
-    const dotFile = path.join(out, `${target}.dot`);
-    fs.writeFileSync(dotFile, dot);
-    const svg = spawnSync('dot', ['-Tsvg', dotFile], { encoding: 'utf-8' });
-    if (svg.error || svg.status !== 0) {
-      console.error(`topology: dot failed for ${target}: ${svg.error?.message ?? svg.stderr} (install graphviz)`);
-      return 1;
+  const { values: opts } = parseArgs({
+    args: argv,
+    options: {
+      target: { type: 'string' },
+      dist: { type: 'string' },
+      out: { type: 'string', default: path.join('build', 'topology') },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (opts.help) { process.stdout.write(HELP); return 0; }
+  const out = opts.out!;
+  const only = opts.target?.split(',').map((t) => t.trim()).filter(Boolean);
+  let tmp: string | undefined;
+  try {
+    let folders: Array<{ target: string; dir: string }>;
+    if (opts.dist !== undefined) {
+      if (!fs.existsSync(opts.dist)) {
+        console.error(`topology: ${opts.dist} does not exist; run "npm run synth" first`);
+        return 1;
+      }
+      const target = new OutputFolder(opts.dist).marker()?.target ?? path.basename(path.resolve(opts.dist));
+      if (only && !only.includes(target)) {
+        console.error(`topology: ${opts.dist} holds target "${target}", not ${only.map((t) => `"${t}"`).join(', ')}`);
+        return 1;
+      }
+      folders = [{ target, dir: opts.dist }];
+    } else {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mincloud-topology-'));
+      folders = synthTargets(tmp, { names: only }).map((r) => ({ target: r.target.name, dir: r.dir }));
     }
-    fs.writeFileSync(path.join(out, `${target}.svg`), svg.stdout);
-    console.log(`topology: ${path.join(out, `${target}.svg`)} (${objects.length} objects)`);
+    fs.mkdirSync(out, { recursive: true });
+    for (const { target, dir } of folders) {
+      const objects = readManifestFolder(dir).files.flatMap((f) => f.manifests);
+      const dot = toDot(target, objects as never);
+      const dotFile = path.join(out, `${target}.dot`);
+      fs.writeFileSync(dotFile, dot);
+      const svg = spawnSync('dot', ['-Tsvg', dotFile], { encoding: 'utf-8' });
+      if (svg.error || svg.status !== 0) {
+        console.error(`topology: dot failed for ${target}: ${svg.error?.message ?? svg.stderr} (install graphviz)`);
+        return 1;
+      }
+      fs.writeFileSync(path.join(out, `${target}.svg`), svg.stdout);
+      console.log(`topology: ${path.join(out, `${target}.svg`)} (${objects.length} objects)`);
+    }
+    return 0;
+  } finally {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return 0;
 }
 
 try {

@@ -1,0 +1,23 @@
+// Loaded before the app (`node -r ./lib/synth/app-guard.ts main.ts`, in cdk8s.yaml and
+// `npm run synth`), so that an app that cannot even be loaded — a syntax error, a missing
+// module, a construct that throws at the top level — still ends well: the error is shown with
+// the user's file and line first and without the runner's internals, and under `cdk8s synth`,
+// which emptied the output folder before the app ran, the last good output is put back.
+import { restoreAfterCli } from './synth-command';
+
+process.on('uncaughtException', (err: Error) => {
+  console.error(`synth failed: ${describeError(err)}`);
+  const env = process.env;
+  if (env.CDK8S_OUTDIR !== undefined && env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined) {
+    console.error(restoreAfterCli(env.CDK8S_OUTDIR));
+  }
+  process.exit(1);
+});
+
+/** The message, then only the stack frames in the project's own files (not node_modules, not Node's). */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const frames = (err.stack ?? '').split('\n').slice(1)
+    .filter((line) => /^\s+at /.test(line) && !/node_modules|\(node:|^\s+at node:|<anonymous>/.test(line));
+  return [err.message, ...frames].join('\n');
+}

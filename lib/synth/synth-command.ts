@@ -1,0 +1,137 @@
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { App } from 'cdk8s';
+import { OutputFolder } from './output-folder';
+import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
+
+export interface SynthCommandOptions<T extends { readonly name: string }> {
+  /** Every target the app can synthesize; the first one is the default. */
+  readonly targets: readonly T[];
+  /** Defines a target's charts in the app. */
+  readonly build: (app: App, target: T) => void;
+  /** The checks the output must pass (the same plugins `cdk8s synth` runs). */
+  readonly validate: OutputValidation;
+  /** How to apply the output, e.g. `kubectl --context x apply -f dist`, for the last line. */
+  readonly applyHint?: (target: T, outdir: string) => string;
+}
+
+/** Where the command's lines go: results to `out`, problems to `err`. */
+export interface CommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const HELP = `Usage: npm run synth -- [--target NAME] [--outdir DIR] [--no-validate]
+       TARGET=NAME npx cdk8s synth
+
+Synthesizes one target (default: the first of config/targets.ts) into DIR (default dist/, or
+$CDK8S_OUTDIR), as manifest files directly in DIR, so that "kubectl apply -f DIR" applies
+exactly that target. The manifests are checked first (Kubernetes 1.27 schema, Pod Security
+restricted, kube-score, kube-linter, Polaris: the validation plugins of cdk8s.yaml), and DIR
+is replaced only when they pass; on any error DIR is left as it was. A DIR that holds files
+this command did not write is refused.
+
+Options:
+  -t, --target NAME  the target to synthesize (also $TARGET)
+  -o, --outdir DIR   where to write it (default dist)
+      --no-validate  skip the checks (as cdk8s synth --no-validate)
+  -h, --help         this text
+
+Exit codes: 0 written, 1 the app or the options are wrong, 2 the manifests failed validation.`;
+
+/**
+ * `npm run synth` and the app command of `cdk8s synth`. Returns the exit code.
+ *
+ * Run by the cdk8s CLI (it sets CDK8S_OUTDIR and CDK8S_RECORD_CONSTRUCT_METADATA), the app
+ * leaves validation to the CLI's plugins, which also keep the output as the last good one once
+ * it passed; the CLI empties the output folder before the app runs, so an app that fails puts
+ * the last good output back. Run directly, it validates the output itself, with the same
+ * plugins, before it replaces anything.
+ */
+export function runSynthCommand<T extends { readonly name: string }>(
+  argv: readonly string[], env: NodeJS.ProcessEnv, options: SynthCommandOptions<T>, io: CommandIo = defaultIo,
+): number {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      options: {
+        'target': { type: 'string', short: 't' },
+        'outdir': { type: 'string', short: 'o' },
+        'no-validate': { type: 'boolean' },
+        'help': { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    io.err(`synth: ${(err as Error).message} (see --help)`);
+    return 1;
+  }
+  if (args.help) {
+    io.out(HELP);
+    return 0;
+  }
+  const underCli = env.CDK8S_OUTDIR !== undefined && env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
+  const cliValidates = underCli && env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
+  const outdir = args.outdir ?? env.CDK8S_OUTDIR ?? 'dist';
+  const shown = displayPath(outdir);
+  try {
+    const target = selectTarget(options.targets, args.target ?? env.TARGET);
+    const result = synthTarget({
+      outdir,
+      target,
+      build: options.build,
+      validate: underCli || args['no-validate'] ? undefined : options.validate,
+      forCdk8sCli: cliValidates,
+    });
+    const manifests = result.files.filter((f) => f.endsWith('.yaml'));
+    // The cdk8s CLI swallows the app's standard output: say it where the user sees it.
+    const say = underCli ? io.err : io.out;
+    say(`${shown}: target ${target.name}, ${result.objects} objects in ${manifests.join(', ')}`);
+    for (const line of result.validation?.summary ?? []) say(`  ${line}`);
+    if (!result.validation && !cliValidates) say('  not validated (--no-validate)');
+    if (options.applyHint) say(`apply it with: ${options.applyHint(target, shown)}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof OutputValidationError) {
+      io.err(err.outcome.report);
+      io.err(`synth: the manifests failed validation; ${shown} was left unchanged.`);
+      return 2;
+    }
+    io.err(`synth failed: ${(err as Error).message}`);
+    io.err(underCli ? restoreAfterCli(outdir) : `${shown} was left unchanged.`);
+    return 1;
+  }
+}
+
+/**
+ * After a failed run under the cdk8s CLI, which emptied the output folder before the app ran:
+ * puts the last good output back and says what is there now.
+ */
+export function restoreAfterCli(outdir: string): string {
+  const shown = displayPath(outdir);
+  const restored = new OutputFolder(outdir).restore();
+  return restored
+    ? `cdk8s synth emptied ${shown} before the app ran; the last good output (target ${restored.target}) was put back.`
+    : `cdk8s synth emptied ${shown} before the app ran, and there was no earlier good output to put back: ${shown} is empty.`;
+}
+
+/** The target named `name`, or the first target when no name is given. */
+export function selectTarget<T extends { readonly name: string }>(targets: readonly T[], name: string | undefined): T {
+  const wanted = name?.trim();
+  if (!wanted) return targets[0];
+  const found = targets.find((t) => t.name === wanted);
+  if (!found) {
+    throw new Error(`there is no target "${wanted}"; use one of ${targets.map((t) => `"${t.name}"`).join(', ')} (--target NAME or TARGET=NAME; targets are defined in config/targets.ts)`);
+  }
+  return found;
+}
+
+/** `dist/` rather than an absolute path when the folder is below the current one. */
+function displayPath(dir: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(dir));
+  return `${rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(dir)}/`;
+}
+
+const defaultIo: CommandIo = { out: (l) => console.log(l), err: (l) => console.error(l) };

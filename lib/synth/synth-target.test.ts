@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { constructMetadata, resourceKey } from './construct-metadata';
+import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir).sort()) out[f] = fs.readFileSync(path.join(dir, f), 'utf-8');
+  return out;
+}
+
+/** A chart `name` with a Deployment and a Service that share the name `web`. */
+function webChart(app: App, name: string, namespace = 'ns'): Chart {
+  const chart = new Chart(app, name, { namespace });
+  new ApiObject(chart, 'Deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } });
+  new ApiObject(chart, 'Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' } });
+  return chart;
+}
+
+describe('synthTarget', () => {
+  let work: string;
+  let outdir: string;
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-target-'));
+    outdir = path.join(work, 'dist');
+  });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('writes exactly what cdk8s app.synth() writes, plus the marker', () => {
+    const build = (app: App) => {
+      const a = webChart(app, 'first');
+      const b = webChart(app, 'second', 'other');
+      b.addDependency(a); // cdk8s then numbers the files: 0000-first, 0001-second
+    };
+    synthTarget({ outdir, target: { name: 't' }, build });
+    const reference = path.join(work, 'reference');
+    const app = new App({ outdir: reference });
+    build(app);
+    app.synth();
+    const { ['.synth-output']: marker, ...files } = tree(outdir);
+    expect(files).toEqual(tree(reference));
+    expect(Object.keys(files)).toEqual(['0000-first.k8s.yaml', '0001-second.k8s.yaml']);
+    expect(JSON.parse(marker).files).toEqual(['0000-first.k8s.yaml', '0001-second.k8s.yaml']);
+  });
+
+  test('the validation sees every object with its final path and construct paths; a failure writes nothing', () => {
+    let seen: Parameters<OutputValidation> | undefined;
+    const refuse: OutputValidation = (...args) => {
+      seen = args;
+      return { passed: false, report: 'Deployment web: privileged', summary: [] };
+    };
+    expect(() => synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main'), validate: refuse })).toThrow(OutputValidationError);
+    expect(fs.existsSync(outdir)).toBe(false);
+    const [files, paths] = seen!;
+    expect(files.map((f) => [f.path, (f.objects as Array<{ kind: string }>).map((o) => o.kind)])).toEqual([[path.join(outdir, 'main.k8s.yaml'), ['Deployment', 'Service']]]);
+    expect(paths[resourceKey('Deployment', 'web', 'ns')]).toEqual({ path: 'main/Deployment' });
+    expect(paths[resourceKey('Service', 'web', 'ns')]).toEqual({ path: 'main/Service' });
+  });
+
+  test('for the cdk8s CLI: construct-metadata.json in the output, and the last good copy left to the plugins', () => {
+    synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main') });
+    const kept = fs.readFileSync(path.join(work, '.dist-last-good', 'main.k8s.yaml'), 'utf-8');
+    synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main', 'changed'), forCdk8sCli: true });
+    const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf-8'));
+    expect(metadata.version).toBe('1.0.0');
+    expect(metadata.resources['Deployment/changed/web']).toEqual({ path: 'main/Deployment' });
+    expect(fs.readFileSync(path.join(work, '.dist-last-good', 'main.k8s.yaml'), 'utf-8')).toBe(kept);
+  });
+});
+
+describe('constructMetadata', () => {
+  test('every object under Kind/namespace/name; plain names only where they are unique', () => {
+    const app = Testing.app();
+    webChart(app, 'main');
+    const chart = new Chart(app, 'cluster');
+    new ApiObject(chart, 'PriorityClass', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' } });
+    expect(constructMetadata(app)).toEqual({
+      version: '1.0.0',
+      resources: {
+        'Deployment/ns/web': { path: 'main/Deployment' },
+        'Service/ns/web': { path: 'main/Service' },
+        'PriorityClass/high': { path: 'cluster/PriorityClass' },
+        'high': { path: 'cluster/PriorityClass' },
+      },
+    });
+  });
+});

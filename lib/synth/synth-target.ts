@@ -1,0 +1,94 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import * as YAML from 'yaml';
+import { CONSTRUCT_METADATA_FILE, constructMetadata } from './construct-metadata';
+import { OutputFolder } from './output-folder';
+
+/** One synthesized manifest file and the objects it holds. */
+export interface ManifestFile {
+  /** Where the file is once the output is in place, e.g. `dist/dev.k8s.yaml`. */
+  readonly path: string;
+  readonly objects: unknown[];
+}
+
+/** What a validation of the output found. */
+export interface ValidationOutcome {
+  readonly passed: boolean;
+  /** The report to print: every problem with where it is and how to fix it. */
+  readonly report: string;
+  /** One line per check of what was checked, e.g. `schema: 7 objects, 0 problems`. */
+  readonly summary: readonly string[];
+}
+
+/** Checks a target's manifest files before they are put in place. */
+export type OutputValidation = (files: readonly ManifestFile[], constructPaths: Readonly<Record<string, { path: string }>>) => ValidationOutcome;
+
+/** Thrown when the synthesized manifests failed validation; the output folder is as it was. */
+export class OutputValidationError extends Error {
+  public constructor(readonly outcome: ValidationOutcome) {
+    super(outcome.report);
+    this.name = 'OutputValidationError';
+  }
+}
+
+export interface SynthTargetOptions<T extends { readonly name: string }> {
+  /** The folder that receives the target's manifests, directly (`dist/`). */
+  readonly outdir: string;
+  readonly target: T;
+  /** Defines the target's charts in the app. */
+  readonly build: (app: App, target: T) => void;
+  /** Checks the manifests before they replace the folder's content. @default - none */
+  readonly validate?: OutputValidation;
+  /**
+   * Write `construct-metadata.json` (construct path of every object) for the cdk8s CLI's
+   * validation plugins, and leave keeping the output as the last good one to them.
+   * @default false
+   */
+  readonly forCdk8sCli?: boolean;
+}
+
+export interface SynthResult {
+  /** The files written, relative to the output folder (the marker file included). */
+  readonly files: readonly string[];
+  readonly objects: number;
+  readonly validation?: ValidationOutcome;
+}
+
+/**
+ * Synthesizes one target with cdk8s' own `app.synth()` (its file names, order and YAML) into a
+ * staging folder, validates the manifests, and only then replaces the output folder with them.
+ * Any failure — a construct that throws, a manifest that fails a check, a folder that holds
+ * somebody else's files — leaves the output folder exactly as it was.
+ */
+export function synthTarget<T extends { readonly name: string }>(options: SynthTargetOptions<T>): SynthResult {
+  const folder = new OutputFolder(options.outdir);
+  let app: App | undefined;
+  let objects = 0;
+  let validation: ValidationOutcome | undefined;
+  const files = folder.replace(options.target.name, (staging) => {
+    app = new App({ outdir: staging, recordConstructMetadata: false });
+    options.build(app, options.target);
+    app.synth();
+    if (options.forCdk8sCli) {
+      fs.writeFileSync(path.join(staging, CONSTRUCT_METADATA_FILE), JSON.stringify(constructMetadata(app)));
+    }
+  }, {
+    keep: !options.forCdk8sCli,
+    check: (staging, written) => {
+      const manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
+        path: path.join(options.outdir, f),
+        objects: readYamlDocuments(path.join(staging, f)),
+      }));
+      objects = manifests.reduce((n, m) => n + m.objects.length, 0);
+      if (!options.validate) return;
+      validation = options.validate(manifests, constructMetadata(app!).resources);
+      if (!validation.passed) throw new OutputValidationError(validation);
+    },
+  });
+  return { files, objects, validation };
+}
+
+function readYamlDocuments(file: string): unknown[] {
+  return YAML.parseAllDocuments(fs.readFileSync(file, 'utf-8')).map((d) => d.toJS()).filter((o) => o !== null && o !== undefined);
+}
