@@ -6,7 +6,7 @@ import { ImageReference } from './lib/image-reference';
 import { MetricsExporter } from './lib/metrics-exporter';
 import { NamespaceChart } from './lib/namespace-chart';
 import { nginxApiProxy } from './lib/nginx-api-proxy';
-import { ServiceType } from './lib/plus-enums';
+import { ServiceType } from 'cdk8s-plus-27';
 import { PolicyException } from './lib/policy-exception';
 import { ResourceProfile } from './lib/resource-profile';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';

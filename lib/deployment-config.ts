@@ -1,6 +1,6 @@
 import { IngressController } from './ingress-controller';
 import { IngressTls } from './ingress-tls';
-import { ServiceType } from './plus-enums';
+import { ServiceType } from 'cdk8s-plus-27';
 import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';

@@ -1,14 +1,10 @@
 import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import * as k8s from '../imports/k8s';
 import { PropValidationError } from './validation/prop-errors';
 
-/**
- * An amount of CPU: cdk8s-plus-27's `Cpu.millis(250)` or `Cpu.units(1)`, or `{ amount: '250m' }`.
- * (The presets build theirs without loading cdk8s-plus-27; see plus-enums.ts.)
- */
-export interface CpuAmount {
-  readonly amount: string;
-}
+/** An amount of CPU: cdk8s-plus-27's `Cpu.millis(250)` or `Cpu.units(1)`. */
+export type CpuAmount = Pick<Cpu, 'amount'>;
 
 /** CPU, memory and ephemeral storage for one side (requests or limits). */
 export interface ResourceAmounts {
@@ -54,8 +50,8 @@ export class ResourceProfile {
 
   private static preset(name: string, cpuRequest: number, cpuLimit: number, memory: number, diskRequest: number, diskLimit: number) {
     return new ResourceProfile(name,
-      { cpu: { amount: `${cpuRequest}m` }, memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskRequest) },
-      { cpu: { amount: `${cpuLimit}m` }, memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskLimit) });
+      { cpu: Cpu.millis(cpuRequest), memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskRequest) },
+      { cpu: Cpu.millis(cpuLimit), memory: Size.mebibytes(memory), ephemeralStorage: Size.mebibytes(diskLimit) });
   }
 
   private constructor(

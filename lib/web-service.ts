@@ -6,7 +6,7 @@ import { HealthChecks, renderProbes } from './health-checks';
 import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { recommendedLabels, selectorLabels } from './labels';
-import { ImagePullPolicy, ServiceType } from './plus-enums';
+import { ConfigMap, ImagePullPolicy, ServiceAccount, ServiceType } from 'cdk8s-plus-27';
 import { exceptionAnnotations, ExceptionTarget, PolicyException } from './policy-exception';
 import { ResourceProfile } from './resource-profile';
 import { MetricsExporter } from './metrics-exporter';
@@ -174,7 +174,8 @@ export class WebService extends Construct {
   /** The labels on every object of this service. */
   public readonly labels: Record<string, string>;
 
-  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** cdk8s-plus' ServiceAccount; `ApiObject.of(service.serviceAccount)` reaches its manifest. */
+  public readonly serviceAccount: ServiceAccount;
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
   public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
@@ -186,7 +187,7 @@ export class WebService extends Construct {
   /** True while `ingressFrom` holds only the default, which an Ingress replaces. */
   private ingressFromIsDefault: boolean;
   private readonly egressTo: Array<{ peer: WebService }> = [];
-  private readonly configMounts: Array<{ volume: string; mountPath: string; configMap: k8s.KubeConfigMap }> = [];
+  private readonly configMounts: Array<{ volume: string; mountPath: string; configMap: ConfigMap }> = [];
   private readonly props: WebServiceProps;
 
   public constructor(scope: Construct, id: string, props: WebServiceProps) {
@@ -222,9 +223,9 @@ export class WebService extends Construct {
       return { name: this.name, labels: this.labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
     };
 
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
       metadata: metadata('ServiceAccount'),
-      automountServiceAccountToken: false,
+      automountToken: false,
     });
 
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
@@ -313,7 +314,7 @@ export class WebService extends Construct {
    * @param id short name of this set of files, e.g. `api-proxy`
    * @returns the ConfigMap
    */
-  public mountConfig(id: string, mountPath: string, files: Record<string, string>): k8s.KubeConfigMap {
+  public mountConfig(id: string, mountPath: string, files: Record<string, string>): ConfigMap {
     checkDnsLabel(this, 'config id', id, 40);
     if (!/^\/[^\s:]*$/.test(mountPath) || mountPath === '/') {
       throw new PropValidationError(this, 'config mountPath', mountPath, 'use an absolute directory path below "/"');
@@ -328,7 +329,7 @@ export class WebService extends Construct {
     }
     const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
     const hash = createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 10);
-    const configMap = new k8s.KubeConfigMap(this, `Config-${id}`, {
+    const configMap = new ConfigMap(this, `Config-${id}`, {
       metadata: { name: `${this.name}-${id}-${hash}`, labels: this.labels },
       data: sorted,
       immutable: true,
