@@ -4,6 +4,7 @@ import { ServiceType } from 'cdk8s-plus-27';
 import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 
 /** A Kubernetes cluster, as kubectl knows it. */
 export interface ClusterConfig {
@@ -69,6 +70,15 @@ export interface ResolvedTarget extends TargetConfig {
   readonly resources: ResourceProfile;
 }
 
+const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, targets: true };
+const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true };
+const TARGET_KEYS: PropKeys<TargetConfig> = {
+  name: true, cluster: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,
+  hosts: true, maxReplicas: true, api: true, ingress: true, monitoring: true, mesh: true,
+};
+const TARGET_INGRESS_KEYS: PropKeys<NonNullable<TargetConfig['ingress']>> = { controller: true, tls: true, traefikCrds: true };
+const TARGET_MONITORING_KEYS: PropKeys<NonNullable<TargetConfig['monitoring']>> = { prometheusLabels: true, namespace: true };
+
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
@@ -76,11 +86,13 @@ const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9
  * problem with a message that names the target, the field and what is allowed.
  */
 export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
+  checkKnownProps('deployment config', 'config', config, DEPLOYMENT_CONFIG_KEYS);
   if (!config.targets || config.targets.length === 0) {
     throw new PropValidationError('deployment config', 'targets', config.targets, 'define at least one target');
   }
   const clusterNames = Object.keys(config.clusters ?? {});
   for (const [name, cluster] of Object.entries(config.clusters ?? {})) {
+    checkKnownProps(`cluster "${name}"`, 'cluster', cluster, CLUSTER_KEYS);
     if (!cluster.context || /\s/.test(cluster.context)) {
       throw new PropValidationError(`cluster "${name}"`, 'context', cluster.context, 'name the kubeconfig context, without spaces');
     }
@@ -89,6 +101,9 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
   const seenPlaces = new Map<string, string>();
   return config.targets.map((t, i) => {
     const where = `target "${t.name ?? `#${i + 1}`}"`;
+    checkKnownProps(where, 'target', t, TARGET_KEYS);
+    checkKnownProps(where, 'target.ingress', t.ingress, TARGET_INGRESS_KEYS);
+    checkKnownProps(where, 'target.monitoring', t.monitoring, TARGET_MONITORING_KEYS);
     checkDnsLabel(where, 'name', t.name);
     if (seenNames.has(t.name)) {
       throw new PropValidationError(where, 'name', t.name, `another target (#${seenNames.get(t.name)! + 1}) has this name; target names must be unique`);

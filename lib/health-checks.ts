@@ -1,5 +1,7 @@
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 
 /** How often and how patiently one probe runs. */
 export interface ProbeTiming {
@@ -27,6 +29,18 @@ export interface HealthChecks {
   readonly liveness?: ProbeTiming;
   /** `false` turns the startup probe off. @default period 2s, timeout 2s, 30 failures (up to 60 s to start) */
   readonly startup?: ProbeTiming | false;
+}
+
+const HEALTH_CHECKS_KEYS: PropKeys<HealthChecks> = { readiness: true, liveness: true, startup: true };
+const PROBE_TIMING_KEYS: PropKeys<ProbeTiming> = { period: true, timeout: true, failureThreshold: true, initialDelay: true };
+
+/** Refuses unknown keys in `healthChecks` and in each probe's timing. */
+export function checkHealthCheckKeys(scope: IConstruct, checks: HealthChecks | undefined): void {
+  checkKnownProps(scope, 'props.healthChecks', checks, HEALTH_CHECKS_KEYS);
+  for (const probe of ['readiness', 'liveness', 'startup'] as const) {
+    const timing = checks?.[probe];
+    if (timing) checkKnownProps(scope, `props.healthChecks.${probe}`, timing, PROBE_TIMING_KEYS);
+  }
 }
 
 const DEFAULTS = {

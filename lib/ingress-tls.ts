@@ -1,4 +1,5 @@
 import { checkDnsLabel, checkOneOf } from './validation/prop-errors';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 
 /** How cert-manager issues the certificate of an Ingress. */
 export interface CertManagerOptions {
@@ -13,6 +14,8 @@ export interface CertManagerOptions {
   readonly certificateResource?: boolean;
 }
 
+const CERT_MANAGER_KEYS: PropKeys<CertManagerOptions> = { issuer: true, issuerKind: true, certificateResource: true };
+
 /** Where the TLS certificate of an Ingress comes from. */
 export class IngressTls {
   /** An existing `kubernetes.io/tls` Secret in the namespace. */
@@ -23,6 +26,7 @@ export class IngressTls {
 
   /** cert-manager issues and renews it into a Secret named after the Ingress. */
   public static certManager(options: CertManagerOptions): IngressTls {
+    checkKnownProps('IngressTls.certManager', 'options', options, CERT_MANAGER_KEYS);
     checkDnsLabel('IngressTls.certManager', 'issuer', options.issuer, 253);
     checkOneOf('IngressTls.certManager', 'issuerKind', options.issuerKind ?? 'ClusterIssuer', ['Issuer', 'ClusterIssuer'] as const);
     return new IngressTls(undefined, options);

@@ -1,5 +1,6 @@
 import { ImageReference } from './image-reference';
 import { checkDnsLabel, checkPort, PropValidationError } from './validation/prop-errors';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 
 export interface NginxExporterOptions {
   /** @default nginx/nginx-prometheus-exporter 1.1.0 */
@@ -14,6 +15,8 @@ export interface NginxExporterOptions {
   readonly scrapedFrom?: string;
 }
 
+const NGINX_EXPORTER_KEYS: PropKeys<NginxExporterOptions> = { image: true, stubStatusPort: true, stubStatusPath: true, port: true, scrapedFrom: true };
+
 export const DEFAULT_NGINX_EXPORTER = ImageReference.fromTag('docker.io/nginx/nginx-prometheus-exporter', '1.1.0');
 
 /**
@@ -23,6 +26,7 @@ export const DEFAULT_NGINX_EXPORTER = ImageReference.fromTag('docker.io/nginx/ng
 export class MetricsExporter {
   /** nginx's `stub_status` through the official nginx-prometheus-exporter. */
   public static nginx(options: NginxExporterOptions = {}): MetricsExporter {
+    checkKnownProps('MetricsExporter.nginx', 'options', options, NGINX_EXPORTER_KEYS);
     const stubPort = options.stubStatusPort ?? 8081;
     const port = options.port ?? 9113;
     const path = options.stubStatusPath ?? '/stub_status';

@@ -2,7 +2,12 @@ import { Chart, ChartProps, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { recommendedLabels } from './labels';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, checkInteger } from './validation/prop-errors';
+
+const NAMESPACE_CHART_PROPS: PropKeys<NamespaceChartProps> = {
+  namespace: true, partOf: true, version: true, priority: true, labels: true, disableResourceNameHashes: true,
+};
 
 const BRAND = Symbol.for('mincloud.NamespaceChart');
 
@@ -43,6 +48,7 @@ export class NamespaceChart extends Chart {
   public readonly priorityClass: k8s.KubePriorityClass;
 
   public constructor(scope: Construct, id: string, props: NamespaceChartProps) {
+    checkKnownProps(`NamespaceChart "${id}"`, 'props', props, NAMESPACE_CHART_PROPS);
     checkDnsLabel(`NamespaceChart "${id}"`, 'namespace', props.namespace);
     if (props.priority !== undefined) checkInteger(`NamespaceChart "${id}"`, 'priority', props.priority, 1, 1000000000);
     super(scope, id, { ...props, namespace: props.namespace });

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import * as k8s from '../imports/k8s';
 import { PropValidationError } from './validation/prop-errors';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 
 /** An amount of CPU: cdk8s-plus-27's `Cpu.millis(250)` or `Cpu.units(1)`. */
 export type CpuAmount = Pick<Cpu, 'amount'>;
@@ -12,6 +13,8 @@ export interface ResourceAmounts {
   readonly memory: Size;
   readonly ephemeralStorage: Size;
 }
+
+const AMOUNT_KEYS: PropKeys<ResourceAmounts> = { cpu: true, memory: true, ephemeralStorage: true };
 
 /**
  * Requests and limits for a container, from a named preset (`ResourceProfile.SMALL`) or from
@@ -45,6 +48,9 @@ export class ResourceProfile {
 
   /** Explicit amounts; each limit must be at least its request. */
   public static of(amounts: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts }): ResourceProfile {
+    checkKnownProps('ResourceProfile.of', 'amounts', amounts, { requests: true, limits: true });
+    checkKnownProps('ResourceProfile.of', 'amounts.requests', amounts.requests, AMOUNT_KEYS);
+    checkKnownProps('ResourceProfile.of', 'amounts.limits', amounts.limits, AMOUNT_KEYS);
     return new ResourceProfile('custom', amounts.requests, amounts.limits);
   }
 

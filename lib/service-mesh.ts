@@ -1,5 +1,6 @@
 import * as k8s from '../imports/k8s';
 import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 
 export interface LinkerdOptions {
   /** Namespace of the Linkerd control plane. @default 'linkerd' */
@@ -28,6 +29,9 @@ export interface MeshPodSettings {
   readonly ingress: k8s.NetworkPolicyIngressRule[];
 }
 
+const LINKERD_KEYS: PropKeys<LinkerdOptions> = { controlPlaneNamespace: true, traceCollector: true };
+const ISTIO_KEYS: PropKeys<IstioOptions> = { controlPlaneNamespace: true, zipkinAddress: true };
+
 const ENDPOINT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/;
 
 /**
@@ -40,6 +44,7 @@ const ENDPOINT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/;
 export class ServiceMesh {
   /** Linkerd 2: `linkerd.io/inject: enabled`. */
   public static linkerd(options: LinkerdOptions = {}): ServiceMesh {
+    checkKnownProps('ServiceMesh.linkerd', 'options', options, LINKERD_KEYS);
     const ns = options.controlPlaneNamespace ?? 'linkerd';
     checkDnsLabel('ServiceMesh.linkerd', 'controlPlaneNamespace', ns);
     const annotations: Record<string, string> = {
@@ -60,6 +65,7 @@ export class ServiceMesh {
 
   /** Istio: `sidecar.istio.io/inject: "true"`. */
   public static istio(options: IstioOptions = {}): ServiceMesh {
+    checkKnownProps('ServiceMesh.istio', 'options', options, ISTIO_KEYS);
     const ns = options.controlPlaneNamespace ?? 'istio-system';
     checkDnsLabel('ServiceMesh.istio', 'controlPlaneNamespace', ns);
     const proxyConfig: Record<string, unknown> = { holdApplicationUntilProxyStarts: true };

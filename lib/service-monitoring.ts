@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as rule from '../imports/prometheus-rule-monitoring.coreos.com';
 import * as monitor from '../imports/prometheus-servicemonitor-monitoring.coreos.com';
 import { recommendedLabels } from './labels';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
 import { WebService } from './web-service';
 
@@ -41,6 +42,15 @@ export interface ServiceMonitoringProps {
   readonly prometheusLabels?: Record<string, string>;
 }
 
+const SERVICE_MONITORING_PROPS: PropKeys<ServiceMonitoringProps> = {
+  service: true,
+  scrapeInterval: true,
+  notReadyFor: true,
+  errorRateThreshold: true,
+  errorRate: true,
+  prometheusLabels: true,
+};
+
 /**
  * Prometheus monitoring of a web service through the prometheus-operator: a ServiceMonitor
  * that scrapes the service's `metrics` port and a PrometheusRule with the alerts an on-call
@@ -53,6 +63,7 @@ export class ServiceMonitoring extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
+    checkKnownProps(this, 'props', props, SERVICE_MONITORING_PROPS);
     const svc = props.service;
     if (!svc.metrics) {
       throw new PropValidationError(this, 'service', svc.name, 'give the service a metrics exporter first (metrics: MetricsExporter.nginx())');

@@ -8,6 +8,7 @@ import { IngressController } from './ingress-controller';
 import { IngressSource } from './ingress-source';
 import { IngressTls } from './ingress-tls';
 import { recommendedLabels } from './labels';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
 import { WebService } from './web-service';
 
@@ -44,6 +45,19 @@ export interface WebIngressProps {
   readonly traefikCrds?: boolean;
 }
 
+const WEB_INGRESS_PROPS: PropKeys<WebIngressProps> = {
+  controller: true,
+  hosts: true,
+  routes: true,
+  tls: true,
+  redirectToHttps: true,
+  name: true,
+  partOf: true,
+  version: true,
+  traefikCrds: true,
+};
+const ROUTE_KEYS: PropKeys<IngressRoute> = { path: true, service: true, pathType: true };
+
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 
@@ -67,6 +81,8 @@ export class WebIngress extends Construct {
 
   public constructor(scope: Construct, id: string, props: WebIngressProps) {
     super(scope, id);
+    checkKnownProps(this, 'props', props, WEB_INGRESS_PROPS);
+    (props.routes ?? []).forEach((r, i) => checkKnownProps(this, `props.routes[${i}]`, r, ROUTE_KEYS));
     this.props = props;
     this.name = props.name ?? id;
     this.controller = props.controller;

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { HealthChecks, renderProbes } from './health-checks';
+import { checkHealthCheckKeys, HealthChecks, renderProbes } from './health-checks';
 import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { recommendedLabels, selectorLabels } from './labels';
@@ -12,6 +12,7 @@ import { ResourceProfile } from './resource-profile';
 import { MetricsExporter } from './metrics-exporter';
 import { NamespaceChart } from './namespace-chart';
 import { ServiceMesh } from './service-mesh';
+import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
 
 /** Autoscaling on CPU and memory utilisation (autoscaling/v2). */
@@ -144,6 +145,39 @@ export interface WebServiceProps {
   readonly policyExceptions?: PolicyException[];
 }
 
+/** Every prop of WebServiceProps and its option objects, checked against the interfaces by the compiler. */
+const WEB_SERVICE_PROPS: PropKeys<WebServiceProps> = {
+  image: true,
+  name: true,
+  appName: true,
+  component: true,
+  partOf: true,
+  containerPort: true,
+  replicas: true,
+  serviceType: true,
+  servicePort: true,
+  nodePort: true,
+  env: true,
+  resources: true,
+  healthCheckPath: true,
+  readinessPath: true,
+  healthChecks: true,
+  runAs: true,
+  writablePaths: true,
+  autoscaling: true,
+  ingressFrom: true,
+  maxUnavailableDuringDisruption: true,
+  revisionHistoryLimit: true,
+  drainDelay: true,
+  imagePullPolicy: true,
+  priorityClassName: true,
+  mesh: true,
+  metrics: true,
+  policyExceptions: true,
+};
+const AUTOSCALING_KEYS: PropKeys<AutoscalingOptions> = { minReplicas: true, maxReplicas: true, cpuUtilization: true, memoryUtilization: true };
+const RUN_AS_KEYS: PropKeys<RunAs> = { user: true, group: true, fsGroup: true };
+
 const SERVICE_TYPES = [ServiceType.CLUSTER_IP, ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER];
 const PORT_NAME = 'http';
 const METRICS_PORT_NAME = 'metrics';
@@ -192,6 +226,10 @@ export class WebService extends Construct {
 
   public constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
+    checkKnownProps(this, 'props', props, WEB_SERVICE_PROPS);
+    checkKnownProps(this, 'props.autoscaling', props.autoscaling, AUTOSCALING_KEYS);
+    checkKnownProps(this, 'props.runAs', props.runAs, RUN_AS_KEYS);
+    checkHealthCheckKeys(this, props.healthChecks);
     this.props = props;
     this.name = props.name ?? id;
     this.validate(props);

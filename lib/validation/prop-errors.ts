@@ -7,8 +7,8 @@ import { DNS1123_LABEL } from './semantic-rules';
  * fix is obvious without reading the construct's code.
  */
 export class PropValidationError extends Error {
-  public constructor(scope: IConstruct | string, readonly field: string, readonly value: unknown, readonly allowed: string) {
-    super(`${describeScope(scope)}: invalid ${field} ${JSON.stringify(value)}: ${allowed}`);
+  public constructor(scope: IConstruct | string, readonly field: string, readonly value: unknown, readonly allowed: string, problem = 'invalid') {
+    super(`${describeScope(scope)}: ${problem} ${field} ${JSON.stringify(value)}: ${allowed}`);
     this.name = 'PropValidationError';
   }
 }
