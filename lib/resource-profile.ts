@@ -65,18 +65,42 @@ export class ResourceProfile {
     public readonly name: string,
     public readonly requests: ResourceAmounts,
     public readonly limits: ResourceAmounts,
-  ) {
-    const checks: Array<[string, number, number]> = [
-      ['cpu', millicores(requests.cpu), millicores(limits.cpu)],
-      ['memory', requests.memory.toKibibytes(), limits.memory.toKibibytes()],
-      ['ephemeralStorage', requests.ephemeralStorage.toKibibytes(), limits.ephemeralStorage.toKibibytes()],
-    ];
-    for (const [field, request, limit] of checks) {
-      if (!(request > 0) || !(limit >= request)) {
-        throw new PropValidationError(`ResourceProfile "${name}"`, `${field}`, { request, limit },
-          'requests must be greater than 0 and limits at least as large as requests');
+  ) {}
+
+  /**
+   * What is wrong with the amounts, for the construct that uses the profile to report with its
+   * own path (a profile made with `of()` is not tied to a service yet): each with the field
+   * (`limits.memory`), the rejected value and how to fix it. Empty when the profile is usable.
+   */
+  public problems(): Array<{ readonly field: string; readonly value: unknown; readonly fix: string }> {
+    const out: Array<{ field: string; value: unknown; fix: string }> = [];
+    const amounts = { requests: this.requests, limits: this.limits };
+    const parsed: Record<string, Record<string, number | undefined>> = { requests: {}, limits: {} };
+    for (const side of ['requests', 'limits'] as const) {
+      const a = amounts[side] ?? ({} as ResourceAmounts);
+      const cpu = typeof a.cpu?.amount === 'string' ? millicores(a.cpu.amount) : undefined;
+      if (cpu === undefined) {
+        out.push({ field: `${side}.cpu`, value: a.cpu?.amount ?? a.cpu, fix: 'use Cpu.millis(250) or Cpu.units(1) from cdk8s-plus-27 (an amount such as "250m" or "1")' });
+      }
+      parsed[side].cpu = cpu;
+      for (const field of ['memory', 'ephemeralStorage'] as const) {
+        const size = a[field];
+        const kib = size instanceof Size ? size.toKibibytes() : undefined;
+        if (kib === undefined || !(kib > 0)) {
+          out.push({ field: `${side}.${field}`, value: size instanceof Size ? `${kib}Ki` : size, fix: 'use a positive cdk8s Size such as Size.mebibytes(128)' });
+        }
+        parsed[side][field] = kib;
       }
     }
+    for (const field of ['cpu', 'memory', 'ephemeralStorage']) {
+      const request = parsed.requests[field];
+      const limit = parsed.limits[field];
+      if (request !== undefined && limit !== undefined && limit < request) {
+        const unit = field === 'cpu' ? 'm' : 'Ki';
+        out.push({ field: `limits.${field}`, value: `${limit}${unit}`, fix: `the limit is below the request (${request}${unit}); raise the limit or lower the request` });
+      }
+    }
+    return out;
   }
 
   /** The `resources` block of a container. */
@@ -93,7 +117,9 @@ function render(a: ResourceAmounts): { [key: string]: k8s.Quantity } {
   };
 }
 
-function millicores(cpu: CpuAmount): number {
-  const amount = cpu.amount;
-  return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Number(amount) * 1000;
+/** Millicores of a CPU amount ("250m", "1", "0.5"), or undefined when it is not one. */
+function millicores(amount: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(amount);
+  if (!m || !(Number(m[1]) > 0)) return undefined;
+  return m[2] ? Number(m[1]) : Number(m[1]) * 1000;
 }

@@ -6,6 +6,7 @@ import { recommendedLabels } from './labels';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
 import { WebService } from './web-service';
+import { checkSameNamespace } from './validation/cross-object';
 
 /** Where the rate of 5xx responses of a service can be read from. */
 export class ErrorRateSource {
@@ -65,6 +66,7 @@ export class ServiceMonitoring extends Construct {
     super(scope, id);
     checkKnownProps(this, 'props', props, SERVICE_MONITORING_PROPS);
     const svc = props.service;
+    checkSameNamespace(this, 'service', svc, 'a ServiceMonitor selects Services of its own namespace: create the ServiceMonitoring in the service\'s chart');
     if (!svc.metrics) {
       throw new PropValidationError(this, 'service', svc.name, 'give the service a metrics exporter first (metrics: MetricsExporter.nginx())');
     }

@@ -11,6 +11,7 @@ import { recommendedLabels } from './labels';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
 import { WebService } from './web-service';
+import { checkSameNamespace, UniqueClaims } from './validation/cross-object';
 
 /** One path of the Ingress and the service it goes to. */
 export interface IngressRoute {
@@ -57,6 +58,9 @@ const WEB_INGRESS_PROPS: PropKeys<WebIngressProps> = {
   traefikCrds: true,
 };
 const ROUTE_KEYS: PropKeys<IngressRoute> = { path: true, service: true, pathType: true };
+
+/** A host and path is served by one route per app (one cluster, one ingress controller). */
+const HOST_PATHS = new UniqueClaims('host and path');
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
@@ -151,6 +155,10 @@ export class WebIngress extends Construct {
     }
     if (this.routes.some((r) => r.path === route.path)) {
       throw new PropValidationError(this, 'routes.path', route.path, 'each path can be routed once');
+    }
+    checkSameNamespace(this, 'routes.service', route.service, 'an Ingress only routes to Services of its own namespace: create the WebIngress in the service\'s chart');
+    for (const host of this.props.hosts) {
+      HOST_PATHS.claim(this, 'routes.path', `${host}${route.path}`, `${host}${route.path}`, 'the ingress controller would send the requests to one of them; route each host and path once');
     }
     this.routes.push(route);
     route.service.allowFrom(IngressSource.namespace(this.controller.namespace));

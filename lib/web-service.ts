@@ -14,6 +14,7 @@ import { NamespaceChart } from './namespace-chart';
 import { ServiceMesh } from './service-mesh';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
+import { checkSameNamespace, UniqueClaims } from './validation/cross-object';
 
 /** Autoscaling on CPU and memory utilisation (autoscaling/v2). */
 export interface AutoscalingOptions {
@@ -178,6 +179,9 @@ const WEB_SERVICE_PROPS: PropKeys<WebServiceProps> = {
 const AUTOSCALING_KEYS: PropKeys<AutoscalingOptions> = { minReplicas: true, maxReplicas: true, cpuUtilization: true, memoryUtilization: true };
 const RUN_AS_KEYS: PropKeys<RunAs> = { user: true, group: true, fsGroup: true };
 
+/** Node ports are open on every node: one service per port in a cluster, so in an app. */
+const NODE_PORTS = new UniqueClaims('node port');
+
 const SERVICE_TYPES = [ServiceType.CLUSTER_IP, ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER];
 const PORT_NAME = 'http';
 const METRICS_PORT_NAME = 'metrics';
@@ -339,6 +343,8 @@ export class WebService extends Construct {
       this.ingressFromIsDefault = false;
     }
     if (source instanceof WebService) {
+      checkSameNamespace(this, 'allowFrom', source, 'a pod selector only matches pods of its own namespace: create both services in one chart, '
+        + 'or admit the other one with IngressSource.pods(labels, namespace)');
       this.ingressFrom.push(IngressSource.pods(source.selector));
       source.egressTo.push({ peer: this });
     } else {
@@ -356,6 +362,9 @@ export class WebService extends Construct {
     checkDnsLabel(this, 'config id', id, 40);
     if (!/^\/[^\s:]*$/.test(mountPath) || mountPath === '/') {
       throw new PropValidationError(this, 'config mountPath', mountPath, 'use an absolute directory path below "/"');
+    }
+    if ((this.props.writablePaths ?? ['/tmp']).includes(mountPath)) {
+      throw new PropValidationError(this, 'config mountPath', mountPath, 'this path is already a writable emptyDir (writablePaths); mount the config at another path');
     }
     if (this.configMounts.some((m) => m.mountPath === mountPath || m.volume === `config-${id}`)) {
       throw new PropValidationError(this, 'config', `${id} at ${mountPath}`, 'mount each config id and path once');
@@ -408,6 +417,7 @@ export class WebService extends Construct {
     if (props.serviceType !== undefined) checkOneOf(this, 'serviceType', props.serviceType, SERVICE_TYPES);
     if (props.nodePort !== undefined) {
       checkInteger(this, 'nodePort', props.nodePort, 30000, 32767);
+      NODE_PORTS.claim(this, 'nodePort', String(props.nodePort), props.nodePort, 'a node port is open on every node of the cluster; give each service its own');
       if ((props.serviceType ?? ServiceType.CLUSTER_IP) === ServiceType.CLUSTER_IP) {
         throw new PropValidationError(this, 'nodePort', props.nodePort, 'a nodePort needs serviceType NodePort or LoadBalancer');
       }
@@ -420,6 +430,13 @@ export class WebService extends Construct {
     if ((props.healthCheckPath ?? '/healthz') === (props.readinessPath ?? '/readyz')) {
       throw new PropValidationError(this, 'readinessPath', props.readinessPath ?? '/readyz',
         'use a path other than healthCheckPath: identical liveness and readiness probes restart pods that are only busy');
+    }
+    if (props.resources !== undefined) {
+      if (!(props.resources instanceof ResourceProfile)) {
+        throw new PropValidationError(this, 'resources', props.resources, 'use a preset such as ResourceProfile.SMALL, or ResourceProfile.of({ requests, limits })');
+      }
+      const [problem] = props.resources.problems();
+      if (problem) throw new PropValidationError(this, `resources.${problem.field}`, problem.value, problem.fix);
     }
     const runAs = props.runAs ?? {};
     for (const field of ['user', 'group', 'fsGroup'] as const) {

@@ -3,6 +3,7 @@
 // module, a construct that throws at the top level — still ends well: the error is shown with
 // the user's file and line first and without the runner's internals, and under `cdk8s synth`,
 // which emptied the output folder before the app ran, the last good output is put back.
+import { describeError } from './describe-error';
 import { restoreAfterCli } from './synth-command';
 
 process.on('uncaughtException', (err: Error) => {
@@ -13,11 +14,3 @@ process.on('uncaughtException', (err: Error) => {
   }
   process.exit(1);
 });
-
-/** The message, then only the stack frames in the project's own files (not node_modules, not Node's). */
-export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const frames = (err.stack ?? '').split('\n').slice(1)
-    .filter((line) => /^\s+at /.test(line) && !/node_modules|\(node:|^\s+at node:|<anonymous>/.test(line));
-  return [err.message, ...frames].join('\n');
-}

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { App } from 'cdk8s';
+import { describeError } from './describe-error';
 import { OutputFolder } from './output-folder';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 
@@ -99,7 +100,7 @@ export function runSynthCommand<T extends { readonly name: string }>(
       io.err(`synth: the manifests failed validation; ${shown} was left unchanged.`);
       return 2;
     }
-    io.err(`synth failed: ${(err as Error).message}`);
+    io.err(`synth failed: ${describeError(err)}`);
     io.err(underCli ? restoreAfterCli(outdir) : `${shown} was left unchanged.`);
     return 1;
   }
