@@ -1,0 +1,198 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App } from 'cdk8s';
+import { Cpu, ServiceType } from 'cdk8s-plus-27';
+import { Size } from 'cdk8s';
+import { deploymentConfig } from '../../config/targets';
+import { ResolvedTarget, resolveTargets, TargetConfig } from '../../lib/deployment-config';
+import { ImageReference } from '../../lib/image-reference';
+import { IngressController } from '../../lib/ingress-controller';
+import { IngressTls } from '../../lib/ingress-tls';
+import { MetricsExporter } from '../../lib/metrics-exporter';
+import { NamespaceChart } from '../../lib/namespace-chart';
+import { ResourceProfile } from '../../lib/resource-profile';
+import { ServiceMesh } from '../../lib/service-mesh';
+import { ServiceMonitoring } from '../../lib/service-monitoring';
+import { validateManifests } from '../../lib/synth/output-checks';
+import { runSynthCommand } from '../../lib/synth/synth-command';
+import { WebIngress } from '../../lib/web-ingress';
+import { WebService, WebServiceProps } from '../../lib/web-service';
+import { buildTargetFromEnv, targets } from '../../main';
+
+// A user's first hour: every mistake below, made in main.ts or config/targets.ts, goes through
+// the synth command as `npm run synth` runs it. Each must fail with a message that names where
+// (the construct path, or the option's place), what (the prop) and the rejected value, quoted;
+// and dist/ must stay byte for byte what the last good synth wrote.
+
+const image = ImageReference.fromTag('registry.example.com/site', '1.0.0');
+const env = { ...process.env, SITE_IMAGE: '', API_IMAGE: '', TARGET: '' };
+
+/** A mistake: what it does to the app, after the target itself was built. */
+type Mistake = (chart: NamespaceChart, app: App) => void;
+const service = (props: Partial<WebServiceProps> & Record<string, unknown>, id = 'shop'): Mistake =>
+  (chart) => { new WebService(chart, id, { image, ...props } as WebServiceProps); };
+const config = (change: (t: TargetConfig) => Record<string, unknown>, extra: TargetConfig[] = []): Mistake =>
+  () => { resolveTargets({ ...deploymentConfig, targets: [change(deploymentConfig.targets[0]) as unknown as TargetConfig, ...extra] }); };
+/** A second target's chart in the same app, as a user might build two targets into one app. */
+const otherChart = (app: App) => new NamespaceChart(app, 'other', { namespace: 'other-ns', version: '1.0.0' });
+const siteOf = (chart: NamespaceChart) => chart.node.findChild('nginx1') as WebService;
+
+/** [name, mistake, the texts the message must contain: where, what, the quoted value]. */
+const MISTAKES: Array<[string, Mistake, string[]]> = [
+  // WebService props
+  ['a misspelled prop', service({ replica: 3 }), ['WebService at "dev/shop"', 'unknown prop "replica"', 'did you mean "replicas"?']],
+  ['a misspelled autoscaling key', service({ autoscaling: { maxReplicas: 4, minReplica: 2 } as never }), ['WebService at "dev/shop"', 'props.autoscaling "minReplica"', 'did you mean "minReplicas"?']],
+  ['a misspelled probe timing', service({ healthChecks: { liveness: { perod: 1 } as never } }), ['WebService at "dev/shop"', 'props.healthChecks.liveness "perod"', '"period"']],
+  ['a misspelled runAs key', service({ runAs: { usr: 20000 } as never }), ['WebService at "dev/shop"', 'props.runAs "usr"', '"user"']],
+  ['a name that is no DNS label', service({ name: 'Shop_1' }), ['WebService at "dev/shop"', 'invalid name "Shop_1"', 'DNS-1123']],
+  ['a container port out of range', service({ containerPort: 70000 }), ['WebService at "dev/shop"', 'containerPort 70000', 'from 1 to 65535']],
+  ['a service port of 0', service({ servicePort: 0 }), ['WebService at "dev/shop"', 'servicePort 0', 'from 1 to 65535']],
+  ['negative replicas', service({ replicas: -1 }), ['WebService at "dev/shop"', 'replicas -1', 'from 0 to 1000']],
+  ['fractional replicas', service({ replicas: 2.5 }), ['WebService at "dev/shop"', 'replicas 2.5', 'whole number']],
+  ['an ExternalName service', service({ serviceType: ServiceType.EXTERNAL_NAME }), ['WebService at "dev/shop"', 'serviceType "ExternalName"', '"ClusterIP", "NodePort", "LoadBalancer"']],
+  ['a node port outside the range', service({ serviceType: ServiceType.NODE_PORT, nodePort: 8080 }), ['WebService at "dev/shop"', 'nodePort 8080', 'from 30000 to 32767']],
+  ['a node port on a ClusterIP service', service({ nodePort: 30080 }), ['WebService at "dev/shop"', 'nodePort 30080', 'needs serviceType NodePort']],
+  ['a relative health path', service({ healthCheckPath: 'healthz' }), ['WebService at "dev/shop"', 'healthCheckPath "healthz"', 'absolute URL path']],
+  ['readiness on the health path', service({ readinessPath: '/healthz' }), ['WebService at "dev/shop"', 'readinessPath "/healthz"', 'other than healthCheckPath']],
+  ['running as root', service({ runAs: { user: 0 } }), ['WebService at "dev/shop"', 'runAs.user 0', 'from 10001']],
+  ['a relative writable path', service({ writablePaths: ['tmp'] }), ['WebService at "dev/shop"', 'writablePaths "tmp"', 'absolute paths']],
+  ['an image as a plain string', service({ image: 'nginx:1.27' as never }), ['WebService at "dev/shop"', 'invalid image "nginx:1.27"', 'ImageReference.fromTag']],
+  ['an image without a tag', (chart) => service({ image: ImageReference.parse('nginx') })(chart, chart.node.root as App), ['ImageReference', 'invalid image "nginx"', 'no tag or digest', 'at test/synth/bad-inputs.test.ts:']],
+  ['the latest tag', (chart) => service({ image: ImageReference.parse('nginx:latest') })(chart, chart.node.root as App), ['invalid image tag "latest"', 'at test/synth/bad-inputs.test.ts:']],
+  ['a CPU amount that is no amount', service({ resources: ResourceProfile.of({
+    requests: { cpu: { amount: 'lots' } as Cpu, memory: Size.mebibytes(64), ephemeralStorage: Size.mebibytes(64) },
+    limits: { cpu: Cpu.units(1), memory: Size.mebibytes(64), ephemeralStorage: Size.mebibytes(64) } }) }),
+  ['WebService at "dev/shop"', 'resources.requests.cpu "lots"', 'Cpu.millis(250)']],
+  ['a memory limit below the request', service({ resources: ResourceProfile.of({
+    requests: { cpu: Cpu.millis(100), memory: Size.mebibytes(128), ephemeralStorage: Size.mebibytes(64) },
+    limits: { cpu: Cpu.millis(100), memory: Size.mebibytes(64), ephemeralStorage: Size.mebibytes(64) } }) }),
+  ['WebService at "dev/shop"', 'resources.limits.memory "65536Ki"', 'below the request (131072Ki)']],
+  ['memory as a string', service({ resources: ResourceProfile.of({
+    requests: { cpu: Cpu.millis(100), memory: '128Mi' as never, ephemeralStorage: Size.mebibytes(64) },
+    limits: { cpu: Cpu.millis(100), memory: Size.mebibytes(128), ephemeralStorage: Size.mebibytes(64) } }) }),
+  ['WebService at "dev/shop"', 'resources.requests.memory "128Mi"', 'Size.mebibytes(128)']],
+  ['a preset by name as a string', service({ resources: 'small' as never }), ['WebService at "dev/shop"', 'invalid resources "small"', 'ResourceProfile.SMALL']],
+  ['an environment variable name with a dash', service({ env: { 'MY-VAR': '1' } }), ['WebService at "dev/shop"', 'env name "MY-VAR"', 'letters, digits and "_"']],
+  ['autoscaling to fewer than the minimum', service({ autoscaling: { minReplicas: 3, maxReplicas: 2 } }), ['WebService at "dev/shop"', 'autoscaling.maxReplicas 2', 'from 4 to 1000']],
+  ['a disruption budget of 0', service({ maxUnavailableDuringDisruption: 0 }), ['WebService at "dev/shop"', 'maxUnavailableDuringDisruption 0', 'from 1 to 1000']],
+  ['a negative revision history', service({ revisionHistoryLimit: -1 }), ['WebService at "dev/shop"', 'revisionHistoryLimit -1', 'from 0 to 100']],
+  ['the same service name twice in a chart', (chart) => { service({ name: 'nginx1' }, 'again')(chart, chart.node.root as App); }, ['WebService at "dev/again"', 'name "nginx1"']],
+  // Methods and cross-object references
+  ['a config mounted over the writable /tmp', (chart) => { siteOf(chart).mountConfig('extra', '/tmp', { 'a.conf': 'x' }); }, ['WebService at "dev/nginx1"', 'config mountPath "/tmp"', 'writable emptyDir']],
+  ['a config path mounted twice', (chart) => { const s = siteOf(chart); s.mountConfig('a', '/etc/x', {}); s.mountConfig('b', '/etc/x', {}); }, ['WebService at "dev/nginx1"', 'config "b at /etc/x"', 'once']],
+  ['a config id with a space', (chart) => { siteOf(chart).mountConfig('my config', '/etc/x', {}); }, ['WebService at "dev/nginx1"', 'config id "my config"']],
+  ['allowFrom a service of another namespace', (chart, app) => {
+    const other = new WebService(otherChart(app), 'caller', { image });
+    siteOf(chart).allowFrom(other);
+  }, ['WebService at "dev/nginx1"', 'allowFrom "other/caller"', 'namespace "other-ns"', 'this one in "mincloud-dev"']],
+  ['two services on one node port', (chart) => {
+    service({ serviceType: ServiceType.NODE_PORT, nodePort: 30080 }, 'a')(chart, chart.node.root as App);
+    service({ serviceType: ServiceType.NODE_PORT, nodePort: 30080 }, 'b')(chart, chart.node.root as App);
+  }, ['WebService at "dev/b"', 'nodePort 30080', 'WebService at "dev/a" already uses this node port']],
+  // WebIngress
+  ['an ingress without hosts', (chart) => { new WebIngress(chart, 'web', { controller: IngressController.nginx(), hosts: [] }); }, ['WebIngress at "dev/web"', 'hosts []']],
+  ['an upper-case host', (chart) => { new WebIngress(chart, 'web', { controller: IngressController.nginx(), hosts: ['Shop.Example.com'] }); }, ['WebIngress at "dev/web"', 'hosts "Shop.Example.com"', 'lower-case']],
+  ['a relative route path', (chart) => { new WebIngress(chart, 'web', { controller: IngressController.nginx(), hosts: ['shop.example.com'], routes: [{ path: 'api', service: siteOf(chart) }] }); }, ['WebIngress at "dev/web"', 'routes.path "api"', 'absolute URL path']],
+  ['a route to a service of another namespace', (chart, app) => {
+    new WebIngress(chart, 'web', { controller: IngressController.nginx(), hosts: ['shop.example.com'], routes: [{ path: '/', service: new WebService(otherChart(app), 'far', { image }) }] });
+  }, ['WebIngress at "dev/web"', 'routes.service "other/far"', 'its own namespace']],
+  ['one host and path routed twice', (chart) => {
+    new WebIngress(chart, 'one', { controller: IngressController.nginx(), hosts: ['shop.example.com'], routes: [{ path: '/', service: siteOf(chart) }] });
+    new WebIngress(chart, 'two', { controller: IngressController.nginx(), hosts: ['shop.example.com'], routes: [{ path: '/', service: siteOf(chart) }] });
+  }, ['WebIngress at "dev/two"', 'routes.path "shop.example.com/"', 'WebIngress at "dev/one" already uses this host and path']],
+  ['a misspelled ingress prop', (chart) => { new WebIngress(chart, 'web', { controller: IngressController.nginx(), host: ['a.example.com'] } as never); }, ['WebIngress at "dev/web"', 'unknown prop "host"', 'did you mean "hosts"?']],
+  ['a misspelled route key', (chart) => { new WebIngress(chart, 'web', { controller: IngressController.nginx(), hosts: ['a.example.com'], routes: [{ paht: '/', service: siteOf(chart) }] } as never); }, ['WebIngress at "dev/web"', 'props.routes[0] "paht"', 'did you mean "path"?']],
+  // ServiceMonitoring
+  ['monitoring a service without metrics', (chart) => { new ServiceMonitoring(chart, 'mon', { service: siteOf(chart) }); }, ['ServiceMonitoring at "dev/mon"', 'service "nginx1"', 'MetricsExporter.nginx()']],
+  ['an error rate of 5 (not a share)', (chart) => { new ServiceMonitoring(chart, 'mon', { service: new WebService(chart, 'm', { image, metrics: MetricsExporter.nginx() }), errorRateThreshold: 5 }); }, ['ServiceMonitoring at "dev/mon"', 'errorRateThreshold 5', 'between 0 and 1']],
+  ['monitoring a service of another namespace', (chart, app) => {
+    new ServiceMonitoring(chart, 'mon', { service: new WebService(otherChart(app), 'far', { image, metrics: MetricsExporter.nginx() }) });
+  }, ['ServiceMonitoring at "dev/mon"', 'service "other/far"', 'its own namespace']],
+  // Value classes: no construct yet, so the message names the factory and the user's line
+  ['a trace collector without a port', () => { ServiceMesh.linkerd({ traceCollector: 'collector' }); }, ['ServiceMesh.linkerd', 'traceCollector "collector"', 'at test/synth/bad-inputs.test.ts:']],
+  ['a misspelled mesh option', () => { ServiceMesh.linkerd({ traceColector: 'c:1' } as never); }, ['ServiceMesh.linkerd', 'unknown option "traceColector"', 'did you mean "traceCollector"?']],
+  ['an exporter port out of range', () => { MetricsExporter.nginx({ port: 70000 }); }, ['MetricsExporter.nginx', 'port 70000', 'from 1 to 65535']],
+  ['an issuer name with a space', () => { IngressTls.certManager({ issuer: 'lets encrypt' }); }, ['IngressTls.certManager', 'issuer "lets encrypt"']],
+  ['an upper-case namespace', (_chart, app) => { new NamespaceChart(app, 'x', { namespace: 'Shop', version: '1' }); }, ['NamespaceChart "x"', 'namespace "Shop"']],
+  ['a priority of 0', (_chart, app) => { new NamespaceChart(app, 'x', { namespace: 'shop', version: '1', priority: 0 }); }, ['NamespaceChart "x"', 'priority 0', 'from 1 to 1000000000']],
+  // config/targets.ts
+  ['a misspelled target key', config((t) => ({ ...t, replica: 3 })), ['target "dev"', 'unknown key "replica"', 'did you mean "replicas"?']],
+  ['an unknown cluster', config((t) => ({ ...t, cluster: 'lokal' })), ['target "dev"', 'cluster "lokal"', '"local", "production"']],
+  ['two targets with one name', config((t) => ({ ...t }), [{ ...deploymentConfig.targets[0], namespace: 'other' }]), ['target "dev"', 'name "dev"', 'unique']],
+  ['an unknown size', config((t) => ({ ...t, size: 'huge' })), ['target "dev"', 'size "huge"', '"nano", "micro", "small", "medium", "large"']],
+  ['hosts without an ingress', config((t) => ({ ...t, hosts: ['a.example.com'] })), ['target "dev"', 'ingress', 'IngressController.nginx()']],
+  ['a misspelled ingress key of a target', config((t) => ({ ...t, hosts: ['a.example.com'], ingress: { controler: IngressController.nginx() } })), ['target "dev"', 'target.ingress "controler"', 'did you mean "controller"?']],
+];
+
+describe('every mistake is named, and dist/ is left as it was', () => {
+  let work: string;
+  let outdir: string;
+  let good: string;
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-inputs-'));
+    outdir = path.join(work, 'dist');
+    expect(run(() => undefined).code).toBe(0);
+    good = hashTree(outdir);
+  });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  function run(mistake: Mistake, extraEnv: NodeJS.ProcessEnv = {}) {
+    const lines: string[] = [];
+    const io = { out: () => undefined, err: (l: string) => lines.push(l) };
+    const code = runSynthCommand(['--outdir', outdir], { ...env, ...extraEnv }, {
+      targets,
+      build: (app: App, target: ResolvedTarget) => mistake(buildTargetFromEnv(app, target, { ...env, ...extraEnv }), app),
+      validate: validateManifests,
+    }, io);
+    return { code, message: lines.join('\n') };
+  }
+
+  test('there are at least 40 distinct mistakes', () => {
+    expect(new Set(MISTAKES.map(([name]) => name)).size).toBe(MISTAKES.length);
+    expect(MISTAKES.length).toBeGreaterThanOrEqual(40);
+  });
+
+  test.each(MISTAKES)('%s', (_name, mistake, expected) => {
+    const { code, message } = run(mistake);
+    expect(code).toBe(1);
+    for (const text of expected) expect(message).toContain(text);
+    expect(message).toContain('was left unchanged');
+    expect(hashTree(outdir)).toBe(good);
+  });
+
+  test.each([
+    ['SITE_IMAGE', { SITE_IMAGE: 'nginx:latest' }, ['environment variable SITE_IMAGE', 'invalid image tag "latest"']],
+    ['TARGET', { TARGET: 'qa' }, ['there is no target "qa"', '"dev", "staging", "prod"', 'config/targets.ts']],
+  ])('a bad %s in the environment', (_name, extraEnv, expected) => {
+    const { code, message } = run(() => undefined, extraEnv);
+    expect(code).toBe(1);
+    for (const text of expected) expect(message).toContain(text);
+    expect(hashTree(outdir)).toBe(good);
+  });
+
+  test('a hand-written privileged container fails the policy checks (exit 2), named by rule and object', () => {
+    const { code, message } = run((chart) => {
+      new ApiObject(chart, 'rogue', {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'rogue' },
+        spec: { selector: { matchLabels: { app: 'rogue' } }, template: { metadata: { labels: { app: 'rogue' } },
+          spec: { containers: [{ name: 'c', image: 'registry.example.com/rogue:1.0.0', securityContext: { privileged: true } }] } } },
+      });
+    });
+    expect(code).toBe(2);
+    expect(message).toMatch(/Deployment\/mincloud-dev\/rogue.*privileged/s);
+    expect(message).toContain('was left unchanged');
+    expect(hashTree(outdir)).toBe(good);
+  });
+});
+
+function hashTree(dir: string): string {
+  const hash = createHash('sha256');
+  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
+    const p = path.join(dir, f);
+    hash.update(f).update('\0');
+    if (fs.statSync(p).isFile()) hash.update(fs.readFileSync(p)).update('\0');
+  }
+  return hash.digest('hex');
+}
