@@ -12,7 +12,7 @@ import { ResourceProfile } from './lib/resource-profile';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
 import { ResolvedTarget, resolveTargets } from './lib/deployment-config';
 import { validateManifests } from './lib/synth/output-checks';
-import { CommandIo, runSynthCommand, selectTarget } from './lib/synth/synth-command';
+import { CommandIo, runSynthCommand, selectTarget, SynthCommandOptions } from './lib/synth/synth-command';
 import { synthTarget } from './lib/synth/synth-target';
 import { WebIngress } from './lib/web-ingress';
 import { WebService } from './lib/web-service';
@@ -106,14 +106,25 @@ Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly objects:
   });
 }
 
-/** `npm run synth [-- --target NAME] [--outdir DIR] [--no-validate]`; returns the exit code. */
-export function synth(argv: readonly string[], env: NodeJS.ProcessEnv, io?: CommandIo): number {
-  return runSynthCommand(argv, env, {
+/** What the synth command needs to synthesize this app. */
+export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<ResolvedTarget> {
+  return {
     targets,
     build: (app, target) => buildTargetFromEnv(app, target, env),
     validate: validateManifests,
     applyHint: (target, outdir) => `kubectl --context ${target.clusterConfig.context} apply -f ${outdir}`,
-  }, io);
+    watch: {
+      entry: __filename,
+      // The app's sources, and the files the image references come from.
+      paths: ['main.ts', 'lib', 'config', 'docker/image.env', 'services/api/image.env'].map((p) => path.join(__dirname, p)),
+      options: (fresh) => (fresh as typeof import('./main')).commandOptions(env),
+    },
+  };
+}
+
+/** `npm run synth [-- --target NAME] [--outdir DIR] [--no-validate] [--watch]`; returns the exit code. */
+export function synth(argv: readonly string[], env: NodeJS.ProcessEnv, io?: CommandIo): number {
+  return runSynthCommand(argv, env, commandOptions(env), io);
 }
 
 // `npm run synth` and `cdk8s synth` (cdk8s.yaml) run this file.

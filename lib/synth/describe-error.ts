@@ -18,3 +18,9 @@ export function describeError(err: unknown, cwd = process.cwd()): string {
   if (!userFrame || message.includes(`${path.relative(cwd, userFrame[2])}:${userFrame[3]}`)) return message;
   return `${message}\n  at ${path.relative(cwd, userFrame[2])}:${userFrame[3]}:${userFrame[4]}${userFrame[1] ? ` (${userFrame[1]})` : ''}`;
 }
+
+/** A folder as the user typed it: `dist/` when it is below the current folder, else its absolute path. */
+export function displayPath(dir: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, path.resolve(dir));
+  return `${rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(dir)}/`;
+}

@@ -1,9 +1,9 @@
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { App } from 'cdk8s';
-import { describeError } from './describe-error';
+import { describeError, displayPath } from './describe-error';
 import { OutputFolder } from './output-folder';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
+import { watchSynth, WatchOptions } from './watch';
 
 export interface SynthCommandOptions<T extends { readonly name: string }> {
   /** Every target the app can synthesize; the first one is the default. */
@@ -14,6 +14,8 @@ export interface SynthCommandOptions<T extends { readonly name: string }> {
   readonly validate: OutputValidation;
   /** How to apply the output, e.g. `kubectl --context x apply -f dist`, for the last line. */
   readonly applyHint?: (target: T, outdir: string) => string;
+  /** How `--watch` reloads the app: its entry module, what to watch, and these options from the fresh module. @default - no --watch */
+  readonly watch?: Pick<WatchOptions<T>, 'entry' | 'paths' | 'options'>;
 }
 
 /** Where the command's lines go: results to `out`, problems to `err`. */
@@ -36,6 +38,8 @@ Options:
   -t, --target NAME  the target to synthesize (also $TARGET)
   -o, --outdir DIR   where to write it (default dist)
       --no-validate  skip the checks (as cdk8s synth --no-validate)
+  -w, --watch        stay up: synthesize and validate again on every save of main.ts, lib/,
+                     config/ or an image.env, and say what changed in DIR
   -h, --help         this text
 
 Exit codes: 0 written, 1 the app or the options are wrong, 2 the manifests failed validation.`;
@@ -60,6 +64,7 @@ export function runSynthCommand<T extends { readonly name: string }>(
         'target': { type: 'string', short: 't' },
         'outdir': { type: 'string', short: 'o' },
         'no-validate': { type: 'boolean' },
+        'watch': { type: 'boolean', short: 'w' },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -77,6 +82,15 @@ export function runSynthCommand<T extends { readonly name: string }>(
   const cliValidates = underCli && env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
   const outdir = args.outdir ?? env.CDK8S_OUTDIR ?? 'dist';
   const shown = displayPath(outdir);
+  if (args.watch) {
+    if (!options.watch || underCli) {
+      io.err('synth: --watch is for npm run synth (cdk8s synth runs the app once)');
+      return 1;
+    }
+    const watcher = watchSynth({ ...options.watch, outdir, target: args.target ?? env.TARGET, io });
+    watcher.ready.catch((err) => io.err(`synth: cannot watch: ${(err as Error).message}`));
+    return 0;
+  }
   try {
     const target = selectTarget(options.targets, args.target ?? env.TARGET);
     const result = synthTarget({
@@ -127,12 +141,6 @@ export function selectTarget<T extends { readonly name: string }>(targets: reado
     throw new Error(`there is no target "${wanted}"; use one of ${targets.map((t) => `"${t.name}"`).join(', ')} (--target NAME or TARGET=NAME; targets are defined in config/targets.ts)`);
   }
   return found;
-}
-
-/** `dist/` rather than an absolute path when the folder is below the current one. */
-function displayPath(dir: string): string {
-  const rel = path.relative(process.cwd(), path.resolve(dir));
-  return `${rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(dir)}/`;
 }
 
 const defaultIo: CommandIo = { out: (l) => console.log(l), err: (l) => console.error(l) };

@@ -52,6 +52,8 @@ export interface SynthResult {
   /** The files written, relative to the output folder (the marker file included). */
   readonly files: readonly string[];
   readonly objects: number;
+  /** The manifest files written and the objects in them. */
+  readonly manifests: readonly ManifestFile[];
   readonly validation?: ValidationOutcome;
 }
 
@@ -64,7 +66,7 @@ export interface SynthResult {
 export function synthTarget<T extends { readonly name: string }>(options: SynthTargetOptions<T>): SynthResult {
   const folder = new OutputFolder(options.outdir);
   let app: App | undefined;
-  let objects = 0;
+  let manifests: ManifestFile[] = [];
   let validation: ValidationOutcome | undefined;
   const files = folder.replace(options.target.name, (staging) => {
     app = new App({ outdir: staging, recordConstructMetadata: false });
@@ -76,17 +78,16 @@ export function synthTarget<T extends { readonly name: string }>(options: SynthT
   }, {
     keep: !options.forCdk8sCli,
     check: (staging, written) => {
-      const manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
+      manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
         path: path.join(options.outdir, f),
         objects: readYamlDocuments(path.join(staging, f)),
       }));
-      objects = manifests.reduce((n, m) => n + m.objects.length, 0);
       if (!options.validate) return;
       validation = options.validate(manifests, constructMetadata(app!).resources);
       if (!validation.passed) throw new OutputValidationError(validation);
     },
   });
-  return { files, objects, validation };
+  return { files, objects: manifests.reduce((n, m) => n + m.objects.length, 0), manifests, validation };
 }
 
 function readYamlDocuments(file: string): unknown[] {

@@ -5,7 +5,7 @@ import { parseArgs } from 'util';
 import { OutputFolder } from '../../lib/synth/output-folder';
 import { selectTarget } from '../../lib/synth/synth-command';
 import { synthTargets, targets } from '../../main';
-import { compareTarget, hasChanges, renderMarkdown, renderText } from './compare';
+import { compareTarget, hasChanges, renderMarkdown, renderText } from '../../lib/synth/manifest-diff';
 
 const HELP = `Usage: npm run diff -- [--target NAME] [--base DIR] [--markdown]
 

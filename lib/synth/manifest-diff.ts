@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { readManifestFolder } from './manifest-files';
 
 type Obj = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
 
@@ -23,11 +23,13 @@ export function objectKey(o: Obj): string {
   return `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name} (${o.apiVersion})`;
 }
 
-function objectsOf(dir: string): Map<string, Obj> {
-  const out = new Map<string, Obj>();
-  if (!fs.existsSync(dir)) return out;
-  for (const f of readManifestFolder(dir).files) for (const m of f.manifests) out.set(objectKey(m as Obj), m as Obj);
-  return out;
+function objectsOf(dir: string): unknown[] {
+  if (!fs.existsSync(dir)) return [];
+  return readManifestFolder(dir).files.flatMap((f) => f.manifests);
+}
+
+function byKey(objects: readonly unknown[]): Map<string, Obj> {
+  return new Map(objects.map((o) => [objectKey(o as Obj), o as Obj]));
 }
 
 /** An array whose items all have a distinct string `name` (containers, ports, env, volumes). */
@@ -64,11 +66,16 @@ export function fieldChanges(before: unknown, after: unknown, at = ''): FieldCha
 
 /** Compares the manifests of one target in `base` (a synthesized output folder) with `next`. */
 export function compareTarget(target: string, base: string, next: string): TargetDiff {
-  const a = objectsOf(base);
-  const b = objectsOf(next);
+  return { ...compareObjects(target, objectsOf(base), objectsOf(next)), baseMissing: !fs.existsSync(base) };
+}
+
+/** Compares two sets of objects of one target, matched by apiVersion, kind, namespace and name. */
+export function compareObjects(target: string, before: readonly unknown[], after: readonly unknown[]): TargetDiff {
+  const a = byKey(before);
+  const b = byKey(after);
   return {
     target,
-    baseMissing: !fs.existsSync(base),
+    baseMissing: false,
     added: [...b.keys()].filter((k) => !a.has(k)),
     removed: [...a.keys()].filter((k) => !b.has(k)),
     changed: [...b.keys()].filter((k) => a.has(k))

@@ -1,0 +1,91 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// `npm run synth -- --watch`, for real: a process that stays up, an app file edited on disk, and
+// what the loop says and writes after each save. The app is a small one in a temporary folder
+// (its own entry, loaded afresh on every change), synthesized by the project's synth command.
+const ROOT = path.resolve(__dirname, '..', '..');
+jest.setTimeout(60000);
+
+const app = (value: string) => `
+import { ApiObject, App, Chart } from 'cdk8s';
+import { runSynthCommand, SynthCommandOptions } from ${JSON.stringify(path.join(ROOT, 'lib', 'synth', 'synth-command'))};
+
+export function commandOptions(): SynthCommandOptions<{ name: string }> {
+  return {
+    targets: [{ name: 'demo' }],
+    build: (app: App) => {
+      const chart = new Chart(app, 'demo');
+      new ApiObject(chart, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'demo' }, data: { colour: ${value} } });
+    },
+    validate: (files) => {
+      const refused = JSON.stringify(files).includes('forbidden');
+      return { passed: !refused, report: refused ? 'ConfigMap demo/settings: the colour "forbidden" is refused' : '', summary: ['checked'] };
+    },
+    watch: { entry: __filename, paths: [__filename], options: (fresh) => (fresh as { commandOptions: typeof commandOptions }).commandOptions() },
+  };
+}
+
+if (require.main === module) process.exitCode = runSynthCommand(process.argv.slice(2), process.env, commandOptions());
+`;
+
+describe('npm run synth -- --watch', () => {
+  let work: string;
+  let child: ChildProcess;
+  let output = '';
+
+  beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'watch-')); });
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Waits until the output has grown by a line matching `pattern`; returns the new output. */
+  async function next(pattern: RegExp): Promise<string> {
+    const from = output.length;
+    for (let i = 0; i < 200; i++) {
+      const fresh = output.slice(from);
+      if (pattern.test(fresh)) return fresh;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no line matching ${pattern} after 10 s; output:\n${output}`);
+  }
+  const dist = () => fs.readFileSync(path.join(work, 'dist', 'demo.k8s.yaml'), 'utf-8');
+
+  test('re-synthesizes on every save, says what changed, and never writes what failed', async () => {
+    const entry = path.join(work, 'app.ts');
+    fs.writeFileSync(entry, app("'blue'"));
+    child = spawn(process.execPath, ['--import', 'tsx', entry, '--watch', '--outdir', path.join(work, 'dist')], {
+      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    const first = await next(/watching .*app\.ts/);
+    expect(first).toMatch(/first synth: .*dist\/ target demo, 1 objects validated and written in \d+ ms; 1 added, 0 removed, 0 changed/);
+    expect(dist()).toContain('colour: blue');
+
+    fs.writeFileSync(entry, app("'green'"));
+    expect(await next(/app\.ts: .* 0 added, 0 removed, 1 changed\n\s+~ ConfigMap\/demo\/settings \(v1\)/)).toBeTruthy();
+    expect(dist()).toContain('colour: green');
+
+    fs.writeFileSync(entry, app("'forbidden'"));
+    expect(await next(/was left unchanged/)).toContain('the colour "forbidden" is refused');
+    expect(dist()).toContain('colour: green');
+
+    fs.writeFileSync(entry, app("'unclosed"));
+    const broken = await next(/was left unchanged/);
+    expect(broken).toMatch(/synth failed: .*app\.ts:\d+:\d+: ERROR/);
+    expect(dist()).toContain('colour: green');
+
+    fs.writeFileSync(entry, app("'red'"));
+    await next(/1 changed/);
+    expect(dist()).toContain('colour: red');
+    expect(child.exitCode).toBeNull();
+  });
+});

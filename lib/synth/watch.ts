@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { FSWatcher, watch } from 'chokidar';
+import { describeError, displayPath } from './describe-error';
+import { compareObjects } from './manifest-diff';
+import { readManifestFolder } from './manifest-files';
+import { OutputFolder } from './output-folder';
+import type { CommandIo, SynthCommandOptions } from './synth-command';
+import { OutputValidationError, synthTarget } from './synth-target';
+
+export interface WatchOptions<T extends { readonly name: string }> {
+  readonly outdir: string;
+  /** The target to synthesize. @default - the first target */
+  readonly target?: string;
+  /** The module that defines the app (main.ts): loaded afresh, with the project's own modules, on every change. */
+  readonly entry: string;
+  /** What a synth needs, from the freshly loaded entry module's exports. */
+  readonly options: (entryExports: unknown) => SynthCommandOptions<T>;
+  /** Files and folders whose changes re-synthesize. */
+  readonly paths: readonly string[];
+  /**
+   * The project's folder: modules below it are re-read on a change, except node_modules, the
+   * generated imports and the workspace packages, which stay loaded (that is the point).
+   * @default - the entry's folder
+   */
+  readonly root?: string;
+  readonly io: CommandIo;
+}
+
+/** A running watch loop. */
+export interface SynthWatcher {
+  /** Resolves once the first synth ran and the files are being watched. */
+  readonly ready: Promise<void>;
+  /** Stops watching. */
+  close(): Promise<void>;
+}
+
+/**
+ * `npm run synth -- --watch`: one process stays up with cdk8s, the generated classes and the
+ * checks loaded; every save of the app's sources re-reads the app's own modules, synthesizes and
+ * validates the target, replaces the output folder only when it passed, and says what changed
+ * in it (objects added, removed, changed) or what is wrong.
+ */
+export function watchSynth<T extends { readonly name: string }>(options: WatchOptions<T>): SynthWatcher {
+  const root = path.resolve(options.root ?? path.dirname(options.entry));
+  const io = options.io;
+  const shown = displayPath(options.outdir);
+  let previous = readPrevious(options.outdir, options.target);
+  let running = false;
+  let again = false;
+
+  const run = (reason: string) => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    const started = performance.now();
+    try {
+      forgetProjectModules(root);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const command = options.options(require(options.entry));
+      const target = command.targets.find((t) => t.name === (options.target || command.targets[0].name));
+      if (!target) throw new Error(`there is no target "${options.target}"; use one of ${command.targets.map((t) => `"${t.name}"`).join(', ')}`);
+      const result = synthTarget({ outdir: options.outdir, target, build: command.build, validate: command.validate });
+      const objects = result.manifests.flatMap((m) => m.objects);
+      const diff = compareObjects(target.name, previous, objects);
+      previous = objects;
+      const ms = Math.round(performance.now() - started);
+      const changes = [...diff.added.map((k) => `+ ${k}`), ...diff.removed.map((k) => `- ${k}`), ...diff.changed.map((c) => `~ ${c.object}`)];
+      io.out(`${reason}: ${shown} target ${target.name}, ${result.objects} objects validated and written in ${ms} ms; `
+        + `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
+      for (const line of changes) io.out(`  ${line}`);
+    } catch (err) {
+      const ms = Math.round(performance.now() - started);
+      io.err(`${reason}: ${err instanceof OutputValidationError ? err.outcome.report : `synth failed: ${describeError(err)}`}`);
+      io.err(`  ${shown} was left unchanged (${ms} ms)`);
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      run('changed while synthesizing');
+    }
+  };
+
+  let watcher: FSWatcher | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    run('first synth');
+    watcher = watch([...options.paths], {
+      ignoreInitial: true,
+      ignored: (p: string) => /(^|[/\\])(node_modules|\.git)([/\\]|$)|\.test\.ts$/.test(p),
+      // Editors save in several steps (write, rename); one synth for the whole save.
+      awaitWriteFinish: { stabilityThreshold: 20, pollInterval: 10 },
+    });
+    watcher.on('all', (_event, file) => run(path.relative(process.cwd(), file)));
+    watcher.once('ready', () => {
+      io.out(`watching ${options.paths.map((p) => path.relative(process.cwd(), p) || '.').join(', ')} (Ctrl-C stops)`);
+      resolve();
+    });
+    watcher.once('error', reject);
+  });
+  return { ready, close: async () => { await watcher?.close(); } };
+}
+
+/** The objects the output folder holds for `target`, to tell what the first synth changes. */
+function readPrevious(outdir: string, target: string | undefined): unknown[] {
+  const marker = new OutputFolder(outdir).marker();
+  if (!marker || (target && marker.target !== target) || !fs.existsSync(outdir)) return [];
+  return readManifestFolder(outdir).files.flatMap((f) => f.manifests);
+}
+
+/** Drops the project's own modules from Node's module cache, so the next require reads them again. */
+function forgetProjectModules(root: string): void {
+  const keep = ['node_modules', 'imports', 'packages'].map((d) => `${path.join(root, d)}${path.sep}`);
+  for (const file of Object.keys(require.cache)) {
+    if (file.startsWith(`${root}${path.sep}`) && !keep.some((k) => file.startsWith(k)) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+      delete require.cache[file];
+    }
+  }
+}
