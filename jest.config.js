@@ -1,15 +1,38 @@
 // Tests are transpiled with swc (fast); type errors are caught separately by `npm run typecheck`,
 // which the test command runs first.
-/** @type {import('jest').Config} */
-module.exports = {
+//
+// Two projects: `unit` (constructs, checks, synth, tools; no container, browser, web server or
+// registry: `npm run test:unit`, seconds) and `system` (the images built with podman, nginx,
+// Chromium, the registry, the API server, the abuse suite: `npm run test:system`). `npm test`
+// runs both.
+const SYSTEM = [
+  '<rootDir>/test/image/**/*.test.ts',
+  '<rootDir>/test/api/**/*.test.ts',
+  '<rootDir>/test/abuse/**/*.test.ts',
+  '<rootDir>/test/helm/helm.test.ts',
+];
+
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
-  testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
-  // One worker per core (jest's default leaves one core idle): the long suites mostly wait on
-  // containers, servers and timers, so two workers on two cores finish in about 60 % of the time.
-  maxWorkers: '100%',
   // Snapshots of the whole app live at the top level, as in the cdk8s project template.
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // One worker per core (jest's default leaves one core idle): the long suites mostly wait on
+  // containers, servers and timers, so two workers on two cores finish in about 60 % of the time.
+  maxWorkers: '100%',
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, ...SYSTEM.map(globToPrefix)] },
+    { ...common, displayName: 'system', testMatch: SYSTEM },
+  ],
+};
+
+/** `<rootDir>/test/image/**​/*.test.ts` -> `<rootDir>/test/image/`, as a path pattern to ignore. */
+function globToPrefix(glob) {
+  return glob.replace(/\*\*\/\*\.test\.ts$/, '').replace(/\./g, '\\.');
+}
