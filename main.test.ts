@@ -2,12 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
+import { checkPolicies, Manifest, SchemaValidator } from 'k8s-checks';
 import { deploymentConfig } from './config/targets';
 import { apiImage, siteImage } from './lib/image-config';
-import { checkPolicies, Manifest } from './lib/policy';
 import { readManifestFolder } from './lib/synth/manifest-files';
 import { resolveTargets } from './lib/deployment-config';
-import { SchemaValidator } from './lib/validation/schema-validator';
 import { buildTarget, main } from './main';
 import { only, Obj } from './test/support/synth';
 
@@ -82,7 +81,7 @@ describe('npm run synth', () => {
     const outdir = path.join(work, 'dist');
     main(['--outdir', outdir], defaultEnv);
     expect(fs.readdirSync(outdir).sort()).toEqual(targets.map((t) => t.name).sort());
-    const validator = SchemaValidator.forKubernetes127();
+    const validator = SchemaValidator.forKubernetes127({ crds: [path.join(__dirname, 'crds')] });
     for (const t of targets) {
       const folder = readManifestFolder(path.join(outdir, t.name));
       const manifests = folder.files.flatMap((f) => f.manifests);

@@ -1,5 +1,5 @@
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
-import { KubeManifest } from '../validation/schema-validator';
+import type { KubeManifest } from 'k8s-checks';
 import { stringifyManifests } from './manifest-yaml';
 
 /** One output file of an app: its name, its objects and the YAML written for them. */

@@ -1,5 +1,5 @@
-import { checkPolicies, Manifest } from '../policy';
-import { SchemaValidator } from '../validation/schema-validator';
+import * as path from 'path';
+import { checkPolicies, Manifest, SchemaValidator } from 'k8s-checks';
 import { ManifestFolder } from './manifest-files';
 
 /** The outcome of checking one target folder. */
@@ -15,9 +15,12 @@ export interface FolderCheck {
 /** A check that runs over the manifests of one target before they are written to `dist/`. */
 export type OutputCheck = (folder: ManifestFolder, target: string) => { problems: string[]; summary: string };
 
+/** The CRDs of the custom resources the constructs may emit (cert-manager, Traefik, Prometheus). */
+const CRDS = path.join(__dirname, '..', '..', 'crds');
+
 /** Every object must match the Kubernetes 1.27 schema, unknown fields and wrong values rejected. */
 export const schemaCheck: OutputCheck = (folder) => {
-  const validator = SchemaValidator.forKubernetes127();
+  const validator = SchemaValidator.forKubernetes127({ crds: [CRDS] });
   const problems: string[] = [];
   let count = 0;
   for (const { file, manifests } of folder.files) {

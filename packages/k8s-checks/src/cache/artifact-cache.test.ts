@@ -40,19 +40,19 @@ describe('ArtifactCache', () => {
     expect(new ArtifactCache(dir).module('mod', 'k', () => ({ value: 'fresh', source: 'module.exports = "fresh";' }))).toBe('fresh');
   });
 
-  test('MINCLOUD_CACHE_DIR=off keeps nothing; another folder is used as given', () => {
-    const before = process.env.MINCLOUD_CACHE_DIR;
+  test('K8S_CHECKS_CACHE_DIR=off keeps nothing; another folder is used as given', () => {
+    const before = process.env.K8S_CHECKS_CACHE_DIR;
     try {
-      process.env.MINCLOUD_CACHE_DIR = 'off';
+      process.env.K8S_CHECKS_CACHE_DIR = 'off';
       expect(ArtifactCache.project().dir).toBeUndefined();
       let produced = 0;
       ArtifactCache.project().json('x', 'k', () => ++produced);
       ArtifactCache.project().json('x', 'k', () => ++produced);
       expect(produced).toBe(2);
-      process.env.MINCLOUD_CACHE_DIR = dir;
+      process.env.K8S_CHECKS_CACHE_DIR = dir;
       expect(ArtifactCache.project().dir).toBe(path.join(dir, 'artifacts'));
     } finally {
-      if (before === undefined) delete process.env.MINCLOUD_CACHE_DIR; else process.env.MINCLOUD_CACHE_DIR = before;
+      if (before === undefined) delete process.env.K8S_CHECKS_CACHE_DIR; else process.env.K8S_CHECKS_CACHE_DIR = before;
     }
   });
 

@@ -2,10 +2,19 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** Where the project keeps derived files: `npm ci` empties it with node_modules. */
-const PROJECT_CACHE = path.resolve(__dirname, '..', '..', 'node_modules', '.cache', 'mincloud');
-/** The part of it for this class (tools/ts-run keeps its transpiled files in `ts/`). */
+/**
+ * Where derived files are kept by default: `.cache/k8s-checks/` in the node_modules folder this
+ * package's dependencies were installed into (the project's own, when it is a workspace or a
+ * dependency), so `npm ci` starts it afresh.
+ */
+function defaultCacheDir(): string {
+  const ajvPackage = require.resolve('ajv/package.json');
+  return path.join(path.dirname(path.dirname(ajvPackage)), '.cache', 'k8s-checks');
+}
+/** The part of it for this class. */
 const SUBFOLDER = 'artifacts';
+/** The environment variable that moves the cache, or turns it off (`off`). */
+export const CACHE_DIR_VARIABLE = 'K8S_CHECKS_CACHE_DIR';
 
 /**
  * Results that are slow to compute and fully decided by their inputs — compiled schema
@@ -19,12 +28,12 @@ const SUBFOLDER = 'artifacts';
  */
 export class ArtifactCache {
   /**
-   * The project's cache, in `node_modules/.cache/mincloud/artifacts/` or
-   * `$MINCLOUD_CACHE_DIR/artifacts/`; `MINCLOUD_CACHE_DIR=off` computes everything afresh and
+   * The project's cache, in `node_modules/.cache/k8s-checks/artifacts/` or
+   * `$K8S_CHECKS_CACHE_DIR/artifacts/`; `K8S_CHECKS_CACHE_DIR=off` computes everything afresh and
    * keeps nothing.
    */
   public static project(): ArtifactCache {
-    const dir = process.env.MINCLOUD_CACHE_DIR || PROJECT_CACHE;
+    const dir = process.env[CACHE_DIR_VARIABLE] || defaultCacheDir();
     return new ArtifactCache(dir === 'off' ? undefined : path.resolve(dir, SUBFOLDER));
   }
 

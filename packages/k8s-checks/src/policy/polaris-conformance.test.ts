@@ -3,8 +3,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { Manifest } from '.';
+import { parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
 import { checkPolaris } from './polaris';
 
 const DIR = path.resolve(__dirname, '..', '..', 'policy', 'polaris-conformance');
@@ -20,7 +20,7 @@ describe('Polaris upstream test cases', () => {
 
   test.each(cases)('%s/%s', (check, file) => {
     const text = fs.readFileSync(path.join(DIR, check, file), 'utf8');
-    const manifests = parseAllDocuments(text).map((d) => d.toJS()).filter((x) => x && typeof x === 'object') as Manifest[];
+    const manifests = parseKubernetesYamlDocuments(text).filter((x) => x && typeof x === 'object') as Manifest[];
     const failures = checkPolaris(manifests).findings.filter((f) => f.rule === check);
     if (file.startsWith('success')) expect(failures).toEqual([]);
     else expect(failures.length).toBeGreaterThan(0);

@@ -9,10 +9,10 @@ const polarisHits = (m: any[], rule: string) => checkPolaris(m).findings.filter(
 describe('Polaris check files', () => {
   const config = loadPolarisConfig();
 
-  test('the 44 upstream checks, default.yaml, SOURCE.md and LICENSE are in policy/polaris-checks', () => {
+  test('the 44 upstream checks, default.yaml, SOURCE.md and LICENSE are in the package\'s policy/polaris-checks', () => {
     expect(config.definitions.size).toBe(44);
     for (const f of ['default.yaml', 'SOURCE.md', 'LICENSE']) expect(fs.existsSync(path.join(POLARIS_CHECKS_DIR, f))).toBe(true);
-    expect(fs.readFileSync(path.join(POLARIS_CHECKS_DIR, 'SOURCE.md'), 'utf8')).toContain('lib/policy/polaris.ts');
+    expect(fs.readFileSync(path.join(POLARIS_CHECKS_DIR, 'SOURCE.md'), 'utf8')).toContain('src/policy/polaris.ts');
   });
 
   test('every check of the default configuration has a definition, and policyRules() lists the active ones', () => {

@@ -17,10 +17,9 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
 import { ArtifactCache } from '../cache/artifact-cache';
+import { parseKubernetesYaml } from '../yaml/kubernetes-yaml';
 import { renderGoTemplate } from './go-template';
-import { parseBlockYaml } from './block-yaml';
 import { compileSchema, CustomKeyword, SchemaPredicate } from './json-schema';
 import { parseQuantity, quantityString } from './quantity';
 import { Manifest, PolicyExemption, PolicyFinding, PolicyRule } from './types';
@@ -67,7 +66,7 @@ export interface PolarisConfig {
 
 function parseYamlDoc(text: string): any {
   // Polaris reads these with sigs.k8s.io/yaml (YAML 1.1 scalars).
-  return parseYaml(text, { version: '1.1' });
+  return parseKubernetesYaml(text);
 }
 
 /** Reads a field the way encoding/json does: exact key first, then case-insensitively. */
@@ -109,7 +108,7 @@ const configs = new Map<string, PolarisConfig>();
 
 /**
  * Loads default.yaml and every `<checkId>.yaml` of the folder; kept in memory, and on disk as
- * JSON (lib/cache/) keyed by the files' contents, since reading the YAML costs more than a
+ * JSON (src/cache/) keyed by the files' contents, since reading the YAML costs more than a
  * whole small synth otherwise does.
  */
 export function loadPolarisConfig(dir: string = POLARIS_CHECKS_DIR): PolarisConfig {
@@ -214,10 +213,9 @@ export function renderedSchema(text: string): Record<string, unknown> | boolean 
 }
 
 /**
- * A rendered schema, as the yaml library reads it (YAML 1.1), without paying for the library
- * on every object: schemas from a check's `schema` field are JSON when rendered, and JSON reads
- * the same in YAML 1.1 (but for the characters YAML 1.1 takes as line breaks); the YAML ones are
- * plain block YAML (block-yaml.ts). Anything else goes to the library.
+ * A rendered schema, as Polaris reads it (sigs.k8s.io/yaml). Schemas from a check's `schema`
+ * field are JSON when rendered, and JSON reads the same in YAML 1.1 (but for the characters
+ * YAML 1.1 takes as line breaks), so those skip the YAML reader.
  */
 function parseRendered(text: string): unknown {
   if (text.startsWith('{') && !/[\u0085\u2028\u2029]/.test(text)) {
@@ -227,7 +225,7 @@ function parseRendered(text: string): unknown {
       // not JSON after all (a template wrote YAML into it): read it as YAML below
     }
   }
-  return parseBlockYaml(text) ?? parseYamlDoc(text);
+  return parseYamlDoc(text);
 }
 
 // ------------------------------------------------------------------ typed-API emulation --

@@ -2,18 +2,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// The compiled validators kept on disk (lib/cache/) must answer exactly as freshly compiled
+// The compiled validators kept on disk (src/cache/) must answer exactly as freshly compiled
 // ones, and must never be reused for other inputs.
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEFINITIONS = path.join(ROOT, 'schemas', 'k8s-1.27.0', '_definitions.json');
-const CRDS = path.join(ROOT, 'crds');
+const CRDS = path.join(ROOT, 'test', 'crds');
 
 type Violation = import('./schema-validator').SchemaViolation;
 
 /**
  * The violations a SchemaValidator from a fresh copy of the modules (nothing kept in memory)
- * finds, with $MINCLOUD_CACHE_DIR; with `ajvLoadable` false, compiling anything fails.
+ * finds, with $K8S_CHECKS_CACHE_DIR; with `ajvLoadable` false, compiling anything fails.
  */
 function freshValidator(definitions = DEFINITIONS, crds = CRDS, ajvLoadable = true): { validate(m: unknown[]): Violation[] } {
   return {
@@ -22,7 +22,7 @@ function freshValidator(definitions = DEFINITIONS, crds = CRDS, ajvLoadable = tr
       jest.isolateModules(() => {
         if (!ajvLoadable) jest.doMock('ajv', () => { throw new Error('ajv was loaded: a validator was compiled instead of read from disk'); });
         const { SchemaValidator } = require('./schema-validator') as typeof import('./schema-validator');
-        violations = new SchemaValidator(definitions, crds).validate(manifests as never[]);
+        violations = new SchemaValidator(definitions, [crds]).validate(manifests as never[]);
       });
       if (!ajvLoadable) jest.dontMock('ajv');
       return violations;
@@ -40,19 +40,19 @@ const invalid = (): any[] => [
 
 describe('compiled validators kept on disk', () => {
   let work: string;
-  const saved = process.env.MINCLOUD_CACHE_DIR;
+  const saved = process.env.K8S_CHECKS_CACHE_DIR;
   beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cached-ajv-'));
-    process.env.MINCLOUD_CACHE_DIR = path.join(work, 'cache');
+    process.env.K8S_CHECKS_CACHE_DIR = path.join(work, 'cache');
   });
   afterEach(() => {
-    if (saved === undefined) delete process.env.MINCLOUD_CACHE_DIR; else process.env.MINCLOUD_CACHE_DIR = saved;
+    if (saved === undefined) delete process.env.K8S_CHECKS_CACHE_DIR; else process.env.K8S_CHECKS_CACHE_DIR = saved;
     fs.rmSync(work, { recursive: true, force: true });
   });
 
   test('a later run reads them without loading ajv, and reports exactly what the compiling run reported', () => {
     const compiled = freshValidator().validate(invalid());
-    const entries = fs.readdirSync(path.join(process.env.MINCLOUD_CACHE_DIR!, 'artifacts'));
+    const entries = fs.readdirSync(path.join(process.env.K8S_CHECKS_CACHE_DIR!, 'artifacts'));
     expect(entries.filter((e) => e.endsWith('.js')).length).toBeGreaterThanOrEqual(5);
     const loaded = freshValidator(DEFINITIONS, CRDS, false).validate(invalid());
     expect(loaded).toEqual(compiled);

@@ -45,7 +45,7 @@ export class CachedValidators {
 
 /**
  * ajv's code requires its runtime helpers by package name (`require("ajv/dist/runtime/equal")`),
- * which only resolves from inside this project; the cache may be anywhere ($MINCLOUD_CACHE_DIR).
+ * which only resolves from inside this project; the cache may be anywhere ($K8S_CHECKS_CACHE_DIR).
  */
 function withResolvedRequires(source: string): string {
   return source.replace(/require\("(ajv\/[^"]+)"\)/g, (_m, id: string) => `require(${JSON.stringify(require.resolve(id))})`);

@@ -3,13 +3,13 @@ import * as path from 'path';
 import type Ajv from 'ajv';
 import type { CodeKeywordDefinition, ErrorObject, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
-import { ArtifactCache } from '../lib/cache/artifact-cache';
-import { CachedValidators, codegen, createAjv } from '../lib/validation/cached-ajv';
+import { ArtifactCache } from '../cache/artifact-cache';
+import { CachedValidators, codegen, createAjv } from './cached-ajv';
 
 /**
  * Validates custom resources (ServiceMonitor, PrometheusRule, Certificate, IngressRoute,
- * Middleware: whatever the CRD files in this folder define) against the `openAPIV3Schema` of
- * the matching CRD version, offline.
+ * Middleware: whatever the CRD files given define) against the `openAPIV3Schema` of the
+ * matching CRD version, offline.
  *
  * Stricter than the API server, which silently prunes unknown fields of structural schemas:
  * here an object schema that lists `properties`, has no `additionalProperties` and is not
@@ -54,8 +54,31 @@ interface Crd {
 }
 
 /**
- * The CRDs of one folder: closed schemas by `apiVersion/Kind`, served apiVersions by Kind,
- * compiled validators. The parsed CRDs and the compiled validators are cached (lib/cache/),
+ * CRD files or folders of them, as a caller names them: every `.yaml`/`.yml` file under a
+ * folder (recursively), in a stable order. Throws, naming the path, when one cannot be read.
+ */
+export function crdFiles(crds: readonly string[]): string[] {
+  const files = new Set<string>();
+  for (const given of crds) {
+    const p = path.resolve(given);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new Error(`CRD path ${given} does not exist: give CRD files (.yaml, .yml) or folders of them`);
+    }
+    if (stat.isDirectory()) {
+      for (const f of fs.readdirSync(p, { recursive: true, encoding: 'utf-8' }).filter((x) => /\.ya?ml$/.test(x)).sort()) files.add(path.join(p, f));
+    } else {
+      files.add(p);
+    }
+  }
+  return [...files];
+}
+
+/**
+ * The CRDs of a set of files: closed schemas by `apiVersion/Kind`, served apiVersions by Kind,
+ * compiled validators. The parsed CRDs and the compiled validators are cached (src/cache/),
  * keyed by the contents of every CRD file, so most runs neither parse YAML nor compile.
  */
 class CrdCatalog {
@@ -65,11 +88,10 @@ class CrdCatalog {
   private readonly validators: CachedValidators;
   private ajvInstance?: Ajv;
 
-  public constructor(dir: string) {
-    const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf-8' }).filter((f) => /\.ya?ml$/.test(f)).sort();
-    const contents = files.map((f) => fs.readFileSync(path.join(dir, f), 'utf-8'));
+  public constructor(files: readonly string[]) {
+    const contents = files.map((f) => fs.readFileSync(f, 'utf-8'));
     const inputs = [fs.readFileSync(__filename, 'utf-8'), ...files.flatMap((f, i) => [f, contents[i]])];
-    const tag = ArtifactCache.tag(dir);
+    const tag = ArtifactCache.tag(files.join('\0'));
     const parsed = ArtifactCache.project().json(`crds-${tag}`, ArtifactCache.key(...inputs), () => readCrds(contents));
     this.schemas = new Map(parsed.schemas);
     this.servedByKind = new Map(parsed.servedByKind);
@@ -118,27 +140,29 @@ function readCrds(contents: readonly string[]): { schemas: Array<[string, Record
 }
 
 const catalogs = new Map<string, CrdCatalog>();
-function catalogOf(crdDir: string): CrdCatalog {
-  const dir = path.resolve(crdDir);
-  let catalog = catalogs.get(dir);
+function catalogOf(crds: readonly string[]): CrdCatalog {
+  const files = crdFiles(crds);
+  const key = files.join('\0');
+  let catalog = catalogs.get(key);
   if (!catalog) {
-    catalog = new CrdCatalog(dir);
-    catalogs.set(dir, catalog);
+    catalog = new CrdCatalog(files);
+    catalogs.set(key, catalog);
   }
   return catalog;
 }
 
-/** The closed `openAPIV3Schema` of a served CRD version, or undefined when there is none here. */
-export function crdSchemaFor(apiVersion: string, kind: string, crdDir: string = __dirname): Record<string, unknown> | undefined {
-  return catalogOf(crdDir).schemas.get(`${apiVersion}/${kind}`);
+/** The closed `openAPIV3Schema` of a served CRD version among `crds` (files or folders), or undefined. */
+export function crdSchemaFor(apiVersion: string, kind: string, crds: readonly string[]): Record<string, unknown> | undefined {
+  return catalogOf(crds).schemas.get(`${apiVersion}/${kind}`);
 }
 
 /**
- * Validates every object among `manifests` whose kind has a CRD in `crdDir` (default: this
- * folder). Objects of other kinds are not checked; their `apiVersion/Kind` is listed in `unknownKinds`.
+ * Validates every object among `manifests` whose kind has a CRD among `crds` (CRD files or
+ * folders of them). Objects of other kinds are not checked; their `apiVersion/Kind` is listed
+ * in `unknownKinds`.
  */
-export function validateCustomResources(manifests: ReadonlyArray<CustomResourceManifest>, crdDir: string = __dirname): CustomResourceValidation {
-  const catalog = catalogOf(crdDir);
+export function validateCustomResources(manifests: ReadonlyArray<CustomResourceManifest>, crds: readonly string[]): CustomResourceValidation {
+  const catalog = catalogOf(crds);
   const violations: CustomResourceViolation[] = [];
   const unknownKinds = new Set<string>();
   let checked = 0;

@@ -1,5 +1,5 @@
 // The OpenAPI formats the Kubernetes definitions and the CRDs use, for ajv. Compiled validators
-// that are kept on disk load them from here by path (lib/validation/schema-validator.ts).
+// that are kept on disk load them from here by path (cached-ajv.ts).
 
 /** int32 catches values the API server would overflow. */
 export const FORMATS = {

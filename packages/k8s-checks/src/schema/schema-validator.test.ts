@@ -1,6 +1,9 @@
+import * as path from 'path';
 import { SchemaValidator } from './schema-validator';
 
-const validator = SchemaValidator.forKubernetes127();
+/** Upstream CRDs kept as test inputs (test/crds/README.md). */
+const CRDS = path.join(__dirname, '..', '..', 'test', 'crds');
+const validator = SchemaValidator.forKubernetes127({ crds: [CRDS] });
 
 function deployment(): any {
   return {
@@ -76,7 +79,7 @@ describe('SchemaValidator (Kubernetes 1.27, strict)', () => {
   });
 });
 
-describe('SchemaValidator for custom resources (CRD schemas from crds/)', () => {
+describe('SchemaValidator for custom resources (CRD schemas given as files or folders)', () => {
   const monitor = () => ({
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
@@ -96,5 +99,15 @@ describe('SchemaValidator for custom resources (CRD schemas from crds/)', () => 
     const m = monitor();
     mutate(m);
     expect(validator.validate([m]).map((v) => v.message).join('\n')).toMatch(message);
+  });
+
+  test('without CRDs, a custom resource is an unknown kind; CRD files work as well as folders', () => {
+    expect(SchemaValidator.forKubernetes127().validate([monitor()])).toEqual([expect.objectContaining({ path: '/apiVersion', message: expect.stringMatching(/unknown apiVersion\/kind "monitoring.coreos.com\/v1\/ServiceMonitor"/) })]);
+    const file = path.join(CRDS, 'prometheus-operator', 'monitoring.coreos.com_servicemonitors.yaml');
+    expect(SchemaValidator.forKubernetes127({ crds: [file] }).validate([monitor()])).toEqual([]);
+  });
+
+  test('a CRD path that does not exist is an error naming it', () => {
+    expect(() => SchemaValidator.forKubernetes127({ crds: ['no/such/crds'] })).toThrow(/CRD path \S*no\/such\/crds does not exist: give CRD files/);
   });
 });

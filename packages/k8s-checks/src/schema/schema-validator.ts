@@ -2,18 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { validateCustomResources } from '../../crds/validate';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { CachedValidators, createAjv } from './cached-ajv';
+import { crdFiles, validateCustomResources } from './crd-validate';
+import { KubeManifest } from './kube-manifest';
 import { semanticViolations } from './semantic-rules';
 
-/** A Kubernetes object as parsed from a synthesized manifest. */
-export interface KubeManifest {
-  readonly apiVersion?: unknown;
-  readonly kind?: unknown;
-  readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
+export type { KubeManifest } from './kube-manifest';
 
 /** One problem found in one object. */
 export interface SchemaViolation {
@@ -24,9 +19,18 @@ export interface SchemaViolation {
   readonly message: string;
 }
 
-const DEFAULT_SCHEMA = path.join(__dirname, '..', '..', 'schemas', 'k8s-1.27.0', '_definitions.json');
-/** The CRDs of the custom resources the constructs may emit (cert-manager, Traefik, Prometheus). */
-const DEFAULT_CRDS = path.join(__dirname, '..', '..', 'crds');
+/** The Kubernetes 1.27.0 OpenAPI definitions kept in this package (schemas/README.md). */
+export const KUBERNETES_127_DEFINITIONS = path.join(__dirname, '..', '..', 'schemas', 'k8s-1.27.0', '_definitions.json');
+
+/** What a SchemaValidator checks custom resources against. */
+export interface SchemaValidatorOptions {
+  /**
+   * CRD files (`.yaml`, `.yml`) or folders of them (read recursively); a custom resource whose
+   * kind has no CRD here is reported as an unknown kind.
+   * @default [] (custom resources are unknown kinds)
+   */
+  readonly crds?: readonly string[];
+}
 
 interface Definitions { readonly [name: string]: Record<string, unknown> }
 
@@ -40,15 +44,19 @@ interface Definitions { readonly [name: string]: Record<string, unknown> }
  * wrong value would otherwise only be caught by a cluster.
  */
 export class SchemaValidator {
-  /** The validator for the Kubernetes version this project targets, loaded once. */
-  public static forKubernetes127(): SchemaValidator {
-    if (!this.default) {
-      this.default = new SchemaValidator(DEFAULT_SCHEMA, DEFAULT_CRDS);
+  /** The validator for Kubernetes 1.27 with these CRDs, loaded once per set of CRD paths. */
+  public static forKubernetes127(options: SchemaValidatorOptions = {}): SchemaValidator {
+    const crds = (options.crds ?? []).map((p) => path.resolve(p));
+    const key = crds.join('\0');
+    let validator = this.instances.get(key);
+    if (!validator) {
+      validator = new SchemaValidator(KUBERNETES_127_DEFINITIONS, crds);
+      this.instances.set(key, validator);
     }
-    return this.default;
+    return validator;
   }
 
-  private static default?: SchemaValidator;
+  private static readonly instances = new Map<string, SchemaValidator>();
 
   /** `apiVersion/kind` -> definition name, from `x-kubernetes-group-version-kind`. */
   private readonly kinds: ReadonlyMap<string, string>;
@@ -57,9 +65,11 @@ export class SchemaValidator {
 
   /**
    * The definitions are read and compiled only when a kind's validator is not in the cache
-   * (lib/cache/): most runs load compiled validators and an index of the kinds.
+   * (src/cache/): most runs load compiled validators and an index of the kinds.
+   * @param crds CRD files or folders of them, for custom resources
    */
-  public constructor(private readonly definitionsFile: string, private readonly crdDir?: string) {
+  public constructor(private readonly definitionsFile: string, private readonly crds: readonly string[] = []) {
+    crdFiles(crds); // a CRD path that does not exist is an error now, not at the first custom resource
     const text = fs.readFileSync(definitionsFile);
     const source = fs.readFileSync(__filename);
     const tag = ArtifactCache.tag(definitionsFile);
@@ -108,13 +118,13 @@ export class SchemaValidator {
         violations.push(...(validate.errors ?? []).map((e) => ({ object, path: e.instancePath, message: formatAjvError(e) })));
       }
     } else {
-      // A custom resource: its CRD's schema, from crds/ (crds/validate.ts).
-      const crd = this.crdDir ? validateCustomResources([manifest], this.crdDir) : { checked: 0, violations: [] };
+      // A custom resource: its CRD's schema (crd-validate.ts).
+      const crd = this.crds.length > 0 ? validateCustomResources([manifest], this.crds) : { checked: 0, violations: [] };
       if (crd.checked === 0) {
         return [{
           object,
           path: '/apiVersion',
-          message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (custom resources need their CRD in crds/)`,
+          message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (a custom resource needs its CustomResourceDefinition among the CRDs given to the check)`,
         }];
       }
       violations.push(...crd.violations.map((v) => ({ ...v, object })));

@@ -1,4 +1,4 @@
-import { KubeManifest } from './schema-validator';
+import { KubeManifest } from './kube-manifest';
 
 /** A violation before the validator adds which object it is in. */
 export interface RuleViolation {
