@@ -1,8 +1,9 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import type Ajv from 'ajv';
 import type { Options, ValidateFunction } from 'ajv';
 import { ArtifactCache } from '../cache/artifact-cache';
-import { FormatName, FORMATS } from './formats';
+import { FormatName, FORMATS } from './validator-runtime';
 
 // ajv itself (65 modules, about 30 ms to load) is only loaded when a validator has to be
 // compiled; the validators ajv wrote earlier need none of it but a few runtime helpers.
@@ -48,7 +49,13 @@ export class CachedValidators {
  * which only resolves from inside this project; the cache may be anywhere ($K8S_CHECKS_CACHE_DIR).
  */
 function withResolvedRequires(source: string): string {
-  return source.replace(/require\("(ajv\/[^"]+)"\)/g, (_m, id: string) => `require(${JSON.stringify(require.resolve(id))})`);
+  return source.replace(/require\("(ajv\/[^"]+)"\)/g, (_m, id: string) => `require(${JSON.stringify(withoutQuery(require.resolve(id)))})`);
+}
+
+/** A resolved path without the `?namespace=` query tsx's require API adds to the modules it loads. */
+function withoutQuery(resolved: string): string {
+  const q = resolved.indexOf('?');
+  return q < 0 ? resolved : resolved.slice(0, q);
 }
 
 /**
@@ -58,7 +65,7 @@ function withResolvedRequires(source: string): string {
  */
 export function createAjv(options: Options, formats: readonly FormatName[]): Ajv {
   const { default: AjvClass, _ } = ajvModule();
-  const ajv = new AjvClass({ ...options, code: { ...options.code, source: true, formats: _`require(${FORMATS_MODULE}).FORMATS` } });
+  const ajv = new AjvClass({ ...options, code: { ...options.code, source: true, formats: _`require(${RUNTIME_MODULE}).FORMATS` } });
   for (const name of formats) ajv.addFormat(name, FORMATS[name] as Parameters<Ajv['addFormat']>[1]);
   return ajv;
 }
@@ -69,6 +76,7 @@ export function codegen(): Pick<AjvModule, '_' | 'str'> {
   return { _, str };
 }
 
-const FORMATS_MODULE = require.resolve('./formats');
+/** Loaded by path by the compiled validators (plain JavaScript: they are loaded without a TypeScript loader). */
+const RUNTIME_MODULE = path.join(__dirname, 'validator-runtime.js');
 const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
-const SOURCES = [__filename, FORMATS_MODULE].map((f) => fs.readFileSync(f, 'utf8')).join('\0');
+const SOURCES = [__filename, RUNTIME_MODULE].map((f) => fs.readFileSync(f, 'utf8')).join('\0');

@@ -5,6 +5,7 @@ import type { CodeKeywordDefinition, ErrorObject, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { CachedValidators, codegen, createAjv } from './cached-ajv';
+import { goRegExp } from './validator-runtime';
 
 /**
  * Validates custom resources (ServiceMonitor, PrometheusRule, Certificate, IngressRoute,
@@ -253,14 +254,6 @@ function toViolation(object: string, e: ErrorObject): CustomResourceViolation {
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
-
-/**
- * CRD patterns are Go (RE2) regular expressions; the inline `(?i)` flag becomes JavaScript's
- * `i`. `code` is how compiled validators kept on disk reach it.
- */
-export const goRegExp = Object.assign((pattern: string, flags: string) =>
-  (pattern.includes('(?i)') ? new RegExp(pattern.replace(/\(\?i\)/g, ''), `${flags}i`) : new RegExp(pattern, flags)),
-{ code: `require(${JSON.stringify(__filename)}).goRegExp` });
 
 interface CelRule { readonly rule: string; readonly message?: string }
 const STRING_RULE = /^self\.(startsWith|endsWith|contains)\('([^'\\]*)'\)$/;
