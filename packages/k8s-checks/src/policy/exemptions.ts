@@ -99,6 +99,7 @@ export function applyExemptions(manifests: readonly Manifest[], findings: readon
           fix: d.tool === 'kube-linter'
             ? `Put the reason in the annotation value: ${d.annotation}: "<why this is deliberate>".`
             : `Add the annotation ${REASON_ANNOTATION}: "${d.tool} ${d.rule}: <why this is deliberate>" to the same object.`,
+          severity: 'warning',
         });
       }
     }

@@ -18,8 +18,9 @@ describe('formatPolicyReport', () => {
           path: 'spec.template.spec.containers[0].securityContext.runAsUser',
           message: 'runAsUser=0: container "web" runs as root',
           fix: 'Set securityContext.runAsUser to a non-zero UID.',
+          severity: 'error',
         },
-        { tool: 'kube-score', rule: 'service-type', object: 'Service/mincloud/web', message: 'The Service is of type NodePort', fix: 'Use ClusterIP.' },
+        { tool: 'kube-score', rule: 'service-type', object: 'Service/mincloud/web', message: 'The Service is of type NodePort', fix: 'Use ClusterIP.', severity: 'warning' },
       ],
       exemptions: [{ tool: 'polaris', rule: 'deploymentMissingReplicas', object: 'Deployment/mincloud/web', reason: 'scaled by the HPA' }],
     };

@@ -115,7 +115,21 @@ export function checkKubeScore(manifests: readonly Manifest[]): PolicyFinding[] 
     if (ctx.hpaSet.has(m)) out.push(...hpaChecks(ctx, m));
     if (m.kind === 'Ingress' && (apiGroup(m.apiVersion) === 'networking.k8s.io' || apiGroup(m.apiVersion) === 'extensions')) out.push(...ingressChecks(ctx, m));
   }
-  return out;
+  return out.map((f) => (isWarning(f) ? { ...f, severity: 'warning' } : f));
+}
+
+/** Rules whose failure kube-score grades WARNING rather than CRITICAL (score/apps, deployment, service, stable). */
+const WARNING_RULES = new Set(['deployment-has-host-podantiaffinity', 'statefulset-has-host-podantiaffinity', 'deployment-strategy', 'deployment-replicas', 'service-type', 'stable-version']);
+
+/**
+ * kube-score's grade of a finding: WARNING for the rules above, for a missing resource request
+ * (a missing limit is CRITICAL) and a missing livenessProbe (graded "almost OK").
+ */
+function isWarning(f: PolicyFinding): boolean {
+  return WARNING_RULES.has(f.rule)
+    || (f.rule === 'container-resources' && / request is not set$/.test(f.message))
+    || (f.rule === 'container-ephemeral-storage-request-and-limit' && / request is not set$/.test(f.message))
+    || (f.rule === 'pod-probes' && /missing a livenessProbe/.test(f.message));
 }
 
 // --- score/meta (label-values) and score/stable (stable-version): every object --------------

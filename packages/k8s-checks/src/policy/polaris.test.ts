@@ -108,6 +108,7 @@ describe('Polaris check files', () => {
       path: 'spec.template.spec.containers[0].imagePullPolicy',
       message: 'Image pull policy should be "Always" (container "web"): imagePullPolicy="IfNotPresent" [warning]',
       fix: 'Set imagePullPolicy: Always.',
+      severity: 'warning',
     });
   });
 });

@@ -645,6 +645,6 @@ function toFinding(check: PolarisCheck, test: Test, severity: Severity, detail?:
   const p = hint.field ? (base ? `${base}.${hint.field}` : hint.field) : base;
   const value = hint.field ? getPath(subject, hint.field) : undefined;
   const message = `${check.failureMessage || check.id}${where}${detail ? `: ${detail}` : hint.field ? `: ${hint.field}=${show(value)}` : ''} [${severity}]`;
-  const finding: PolicyFinding = { tool: TOOL, rule: check.id, object: objectId(test.manifest), message, fix: hint.fix };
+  const finding: PolicyFinding = { tool: TOOL, rule: check.id, object: objectId(test.manifest), message, fix: hint.fix, severity: severity === 'warning' ? 'warning' : 'danger' };
   return p ? { ...finding, path: p } : finding;
 }

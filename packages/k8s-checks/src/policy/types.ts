@@ -3,6 +3,13 @@
 
 export type PolicyTool = 'pod-security' | 'kube-score' | 'kube-linter' | 'polaris';
 
+/**
+ * How bad a finding is, in its tool's own word: `error` (Pod Security: admission rejects the
+ * pod; kube-linter: a failed check, it has no levels), `critical` and `warning` (kube-score's
+ * grades), `danger` and `warning` (Polaris' severities). Every finding fails the check.
+ */
+export type PolicySeverity = 'error' | 'critical' | 'danger' | 'warning';
+
 export interface Manifest {
   readonly apiVersion: string;
   readonly kind: string;
@@ -27,6 +34,7 @@ export interface PolicyFinding {
   readonly message: string;
   /** What to change. */
   readonly fix: string;
+  readonly severity: PolicySeverity;
 }
 
 export interface PolicyExemption {

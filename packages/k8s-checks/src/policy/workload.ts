@@ -1,7 +1,7 @@
 // Shared helpers to walk the pod specs and containers of workload objects, identify objects
 // and evaluate label selectors the way the upstream tools do.
 
-import { Manifest, PolicyFinding, PolicyTool } from './types';
+import { Manifest, PolicyFinding, PolicySeverity, PolicyTool } from './types';
 
 /** Where the pod template lives in each workload kind this checker understands. */
 const TEMPLATE_PATHS: Record<string, readonly string[] | null> = {
@@ -163,9 +163,13 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
 }
 
 /** Builds findings of one tool for one object. */
+/** The severity of a tool's findings unless the tool says otherwise for one (kube-score's warnings, Polaris' configuration). */
+const DEFAULT_SEVERITY: Readonly<Record<PolicyTool, PolicySeverity>> = { 'pod-security': 'error', 'kube-linter': 'error', 'kube-score': 'critical', 'polaris': 'danger' };
+
 export function finder(tool: PolicyTool, object: string) {
+  const severity = DEFAULT_SEVERITY[tool];
   return (rule: string, message: string, fix: string, path?: string): PolicyFinding =>
-    path === undefined ? { tool, rule, object, message, fix } : { tool, rule, object, path, message, fix };
+    path === undefined ? { tool, rule, object, message, fix, severity } : { tool, rule, object, path, message, fix, severity };
 }
 
 /** JSON-ish rendering of a value for messages. */
