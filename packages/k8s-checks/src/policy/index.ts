@@ -9,7 +9,7 @@ import { checkPodSecurity, POD_SECURITY_RULES } from './pod-security';
 import { checkPolaris, polarisRules } from './polaris';
 import { Manifest, PolicyExemption, PolicyFinding, PolicyReport, PolicyRule, PolicyTool } from './types';
 
-export type { Manifest, PolicyExemption, PolicyFinding, PolicyReport, PolicyTool } from './types';
+export type { Manifest, PolicyExemption, PolicyFinding, PolicyReport, PolicySeverity, PolicyTool } from './types';
 export { EXEMPTION_WITHOUT_REASON, REASON_ANNOTATION } from './exemptions';
 
 const TOOLS: readonly PolicyTool[] = ['pod-security', 'kube-score', 'kube-linter', 'polaris'];

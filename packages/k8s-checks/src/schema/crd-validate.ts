@@ -36,6 +36,11 @@ export interface CustomResourceViolation {
   readonly message: string;
 }
 
+/** A violation with the rule it broke: the JSON Schema keyword (type, enum, pattern, ...), or unknown-field, required-field, cel-rule, unknown-kind, name-required. */
+export interface CustomResourceRuleViolation extends CustomResourceViolation {
+  readonly rule: string;
+}
+
 export interface CustomResourceValidation {
   readonly violations: CustomResourceViolation[];
   /** `apiVersion/Kind` of the objects whose kind has no CRD here (built-in kinds, for instance): not violations. Sorted, once each. */
@@ -163,14 +168,20 @@ export function crdSchemaFor(apiVersion: string, kind: string, crds: readonly st
  * in `unknownKinds`.
  */
 export function validateCustomResources(manifests: ReadonlyArray<CustomResourceManifest>, crds: readonly string[]): CustomResourceValidation {
+  const result = checkCustomResources(manifests, crds);
+  return { ...result, violations: result.violations.map(({ rule: _rule, ...v }) => v) };
+}
+
+/** validateCustomResources, with the rule of each violation. */
+export function checkCustomResources(manifests: ReadonlyArray<CustomResourceManifest>, crds: readonly string[]): Omit<CustomResourceValidation, 'violations'> & { readonly violations: CustomResourceRuleViolation[] } {
   const catalog = catalogOf(crds);
-  const violations: CustomResourceViolation[] = [];
+  const violations: CustomResourceRuleViolation[] = [];
   const unknownKinds = new Set<string>();
   let checked = 0;
   manifests.forEach((m, i) => {
     const object = describe(m, i);
     if (m === null || typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
-      violations.push({ object, path: '', message: 'apiVersion and kind must be strings' });
+      violations.push({ rule: 'not-an-object', object, path: '', message: 'apiVersion and kind must be strings' });
       return;
     }
     const group = m.apiVersion.includes('/') ? m.apiVersion.slice(0, m.apiVersion.lastIndexOf('/')) : '';
@@ -182,14 +193,14 @@ export function validateCustomResources(manifests: ReadonlyArray<CustomResourceM
     checked++;
     const validate = catalog.validator(`${m.apiVersion}/${m.kind}`);
     if (!validate) {
-      violations.push({ object, path: '/apiVersion', message: `${m.apiVersion} is not served by the ${m.kind} CRD (served: ${served.join(', ')})` });
+      violations.push({ rule: 'unknown-kind', object, path: '/apiVersion', message: `${m.apiVersion} is not served by the ${m.kind} CRD (served: ${served.join(', ')})` });
       return;
     }
     if (!validate(m)) {
       violations.push(...(validate.errors ?? []).map((e) => toViolation(object, e)));
     }
     if (typeof m.metadata?.name !== 'string' || m.metadata.name === '') {
-      violations.push({ object, path: '/metadata/name', message: 'metadata.name is required' });
+      violations.push({ rule: 'name-required', object, path: '/metadata/name', message: 'metadata.name is required' });
     }
   });
   return { violations, unknownKinds: [...unknownKinds].sort(), checked };
@@ -234,20 +245,22 @@ function describe(m: CustomResourceManifest, index: number): string {
 }
 
 /** ajv reports unknown and missing fields at their parent; the path here is the field's own. */
-function toViolation(object: string, e: ErrorObject): CustomResourceViolation {
+function toViolation(object: string, e: ErrorObject): CustomResourceRuleViolation {
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      return { object, path: `${e.instancePath}/${escapePointer(field)}`, message: `unknown field "${field}"` };
+      return { rule: 'unknown-field', object, path: `${e.instancePath}/${escapePointer(field)}`, message: `unknown field "${field}"` };
     }
     case 'required': {
       const field = (e.params as { missingProperty: string }).missingProperty;
-      return { object, path: `${e.instancePath}/${escapePointer(field)}`, message: 'required field is missing' };
+      return { rule: 'required-field', object, path: `${e.instancePath}/${escapePointer(field)}`, message: 'required field is missing' };
     }
     case 'enum':
-      return { object, path: e.instancePath, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` };
+      return { rule: 'enum', object, path: e.instancePath, message: `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}` };
+    case 'x-kubernetes-validations':
+      return { rule: 'cel-rule', object, path: e.instancePath, message: e.message ?? e.keyword };
     default:
-      return { object, path: e.instancePath, message: e.message ?? e.keyword };
+      return { rule: e.keyword, object, path: e.instancePath, message: e.message ?? e.keyword };
   }
 }
 

@@ -4,7 +4,7 @@ import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { CachedValidators, createAjv } from './cached-ajv';
-import { crdFiles, validateCustomResources } from './crd-validate';
+import { checkCustomResources, crdFiles, CustomResourceRuleViolation } from './crd-validate';
 import { KubeManifest } from './kube-manifest';
 import { semanticViolations } from './semantic-rules';
 
@@ -12,6 +12,14 @@ export type { KubeManifest } from './kube-manifest';
 
 /** One problem found in one object. */
 export interface SchemaViolation {
+  /**
+   * The rule broken: a JSON Schema keyword (`type`, `format`, `pattern`, ...), `unknown-field`,
+   * `required-field`, `unknown-kind`, `name-required`, `not-an-object`, `cel-rule`, or one of
+   * the rules the schema states only in prose (`allowed-values`, `port`, `name-format`, `label`, `replicas`).
+   */
+  readonly rule: string;
+  /** Position of the object in the list validated (0-based). */
+  readonly index: number;
   /** `Kind/name` of the object, or `document #N` when it has no kind or name. */
   readonly object: string;
   /** Where in the object, as a JSON pointer (`/spec/replicas`). */
@@ -107,7 +115,7 @@ export class SchemaValidator {
   private validateOne(manifest: KubeManifest, index: number): SchemaViolation[] {
     const object = describe(manifest, index);
     if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
-      return [{ object, path: '', message: 'is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' }];
+      return [{ rule: 'not-an-object', index, object, path: '', message: 'is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' }];
     }
     const key = `${String(manifest.apiVersion)}/${String(manifest.kind)}`;
     const definition = this.kinds.get(key);
@@ -115,24 +123,26 @@ export class SchemaValidator {
     if (definition) {
       const validate = this.compile(definition);
       if (!validate(manifest)) {
-        violations.push(...(validate.errors ?? []).map((e) => ({ object, path: e.instancePath, message: formatAjvError(e) })));
+        violations.push(...(validate.errors ?? []).map((e) => ({ rule: ruleOf(e), index, object, path: e.instancePath, message: formatAjvError(e) })));
       }
     } else {
       // A custom resource: its CRD's schema (crd-validate.ts).
-      const crd = this.crds.length > 0 ? validateCustomResources([manifest], this.crds) : { checked: 0, violations: [] };
+      const crd = this.crds.length > 0 ? checkCustomResources([manifest], this.crds) : { checked: 0, violations: [] as CustomResourceRuleViolation[] };
       if (crd.checked === 0) {
         return [{
+          rule: 'unknown-kind',
+          index,
           object,
           path: '/apiVersion',
           message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (a custom resource needs its CustomResourceDefinition among the CRDs given to the check)`,
         }];
       }
-      violations.push(...crd.violations.map((v) => ({ ...v, object })));
+      violations.push(...crd.violations.map((v) => ({ ...v, index, object })));
     }
     if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
-      violations.push({ object, path: '/metadata/name', message: 'metadata.name is required' });
+      violations.push({ rule: 'name-required', index, object, path: '/metadata/name', message: 'metadata.name is required' });
     }
-    violations.push(...semanticViolations(manifest).map((v) => ({ object, ...v })));
+    violations.push(...semanticViolations(manifest).map((v) => ({ index, object, ...v })));
     return violations;
   }
 
@@ -171,6 +181,14 @@ function describe(manifest: KubeManifest, index: number): string {
   const kind = typeof manifest?.kind === 'string' ? manifest.kind : undefined;
   const name = typeof manifest?.metadata?.name === 'string' ? manifest.metadata.name : undefined;
   return kind && name ? `${kind}/${name}` : `document #${index + 1}${kind ? ` (${kind})` : ''}`;
+}
+
+function ruleOf(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'additionalProperties': return 'unknown-field';
+    case 'required': return 'required-field';
+    default: return e.keyword;
+  }
 }
 
 function formatAjvError(e: ErrorObject): string {

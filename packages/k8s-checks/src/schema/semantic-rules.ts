@@ -2,6 +2,8 @@ import { KubeManifest } from './kube-manifest';
 
 /** A violation before the validator adds which object it is in. */
 export interface RuleViolation {
+  /** Which rule: allowed-values, port, name-format, label or replicas. */
+  readonly rule: string;
   readonly path: string;
   readonly message: string;
 }
@@ -9,7 +11,7 @@ export interface RuleViolation {
 /** The values of a manifest the rules read (see FIELDS), with their JSON pointers, in document order. */
 type Nodes = ReadonlyArray<readonly [pointer: string, value: unknown, field: string, parent: string]>;
 
-type Rule = (manifest: KubeManifest, nodes: Nodes) => RuleViolation[];
+type Rule = (manifest: KubeManifest, nodes: Nodes) => Array<Omit<RuleViolation, 'rule'>>;
 
 // Formats from k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label, IsDNS1123Subdomain,
 // IsDNS1035Label, IsValidPortName, IsQualifiedName, IsValidLabelValue).
@@ -52,7 +54,7 @@ const SERVICE_ENUMS: ReadonlyArray<readonly [string, readonly string[]]> = [
 const PORT_FIELDS = /\/(containerPort|hostPort|port)$/;
 
 const enumRule: Rule = (m, nodes) => {
-  const out: RuleViolation[] = [];
+  const out: Array<Omit<RuleViolation, 'rule'>> = [];
   for (const [pointer, value, field, parent] of nodes) {
     if (typeof value !== 'string') continue;
     const enums = ENUMS_BY_FIELD.get(field) ?? ENUMS_BY_FIELD.get(`${parent}[]`);
@@ -76,7 +78,7 @@ const enumRule: Rule = (m, nodes) => {
 };
 
 const portRule: Rule = (m, nodes) => {
-  const out: RuleViolation[] = [];
+  const out: Array<Omit<RuleViolation, 'rule'>> = [];
   for (const [pointer, value] of nodes) {
     // What is wrong with the value decides first; where it is, only then.
     const badNumber = typeof value === 'number' && !isPort(value);
@@ -109,7 +111,7 @@ const portRule: Rule = (m, nodes) => {
 };
 
 const nameRule: Rule = (m, nodes) => {
-  const out: RuleViolation[] = [];
+  const out: Array<Omit<RuleViolation, 'rule'>> = [];
   const name = m.metadata?.name;
   if (typeof name === 'string' && name !== '') {
     // Services and Namespaces become DNS labels; most other objects only need a subdomain.
@@ -135,7 +137,7 @@ const nameRule: Rule = (m, nodes) => {
 };
 
 const labelRule: Rule = (m, nodes) => {
-  const out: RuleViolation[] = [];
+  const out: Array<Omit<RuleViolation, 'rule'>> = [];
   for (const [pointer, value] of nodes) {
     if (value === null || typeof value !== 'object' || Array.isArray(value) || !/\/(labels|matchLabels|selector)$/.test(pointer)) continue;
     if (pointer.endsWith('/selector') && m.kind !== 'Service') continue; // other selectors are LabelSelector objects
@@ -163,13 +165,15 @@ const replicasRule: Rule = (m) => {
   return [];
 };
 
-const RULES: readonly Rule[] = [enumRule, portRule, nameRule, labelRule, replicasRule];
+const RULES: ReadonlyArray<readonly [string, Rule]> = [
+  ['allowed-values', enumRule], ['port', portRule], ['name-format', nameRule], ['label', labelRule], ['replicas', replicasRule],
+];
 
 /** The checks the schema cannot express, over one manifest, in a stable order. */
 export function semanticViolations(manifest: KubeManifest): RuleViolation[] {
   const nodes: Array<readonly [string, unknown, string, string]> = [];
   walk(manifest, [], '', '', (pointer, value, field, parent) => nodes.push([pointer, value, field, parent]));
-  return RULES.flatMap((rule) => rule(manifest, nodes));
+  return RULES.flatMap(([name, rule]) => rule(manifest, nodes).map((v) => ({ rule: name, ...v })));
 }
 
 /**
