@@ -84,7 +84,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.out(values.json ? `${JSON.stringify(results, undefined, 2)}\n` : `${formatReports(results, { verbose: values.verbose })}\n`);
     return results.every((r) => r.status === 'success') ? 0 : 1;
   } catch (e) {
-    if (e instanceof InputError || /^(CRD path|k8s-checks )/.test((e as Error).message)) {
+    if (e instanceof InputError) {
       io.err(`k8s-checks: ${(e as Error).message}\n`);
       return 2;
     }

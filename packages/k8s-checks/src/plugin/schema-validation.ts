@@ -1,3 +1,4 @@
+import { InputError } from '../input-error';
 import { SchemaValidator } from '../schema/schema-validator';
 import { Validation, ValidationContext } from './cdk8s-validation';
 import { readObjects, resourceName } from './manifest-objects';
@@ -44,7 +45,7 @@ export class SchemaValidation implements Validation {
     const props = checkProperties('SchemaValidation', properties, ['crds']);
     const crds = props.crds ?? [];
     if (!Array.isArray(crds) || crds.some((c) => typeof c !== 'string' || c === '')) {
-      throw new Error(`k8s-checks SchemaValidation: properties.crds must be a list of CRD files or folders, got ${JSON.stringify(crds)}`);
+      throw new InputError(`k8s-checks SchemaValidation: properties.crds must be a list of CRD files or folders, got ${JSON.stringify(crds)}`);
     }
     this.crds = crds;
     SchemaValidator.forKubernetes127({ crds }); // a CRD path that does not exist is reported now

@@ -1,6 +1,7 @@
 // Findings of one check, grouped the way the CLI reports them: one violation per rule, with
 // every object the rule hit, most severe rules first.
 
+import { InputError } from '../input-error';
 import { ValidationViolation, ValidationViolatingResource } from './cdk8s-validation';
 
 /** One finding in one object. */
@@ -68,11 +69,11 @@ export function groupHits(hits: readonly Hit[]): ValidationViolation[] {
 export function checkProperties(plugin: string, properties: unknown, known: readonly string[]): Record<string, unknown> {
   if (properties === undefined || properties === null) return {};
   if (typeof properties !== 'object' || Array.isArray(properties)) {
-    throw new Error(`k8s-checks ${plugin}: properties must be a mapping (cdk8s.yaml validations: properties:), got ${JSON.stringify(properties)}`);
+    throw new InputError(`k8s-checks ${plugin}: properties must be a mapping (cdk8s.yaml validations: properties:), got ${JSON.stringify(properties)}`);
   }
   for (const key of Object.keys(properties)) {
     if (!known.includes(key)) {
-      throw new Error(`k8s-checks ${plugin}: unknown property "${key}" (cdk8s.yaml validations: properties:); ${known.length ? `it takes ${known.map((k) => `"${k}"`).join(', ')}` : 'it takes none'}`);
+      throw new InputError(`k8s-checks ${plugin}: unknown property "${key}" (cdk8s.yaml validations: properties:); ${known.length ? `it takes ${known.map((k) => `"${k}"`).join(', ')}` : 'it takes none'}`);
     }
   }
   return properties as Record<string, unknown>;

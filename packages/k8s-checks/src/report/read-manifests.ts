@@ -4,15 +4,10 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { InputError } from '../input-error';
 import { parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
 
-/** Input the checks cannot read: a missing path, bad YAML or JSON, a document that is no object. */
-export class InputError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
+export { InputError } from '../input-error';
 
 /** One manifest file, read: its path (`-` for standard input) and its objects (empty documents left out). */
 export interface ManifestFile {

@@ -4,6 +4,7 @@ import type Ajv from 'ajv';
 import type { CodeKeywordDefinition, ErrorObject, ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { ArtifactCache } from '../cache/artifact-cache';
+import { InputError } from '../input-error';
 import { CachedValidators, codegen, createAjv } from './cached-ajv';
 import { goRegExp } from './validator-runtime';
 
@@ -71,7 +72,7 @@ export function crdFiles(crds: readonly string[]): string[] {
     try {
       stat = fs.statSync(p);
     } catch {
-      throw new Error(`CRD path ${given} does not exist: give CRD files (.yaml, .yml) or folders of them`);
+      throw new InputError(`CRD path ${given} does not exist: give CRD files (.yaml, .yml) or folders of them`);
     }
     if (stat.isDirectory()) {
       for (const f of fs.readdirSync(p, { recursive: true, encoding: 'utf-8' }).filter((x) => /\.ya?ml$/.test(x)).sort()) files.add(path.join(p, f));
