@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type Ajv from 'ajv';
 import type { CodeKeywordDefinition, ErrorObject, ValidateFunction } from 'ajv';
-import * as YAML from 'yaml';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { InputError } from '../input-error';
+import { parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
 import { CachedValidators, codegen, createAjv } from './cached-ajv';
 import { goRegExp } from './validator-runtime';
 
@@ -130,8 +130,9 @@ function readCrds(contents: readonly string[]): { schemas: Array<[string, Record
   const schemas: Array<[string, Record<string, unknown>]> = [];
   const servedByKind = new Map<string, string[]>();
   for (const text of contents) {
-    for (const doc of YAML.parseAllDocuments(text)) {
-      const crd = doc.toJS() as Crd | null;
+    // Read as the API server reads a CRD applied to it (go-yaml).
+    for (const doc of parseKubernetesYamlDocuments(text)) {
+      const crd = doc as Crd | null;
       if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
       const kind = crd.spec.names.kind;
       for (const v of crd.spec.versions) {
