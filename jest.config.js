@@ -17,6 +17,9 @@ const common = {
   roots: ['<rootDir>'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  // The workspace package k8s-checks is loaded from its TypeScript sources, as tsc reads them
+  // (its index.js loads the same sources through tsx for plain Node).
+  moduleNameMapper: { '^k8s-checks$': '<rootDir>/packages/k8s-checks/src/index.ts' },
   // Snapshots of the whole app live at the top level, as in the cdk8s project template.
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

@@ -2,12 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
+import { checkPolicies, Manifest, SchemaValidator } from 'k8s-checks';
 import { deploymentConfig } from './config/targets';
 import { apiImage, siteImage } from './lib/image-config';
-import { checkPolicies, Manifest } from './lib/policy';
 import { readManifestFolder } from './lib/synth/manifest-files';
 import { resolveTargets } from './lib/deployment-config';
-import { SchemaValidator } from './lib/validation/schema-validator';
 import { buildTarget, synth, synthTargets } from './main';
 import { only, Obj } from './test/support/synth';
 
@@ -73,16 +72,16 @@ describe('npm run synth', () => {
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   /** Runs the command the way `npm run synth` does; returns its exit code and what it printed. */
-  function run(args: string[], env: NodeJS.ProcessEnv = defaultEnv): { code: number; out: string; err: string } {
+  async function run(args: string[], env: NodeJS.ProcessEnv = defaultEnv): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = synth(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    const code = await synth(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
-  test('writes the first target, dev, as manifest files directly in the output folder', () => {
+  test('writes the first target, dev, as manifest files directly in the output folder', async () => {
     const outdir = path.join(work, 'dist');
-    const r = run(['--outdir', outdir]);
+    const r = await run(['--outdir', outdir]);
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(fs.readdirSync(outdir).sort()).toEqual(['.synth-output', 'dev.k8s.yaml']);
     expect(r.out).toContain(`${outdir}/: target dev, 7 objects in dev.k8s.yaml`);
@@ -92,17 +91,17 @@ describe('npm run synth', () => {
     expect(SchemaValidator.forKubernetes127().validate(manifests)).toEqual([]);
   });
 
-  test.each(targets.map((t) => t.name))('--target %s (or the same in $TARGET) writes that target alone', (name) => {
+  test.each(targets.map((t) => t.name))('--target %s (or the same in $TARGET) writes that target alone', async (name) => {
     const byFlag = path.join(work, `flag-${name}`);
     const byEnv = path.join(work, `env-${name}`);
-    expect(run(['--target', name, '--outdir', byFlag]).code).toBe(0);
-    expect(run(['--outdir', byEnv], { ...defaultEnv, TARGET: name }).code).toBe(0);
+    expect((await run(['--target', name, '--outdir', byFlag])).code).toBe(0);
+    expect((await run(['--outdir', byEnv], { ...defaultEnv, TARGET: name })).code).toBe(0);
     expect(fs.readdirSync(byFlag).sort()).toEqual(['.synth-output', `${name}.k8s.yaml`]);
     expect(readTree(byEnv)).toEqual(readTree(byFlag));
   });
 
-  test('every target has zero policy findings; its exemptions are the declared ones', () => {
-    for (const { target: t, dir } of synthTargets(path.join(work, 'policy'), { env: defaultEnv })) {
+  test('every target has zero policy findings; its exemptions are the declared ones', async () => {
+    for (const { target: t, dir } of await synthTargets(path.join(work, 'policy'), { env: defaultEnv })) {
       const manifests = readManifestFolder(dir).files.flatMap((f) => f.manifests) as unknown as Manifest[];
       const report = checkPolicies(manifests);
       expect(report.findings).toEqual([]);
@@ -112,15 +111,15 @@ describe('npm run synth', () => {
     }
   });
 
-  test('the same input synthesizes byte-identical output', () => {
-    run(['--target', 'prod', '--outdir', path.join(work, 'one')]);
-    run(['--target', 'prod', '--outdir', path.join(work, 'two')]);
+  test('the same input synthesizes byte-identical output', async () => {
+    await run(['--target', 'prod', '--outdir', path.join(work, 'one')]);
+    await run(['--target', 'prod', '--outdir', path.join(work, 'two')]);
     expect(readTree(path.join(work, 'two'))).toEqual(readTree(path.join(work, 'one')));
   });
 
-  test('the output folder and its files get ordinary permissions (umask), not private ones', () => {
+  test('the output folder and its files get ordinary permissions (umask), not private ones', async () => {
     const outdir = path.join(work, 'modes');
-    run(['--outdir', outdir]);
+    await run(['--outdir', outdir]);
     const umask = process.umask();
     expect(fs.statSync(outdir).mode & 0o777).toBe(0o777 & ~umask);
     expect(fs.statSync(path.join(outdir, 'dev.k8s.yaml')).mode & 0o777).toBe(0o666 & ~umask);
@@ -131,21 +130,21 @@ describe('npm run synth', () => {
     ['a latest image', [], { SITE_IMAGE: 'nginx:latest' }, /environment variable SITE_IMAGE: invalid image tag "latest"/],
     ['an unknown target', [], { TARGET: 'qa' }, /there is no target "qa"; use one of "dev", "staging", "prod"/],
     ['an unknown option', ['--targt', 'dev'], {}, /synth: Unknown option '--targt'/],
-  ])('%s fails with exit 1 and leaves the previous output as it was', (_name, args, env, message) => {
+  ])('%s fails with exit 1 and leaves the previous output as it was', async (_name, args, env, message) => {
     const outdir = path.join(work, 'kept');
-    run(['--outdir', outdir]);
+    await run(['--outdir', outdir]);
     const before = readTree(outdir);
-    const r = run([...args, '--outdir', outdir], { ...defaultEnv, ...env });
+    const r = await run([...args, '--outdir', outdir], { ...defaultEnv, ...env });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
     expect(readTree(outdir)).toEqual(before);
   });
 
-  test('a folder holding files it did not write is refused, and nothing in it is touched', () => {
+  test('a folder holding files it did not write is refused, and nothing in it is touched', async () => {
     const outdir = path.join(work, 'foreign');
     fs.mkdirSync(outdir);
     fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine');
-    const r = run(['--outdir', outdir]);
+    const r = await run(['--outdir', outdir]);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${outdir} holds files this command did not write ("notes.txt")`);
     expect(readTree(outdir)).toEqual({ 'notes.txt': 'mine' });

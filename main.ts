@@ -11,9 +11,9 @@ import { PolicyException } from './lib/policy-exception';
 import { ResourceProfile } from './lib/resource-profile';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
 import { ResolvedTarget, resolveTargets } from './lib/deployment-config';
-import { validateManifests } from './lib/synth/output-checks';
 import { CommandIo, runSynthCommand, selectTarget, SynthCommandOptions } from './lib/synth/synth-command';
 import { synthTarget } from './lib/synth/synth-target';
+import { loadValidations, pluginValidation } from './lib/synth/validations';
 import { WebIngress } from './lib/web-ingress';
 import { WebService } from './lib/web-service';
 import { version } from './package.json';
@@ -96,22 +96,31 @@ export function buildTargetFromEnv(app: App, target: ResolvedTarget, env: NodeJS
  * as `npm run synth -- --target <name> --outdir <outdir>/<name>` does; throws on the first
  * failure. For the tools and tests that need several targets at once.
  */
-export function synthTargets(outdir: string, options: { readonly names?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}):
-Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly objects: number }> {
+export async function synthTargets(outdir: string, options: { readonly names?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}):
+Promise<Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly objects: number }>> {
   const chosen = options.names?.length ? options.names.map((n) => selectTarget(targets, n)) : targets;
-  return chosen.map((target) => {
+  const validate = pluginValidation(validations());
+  const out = [];
+  for (const target of chosen) {
     const dir = path.join(outdir, target.name);
-    const result = synthTarget({ outdir: dir, target, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate: validateManifests });
-    return { target, dir, objects: result.objects };
-  });
+    const result = await synthTarget({ outdir: dir, target, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate });
+    out.push({ target, dir, objects: result.objects });
+  }
+  return out;
 }
+
+/** The validation plugins of cdk8s.yaml, loaded once: what `cdk8s synth` runs after the app. */
+export function validations(): ReturnType<typeof loadValidations> {
+  return loaded ??= loadValidations(path.join(__dirname, 'cdk8s.yaml'));
+}
+let loaded: ReturnType<typeof loadValidations> | undefined;
 
 /** What the synth command needs to synthesize this app. */
 export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<ResolvedTarget> {
   return {
     targets,
     build: (app, target) => buildTargetFromEnv(app, target, env),
-    validate: validateManifests,
+    validate: (options) => pluginValidation(validations(), options),
     applyHint: (target, outdir) => `kubectl --context ${target.clusterConfig.context} apply -f ${outdir}`,
     watch: {
       entry: __filename,
@@ -123,9 +132,9 @@ export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<Reso
 }
 
 /** `npm run synth [-- --target NAME] [--outdir DIR] [--no-validate] [--watch]`; returns the exit code. */
-export function synth(argv: readonly string[], env: NodeJS.ProcessEnv, io?: CommandIo): number {
+export function synth(argv: readonly string[], env: NodeJS.ProcessEnv, io?: CommandIo): Promise<number> {
   return runSynthCommand(argv, env, commandOptions(env), io);
 }
 
 // `npm run synth` and `cdk8s synth` (cdk8s.yaml) run this file.
-if (require.main === module) process.exitCode = synth(process.argv.slice(2), process.env);
+if (require.main === module) void synth(process.argv.slice(2), process.env).then((code) => { process.exitCode = code; });

@@ -1,10 +1,14 @@
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { SchemaValidator } from 'k8s-checks';
 import { only, synthObjects } from '../test/support/synth';
 import { ImageReference } from './image-reference';
 import { MetricsExporter } from './metrics-exporter';
 import { ErrorRateSource, ServiceMonitoring } from './service-monitoring';
-import { SchemaValidator } from './validation/schema-validator';
 import { WebService } from './web-service';
+
+/** The app's CRDs, for the custom resources among the objects. */
+const CRDS = path.join(__dirname, '..', 'crds');
 
 const image = ImageReference.fromTag('docker.io/mincloud1501/nginx', '1.0.0');
 
@@ -26,7 +30,7 @@ describe('ServiceMonitoring', () => {
     });
     expect(sm.metadata.labels!.release).toBe('prometheus');
     expect(only(objects, 'Service').spec.ports.map((p: any) => p.name)).toContain('metrics');
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('alerts: pods not ready and service down, no error-rate alert without a source', () => {

@@ -1,11 +1,15 @@
+import * as path from 'path';
 import { Testing } from 'cdk8s';
+import { SchemaValidator } from 'k8s-checks';
 import { only, synthObjects } from '../test/support/synth';
 import { ImageReference } from './image-reference';
 import { IngressController } from './ingress-controller';
 import { IngressTls } from './ingress-tls';
-import { SchemaValidator } from './validation/schema-validator';
 import { WebIngress, WebIngressProps } from './web-ingress';
 import { WebService } from './web-service';
+
+/** The app's CRDs, for the custom resources among the objects. */
+const CRDS = path.join(__dirname, '..', 'crds');
 
 const image = ImageReference.fromTag('docker.io/mincloud1501/nginx', '1.0.0');
 
@@ -40,7 +44,7 @@ describe('WebIngress', () => {
     });
     expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' });
     expect(ing.metadata.labels!['app.kubernetes.io/component']).toBe('ingress');
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('routed services default to ClusterIP and admit only the controller namespace', () => {
@@ -82,7 +86,7 @@ describe('WebIngress', () => {
     const mw = objects.find((o) => o.kind === 'Middleware')!;
     expect(mw).toMatchObject({ apiVersion: 'traefik.io/v1alpha1', metadata: { name: 'web-redirect-https' }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
     expect(ing.metadata.annotations!['traefik.ingress.kubernetes.io/router.middlewares']).toBe('default-web-redirect-https@kubernetescrd');
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('traefikCrds: IngressRoutes instead of an Ingress, longest path first, HTTP route redirects', () => {
@@ -103,7 +107,7 @@ describe('WebIngress', () => {
       '(Host(`a.example.com`)) && PathPrefix(`/api`)', '(Host(`a.example.com`)) && PathPrefix(`/`)']);
     expect(https.spec.routes[0].services).toEqual([{ kind: 'Service', name: 'api', port: 'http' }]);
     expect(http.spec).toMatchObject({ entryPoints: ['web'], routes: [{ middlewares: [{ name: 'web-redirect-https' }] }] });
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('cert-manager Certificate resource instead of the annotation', () => {
@@ -115,7 +119,7 @@ describe('WebIngress', () => {
       metadata: { name: 'web-tls' },
       spec: { secretName: 'web-tls', dnsNames: ['mincloud.example.com'], issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
     });
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test.each<[string, Partial<WebIngressProps>, RegExp]>([

@@ -1,5 +1,7 @@
+import * as path from 'path';
 import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { SchemaValidator } from 'k8s-checks';
 import { byKind, container, only, synthObjects } from '../test/support/synth';
 import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
@@ -8,8 +10,10 @@ import { MetricsExporter } from './metrics-exporter';
 import { NamespaceChart } from './namespace-chart';
 import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
-import { SchemaValidator } from './validation/schema-validator';
 import { WebService, WebServiceProps } from './web-service';
+
+/** The app's CRDs, for the custom resources among the objects. */
+const CRDS = path.join(__dirname, '..', 'crds');
 
 const image = ImageReference.fromTag('docker.io/mincloud1501/nginx', '1.0.0');
 
@@ -29,7 +33,7 @@ describe('WebService defaults', () => {
   });
 
   test('every object passes the strict Kubernetes 1.27 schema', () => {
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('every object carries the recommended labels', () => {
@@ -232,7 +236,7 @@ describe('WebService options', () => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' });
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 9]);
     expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 60], ['memory', 80]]);
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('explicit resources, custom user, several writable paths, no startup probe, no drain delay', () => {
@@ -310,7 +314,7 @@ describe('WebService options', () => {
     const np = only(objects, 'NetworkPolicy').spec;
     expect(np.egress.map((r: any) => r.ports.map((p: any) => p.port))).toEqual([[53, 53], [8080, 8086, 8090], [55678]]);
     expect(np.ingress[1].ports).toEqual([{ protocol: 'TCP', port: 4191 }]);
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('istio mesh: injection label, zipkin address, probe rewrite', () => {
@@ -340,7 +344,7 @@ describe('WebService options', () => {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
       ports: [{ protocol: 'TCP', port: 9113 }],
     });
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
   test('metrics exporter options are validated', () => {

@@ -3,7 +3,7 @@
 //
 // cdk8s-cli's k8s importer downloads one file, the cdk8s project's copy of the Kubernetes
 // OpenAPI definitions, and generates the TypeScript offline. We give its download step the
-// committed copy of that file (schemas/k8s-<version>/_definitions.json) and let the CLI's own
+// committed copy of that file (packages/k8s-checks/schemas/k8s-<version>/_definitions.json) and let the CLI's own
 // code generation run unchanged, so the output is the one the online import produces.
 'use strict';
 const fs = require('fs');
@@ -14,7 +14,7 @@ const root = path.resolve(__dirname, '..');
 // `--output DIR` writes elsewhere (the test compares it with the committed file).
 const outIndex = process.argv.indexOf('--output');
 const outdir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : path.join(root, 'imports');
-const schemaFile = path.join(root, 'schemas', `k8s-${VERSION}`, '_definitions.json');
+const schemaFile = path.join(root, 'packages', 'k8s-checks', 'schemas', `k8s-${VERSION}`, '_definitions.json');
 // cdk8s-cli's package "exports" hide lib/*, so its modules are loaded by file path.
 const cliDir = path.dirname(require.resolve('cdk8s-cli/package.json'));
 const util = require(path.join(cliDir, 'lib', 'util.js'));

@@ -13,8 +13,8 @@ describe('bench/synth/many-services', () => {
   beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'many-services-')); });
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('N services: a Namespace, a PriorityClass and six objects each, all checks passing', () => {
-    expect(synthesizeServices(3, path.join(work, 'out'))).toEqual({ objects: 2 + 3 * 6 });
+  test('N services: a Namespace, a PriorityClass and six objects each, all checks passing', async () => {
+    expect(await synthesizeServices(3, path.join(work, 'out'))).toEqual({ objects: 2 + 3 * 6 });
     const docs = parseAllDocuments(fs.readFileSync(path.join(work, 'out', 'bench.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
     const kinds = docs.map((d) => d.kind);
     for (const kind of ['ServiceAccount', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler']) {

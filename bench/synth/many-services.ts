@@ -11,15 +11,16 @@ import { ImageReference } from '../../lib/image-reference';
 import { NamespaceChart } from '../../lib/namespace-chart';
 import { ResourceProfile } from '../../lib/resource-profile';
 import { parseArgs } from 'util';
-import { validateManifests } from '../../lib/synth/output-checks';
 import { synthTarget } from '../../lib/synth/synth-target';
+import { pluginValidation } from '../../lib/synth/validations';
+import { validations } from '../../main';
 import { WebService } from '../../lib/web-service';
 
-export function synthesizeServices(services: number, outdir: string, checks = true): { objects: number } {
-  const result = synthTarget({
+export async function synthesizeServices(services: number, outdir: string, checks = true): Promise<{ objects: number }> {
+  const result = await synthTarget({
     outdir,
     target: { name: 'bench' },
-    validate: checks ? validateManifests : undefined,
+    validate: checks ? pluginValidation(validations()) : undefined,
     build: (app) => {
       const chart = new NamespaceChart(app, 'bench', { namespace: 'bench', version: '1.0.0' });
       for (let i = 0; i < services; i++) {
@@ -36,7 +37,7 @@ export function synthesizeServices(services: number, outdir: string, checks = tr
 
 const USAGE = 'usage: many-services.ts --services N (a whole number >= 1) --outdir DIR [--no-checks]';
 
-function main(argv: readonly string[]): void {
+async function main(argv: readonly string[]): Promise<void> {
   let values;
   try {
     values = parseArgs({ args: [...argv], options: { 'services': { type: 'string' }, 'outdir': { type: 'string' }, 'no-checks': { type: 'boolean' } } }).values;
@@ -48,8 +49,8 @@ function main(argv: readonly string[]): void {
     console.error(USAGE);
     process.exit(2);
   }
-  const { objects } = synthesizeServices(services, values.outdir, !values['no-checks']);
+  const { objects } = await synthesizeServices(services, values.outdir, !values['no-checks']);
   console.log(`${values.outdir}: ${services} services, ${objects} objects`);
 }
 
-if (require.main === module) main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2));

@@ -48,7 +48,7 @@ measure a-template "npx --no-install ts-node main.ts --outdir $out/a"
 measure b-npm-run-synth "npm run --silent synth -- --outdir $out/b"
 measure b-node "node -r ./tools/ts-run/register.js main.ts --outdir $out/b"
 measure b0-empty-caches --prepare "rm -rf $out/cache" \
-  "env MINCLOUD_CACHE_DIR=$out/cache node -r ./tools/ts-run/register.js main.ts --outdir $out/b0"
+  "env MINCLOUD_CACHE_DIR=$out/cache K8S_CHECKS_CACHE_DIR=$out/cache/k8s-checks node -r ./tools/ts-run/register.js main.ts --outdir $out/b0"
 
 mkdir -p "$out/kustomize"
 cp "$out"/b/*/*.k8s.yaml "$out/kustomize/"

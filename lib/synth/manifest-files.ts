@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { KubeManifest } from '../validation/schema-validator';
+import type { KubeManifest } from 'k8s-checks';
 
 /** The manifests of one output folder, file by file, in a stable order. */
 export interface ManifestFolder {

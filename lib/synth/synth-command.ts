@@ -1,7 +1,7 @@
 import { parseArgs } from 'util';
 import { App } from 'cdk8s';
 import { describeError, displayPath } from './describe-error';
-import { OutputFolder } from './output-folder';
+import { OutputFolder } from 'k8s-checks';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 import { watchSynth, WatchOptions } from './watch';
 
@@ -10,8 +10,8 @@ export interface SynthCommandOptions<T extends { readonly name: string }> {
   readonly targets: readonly T[];
   /** Defines a target's charts in the app. */
   readonly build: (app: App, target: T) => void;
-  /** The checks the output must pass (the same plugins `cdk8s synth` runs). */
-  readonly validate: OutputValidation;
+  /** The checks the output must pass (the same plugins `cdk8s synth` runs), reporting every field with `verbose`. */
+  readonly validate: (options: { readonly verbose?: boolean }) => OutputValidation;
   /** How to apply the output, e.g. `kubectl --context x apply -f dist`, for the last line. */
   readonly applyHint?: (target: T, outdir: string) => string;
   /** How `--watch` reloads the app: its entry module, what to watch, and these options from the fresh module. @default - no --watch */
@@ -38,6 +38,8 @@ Options:
   -t, --target NAME  the target to synthesize (also $TARGET)
   -o, --outdir DIR   where to write it (default dist)
       --no-validate  skip the checks (as cdk8s synth --no-validate)
+  -v, --verbose      every field of every finding (rule, recommendation, fix, construct path,
+                     manifest, each location) instead of one line per object
   -w, --watch        stay up: synthesize and validate again on every save of main.ts, lib/,
                      config/ or an image.env, and say what changed in DIR
   -h, --help         this text
@@ -53,9 +55,9 @@ Exit codes: 0 written, 1 the app or the options are wrong, 2 the manifests faile
  * the last good output back. Run directly, it validates the output itself, with the same
  * plugins, before it replaces anything.
  */
-export function runSynthCommand<T extends { readonly name: string }>(
+export async function runSynthCommand<T extends { readonly name: string }>(
   argv: readonly string[], env: NodeJS.ProcessEnv, options: SynthCommandOptions<T>, io: CommandIo = defaultIo,
-): number {
+): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -65,6 +67,7 @@ export function runSynthCommand<T extends { readonly name: string }>(
         'outdir': { type: 'string', short: 'o' },
         'no-validate': { type: 'boolean' },
         'watch': { type: 'boolean', short: 'w' },
+        'verbose': { type: 'boolean', short: 'v' },
         'help': { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -93,11 +96,11 @@ export function runSynthCommand<T extends { readonly name: string }>(
   }
   try {
     const target = selectTarget(options.targets, args.target ?? env.TARGET);
-    const result = synthTarget({
+    const result = await synthTarget({
       outdir,
       target,
       build: options.build,
-      validate: underCli || args['no-validate'] ? undefined : options.validate,
+      validate: underCli || args['no-validate'] ? undefined : options.validate({ verbose: args.verbose }),
       forCdk8sCli: cliValidates,
     });
     const manifests = result.files.filter((f) => f.endsWith('.yaml'));
@@ -105,8 +108,9 @@ export function runSynthCommand<T extends { readonly name: string }>(
     const say = underCli ? io.err : io.out;
     say(`${shown}: target ${target.name}, ${result.objects} objects in ${manifests.join(', ')}`);
     for (const line of result.validation?.summary ?? []) say(`  ${line}`);
-    if (!result.validation && !cliValidates) say('  not validated (--no-validate)');
-    if (options.applyHint) say(`apply it with: ${options.applyHint(target, shown)}`);
+    if (!result.validation && !cliValidates) say(underCli ? '  not validated (cdk8s synth --no-validate, or no validations in cdk8s.yaml)' : '  not validated (--no-validate)');
+    if (cliValidates) say('  the validation plugins of cdk8s.yaml report below');
+    if (options.applyHint) say(`${cliValidates ? 'once the validation below passes, apply' : 'apply'} it with: ${options.applyHint(target, shown.replace(/\/$/, ''))}`);
     return 0;
   } catch (err) {
     if (err instanceof OutputValidationError) {

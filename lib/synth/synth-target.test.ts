@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { constructMetadata, resourceKey } from './construct-metadata';
+import { uniqueKey } from 'k8s-checks';
+import { constructMetadata } from './construct-metadata';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 
 function tree(dir: string): Record<string, string> {
@@ -28,13 +29,13 @@ describe('synthTarget', () => {
   });
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('writes exactly what cdk8s app.synth() writes, plus the marker', () => {
+  test('writes exactly what cdk8s app.synth() writes, plus the marker', async () => {
     const build = (app: App) => {
       const a = webChart(app, 'first');
       const b = webChart(app, 'second', 'other');
       b.addDependency(a); // cdk8s then numbers the files: 0000-first, 0001-second
     };
-    synthTarget({ outdir, target: { name: 't' }, build });
+    await synthTarget({ outdir, target: { name: 't' }, build });
     const reference = path.join(work, 'reference');
     const app = new App({ outdir: reference });
     build(app);
@@ -45,24 +46,24 @@ describe('synthTarget', () => {
     expect(JSON.parse(marker).files).toEqual(['0000-first.k8s.yaml', '0001-second.k8s.yaml']);
   });
 
-  test('the validation sees every object with its final path and construct paths; a failure writes nothing', () => {
+  test('the validation sees every object with its final path and construct paths; a failure writes nothing', async () => {
     let seen: Parameters<OutputValidation> | undefined;
-    const refuse: OutputValidation = (...args) => {
+    const refuse: OutputValidation = async (...args) => {
       seen = args;
       return { passed: false, report: 'Deployment web: privileged', summary: [] };
     };
-    expect(() => synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main'), validate: refuse })).toThrow(OutputValidationError);
+    await expect(synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main'), validate: refuse })).rejects.toThrow(OutputValidationError);
     expect(fs.existsSync(outdir)).toBe(false);
     const [files, paths] = seen!;
     expect(files.map((f) => [f.path, (f.objects as Array<{ kind: string }>).map((o) => o.kind)])).toEqual([[path.join(outdir, 'main.k8s.yaml'), ['Deployment', 'Service']]]);
-    expect(paths[resourceKey('Deployment', 'web', 'ns')]).toEqual({ path: 'main/Deployment' });
-    expect(paths[resourceKey('Service', 'web', 'ns')]).toEqual({ path: 'main/Service' });
+    expect(paths[uniqueKey({ kind: 'Deployment', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Deployment' });
+    expect(paths[uniqueKey({ kind: 'Service', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Service' });
   });
 
-  test('for the cdk8s CLI: construct-metadata.json in the output, and the last good copy left to the plugins', () => {
-    synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main') });
+  test('for the cdk8s CLI: construct-metadata.json in the output, and the last good copy left to the plugins', async () => {
+    await synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main') });
     const kept = fs.readFileSync(path.join(work, '.dist-last-good', 'main.k8s.yaml'), 'utf-8');
-    synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main', 'changed'), forCdk8sCli: true });
+    await synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main', 'changed'), forCdk8sCli: true });
     const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf-8'));
     expect(metadata.version).toBe('1.0.0');
     expect(metadata.resources['Deployment/changed/web']).toEqual({ path: 'main/Deployment' });
@@ -71,7 +72,7 @@ describe('synthTarget', () => {
 });
 
 describe('constructMetadata', () => {
-  test('every object under Kind/namespace/name; plain names only where they are unique', () => {
+  test('every object under Kind/namespace/name; plain names only where they are unique', async () => {
     const app = Testing.app();
     webChart(app, 'main');
     const chart = new Chart(app, 'cluster');

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import * as YAML from 'yaml';
-import { CONSTRUCT_METADATA_FILE, constructMetadata } from './construct-metadata';
-import { OutputFolder } from './output-folder';
+import { CONSTRUCT_METADATA_FILE, OutputFolder, parseManifestText } from 'k8s-checks';
+import { constructMetadata } from './construct-metadata';
 
 /** One synthesized manifest file and the objects it holds. */
 export interface ManifestFile {
@@ -22,7 +21,7 @@ export interface ValidationOutcome {
 }
 
 /** Checks a target's manifest files before they are put in place. */
-export type OutputValidation = (files: readonly ManifestFile[], constructPaths: Readonly<Record<string, { path: string }>>) => ValidationOutcome;
+export type OutputValidation = (files: readonly ManifestFile[], constructPaths: Readonly<Record<string, { path: string }>>) => Promise<ValidationOutcome>;
 
 /** Thrown when the synthesized manifests failed validation; the output folder is as it was. */
 export class OutputValidationError extends Error {
@@ -63,12 +62,12 @@ export interface SynthResult {
  * Any failure — a construct that throws, a manifest that fails a check, a folder that holds
  * somebody else's files — leaves the output folder exactly as it was.
  */
-export function synthTarget<T extends { readonly name: string }>(options: SynthTargetOptions<T>): SynthResult {
+export async function synthTarget<T extends { readonly name: string }>(options: SynthTargetOptions<T>): Promise<SynthResult> {
   const folder = new OutputFolder(options.outdir);
   let app: App | undefined;
   let manifests: ManifestFile[] = [];
   let validation: ValidationOutcome | undefined;
-  const files = folder.replace(options.target.name, (staging) => {
+  const files = await folder.replace(options.target.name, (staging) => {
     app = new App({ outdir: staging, recordConstructMetadata: false });
     options.build(app, options.target);
     app.synth();
@@ -77,19 +76,20 @@ export function synthTarget<T extends { readonly name: string }>(options: SynthT
     }
   }, {
     keep: !options.forCdk8sCli,
-    check: (staging, written) => {
+    check: async (staging, written) => {
       manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
         path: path.join(options.outdir, f),
         objects: readYamlDocuments(path.join(staging, f)),
       }));
       if (!options.validate) return;
-      validation = options.validate(manifests, constructMetadata(app!).resources);
+      validation = await options.validate(manifests, constructMetadata(app!).resources);
       if (!validation.passed) throw new OutputValidationError(validation);
     },
   });
   return { files, objects: manifests.reduce((n, m) => n + m.objects.length, 0), manifests, validation };
 }
 
+/** The objects of a manifest file, read as kubectl reads YAML. */
 function readYamlDocuments(file: string): unknown[] {
-  return YAML.parseAllDocuments(fs.readFileSync(file, 'utf-8')).map((d) => d.toJS()).filter((o) => o !== null && o !== undefined);
+  return [...parseManifestText(fs.readFileSync(file, 'utf-8'), file)];
 }

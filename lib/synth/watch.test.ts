@@ -20,7 +20,7 @@ export function commandOptions(): SynthCommandOptions<{ name: string }> {
       const chart = new Chart(app, 'demo');
       new ApiObject(chart, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'demo' }, data: { colour: ${value} } });
     },
-    validate: (files) => {
+    validate: () => async (files) => {
       const refused = JSON.stringify(files).includes('forbidden');
       return { passed: !refused, report: refused ? 'ConfigMap demo/settings: the colour "forbidden" is refused' : '', summary: ['checked'] };
     },
@@ -28,7 +28,7 @@ export function commandOptions(): SynthCommandOptions<{ name: string }> {
   };
 }
 
-if (require.main === module) process.exitCode = runSynthCommand(process.argv.slice(2), process.env, commandOptions());
+if (require.main === module) void runSynthCommand(process.argv.slice(2), process.env, commandOptions()).then((code) => { process.exitCode = code; });
 `;
 
 describe('npm run synth -- --watch', () => {

@@ -4,7 +4,7 @@ import { FSWatcher, watch } from 'chokidar';
 import { describeError, displayPath } from './describe-error';
 import { compareObjects } from './manifest-diff';
 import { readManifestFolder } from './manifest-files';
-import { OutputFolder } from './output-folder';
+import { OutputFolder } from 'k8s-checks';
 import type { CommandIo, SynthCommandOptions } from './synth-command';
 import { OutputValidationError, synthTarget } from './synth-target';
 
@@ -49,7 +49,7 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
   let running = false;
   let again = false;
 
-  const run = (reason: string) => {
+  const run = async (reason: string): Promise<void> => {
     if (running) {
       again = true;
       return;
@@ -62,7 +62,7 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
       const command = options.options(require(options.entry));
       const target = command.targets.find((t) => t.name === (options.target || command.targets[0].name));
       if (!target) throw new Error(`there is no target "${options.target}"; use one of ${command.targets.map((t) => `"${t.name}"`).join(', ')}`);
-      const result = synthTarget({ outdir: options.outdir, target, build: command.build, validate: command.validate });
+      const result = await synthTarget({ outdir: options.outdir, target, build: command.build, validate: command.validate({}) });
       const objects = result.manifests.flatMap((m) => m.objects);
       const diff = compareObjects(target.name, previous, objects);
       previous = objects;
@@ -80,26 +80,28 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
     }
     if (again) {
       again = false;
-      run('changed while synthesizing');
+      await run('changed while synthesizing');
     }
   };
 
   let watcher: FSWatcher | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    run('first synth');
-    watcher = watch([...options.paths], {
+  const start = async (): Promise<void> => {
+    await run('first synth');
+    const w = watch([...options.paths], {
       ignoreInitial: true,
       ignored: (p: string) => /(^|[/\\])(node_modules|\.git)([/\\]|$)|\.test\.ts$/.test(p),
       // Editors save in several steps (write, rename); one synth for the whole save.
       awaitWriteFinish: { stabilityThreshold: 20, pollInterval: 10 },
     });
-    watcher.on('all', (_event, file) => run(path.relative(process.cwd(), file)));
-    watcher.once('ready', () => {
-      io.out(`watching ${options.paths.map((p) => path.relative(process.cwd(), p) || '.').join(', ')} (Ctrl-C stops)`);
-      resolve();
+    watcher = w;
+    w.on('all', (_event, file) => void run(path.relative(process.cwd(), file)));
+    await new Promise<void>((resolve, reject) => {
+      w.once('ready', resolve);
+      w.once('error', reject);
     });
-    watcher.once('error', reject);
-  });
+    io.out(`watching ${options.paths.map((p) => path.relative(process.cwd(), p) || '.').join(', ')} (Ctrl-C stops)`);
+  };
+  const ready = start();
   return { ready, close: async () => { await watcher?.close(); } };
 }
 

@@ -1,5 +1,7 @@
 import { IConstruct } from 'constructs';
-import { DNS1123_LABEL } from './semantic-rules';
+
+/** A DNS-1123 label (k8s.io/apimachinery's IsDNS1123Label), without the length limit. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Thrown when a construct is given a value Kubernetes would reject. The message names the

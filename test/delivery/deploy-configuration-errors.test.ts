@@ -33,14 +33,14 @@ const calls = () => fs.readFileSync(record, 'utf-8').split('\n').filter(Boolean)
 const argvs = () => calls().map((c) => c.argv);
 
 describe('npm run deploy refuses bad arguments and configuration', () => {
-  test('usage errors name the problem', () => {
+  test('usage errors name the problem', async () => {
     expect(() => parseArgs([])).toThrow(new UsageError('--env <target> is required (see --help)'));
     expect(() => parseArgs(['--env', 'dev', '--bogus'])).toThrow('unknown option "--bogus"');
     expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
     expect(() => parseArgs(['--env', '--dry-run'])).toThrow('--env needs a value');
     expect(() => parseArgs(['--env', 'dev', '--timeout', 'soon'])).toThrow('--timeout "soon" is not a duration');
     expect(parseArgs(['--env=prod', '--timeout=90s', '--dry-run'])).toMatchObject({ env: 'prod', timeout: '90s', dryRun: true, outdir: 'build/deploy' });
-    expect(() => deploy(parseArgs(['--env', 'dev,prod', '--kubectl', RECORDER]) as never, io)).toThrow('deploy one target at a time');
+    await expect(deploy(parseArgs(['--env', 'dev,prod', '--kubectl', RECORDER]) as never, io)).rejects.toThrow('deploy one target at a time');
   });
 
   const cli = (args: string[], env: Record<string, string> = {}) => spawnSync('npm', ['run', '--silent', 'deploy', '--', ...args], {

@@ -46,7 +46,7 @@ function calls(): Call[] {
 function argvs(): string[][] {
   return calls().map((c) => c.argv.map((a) => a.replace(/^.*\/deploy-[a-z]+-[^/]+\//, '<tmp>/')));
 }
-function run(scenario: string, extra: string[] = [], env = 'dev'): number {
+function run(scenario: string, extra: string[] = [], env = 'dev'): Promise<number> {
   process.env.KUBECTL_SCENARIO = scenario;
   const opts = parseArgs(['--env', env, '--kubectl', RECORDER, '--outdir', path.join(work, 'out'), ...extra]);
   if (opts === 'help') throw new Error('unexpected help');
@@ -54,8 +54,8 @@ function run(scenario: string, extra: string[] = [], env = 'dev'): number {
 }
 
 describe('npm run deploy, kubectl calls', () => {
-  test('success: namespace check, diff, apply cluster-scoped, apply namespace, rollout status, then the ApplySet prune', () => {
-    expect(run('changes')).toBe(EXIT.ok);
+  test('success: namespace check, diff, apply cluster-scoped, apply namespace, rollout status, then the ApplySet prune', async () => {
+    expect(await run('changes')).toBe(EXIT.ok);
     expect(argvs()).toEqual([
       [...DEV, 'get', 'namespace', 'mincloud-dev', '--ignore-not-found', '-o', 'name'],
       [...DEV, 'diff', ...SSA, '-f', '<tmp>/cluster-scoped', '-f', '<tmp>/namespaced'],
@@ -87,48 +87,48 @@ describe('npm run deploy, kubectl calls', () => {
     expect(out).toMatch(/deployed dev to kubernetes-admin@kubernetes: 7 objects, 1 deployment\(s\) rolled out$/);
   });
 
-  test('--dry-run stops after the diff: nothing applied', () => {
-    expect(run('', ['--dry-run'])).toBe(EXIT.ok);
+  test('--dry-run stops after the diff: nothing applied', async () => {
+    expect(await run('', ['--dry-run'])).toBe(EXIT.ok);
     expect(argvs().map((a) => a[2])).toEqual(['get', 'diff']);
     expect(output()).toContain('[2/2] diff against cluster local');
     expect(output()).toContain('    no changes');
     expect(output()).toMatch(/dry run: stopped before apply; nothing was changed$/);
   });
 
-  test('a namespace that does not exist yet: only the cluster-scoped objects are diffed, the rest is reported as new', () => {
-    expect(run('new-namespace', ['--dry-run'])).toBe(EXIT.ok);
+  test('a namespace that does not exist yet: only the cluster-scoped objects are diffed, the rest is reported as new', async () => {
+    expect(await run('new-namespace', ['--dry-run'])).toBe(EXIT.ok);
     expect(argvs()[1]).toEqual([...DEV, 'diff', ...SSA, '-f', '<tmp>/cluster-scoped']);
     expect(output()).toContain('5 object(s) would change:\n      + ServiceAccount mincloud-dev/nginx1: new (namespace mincloud-dev does not exist yet)');
     expect(output()).toContain('+ NetworkPolicy mincloud-dev/nginx1: new (namespace mincloud-dev does not exist yet)');
   });
 
-  test('validation failure: exit 2 and not a single kubectl call', () => {
-    expect(run('changes', ['--image', 'nginx:latest'])).toBe(EXIT.synth);
+  test('validation failure: exit 2 and not a single kubectl call', async () => {
+    expect(await run('changes', ['--image', 'nginx:latest'])).toBe(EXIT.synth);
     expect(calls()).toEqual([]);
     expect(output()).toMatch(/ERR deploy: step 1\/6 failed: synth failed, nothing was sent to the cluster:\n.*"latest"/);
     expect(fs.existsSync(path.join(work, 'out', 'dev'))).toBe(false);
   });
 
-  test('a cluster that cannot be reached: exit 3 after the namespace check', () => {
-    expect(run('unreachable')).toBe(EXIT.cluster);
+  test('a cluster that cannot be reached: exit 3 after the namespace check', async () => {
+    expect(await run('unreachable')).toBe(EXIT.cluster);
     expect(argvs().map((a) => a[2])).toEqual(['get']);
     expect(output()).toContain('cannot read namespace mincloud-dev (exit 1); nothing was applied');
   });
 
-  test('diff failure (exit 2 from kubectl diff): exit 3, nothing applied', () => {
-    expect(run('diff-error')).toBe(EXIT.cluster);
+  test('diff failure (exit 2 from kubectl diff): exit 3, nothing applied', async () => {
+    expect(await run('diff-error')).toBe(EXIT.cluster);
     expect(argvs().map((a) => a[2])).toEqual(['get', 'diff']);
     expect(output()).toContain('kubectl diff failed (exit 2); nothing was applied');
   });
 
-  test('apply failure: exit 3, no rollout waited for, nothing pruned', () => {
-    expect(run('apply-fails')).toBe(EXIT.cluster);
+  test('apply failure: exit 3, no rollout waited for, nothing pruned', async () => {
+    expect(await run('apply-fails')).toBe(EXIT.cluster);
     expect(argvs().map((a) => a.slice(2, 3).concat(a.includes('-n') ? ['-n'] : []))).toEqual([['get'], ['diff'], ['apply'], ['apply', '-n']]);
     expect(output()).toContain('ERR deploy: step 4/6 failed: kubectl apply failed (exit 1); no rollout was waited for:\nError from server (Invalid)');
   });
 
-  test('rollout failure of one of two deployments: rollout status for both, undo for the failed one only, no prune, exit 4', () => {
-    expect(run('rollout-fails=nginx1', [], 'staging')).toBe(EXIT.rolledBack);
+  test('rollout failure of one of two deployments: rollout status for both, undo for the failed one only, no prune, exit 4', async () => {
+    expect(await run('rollout-fails=nginx1', [], 'staging')).toBe(EXIT.rolledBack);
     const ctx = ['--context', 'kubernetes-admin@kubernetes'];
     expect(argvs().slice(4)).toEqual([
       [...ctx, 'rollout', 'status', 'deployment/nginx1', '-n', 'mincloud-staging', '--timeout=300s'],
@@ -140,20 +140,20 @@ describe('npm run deploy, kubectl calls', () => {
     expect(output()).toContain('step 5/6 failed: rollout of deployment/nginx1 failed; rolled back to the previous revision');
   });
 
-  test('rollback failure: exit 5', () => {
-    expect(run('rollout-fails=nginx1,undo-fails')).toBe(EXIT.rollbackFailed);
+  test('rollback failure: exit 5', async () => {
+    expect(await run('rollout-fails=nginx1,undo-fails')).toBe(EXIT.rollbackFailed);
     expect(argvs().map((a) => a.slice(2, 4).join(' ')).slice(-2)).toEqual(['rollout status', 'rollout undo']);
     expect(output()).toContain('rollout of deployment/nginx1 failed, and the rollback of deployment/nginx1 failed too');
   });
 
-  test('prune failure after a good rollout: exit 3 and says the new version runs', () => {
-    expect(run('prune-fails')).toBe(EXIT.cluster);
+  test('prune failure after a good rollout: exit 3 and says the new version runs', async () => {
+    expect(await run('prune-fails')).toBe(EXIT.cluster);
     expect(output()).toContain('step 6/6 failed: the new version is rolled out, but the pruning apply failed (exit 1)');
   });
 
-  test('--image is what gets deployed; --context and --timeout reach every call', () => {
+  test('--image is what gets deployed; --context and --timeout reach every call', async () => {
     const digest = `docker.io/mincloud1501/nginx:1.0.0@sha256:${'a1'.repeat(32)}`;
-    expect(run('', ['--image', digest, '--timeout', '2m30s', '--context', 'other'])).toBe(EXIT.ok);
+    expect(await run('', ['--image', digest, '--timeout', '2m30s', '--context', 'other'])).toBe(EXIT.ok);
     expect(fs.readFileSync(path.join(work, 'out', 'dev', 'dev.k8s.yaml'), 'utf-8')).toContain(`image: ${digest}`);
     expect(calls().every((c) => c.argv[0] === '--context' && c.argv[1] === 'other')).toBe(true);
     expect(argvs()[4]).toContain('--timeout=2m30s');
@@ -162,14 +162,14 @@ describe('npm run deploy, kubectl calls', () => {
 });
 
 describe('npm run deploy, helpers', () => {
-  test('the ApplySet ID is the one the ApplySet specification defines', () => {
+  test('the ApplySet ID is the one the ApplySet specification defines', async () => {
     // base64url(sha256("mincloud-dev.mincloud-dev.Secret.")), as kubectl computes it.
     // The value kubectl 1.27 wrote on the parent in deploy-real-kubectl-fake-apiserver.test.ts.
     expect(applySetId('mincloud-dev', 'mincloud-dev', 'Secret', '')).toBe('applyset-6GVWy37l_zTy7RfJshrGoHLy_5OlaOAyift-ldZB05I-v1');
     expect(applySetId('mincloud-dev', 'mincloud-dev', 'Secret', '')).not.toBe(applySetId('mincloud-prod', 'mincloud', 'Secret', ''));
   });
 
-  test('kubectl diff output is summarized per object, core group and dotted groups alike', () => {
+  test('kubectl diff output is summarized per object, core group and dotted groups alike', async () => {
     expect(summarizeDiff([
       'diff -u -N /tmp/LIVE-9/traefik.io.v1alpha1.IngressRoute.mincloud-staging.web /tmp/MERGED-9/traefik.io.v1alpha1.IngressRoute.mincloud-staging.web',
       '--- a', '+++ b', '@@ -1 +1 @@', '-a', '+b', '+c',

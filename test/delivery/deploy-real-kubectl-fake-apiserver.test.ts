@@ -75,7 +75,7 @@ async function run(args: string[]): Promise<{ code: number; reqs: Req[] }> {
   const before = (await requests()).length;
   const opts = parseArgs([...args, '--kubectl', kubectl, '--outdir', path.join(work, 'out'), '--timeout', '20s']);
   if (opts === 'help') throw new Error('unexpected help');
-  const code = deploy(opts, io);
+  const code = await deploy(opts, io);
   const reqs = (await requests()).slice(before).filter((r) => !r.path.startsWith('/__'));
   return { code, reqs };
 }
@@ -130,7 +130,7 @@ test('prune deletes what an earlier deploy applied and the code no longer define
   // An earlier version of the code also had a ConfigMap "old-settings": apply that version the
   // way the deploy's prune step does.
   const earlier = path.join(work, 'earlier');
-  synthTargets(path.join(work, 'earlier-out'), { names: ['dev'] });
+  await synthTargets(path.join(work, 'earlier-out'), { names: ['dev'] });
   const plan = planDeploy(path.join(work, 'earlier-out', 'dev'), 'mincloud-dev', {}, earlier);
   const labels = { 'app.kubernetes.io/managed-by': 'cdk8s', 'app.kubernetes.io/part-of': 'mincloud' };
   fs.writeFileSync(path.join(plan.pruneDir, '99-old.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old-settings', namespace: 'mincloud-dev', labels }, data: { a: '1' } }));

@@ -12,10 +12,10 @@ const V2 = 'docker.io/mincloud1501/nginx:1.0.1';
 jest.setTimeout(120000);
 
 let work: string;
-beforeAll(() => {
+beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-'));
-  synthTargets(path.join(work, 'a'), { env: { ...process.env, SITE_IMAGE: V1 } });
-  synthTargets(path.join(work, 'b'), { env: { ...process.env, SITE_IMAGE: V2 } });
+  await synthTargets(path.join(work, 'a'), { env: { ...process.env, SITE_IMAGE: V1 } });
+  await synthTargets(path.join(work, 'b'), { env: { ...process.env, SITE_IMAGE: V2 } });
   // c: b with dev's PodDisruptionBudget removed and a ConfigMap added.
   fs.cpSync(path.join(work, 'b'), path.join(work, 'c'), { recursive: true });
   const file = path.join(work, 'c', 'dev', 'dev.k8s.yaml');

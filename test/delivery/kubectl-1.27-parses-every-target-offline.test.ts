@@ -16,9 +16,9 @@ jest.setTimeout(60000);
 describe('kubectl 1.27 parses the synthesized output', () => {
   let work: string;
   let kubectl: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'kubectl-test-'));
-    synthTargets(path.join(work, 'dist'), { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
+    await synthTargets(path.join(work, 'dist'), { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
     kubectl = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'kubectl');
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

@@ -15,9 +15,9 @@ const text = (svg: string) => svg.replace(/&#45;/g, '-').replace(/&gt;/g, '>').r
 
 describe('topology pictures', () => {
   let work: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-test-'));
-    synthTargets(path.join(work, 'dist'), { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
+    await synthTargets(path.join(work, 'dist'), { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
     for (const out of ['one', 'two']) {
       for (const target of ['dev', 'staging', 'prod']) {
         const r = topology(['--dist', path.join(work, 'dist', target), '--out', path.join(work, out)]);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Testing } from 'cdk8s';
-import { closeSchema, crdSchemaFor, formatCrdViolations, validateCustomResources } from '../../crds/validate';
+import { closeSchema, crdSchemaFor, formatCrdViolations, validateCustomResources } from 'k8s-checks';
 import * as cm from '../../imports/cert-manager-certificate-cert-manager.io';
 import * as rule from '../../imports/prometheus-rule-monitoring.coreos.com';
 import * as monitor from '../../imports/prometheus-servicemonitor-monitoring.coreos.com';
@@ -11,7 +11,9 @@ import * as traefikMw from '../../imports/traefik-middleware-traefik.io';
 import { synthTargets } from '../../main';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 
-// Custom resources are checked against the openAPIV3Schema of the CRDs kept in crds/, offline.
+// Custom resources are checked against the openAPIV3Schema of the CRDs kept in crds/, offline
+// (the k8s-checks package's CRD validation, given the app's crds/ folder).
+const CRDS = [path.resolve(__dirname, '..', '..', 'crds')];
 
 type Manifest = Record<string, any>;
 
@@ -81,21 +83,21 @@ function validObjects(): Manifest[] {
 const byKind = (objects: Manifest[], kind: string, name?: string): Manifest =>
   structuredClone(objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name))!);
 
-describe('crds/validate.ts', () => {
+describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () => {
   const valid = validObjects();
 
   test('objects built with the generated classes are valid', () => {
-    const report = validateCustomResources(valid);
+    const report = validateCustomResources(valid, CRDS);
     expect(formatCrdViolations(report.violations)).toBe('');
     expect(report.checked).toBe(6);
     expect(report.unknownKinds).toEqual([]);
   });
 
   test('crdSchemaFor finds the served version and closes object schemas', () => {
-    for (const o of valid) expect(crdSchemaFor(o.apiVersion, o.kind)).toBeDefined();
-    expect(crdSchemaFor('cert-manager.io/v1alpha2', 'Certificate')).toBeUndefined();
-    expect(crdSchemaFor('v1', 'ConfigMap')).toBeUndefined();
-    const cert = crdSchemaFor('cert-manager.io/v1', 'Certificate') as any;
+    for (const o of valid) expect(crdSchemaFor(o.apiVersion, o.kind, CRDS)).toBeDefined();
+    expect(crdSchemaFor('cert-manager.io/v1alpha2', 'Certificate', CRDS)).toBeUndefined();
+    expect(crdSchemaFor('v1', 'ConfigMap', CRDS)).toBeUndefined();
+    const cert = crdSchemaFor('cert-manager.io/v1', 'Certificate', CRDS) as any;
     expect(cert.additionalProperties).toBe(false);
     expect(cert.properties.spec.additionalProperties).toBe(false);
     expect(cert.properties.spec.required).toEqual(expect.arrayContaining(['issuerRef', 'secretName']));
@@ -125,7 +127,7 @@ describe('crds/validate.ts', () => {
     const top = byKind(valid, 'IngressRoute');
     top.status = { ok: true };
     top.extra = 1;
-    const { violations } = validateCustomResources([cert, mon, top]);
+    const { violations } = validateCustomResources([cert, mon, top], CRDS);
     expect(violations).toEqual(expect.arrayContaining([
       { object: 'Certificate/web-tls', path: '/spec/dnsName', message: expect.stringMatching(/unknown field/) },
       { object: 'Certificate/web-tls', path: '/spec/issuerRef/namespace', message: expect.stringMatching(/unknown field/) },
@@ -146,7 +148,7 @@ describe('crds/validate.ts', () => {
     rules.spec.groups[0].partial_response_strategy = 'drop'; // the CRD's field name (the class maps partialResponseStrategy to it)
     const mw = byKind(valid, 'Middleware', 'add-prefix');
     mw.spec.addPrefix.prefix = 'site';
-    const { violations } = validateCustomResources([cert, route, rules, mw]);
+    const { violations } = validateCustomResources([cert, route, rules, mw], CRDS);
     const at = (object: string, p: string) => violations.filter((v) => v.object === object && v.path === p).map((v) => v.message);
     expect(at('Certificate/web-tls', '/spec/dnsNames')).toContain('must be array');
     expect(at('Certificate/web-tls', '/spec/privateKey/algorithm')).toEqual([expect.stringMatching(/^must be one of .*"ECDSA"/)]);
@@ -164,7 +166,7 @@ describe('crds/validate.ts', () => {
     delete mon.spec.selector;
     const rules = byKind(valid, 'PrometheusRule');
     delete rules.metadata.name;
-    const { violations } = validateCustomResources([cert, route, mon, rules]);
+    const { violations } = validateCustomResources([cert, route, mon, rules], CRDS);
     expect(violations).toEqual(expect.arrayContaining([
       { object: 'Certificate/web-tls', path: '/spec/secretName', message: 'required field is missing' },
       { object: 'IngressRoute/web', path: '/spec/routes/0/match', message: 'required field is missing' },
@@ -180,7 +182,7 @@ describe('crds/validate.ts', () => {
     const old = { ...byKind(valid, 'Certificate'), apiVersion: 'cert-manager.io/v1alpha2' };
     // the same Kind in another API group (Traefik v2's) is another kind
     const otherGroup = { ...byKind(valid, 'IngressRoute'), apiVersion: 'traefik.containo.us/v1alpha1' };
-    const report = validateCustomResources([cm1, other, old, cm1, { kind: 'Thing' }, otherGroup]);
+    const report = validateCustomResources([cm1, other, old, cm1, { kind: 'Thing' }, otherGroup], CRDS);
     expect(report.unknownKinds).toEqual(['cert-manager.io/v1/Issuer', 'traefik.containo.us/v1alpha1/IngressRoute', 'v1/ConfigMap']);
     expect(report.checked).toBe(1);
     expect(report.violations).toEqual([
@@ -189,16 +191,16 @@ describe('crds/validate.ts', () => {
     ]);
   });
 
-  test('every custom resource the app synthesizes for every target is valid', () => {
+  test('every custom resource the app synthesizes for every target is valid', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-validate-'));
     try {
-      synthTargets(out, { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
+      await synthTargets(out, { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
       const kinds = new Set<string>();
       for (const target of ['dev', 'staging', 'prod']) {
         const manifests = readManifestFolder(path.join(out, target)).files.flatMap((f) => f.manifests);
-        const report = validateCustomResources(manifests);
+        const report = validateCustomResources(manifests, CRDS);
         expect(formatCrdViolations(report.violations)).toBe('');
-        manifests.filter((m) => crdSchemaFor(String(m.apiVersion), String(m.kind))).forEach((m) => kinds.add(String(m.kind)));
+        manifests.filter((m) => crdSchemaFor(String(m.apiVersion), String(m.kind), CRDS)).forEach((m) => kinds.add(String(m.kind)));
       }
       // the app uses every kind whose CRD is kept here
       expect([...kinds].sort()).toEqual(['Certificate', 'IngressRoute', 'Middleware', 'PrometheusRule', 'ServiceMonitor']);

@@ -15,11 +15,11 @@ import { NamespaceChart } from '../../lib/namespace-chart';
 import { ResourceProfile } from '../../lib/resource-profile';
 import { ServiceMesh } from '../../lib/service-mesh';
 import { ServiceMonitoring } from '../../lib/service-monitoring';
-import { validateManifests } from '../../lib/synth/output-checks';
+import { pluginValidation } from '../../lib/synth/validations';
 import { runSynthCommand } from '../../lib/synth/synth-command';
 import { WebIngress } from '../../lib/web-ingress';
 import { WebService, WebServiceProps } from '../../lib/web-service';
-import { buildTargetFromEnv, targets } from '../../main';
+import { buildTargetFromEnv, targets, validations } from '../../main';
 
 // A user's first hour: every mistake below, made in main.ts or config/targets.ts, goes through
 // the synth command as `npm run synth` runs it. Each must fail with a message that names where
@@ -130,21 +130,21 @@ describe('every mistake is named, and dist/ is left as it was', () => {
   let work: string;
   let outdir: string;
   let good: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-inputs-'));
     outdir = path.join(work, 'dist');
-    expect(run(() => undefined).code).toBe(0);
+    expect((await run(() => undefined)).code).toBe(0);
     good = hashTree(outdir);
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  function run(mistake: Mistake, extraEnv: NodeJS.ProcessEnv = {}) {
+  async function run(mistake: Mistake, extraEnv: NodeJS.ProcessEnv = {}) {
     const lines: string[] = [];
     const io = { out: () => undefined, err: (l: string) => lines.push(l) };
-    const code = runSynthCommand(['--outdir', outdir], { ...env, ...extraEnv }, {
+    const code = await runSynthCommand(['--outdir', outdir], { ...env, ...extraEnv }, {
       targets,
       build: (app: App, target: ResolvedTarget) => mistake(buildTargetFromEnv(app, target, { ...env, ...extraEnv }), app),
-      validate: validateManifests,
+      validate: () => pluginValidation(validations()),
     }, io);
     return { code, message: lines.join('\n') };
   }
@@ -154,8 +154,8 @@ describe('every mistake is named, and dist/ is left as it was', () => {
     expect(MISTAKES.length).toBeGreaterThanOrEqual(40);
   });
 
-  test.each(MISTAKES)('%s', (_name, mistake, expected) => {
-    const { code, message } = run(mistake);
+  test.each(MISTAKES)('%s', async (_name, mistake, expected) => {
+    const { code, message } = await run(mistake);
     expect(code).toBe(1);
     for (const text of expected) expect(message).toContain(text);
     expect(message).toContain('was left unchanged');
@@ -165,15 +165,15 @@ describe('every mistake is named, and dist/ is left as it was', () => {
   test.each([
     ['SITE_IMAGE', { SITE_IMAGE: 'nginx:latest' }, ['environment variable SITE_IMAGE', 'invalid image tag "latest"']],
     ['TARGET', { TARGET: 'qa' }, ['there is no target "qa"', '"dev", "staging", "prod"', 'config/targets.ts']],
-  ])('a bad %s in the environment', (_name, extraEnv, expected) => {
-    const { code, message } = run(() => undefined, extraEnv);
+  ])('a bad %s in the environment', async (_name, extraEnv, expected) => {
+    const { code, message } = await run(() => undefined, extraEnv);
     expect(code).toBe(1);
     for (const text of expected) expect(message).toContain(text);
     expect(hashTree(outdir)).toBe(good);
   });
 
-  test('a hand-written privileged container fails the policy checks (exit 2), named by rule and object', () => {
-    const { code, message } = run((chart) => {
+  test('a hand-written privileged container fails the policy checks (exit 2), named by rule, object and construct path', async () => {
+    const { code, message } = await run((chart) => {
       new ApiObject(chart, 'rogue', {
         apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'rogue' },
         spec: { selector: { matchLabels: { app: 'rogue' } }, template: { metadata: { labels: { app: 'rogue' } },

@@ -26,7 +26,7 @@ export function resolveTarget(env: string): ResolvedTarget {
 }
 
 /** Runs a deployment; returns the exit code (see `EXIT`). Throws `UsageError` before doing anything. */
-export function deploy(opts: DeployOptions, io: Io): number {
+export async function deploy(opts: DeployOptions, io: Io): Promise<number> {
   const target = resolveTarget(opts.env);
   const steps = new StepRunner(opts.dryRun ? 2 : 6, io);
   const applySet = applySetOf(target);
@@ -40,7 +40,7 @@ export function deploy(opts: DeployOptions, io: Io): number {
     let plan: DeployPlan;
     try {
       const env = { ...process.env, ...(opts.image !== undefined ? { SITE_IMAGE: opts.image } : {}) };
-      const [synthesized] = synthTargets(opts.outdir, { names: [target.name], env });
+      const [synthesized] = await synthTargets(opts.outdir, { names: [target.name], env });
       steps.detail(`${synthesized.dir}: ${synthesized.objects} objects, schema and policy checks passed`);
       plan = planDeploy(synthesized.dir, namespace, { [PART_OF_LABEL]: applySet.id }, work);
     } catch (e) {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { OutputFolder } from '../../lib/synth/output-folder';
+import { OutputFolder } from 'k8s-checks';
 import { selectTarget } from '../../lib/synth/synth-command';
 import { synthTargets, targets } from '../../main';
 import { compareTarget, hasChanges, renderMarkdown, renderText } from '../../lib/synth/manifest-diff';
@@ -23,7 +23,7 @@ Options:
 Exit codes: 0 no changes, 1 changes, 2 error (bad option, the code does not synthesize).
 `;
 
-function run(argv: readonly string[]): number {
+async function run(argv: readonly string[]): Promise<number> {
   let tmp: string | undefined;
   try {
     const { values: opts } = parseArgs({
@@ -49,7 +49,7 @@ function run(argv: readonly string[]): number {
       console.error(`diff: ${base} does not exist (run "npm run synth" to create it); everything counts as added`);
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mincloud-diff-'));
-    const [next] = synthTargets(tmp, { names: [target.name] });
+    const [next] = await synthTargets(tmp, { names: [target.name] });
     const diff = compareTarget(target.name, base, next.dir);
     const color = !opts.markdown && process.stdout.isTTY === true && !process.env.NO_COLOR;
     console.log(opts.markdown ? renderMarkdown([diff]) : renderText([diff], color));
@@ -62,4 +62,4 @@ function run(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = run(process.argv.slice(2));
+void run(process.argv.slice(2)).then((code) => { process.exitCode = code; });

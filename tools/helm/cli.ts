@@ -14,7 +14,7 @@ packages them into a chart repository folder with an index.yaml (default build/c
 is what ChartMuseum or any static web server serves.
 `;
 
-function run(argv: string[]): number {
+async function run(argv: string[]): Promise<number> {
   let out = path.join('build', 'helm');
   let repo = path.join('build', 'charts');
   let target: string | undefined;
@@ -29,7 +29,7 @@ function run(argv: string[]): number {
   const helm = helmBinary();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
   try {
-    const synthesized = synthTargets(tmp, { names: target?.split(',') });
+    const synthesized = await synthTargets(tmp, { names: target?.split(',') });
     fs.mkdirSync(repo, { recursive: true });
     for (const { target: t, dir } of synthesized) {
       const chart = writeChart(dir, t.name, out, version);
@@ -49,4 +49,4 @@ function run(argv: string[]): number {
   }
 }
 
-process.exitCode = run(process.argv.slice(2));
+void run(process.argv.slice(2)).then((code) => { process.exitCode = code; });

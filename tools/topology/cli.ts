@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
-import { OutputFolder } from '../../lib/synth/output-folder';
+import { OutputFolder } from 'k8s-checks';
 import { synthTargets } from '../../main';
 import { toDot } from './dot';
 
@@ -28,7 +28,7 @@ Options:
 Exit codes: 0 written, 1 error (no such folder or target, dot missing or failing).
 `;
 
-function run(argv: string[]): number {
+async function run(argv: string[]): Promise<number> {
   const { values: opts } = parseArgs({
     args: argv,
     options: {
@@ -57,7 +57,7 @@ function run(argv: string[]): number {
       folders = [{ target, dir: opts.dist }];
     } else {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mincloud-topology-'));
-      folders = synthTargets(tmp, { names: only }).map((r) => ({ target: r.target.name, dir: r.dir }));
+      folders = (await synthTargets(tmp, { names: only })).map((r) => ({ target: r.target.name, dir: r.dir }));
     }
     fs.mkdirSync(out, { recursive: true });
     for (const { target, dir } of folders) {
@@ -79,9 +79,7 @@ function run(argv: string[]): number {
   }
 }
 
-try {
-  process.exitCode = run(process.argv.slice(2));
-} catch (e) {
-  console.error(`topology: ${(e as Error).message}`);
+run(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: Error) => {
+  console.error(`topology: ${e.message}`);
   process.exitCode = 1;
-}
+});

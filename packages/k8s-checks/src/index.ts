@@ -1,0 +1,39 @@
+// The public API of k8s-checks. See ../README.md.
+
+// cdk8s validation plugins (cdk8s.yaml `validations:`), and running them without the CLI.
+export { SchemaValidation } from './plugin/schema-validation';
+export type { SchemaValidationProperties } from './plugin/schema-validation';
+export { PolicyValidation } from './plugin/policy-validation';
+export type { PolicyValidationProperties } from './plugin/policy-validation';
+export type {
+  Validation, ValidationContext, ValidationLogger, ValidationReport, ValidationReportStatus, ValidationViolatingResource, ValidationViolation,
+} from './plugin/cdk8s-validation';
+export { runValidations } from './report/run-validations';
+export { uniqueKey } from './plugin/manifest-objects';
+export type { ManifestInput, ReportedResource, ReportedViolation, RunValidationsOptions, ValidationResult } from './report/run-validations';
+export { countReports, formatReports } from './report/format-reports';
+export type { FormatOptions } from './report/format-reports';
+export { InputError, manifestPaths, parseManifestText, readManifestFile } from './report/read-manifests';
+export type { ManifestFile } from './report/read-manifests';
+export { main, USAGE } from './cli/main';
+export type { CliIo } from './cli/main';
+
+// Schema: Kubernetes 1.27 OpenAPI, strict, plus the rules the schema only states in prose;
+// custom resources against their CRDs.
+export { KUBERNETES_127_DEFINITIONS, SchemaValidator } from './schema/schema-validator';
+export type { KubeManifest, SchemaValidatorOptions, SchemaViolation } from './schema/schema-validator';
+export { closeSchema, crdFiles, crdSchemaFor, formatCrdViolations, validateCustomResources } from './schema/crd-validate';
+export type { CustomResourceManifest, CustomResourceValidation, CustomResourceViolation } from './schema/crd-validate';
+
+// Policy: Pod Security restricted, kube-score, kube-linter, Polaris.
+export { checkPolicies, EXEMPTION_WITHOUT_REASON, formatPolicyReport, policyRules, REASON_ANNOTATION } from './policy';
+export type { Manifest, PolicyExemption, PolicyFinding, PolicyReport, PolicySeverity, PolicyTool } from './policy';
+
+// YAML as kubectl and Polaris read it (go-yaml: YAML 1.1 scalars).
+export { KUBERNETES_YAML_SCHEMA, parseKubernetesYaml, parseKubernetesYamlDocuments } from './yaml/kubernetes-yaml';
+
+// Output folders that are replaced whole, refuse files they did not write, and (with the
+// plugins) only ever hold output that passed.
+export { ForeignOutputError, OutputFolder } from './output/output-folder';
+export type { OutputMarker, ReplaceOptions } from './output/output-folder';
+export { CONSTRUCT_METADATA_FILE, keepLastGoodOutput } from './output/keep-last-good';

@@ -1,0 +1,57 @@
+// Shared types of the policy checker. `index.ts` re-exports them; the rule modules import
+// them from here so that no module depends on the entry point.
+
+export type PolicyTool = 'pod-security' | 'kube-score' | 'kube-linter' | 'polaris';
+
+/**
+ * How bad a finding is, in its tool's own word: `error` (Pod Security: admission rejects the
+ * pod; kube-linter: a failed check, it has no levels), `critical` and `warning` (kube-score's
+ * grades), `danger` and `warning` (Polaris' severities). Every finding fails the check.
+ */
+export type PolicySeverity = 'error' | 'critical' | 'danger' | 'warning';
+
+export interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
+  readonly [key: string]: any;
+}
+
+export interface PolicyFinding {
+  readonly tool: PolicyTool;
+  /** The tool's own id, e.g. 'container-resources', 'runAsNonRoot', 'no-anti-affinity'. */
+  readonly rule: string;
+  /** 'Deployment/<namespace>/<name>' (namespace 'default' when absent). */
+  readonly object: string;
+  /** e.g. 'spec.template.spec.containers[0].securityContext.runAsUser'. */
+  readonly path?: string;
+  /** What is wrong, with the bad value. */
+  readonly message: string;
+  /** What to change. */
+  readonly fix: string;
+  readonly severity: PolicySeverity;
+}
+
+export interface PolicyExemption {
+  readonly tool: PolicyTool;
+  readonly rule: string;
+  readonly object: string;
+  readonly reason: string;
+}
+
+export interface PolicyReport {
+  readonly findings: PolicyFinding[];
+  readonly exemptions: PolicyExemption[];
+  readonly checkedObjects: number;
+}
+
+export interface PolicyRule {
+  readonly tool: PolicyTool;
+  readonly rule: string;
+  readonly description: string;
+}

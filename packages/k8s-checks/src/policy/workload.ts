@@ -1,0 +1,284 @@
+// Shared helpers to walk the pod specs and containers of workload objects, identify objects
+// and evaluate label selectors the way the upstream tools do.
+
+import { Manifest, PolicyFinding, PolicySeverity, PolicyTool } from './types';
+
+/** Where the pod template lives in each workload kind this checker understands. */
+const TEMPLATE_PATHS: Record<string, readonly string[] | null> = {
+  Pod: null, // the Pod is its own template
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+export const WORKLOAD_KINDS = Object.keys(TEMPLATE_PATHS);
+
+export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer';
+
+export interface ContainerRef {
+  readonly container: any;
+  readonly kind: ContainerKind;
+  readonly index: number;
+  /** e.g. 'spec.template.spec.containers[0]'. */
+  readonly path: string;
+}
+
+export interface Workload {
+  readonly manifest: Manifest;
+  readonly id: string;
+  readonly kind: string;
+  /** The namespace as written ('' when absent): the tools compare namespaces literally. */
+  readonly namespace: string;
+  /** The pod template: `{ metadata, spec }` (for a Pod, the Pod itself). */
+  readonly template: any;
+  readonly templatePath: string;
+  readonly podSpec: any;
+  /** e.g. 'spec.template.spec'. */
+  readonly podSpecPath: string;
+  readonly podLabels: Record<string, string>;
+  readonly podAnnotations: Record<string, string>;
+}
+
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asArray(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** 'Kind/namespace/name', namespace 'default' when absent. */
+export function objectId(m: Manifest): string {
+  return `${m.kind}/${m.metadata?.namespace || 'default'}/${m.metadata?.name}`;
+}
+
+/** The namespace as written, '' when absent. */
+export function rawNamespace(m: Manifest): string {
+  return m.metadata?.namespace ?? '';
+}
+
+/** 'group' of an apiVersion ('' for the core group). */
+export function apiGroup(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
+export function isWorkload(m: Manifest): boolean {
+  return Object.prototype.hasOwnProperty.call(TEMPLATE_PATHS, m.kind);
+}
+
+/** The pod template and spec of a workload, or undefined for other kinds (CRDs included). */
+export function workloadOf(m: Manifest): Workload | undefined {
+  if (!isWorkload(m)) return undefined;
+  const steps = TEMPLATE_PATHS[m.kind];
+  let template: any = m;
+  if (steps) {
+    for (const step of steps) template = isObject(template) ? template[step] : undefined;
+  }
+  if (!isObject(template)) return undefined;
+  const podSpec = template.spec;
+  if (!isObject(podSpec)) return undefined;
+  const templatePath = steps ? steps.join('.') : '';
+  return {
+    manifest: m,
+    id: objectId(m),
+    kind: m.kind,
+    namespace: rawNamespace(m),
+    template,
+    templatePath,
+    podSpec,
+    podSpecPath: templatePath ? `${templatePath}.spec` : 'spec',
+    podLabels: stringMap(template.metadata?.labels),
+    podAnnotations: stringMap(template.metadata?.annotations),
+  };
+}
+
+export function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isObject(value)) for (const [k, v] of Object.entries(value)) out[k] = v === null || v === undefined ? '' : String(v);
+  return out;
+}
+
+/** Containers of the pod spec, in the order the tools list them: init containers first. */
+export function containersOf(w: Workload, include: { init?: boolean; ephemeral?: boolean } = { init: true }): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  const add = (field: string, kind: ContainerKind): void => {
+    asArray(w.podSpec[field]).forEach((container, index) => {
+      if (isObject(container)) out.push({ container, kind, index, path: `${w.podSpecPath}.${field}[${index}]` });
+    });
+  };
+  if (include.init !== false) add('initContainers', 'initContainer');
+  add('containers', 'container');
+  if (include.ephemeral) add('ephemeralContainers', 'ephemeralContainer');
+  return out;
+}
+
+export function containerLabel(c: ContainerRef): string {
+  const name = c.container.name ?? `#${c.index}`;
+  return c.kind === 'container' ? `container "${name}"` : `${c.kind === 'initContainer' ? 'init container' : 'ephemeral container'} "${name}"`;
+}
+
+interface LabelSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+/**
+ * metav1.LabelSelectorAsSelector(selector).Matches(labels): a missing selector matches nothing,
+ * an empty one matches everything. Invalid selectors match nothing.
+ */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isObject(selector)) return false;
+  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  for (const [k, v] of Object.entries(matchLabels)) {
+    if (labels[k] !== String(v)) return false;
+  }
+  for (const req of asArray(selector.matchExpressions) as LabelSelectorRequirement[]) {
+    if (!isObject(req)) return false;
+    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
+    const values = asArray(req.values).map(String);
+    switch (req.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[req.key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[req.key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Builds findings of one tool for one object. */
+/** The severity of a tool's findings unless the tool says otherwise for one (kube-score's warnings, Polaris' configuration). */
+const DEFAULT_SEVERITY: Readonly<Record<PolicyTool, PolicySeverity>> = { 'pod-security': 'error', 'kube-linter': 'error', 'kube-score': 'critical', 'polaris': 'danger' };
+
+export function finder(tool: PolicyTool, object: string) {
+  const severity = DEFAULT_SEVERITY[tool];
+  return (rule: string, message: string, fix: string, path?: string): PolicyFinding =>
+    path === undefined ? { tool, rule, object, message, fix, severity } : { tool, rule, object, path, message, fix, severity };
+}
+
+/** JSON-ish rendering of a value for messages. */
+export function show(value: unknown): string {
+  if (value === undefined) return '<unset>';
+  return JSON.stringify(value);
+}
+
+// --- lookups across a target's objects ------------------------------------------------------
+// The cross-object rules ask "does any X in this namespace select these pods?" for every object;
+// scanning every X each time is quadratic, which a thousand services feel. These indexes only
+// narrow down the candidates: the answer is still decided by selectorMatches, so it is the same.
+
+function pairKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\u0000${key}\u0000${value}`;
+}
+
+function push<T>(index: Map<string, T[]>, key: string, item: T): void {
+  const list = index.get(key);
+  if (list) list.push(item); else index.set(key, [item]);
+}
+
+/** The items under each key, in input order. */
+export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const item of items) push(index, keyOf(item), item);
+  return index;
+}
+
+/** The first `matchLabels` entry of a selector: a set of labels can only match it if it has this pair. */
+function firstMatchLabel(selector: unknown): [string, string] | undefined {
+  if (!isObject(selector) || !isObject(selector.matchLabels)) return undefined;
+  for (const k in selector.matchLabels) return [k, String(selector.matchLabels[k])];
+  return undefined;
+}
+
+/** Objects with a label selector (Services, PDBs, NetworkPolicies), looked up by the labels they select. */
+export class SelectorIndex<T> {
+  private readonly keyed = new Map<string, T[]>();
+  private readonly unkeyed = new Map<string, T[]>();
+
+  /** `selectorOf` gives a metav1.LabelSelector (for a Service: `{ matchLabels: spec.selector }`). */
+  public constructor(items: readonly T[], namespaceOf: (item: T) => string, private readonly selectorOf: (item: T) => unknown) {
+    for (const item of items) {
+      const first = firstMatchLabel(selectorOf(item));
+      if (first) push(this.keyed, pairKey(namespaceOf(item), first[0], first[1]), item);
+      else push(this.unkeyed, namespaceOf(item), item);
+    }
+  }
+
+  /** Whether an object in `namespace` (that passes `filter`) selects `labels`. */
+  public some(namespace: string, labels: Record<string, string>, filter?: (item: T) => boolean): boolean {
+    const test = (item: T): boolean => (!filter || filter(item)) && selectorMatches(this.selectorOf(item), labels);
+    return this.candidates(namespace, labels).some((list) => list.some(test));
+  }
+
+  /** Every object in `namespace` that selects `labels` (in no particular order). */
+  public matching(namespace: string, labels: Record<string, string>): T[] {
+    return this.candidates(namespace, labels).flatMap((list) => list.filter((item) => selectorMatches(this.selectorOf(item), labels)));
+  }
+
+  /** The lists that can hold a match: the selectors without matchLabels, and those filed under one of the labels. */
+  private candidates(namespace: string, labels: Record<string, string>): T[][] {
+    const lists: T[][] = [];
+    const unkeyed = this.unkeyed.get(namespace);
+    if (unkeyed) lists.push(unkeyed);
+    for (const k in labels) {
+      const list = this.keyed.get(pairKey(namespace, k, labels[k]));
+      if (list) lists.push(list);
+    }
+    return lists;
+  }
+}
+
+/** Workloads looked up by a selector that picks their pods. */
+export class PodLabelIndex {
+  private readonly byLabel = new Map<string, Workload[]>();
+  private readonly byNamespace = new Map<string, Workload[]>();
+
+  public constructor(workloads: readonly Workload[]) {
+    for (const w of workloads) {
+      push(this.byNamespace, w.namespace, w);
+      for (const k in w.podLabels) push(this.byLabel, pairKey(w.namespace, k, w.podLabels[k]), w);
+    }
+  }
+
+  /** Whether a workload in `namespace` has pods that `selector` (a metav1.LabelSelector) selects. */
+  public some(namespace: string, selector: unknown): boolean {
+    const first = firstMatchLabel(selector);
+    const candidates = first ? this.byLabel.get(pairKey(namespace, first[0], first[1])) : this.byNamespace.get(namespace);
+    return candidates?.some((w) => selectorMatches(selector, w.podLabels)) ?? false;
+  }
+}
+
+/** Objects by kind, namespace and name. */
+export class NameIndex {
+  private readonly byName = new Map<string, Manifest[]>();
+
+  public constructor(manifests: readonly Manifest[]) {
+    for (const m of manifests) push(this.byName, `${m.kind}\u0000${rawNamespace(m)}\u0000${m.metadata?.name}`, m);
+  }
+
+  /** The objects of this kind, namespace and name, in input order. */
+  public get(kind: string, namespace: string, name: unknown): readonly Manifest[] {
+    return (this.byName.get(`${kind}\u0000${namespace}\u0000${name}`) ?? []).filter((m) => m.metadata?.name === name);
+  }
+}
+
+/** A Service's selector as a metav1.LabelSelector (a Service without one selects everything, as the tools read it). */
+export function serviceSelector(s: Manifest): unknown {
+  return { matchLabels: isObject(s.spec?.selector) ? s.spec.selector : {} };
+}
