@@ -379,7 +379,11 @@ function createApi(options) {
     const body = JSON.stringify({ error: `bad request: ${http.STATUS_CODES[status]}` });
     const headers = Object.entries({ ...SECURITY_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' })
       .map(([name, value]) => `${name}: ${value}\r\n`).join('');
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+    // Closed once the answer is written, without waiting for the client to close its side: a
+    // client that never reads nor closes would otherwise keep the connection (and its slot
+    // under maxConnections) forever.
+    socket.destroySoon();
     log({ time: now().toISOString(), level: 'warn', msg: 'bad request', status, code });
   });
 
