@@ -383,7 +383,7 @@ function createApi(options) {
     // Closed once the answer is written, without waiting for the client to close its side: a
     // client that never reads nor closes would otherwise keep the connection (and its slot
     // under maxConnections) forever.
-    socket.destroySoon();
+    /** @type {import('node:net').Socket} */ (socket).destroySoon();
     log({ time: now().toISOString(), level: 'warn', msg: 'bad request', status, code });
   });
 

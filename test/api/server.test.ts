@@ -78,7 +78,9 @@ describe('request targets and settings', () => {
   });
 
   test('configuration from the environment, with the variable and its rule on error', () => {
-    expect(api.loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', version: '1.0.0', keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0 });
+    expect(api.loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', version: '1.0.0', keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0, maxConnections: 256 });
+    expect(api.loadConfig({ MAX_CONNECTIONS: '64' })).toMatchObject({ maxConnections: 64 });
+    expect(() => api.loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS="0" is not valid: use a whole number from 1 to 100000');
     expect(api.loadConfig({ PORT: '9000', HOST: '127.0.0.1', APP_VERSION: '2.0.0' })).toMatchObject({ port: 9000, host: '127.0.0.1', version: '2.0.0' });
     expect(() => api.loadConfig({ PORT: 'http' })).toThrow('PORT="http" is not valid: use a whole number from 0 to 65535');
     expect(() => api.loadConfig({ PORT: '70000' })).toThrow('PORT="70000" is not valid');
