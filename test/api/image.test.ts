@@ -98,14 +98,15 @@ describe('the API image, built with podman by build.sh', () => {
   test('build.sh built and tagged the image, recorded it, ran and checked it, and left it running', () => {
     expect(built).toBe(true);
     expect(buildOutput).toContain(`build.sh: building ${IMAGE} with podman on ${BASE_IMAGE}`);
-    const sha = /build\.sh: built docker\.io\/mincloud1501\/api:1\.0\.0 and docker\.io\/mincloud1501\/api:1\.0\.0-([0-9a-f]{7}) \(recorded in (.*)\)/.exec(buildOutput);
+    // (-dirty when services/api has uncommitted changes in this checkout: see the test below)
+    const sha = /build\.sh: built docker\.io\/mincloud1501\/api:1\.0\.0 and docker\.io\/mincloud1501\/api:1\.0\.0-([0-9a-f]{7})(-dirty)? \(recorded in (.*)\)/.exec(buildOutput);
     expect(sha).not.toBeNull();
-    expect(sha![2]).toBe(path.join(ROOT, 'build', 'images', 'api.ref'));
+    expect(sha![3]).toBe(path.join(ROOT, 'build', 'images', 'api.ref'));
     expect(fs.readFileSync(path.join(ROOT, 'build', 'images', 'api.ref'), 'utf-8')).toBe(`${IMAGE}\n`);
     // The commit built from (HEAD may have moved since: others commit too).
     expect(execFileSync('git', ['-C', ROOT, 'cat-file', '-t', sha![1]], { encoding: 'utf-8' }).trim()).toBe('commit');
     const tags: string[] = JSON.parse(podman('image', 'inspect', IMAGE))[0].RepoTags;
-    expect(tags).toEqual(expect.arrayContaining([IMAGE, `${IMAGE}-${sha![1]}`]));
+    expect(tags).toEqual(expect.arrayContaining([IMAGE, `${IMAGE}-${sha![1]}${sha![2] ?? ''}`]));
     expect(buildOutput).toContain(`build.sh: ${IMAGE} answers on http://127.0.0.1:${PORT}/api/healthz and /api/info (container ${CONTAINER})`);
     expect(buildOutput).toContain(`build.sh: left running; stop it with: podman stop ${CONTAINER} && podman rm ${CONTAINER}`);
     expect(podman('inspect', '-f', '{{.State.Running}}', CONTAINER)).toBe('true');
@@ -202,5 +203,29 @@ describe('the API image, built with podman by build.sh', () => {
     expect(podman('inspect', '-f', '{{.State.ExitCode}}', CONTAINER)).toBe('0');
     const lines = logLines();
     expect(lines.slice(-2)).toMatchObject([{ msg: 'shutting down', signal: 'SIGTERM' }, { msg: 'stopped' }]);
+  });
+
+  test('a build from uncommitted changes is tagged IMAGE_TAG-<sha>-dirty, never as the commit', () => {
+    expect(built).toBe(true);
+    // A clone of this commit with one file changed in services/api, built by its own build.sh.
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'api-dirty-'));
+    const repo = 'localhost/mincloud-test/api-dirty';
+    try {
+      execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
+      const sha = execFileSync('git', ['-C', clone, 'rev-parse', '--short=7', 'HEAD'], { encoding: 'utf-8' }).trim();
+      fs.appendFileSync(path.join(clone, 'services', 'api', 'server.js'), '\n// changed\n');
+      const r = spawnSync('bash', [path.join(clone, 'services', 'api', 'build.sh'), '--no-run'], {
+        encoding: 'utf-8',
+        env: scriptEnv({ CONTAINER_ENGINE: 'podman', BASE_IMAGE, IMAGE_REPOSITORY: repo, IMAGE_REF_FILE: path.join(clone, 'api.ref') }),
+      });
+      expect([r.status, r.stderr.split('\n').filter((l) => /error/i.test(l))]).toEqual([0, []]);
+      expect(r.stdout).toContain(`build.sh: note: services/api/ has uncommitted changes; tagged 1.0.0-${sha}-dirty, not a commit's tag`);
+      const tags: string[] = JSON.parse(podman('image', 'inspect', `${repo}:1.0.0`))[0].RepoTags;
+      expect(tags).toContain(`${repo}:1.0.0-${sha}-dirty`);
+      expect(tags).not.toContain(`${repo}:1.0.0-${sha}`);
+    } finally {
+      spawnSync('podman', ['rmi', '-f', `${repo}:1.0.0`], { env: { ...process.env, CONTAINERS_CONF } });
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
   });
 });
