@@ -313,6 +313,24 @@ describe('WebService options', () => {
     expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
   });
 
+  test('tracing egress reaches only the collector\'s pods in the collector\'s namespace, never every namespace', () => {
+    const linkerd = only(synth({ mesh: ServiceMesh.linkerd({ traceCollector: 'collector.linkerd-jaeger:55678' }) }).objects, 'NetworkPolicy').spec;
+    expect(linkerd.egress[2]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'linkerd-jaeger' } }, podSelector: { matchLabels: { component: 'collector' } } }],
+      ports: [{ protocol: 'TCP', port: 55678 }],
+    });
+    const istio = only(synth({ mesh: ServiceMesh.istio({ zipkinAddress: 'zipkin.tracing.svc.cluster.local:9411', zipkinPodLabels: { 'app.kubernetes.io/name': 'zipkin' } }) }).objects, 'NetworkPolicy').spec;
+    expect(istio.egress[2].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tracing' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'zipkin' } } }]);
+    const explicit = only(synth({ mesh: ServiceMesh.linkerd({ traceCollector: 'otel:4317', traceCollectorNamespace: 'observability', traceCollectorPodLabels: { app: 'otel' } }) }).objects, 'NetworkPolicy').spec;
+    expect(explicit.egress[2].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('observability');
+    for (const np of [linkerd, istio, explicit]) {
+      for (const rule of np.egress) for (const peer of rule.to ?? []) expect(peer.namespaceSelector).not.toEqual({});
+    }
+    expect(() => ServiceMesh.linkerd({ traceCollector: 'collector:55678' })).toThrow(
+      'ServiceMesh.linkerd: invalid traceCollector "collector:55678": name the collector\'s namespace in the host (e.g. "collector.linkerd-jaeger:55678") or set traceCollectorNamespace');
+    expect(() => ServiceMesh.istio({ zipkinAddress: 'zipkin.tracing:9411', zipkinPodLabels: {} })).toThrow('ServiceMesh.istio: invalid zipkinPodLabels');
+  });
+
   test('istio mesh: injection label, zipkin address, probe rewrite', () => {
     const { objects } = synth({ mesh: ServiceMesh.istio({ zipkinAddress: 'zipkin.istio-system:9411' }) });
     const template = only(objects, 'Deployment').spec.template;
