@@ -7,6 +7,7 @@ import { PolicyException } from './policy-exception';
 import { MetricsExporter } from './metrics-exporter';
 import { NamespaceChart } from './namespace-chart';
 import { ResourceProfile } from './resource-profile';
+import { checkPolicies } from './policy';
 import { ServiceMesh } from './service-mesh';
 import { SchemaValidator } from './validation/schema-validator';
 import { WebService, WebServiceProps } from './web-service';
@@ -359,6 +360,18 @@ describe('WebService options', () => {
       ports: [{ protocol: 'TCP', port: 9113 }],
     });
     expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+  });
+
+  test('the exporter pinned by digest (tag kept): IfNotPresent, and the policy exceptions that implies, beside a tagged site image', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const exporterImage = ImageReference.fromDigest('docker.io/nginx/nginx-prometheus-exporter', digest, '1.1.0');
+    const { objects } = synth({ metrics: MetricsExporter.nginx({ image: exporterImage }) });
+    const deployment = only(objects, 'Deployment');
+    const [site, exporter] = deployment.spec.template.spec.containers;
+    expect(exporter.image).toBe(`docker.io/nginx/nginx-prometheus-exporter:1.1.0@${digest}`);
+    expect(exporter.imagePullPolicy).toBe('IfNotPresent');
+    expect(site.imagePullPolicy).toBe('Always');
+    expect(checkPolicies(objects).findings.filter((f) => /pull/i.test(f.rule)).map((f) => f.rule)).toEqual([]);
   });
 
   test('metrics exporter options are validated', () => {
