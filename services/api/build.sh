@@ -36,7 +36,7 @@ USAGE
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-# die, parse_build_flags, select_engine and load_image_env, shared with the site's image scripts.
+# die, parse_build_flags, select_engine, load_image_env and base_digest, shared with the site's image scripts.
 # shellcheck source=../../docker/lib.sh
 source "$root/docker/lib.sh"
 
@@ -74,6 +74,7 @@ fi
 
 args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=${revision:-unknown}" --build-arg "CREATED=$created")
 [[ -n "${BASE_IMAGE:-}" ]] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
+args+=(--build-arg "BASE_DIGEST=$(base_digest "$here")")
 # Docker's image format: the OCI format has no HEALTHCHECK and podman would drop it.
 [[ "$engine" == podman ]] && args+=(--format docker)
 

@@ -187,6 +187,9 @@ describe('the API image, built with podman by build.sh', () => {
     expect(execFileSync('git', ['-C', ROOT, 'cat-file', '-t', revision.slice(0, 40)], { encoding: 'utf-8' }).trim()).toBe('commit');
     expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(labels['org.opencontainers.image.title']).toBe('minCloud API');
+    // The base it was built on, by name and by the digest that pins it.
+    expect(labels['org.opencontainers.image.base.name']).toBe(BASE_IMAGE);
+    expect(labels['org.opencontainers.image.base.digest']).toBe(podman('image', 'inspect', '--format', '{{.Digest}}', BASE_IMAGE));
     expect(labels['org.opencontainers.image.description']).toMatch(/API/);
     expect(labels['org.opencontainers.image.licenses']).toBe('MIT');
   });
