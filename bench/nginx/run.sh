@@ -85,6 +85,10 @@ sed -e "s#listen 8080 #listen 127.0.0.1:18100 #" \
     -e "s#access_log /dev/stdout#access_log $work/shipped/run/access.log#" \
     -e "s#error_log /dev/stderr#error_log $work/shipped/run/error.log#" \
     "$shipped_conf" > "$work/shipped/nginx.conf"
+# wrk connects from 127.0.0.1 and names a client per request in X-Forwarded-For (mix.lua): the
+# shipped config trusts 127.0.0.1 as its proxy here, as a deployment trusts its ingress, so its
+# per-client limits apply to those clients (each far below them), not to wrk as one client.
+echo 'set_real_ip_from 127.0.0.1;' > "$work/shipped/mincloud/http.d/bench-real-ip.conf"
 for must in 127.0.0.1:18100 "root $work/html;" "access_log $work/shipped/run/access.log"; do
   grep -qF "$must" "$work/shipped/nginx.conf" || { echo "bench: $shipped_conf changed shape: could not substitute '$must'" >&2; exit 1; }
 done
