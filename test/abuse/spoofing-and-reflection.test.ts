@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { nginxApiProxy } from '../../lib/nginx-api-proxy';
+import { nginxRealIp } from '../../lib/nginx-real-ip';
 import { NginxServer } from '../image/support/nginx';
 import { Api, ATTACKER, holdConnection, ORDINARY, repeatedHeaders, request, startApi, startNginx, startSiteWithApi } from './support';
 
@@ -153,7 +154,7 @@ describe('the /api proxy and spoofed headers', () => {
     const port = (upstream.address() as { port: number }).port;
     nginx = await startNginx({
       siteIncludes: { 'api-proxy.conf': nginxApiProxy(`http://127.0.0.1:${port}`) },
-      httpIncludes: { 'real-ip.conf': `set_real_ip_from ${INGRESS};\n` },
+      httpIncludes: { 'real-ip.conf': nginxRealIp([INGRESS]) },
     });
   });
   afterAll(async () => {
