@@ -6,6 +6,7 @@ import { ImageReference } from './lib/image-reference';
 import { MetricsExporter } from './lib/metrics-exporter';
 import { NamespaceChart } from './lib/namespace-chart';
 import { nginxApiProxy } from './lib/nginx-api-proxy';
+import { nginxRealIp } from './lib/nginx-real-ip';
 import { ServiceType } from 'cdk8s-plus-27';
 import { PolicyException } from './lib/policy-exception';
 import { ResourceProfile } from './lib/resource-profile';
@@ -63,6 +64,9 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
   }
 
   if (target.ingress) {
+    // Behind the ingress every connection comes from the controller's pods: trust them (and only
+    // them) for the client address, so the site's per-client limits see each client.
+    site.mountConfig('real-ip', '/etc/nginx/mincloud/http.d', { 'real-ip.conf': nginxRealIp(target.clusterConfig.podNetwork ?? []) });
     new WebIngress(chart, 'web', {
       controller: target.ingress.controller,
       hosts: target.hosts ?? [],

@@ -14,8 +14,9 @@ import { DeploymentConfig } from '../lib/deployment-config';
  */
 export const deploymentConfig: DeploymentConfig = {
   clusters: {
-    local: { context: 'kubernetes-admin@kubernetes', description: 'single-node kubeadm cluster, as in the seed' },
-    production: { context: 'production', description: 'multi-zone production cluster' },
+    // podNetwork: the clusters' pod CIDRs (kubeadm's --pod-network-cidr); set them to your clusters'.
+    local: { context: 'kubernetes-admin@kubernetes', description: 'single-node kubeadm cluster, as in the seed', podNetwork: ['10.244.0.0/16'] },
+    production: { context: 'production', description: 'multi-zone production cluster', podNetwork: ['10.0.0.0/14'] },
   },
   targets: [
     { name: 'dev', cluster: 'local', namespace: 'mincloud-dev', replicas: 2, size: 'micro' },

@@ -64,6 +64,24 @@ load_image_env() {
     || die "IMAGE_TAG '$IMAGE_TAG' is not a valid tag; use letters, digits, '_', '.', '-' (max 128)"
 }
 
+# base_digest CONTEXT: the content digest (sha256:...) of the base image a build of
+# CONTEXT/Dockerfile uses (BASE_IMAGE, else the Dockerfile's default): the digest a reference
+# pinned as repository:tag@sha256:... names, else that of the engine's local copy, else empty
+# (not pulled yet). Recorded in the image's org.opencontainers.image.base.digest label, so every
+# build says which base bytes it is on, and the reference to pin the next build to.
+base_digest() {
+  local base="${BASE_IMAGE:-$(sed -n 's/^ARG BASE_IMAGE=//p' "$1/Dockerfile" | head -n 1)}" digest=""
+  if [[ "$base" == *@sha256:* ]]; then
+    digest="${base##*@}"
+  elif [[ "$ENGINE" == podman ]]; then
+    digest="$(podman image inspect --format '{{.Digest}}' "$base" 2>/dev/null || true)"
+  else
+    digest="$("$ENGINE" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$base" 2>/dev/null | head -n 1 || true)"
+    digest="${digest##*@}"
+  fi
+  [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] && echo "$digest" || true
+}
+
 # build_image CONTEXT REF_FILE: builds CONTEXT/Dockerfile as IMAGE_REPOSITORY:IMAGE_TAG and
 # IMAGE_TAG-<git sha> (IMAGE_TAG-<git sha>-dirty when CONTEXT has uncommitted changes), and
 # writes IMAGE_REPOSITORY:IMAGE_TAG to REF_FILE. The revision label is the full commit id,
@@ -86,6 +104,7 @@ build_image() {
   [[ -n "$revision" ]] && tags+=(-t "$IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty")
   local args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=${revision:-unknown}$dirty" --build-arg "CREATED=$created")
   [[ -n "${BASE_IMAGE:-}" ]] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
+  args+=(--build-arg "BASE_DIGEST=$(base_digest "$context")")
   # Docker's image format: podman's default OCI format has no HEALTHCHECK and would drop it.
   [[ "$ENGINE" == podman ]] && args+=(--format docker)
   echo "${0##*/}: building $image${revision:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-${revision:0:7}$dirty} with $ENGINE${BASE_IMAGE:+ on $BASE_IMAGE}"

@@ -12,6 +12,13 @@ export interface ClusterConfig {
   readonly context: string;
   /** What it is, for people. @default - none */
   readonly description?: string;
+  /**
+   * The cluster's pod network (CIDR ranges): where its ingress controller's pods connect from.
+   * The site trusts these, and only these, for the client address in `X-Forwarded-For`, so its
+   * per-client limits see each client rather than the controller. Needed by targets with an
+   * ingress. @default - none
+   */
+  readonly podNetwork?: string[];
 }
 
 /** One place the app is deployed to: an environment on a cluster, in its own namespace. */
@@ -71,7 +78,7 @@ export interface ResolvedTarget extends TargetConfig {
 }
 
 const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, targets: true };
-const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true };
+const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true, podNetwork: true };
 const TARGET_KEYS: PropKeys<TargetConfig> = {
   name: true, cluster: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,
   hosts: true, maxReplicas: true, api: true, ingress: true, monitoring: true, mesh: true,
@@ -135,6 +142,10 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
       if (!HOST.test(host) || host.length > 253) {
         throw new PropValidationError(where, 'hosts', host, 'use a lower-case DNS name such as "www.example.com"');
       }
+    }
+    if (t.ingress && !(config.clusters[t.cluster].podNetwork ?? []).length) {
+      throw new PropValidationError(where, 'ingress', t.ingress.controller.kind,
+        `behind an ingress the site must know the controller's pods to see its clients' addresses: set podNetwork (the pod CIDR, e.g. ["10.244.0.0/16"]) on cluster "${t.cluster}"`);
     }
     return {
       ...t,

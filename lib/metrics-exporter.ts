@@ -3,7 +3,12 @@ import { checkDnsLabel, checkPort, PropValidationError } from './validation/prop
 import { checkKnownProps, PropKeys } from './validation/known-props';
 
 export interface NginxExporterOptions {
-  /** @default nginx/nginx-prometheus-exporter 1.1.0 */
+  /**
+   * The exporter's image. Pin it by digest with the tag kept for humans,
+   * `ImageReference.fromDigest('docker.io/nginx/nginx-prometheus-exporter', 'sha256:...', '1.1.0')`
+   * (`repository:1.1.0@sha256:...`, pulled IfNotPresent).
+   * @default nginx/nginx-prometheus-exporter 1.1.0 (by tag)
+   */
   readonly image?: ImageReference;
   /** Port of nginx's `stub_status` inside the pod (the site image serves it on 8081). @default 8081 */
   readonly stubStatusPort?: number;

@@ -10,6 +10,16 @@ export interface LinkerdOptions {
    * which accepts Zipkin-compatible B3 context). @default - no tracing
    */
   readonly traceCollector?: string;
+  /**
+   * Namespace of the trace collector's pods: the only namespace the tracing egress rule admits.
+   * @default - the namespace in `traceCollector`'s host (`collector.linkerd-jaeger` -> `linkerd-jaeger`)
+   */
+  readonly traceCollectorNamespace?: string;
+  /**
+   * Labels of the trace collector's pods: the only pods the tracing egress rule admits.
+   * @default { component: 'collector' } (linkerd-jaeger's collector)
+   */
+  readonly traceCollectorPodLabels?: Record<string, string>;
 }
 
 export interface IstioOptions {
@@ -17,6 +27,13 @@ export interface IstioOptions {
   readonly controlPlaneNamespace?: string;
   /** Zipkin endpoint the sidecar reports to, `host:port`. @default - no tracing */
   readonly zipkinAddress?: string;
+  /**
+   * Namespace of the Zipkin pods: the only namespace the tracing egress rule admits.
+   * @default - the namespace in `zipkinAddress`'s host (`zipkin.istio-system` -> `istio-system`)
+   */
+  readonly zipkinNamespace?: string;
+  /** Labels of the Zipkin pods: the only pods the tracing egress rule admits. @default { app: 'zipkin' } (Istio's Zipkin addon) */
+  readonly zipkinPodLabels?: Record<string, string>;
 }
 
 /** What joining a mesh changes in a web service's pods and NetworkPolicy. */
@@ -29,8 +46,8 @@ export interface MeshPodSettings {
   readonly ingress: k8s.NetworkPolicyIngressRule[];
 }
 
-const LINKERD_KEYS: PropKeys<LinkerdOptions> = { controlPlaneNamespace: true, traceCollector: true };
-const ISTIO_KEYS: PropKeys<IstioOptions> = { controlPlaneNamespace: true, zipkinAddress: true };
+const LINKERD_KEYS: PropKeys<LinkerdOptions> = { controlPlaneNamespace: true, traceCollector: true, traceCollectorNamespace: true, traceCollectorPodLabels: true };
+const ISTIO_KEYS: PropKeys<IstioOptions> = { controlPlaneNamespace: true, zipkinAddress: true, zipkinNamespace: true, zipkinPodLabels: true };
 
 const ENDPOINT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/;
 
@@ -56,7 +73,8 @@ export class ServiceMesh {
     if (options.traceCollector) {
       checkEndpoint('ServiceMesh.linkerd', 'traceCollector', options.traceCollector);
       annotations['config.linkerd.io/trace-collector'] = options.traceCollector;
-      egress.push(toAnyNamespace(Number(options.traceCollector.split(':')[1])));
+      egress.push(toCollector('ServiceMesh.linkerd', 'traceCollector', options.traceCollector,
+        options.traceCollectorNamespace, options.traceCollectorPodLabels ?? { component: 'collector' }));
     }
     // The proxy's admin port, scraped by linkerd-viz's Prometheus and the control plane.
     const ingress = [fromNamespaces(['linkerd', 'linkerd-viz', ns], 4191)];
@@ -73,7 +91,8 @@ export class ServiceMesh {
     if (options.zipkinAddress) {
       checkEndpoint('ServiceMesh.istio', 'zipkinAddress', options.zipkinAddress);
       proxyConfig.tracing = { zipkin: { address: options.zipkinAddress } };
-      egress.push(toAnyNamespace(Number(options.zipkinAddress.split(':')[1])));
+      egress.push(toCollector('ServiceMesh.istio', 'zipkinAddress', options.zipkinAddress,
+        options.zipkinNamespace, options.zipkinPodLabels ?? { app: 'zipkin' }));
     }
     return new ServiceMesh('istio', {
       labels: { 'sidecar.istio.io/inject': 'true' },
@@ -109,8 +128,38 @@ function toNamespace(namespace: string, ports: number[]): k8s.NetworkPolicyEgres
   };
 }
 
-function toAnyNamespace(port: number): k8s.NetworkPolicyEgressRule {
-  return { to: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] };
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/**
+ * Egress to a trace collector: its port, on its pods (by label) in its namespace only. A
+ * tracing endpoint is no reason to reach every namespace of the cluster.
+ */
+function toCollector(scope: string, field: string, endpoint: string, namespace: string | undefined,
+  podLabels: Record<string, string>): k8s.NetworkPolicyEgressRule {
+  const [host, port] = endpoint.split(':');
+  const ns = namespace ?? host.split('.')[1];
+  if (ns === undefined) {
+    throw new PropValidationError(scope, field, endpoint,
+      `name the collector's namespace in the host (e.g. "collector.linkerd-jaeger:${port}") or set ${field === 'traceCollector' ? 'traceCollectorNamespace' : 'zipkinNamespace'}`);
+  }
+  checkDnsLabel(scope, field === 'traceCollector' ? 'traceCollectorNamespace' : 'zipkinNamespace', ns);
+  const labelsField = field === 'traceCollector' ? 'traceCollectorPodLabels' : 'zipkinPodLabels';
+  if (Object.keys(podLabels).length === 0) {
+    throw new PropValidationError(scope, labelsField, podLabels, 'name at least one label of the collector\'s pods, e.g. { component: "collector" }');
+  }
+  for (const [key, value] of Object.entries(podLabels)) {
+    if (!LABEL_KEY.test(key) || key.length > 253 + 63 || !LABEL_VALUE.test(value)) {
+      throw new PropValidationError(scope, labelsField, { [key]: value }, 'use Kubernetes label keys and values, e.g. { app: "zipkin" }');
+    }
+  }
+  return {
+    to: [{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+      podSelector: { matchLabels: { ...podLabels } },
+    }],
+    ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(Number(port)) }],
+  };
 }
 
 function fromNamespaces(namespaces: string[], port: number): k8s.NetworkPolicyIngressRule {

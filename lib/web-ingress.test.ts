@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { SchemaValidator } from 'k8s-checks';
 import { only, synthObjects } from '../test/support/synth';
 import { ImageReference } from './image-reference';
@@ -61,7 +61,40 @@ describe('WebIngress', () => {
     expect(ing.metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
       'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+      'nginx.ingress.kubernetes.io/custom-headers': 'default/web-hsts',
     });
+  });
+
+  test('HSTS on every TLS ingress: a year by default, through ingress-nginx\'s custom-headers ConfigMap', () => {
+    const { ing, objects, ingress } = setup({ tls: IngressTls.fromSecret('mincloud-tls') });
+    expect(ingress.hstsSeconds).toBe(31536000);
+    expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/custom-headers']).toBe('default/web-hsts');
+    expect(only(objects, 'ConfigMap')).toMatchObject({ metadata: { name: 'web-hsts' }, data: { 'Strict-Transport-Security': 'max-age=31536000' } });
+    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
+    const shorter = setup({ tls: IngressTls.fromSecret('t'), hstsMaxAge: Duration.days(1) });
+    expect(only(shorter.objects, 'ConfigMap').data).toEqual({ 'Strict-Transport-Security': 'max-age=86400' });
+    // Without TLS there is no HSTS, and asking for it is an error.
+    const plain = setup();
+    expect(plain.objects.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    expect(plain.ing.metadata.annotations!['nginx.ingress.kubernetes.io/custom-headers']).toBeUndefined();
+    expect(() => setup({ hstsMaxAge: Duration.days(1) })).toThrow('invalid hstsMaxAge "86400s": HSTS is sent over HTTPS only: set tls');
+    expect(() => setup({ tls: IngressTls.fromSecret('t'), hstsMaxAge: Duration.millis(1500) })).toThrow('invalid hstsMaxAge "1.5s": use whole seconds');
+  });
+
+  test('HSTS with Traefik: a headers Middleware on the Ingress and on the HTTPS IngressRoute', () => {
+    const { objects, ing } = setup({ controller: IngressController.traefik(), tls: IngressTls.fromSecret('t') });
+    const hsts = objects.find((o) => o.kind === 'Middleware' && o.metadata.name === 'web-hsts')!;
+    expect(hsts.spec).toEqual({ headers: { stsSeconds: 31536000 } });
+    expect(ing.metadata.annotations!['traefik.ingress.kubernetes.io/router.middlewares'])
+      .toBe('default-web-redirect-https@kubernetescrd,default-web-hsts@kubernetescrd');
+    const chart = Testing.chart();
+    const site = new WebService(chart, 'site', { image });
+    new WebIngress(chart, 'web', { controller: IngressController.traefik(), hosts: ['a.example.com'], tls: IngressTls.fromSecret('t'), traefikCrds: true, routes: [{ path: '/', service: site }] });
+    const crdObjects = synthObjects(chart);
+    const [https, http] = crdObjects.filter((o) => o.kind === 'IngressRoute');
+    expect(https.spec.routes[0].middlewares).toEqual([{ name: 'web-hsts' }]);
+    expect(http.spec.routes[0].middlewares).toEqual([{ name: 'web-redirect-https' }]);
+    expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(crdObjects)).toEqual([]);
   });
 
   test('TLS from cert-manager through the ingress-shim annotation', () => {
@@ -85,7 +118,7 @@ describe('WebIngress', () => {
     const { objects, ing } = setup({ controller: IngressController.traefik(), tls: IngressTls.fromSecret('t') });
     const mw = objects.find((o) => o.kind === 'Middleware')!;
     expect(mw).toMatchObject({ apiVersion: 'traefik.io/v1alpha1', metadata: { name: 'web-redirect-https' }, spec: { redirectScheme: { scheme: 'https', permanent: true } } });
-    expect(ing.metadata.annotations!['traefik.ingress.kubernetes.io/router.middlewares']).toBe('default-web-redirect-https@kubernetescrd');
+    expect(ing.metadata.annotations!['traefik.ingress.kubernetes.io/router.middlewares']).toBe('default-web-redirect-https@kubernetescrd,default-web-hsts@kubernetescrd');
     expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as cm from '../imports/cert-manager-certificate-cert-manager.io';
 import * as k8s from '../imports/k8s';
@@ -33,6 +33,16 @@ export interface WebIngressProps {
   readonly tls?: IngressTls;
   /** Redirect HTTP to HTTPS. @default true when `tls` is set */
   readonly redirectToHttps?: boolean;
+  /**
+   * HTTP Strict Transport Security on the HTTPS answers: browsers then use HTTPS only for this
+   * long (`Strict-Transport-Security: max-age=<seconds>`, without includeSubDomains: other
+   * subdomains are not this app's to commit). Needs `tls`. `Duration.seconds(0)` tells browsers
+   * to forget an earlier max-age. With ingress-nginx: a ConfigMap of response headers named by
+   * the `custom-headers` annotation (the controller must list Strict-Transport-Security in
+   * `global-allowed-response-headers`); with Traefik: a `headers` Middleware (stsSeconds).
+   * @default Duration.days(365) whenever `tls` is set
+   */
+  readonly hstsMaxAge?: Duration;
   /** Name of the Ingress. @default - the construct id */
   readonly name?: string;
   /** `app.kubernetes.io/part-of`. @default 'mincloud' */
@@ -56,11 +66,15 @@ const WEB_INGRESS_PROPS: PropKeys<WebIngressProps> = {
   partOf: true,
   version: true,
   traefikCrds: true,
+  hstsMaxAge: true,
 };
 const ROUTE_KEYS: PropKeys<IngressRoute> = { path: true, service: true, pathType: true };
 
 /** A host and path is served by one route per app (one cluster, one ingress controller). */
 const HOST_PATHS = new UniqueClaims('host and path');
+
+/** One year: the max-age HSTS preload lists ask for, and long enough to matter between visits. */
+const DEFAULT_HSTS_MAX_AGE = Duration.days(365);
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
@@ -79,6 +93,9 @@ export class WebIngress extends Construct {
   public readonly ingressRoutes: traefik.IngressRoute[] = [];
   /** Extra objects a controller or TLS option needs (cert-manager Certificate, Traefik Middleware). */
   public readonly extras: ApiObject[] = [];
+
+  /** The HSTS max-age in seconds; undefined without TLS. */
+  public readonly hstsSeconds?: number;
 
   private readonly routes: IngressRoute[] = [];
   private readonly props: WebIngressProps;
@@ -106,6 +123,13 @@ export class WebIngress extends Construct {
     if (props.traefikCrds && this.controller.kind !== 'traefik') {
       throw new PropValidationError(this, 'traefikCrds', true, 'IngressRoutes are Traefik\'s; use IngressController.traefik() or drop traefikCrds');
     }
+    if (props.hstsMaxAge !== undefined && !props.tls) {
+      throw new PropValidationError(this, 'hstsMaxAge', `${props.hstsMaxAge.toSeconds({ integral: false })}s`, 'HSTS is sent over HTTPS only: set tls (IngressTls.fromSecret or IngressTls.certManager), or drop hstsMaxAge');
+    }
+    this.hstsSeconds = props.tls ? (props.hstsMaxAge ?? DEFAULT_HSTS_MAX_AGE).toSeconds({ integral: false }) : undefined;
+    if (this.hstsSeconds !== undefined && (!Number.isInteger(this.hstsSeconds) || this.hstsSeconds < 0)) {
+      throw new PropValidationError(this, 'hstsMaxAge', `${this.hstsSeconds}s`, 'use whole seconds, 0 or more, e.g. Duration.days(365)');
+    }
     const redirect = props.redirectToHttps ?? props.tls !== undefined;
     const namespace = Chart.of(this).namespace ?? 'default';
     const labels = this.labels();
@@ -114,6 +138,19 @@ export class WebIngress extends Construct {
         metadata: { name: `${this.name}-redirect-https`, labels },
         spec: { redirectScheme: { scheme: 'https', permanent: true } },
       }));
+    }
+    if (this.hstsSeconds !== undefined) {
+      const hsts = `max-age=${this.hstsSeconds}`;
+      this.extras.push(this.controller.kind === 'traefik'
+        ? new traefikMw.Middleware(this, 'Hsts', {
+          metadata: { name: `${this.name}-hsts`, labels },
+          spec: { headers: { stsSeconds: this.hstsSeconds } },
+        })
+        // ingress-nginx: response headers for this Ingress's locations (custom-headers annotation).
+        : new k8s.KubeConfigMap(this, 'Hsts', {
+          metadata: { name: `${this.name}-hsts`, labels },
+          data: { 'Strict-Transport-Security': hsts },
+        }));
     }
     const cmOptions = props.tls?.certManagerOptions;
     if (cmOptions?.certificateResource) {
@@ -129,12 +166,12 @@ export class WebIngress extends Construct {
     if (props.traefikCrds) {
       this.ingressRoutes.push(new traefik.IngressRoute(this, 'Resource', {
         metadata: { name: this.name, labels },
-        spec: Lazy.any({ produce: () => this.renderIngressRoute(props.tls ? ['websecure'] : ['web'], undefined) }),
+        spec: Lazy.any({ produce: () => this.renderIngressRoute(props.tls ? ['websecure'] : ['web'], undefined, this.hstsSeconds !== undefined ? `${this.name}-hsts` : undefined) }),
       }));
       if (redirect) {
         this.ingressRoutes.push(new traefik.IngressRoute(this, 'HttpRedirect', {
           metadata: { name: `${this.name}-http`, labels },
-          spec: this.renderIngressRoute(['web'], `${this.name}-redirect-https`),
+          spec: this.renderIngressRoute(['web'], `${this.name}-redirect-https`, undefined),
         }));
       }
     } else {
@@ -190,19 +227,25 @@ export class WebIngress extends Construct {
       // cert-manager's ingress-shim creates the Certificate from these.
       out[shim.issuerKind === 'Issuer' ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer'] = shim.issuer;
     }
+    const hsts = this.hstsSeconds !== undefined;
     if (this.controller.kind === 'nginx') {
       out['nginx.ingress.kubernetes.io/ssl-redirect'] = String(redirect);
       if (redirect) out['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
+      if (hsts) out['nginx.ingress.kubernetes.io/custom-headers'] = `${namespace}/${this.name}-hsts`;
     } else {
       out['traefik.ingress.kubernetes.io/router.entrypoints'] = tls ? 'web,websecure' : 'web';
       if (tls) out['traefik.ingress.kubernetes.io/router.tls'] = 'true';
-      // RedirectScheme leaves requests that are already HTTPS alone.
-      if (redirect) out['traefik.ingress.kubernetes.io/router.middlewares'] = `${namespace}-${this.name}-redirect-https@kubernetescrd`;
+      // RedirectScheme leaves requests that are already HTTPS alone; browsers ignore HSTS on HTTP.
+      const middlewares = [
+        ...(redirect ? [`${namespace}-${this.name}-redirect-https@kubernetescrd`] : []),
+        ...(hsts ? [`${namespace}-${this.name}-hsts@kubernetescrd`] : []),
+      ];
+      if (middlewares.length > 0) out['traefik.ingress.kubernetes.io/router.middlewares'] = middlewares.join(',');
     }
     return Object.keys(out).length > 0 ? out : undefined;
   }
 
-  private renderIngressRoute(entryPoints: string[], redirectMiddleware: string | undefined): traefik.IngressRouteSpec {
+  private renderIngressRoute(entryPoints: string[], redirectMiddleware: string | undefined, hstsMiddleware: string | undefined): traefik.IngressRouteSpec {
     const hosts = this.props.hosts.map((h) => `Host(\`${h}\`)`).join(' || ');
     const routes: traefik.IngressRouteSpecRoutes[] = redirectMiddleware
       ? [{
@@ -215,6 +258,7 @@ export class WebIngress extends Construct {
       : this.sortedRoutes().map((r) => ({
         kind: traefik.IngressRouteSpecRoutesKind.RULE,
         match: `(${hosts}) && ${r.pathType === 'Exact' ? 'Path' : 'PathPrefix'}(\`${r.path}\`)`,
+        ...(hstsMiddleware ? { middlewares: [{ name: hstsMiddleware }] } : {}),
         services: [{ kind: traefik.IngressRouteSpecRoutesServicesKind.SERVICE, name: r.service.name, port: traefik.IngressRouteSpecRoutesServicesPort.fromString('http') }],
       }));
     if (!redirectMiddleware && routes.length === 0) {

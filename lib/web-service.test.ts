@@ -9,6 +9,7 @@ import { PolicyException } from './policy-exception';
 import { MetricsExporter } from './metrics-exporter';
 import { NamespaceChart } from './namespace-chart';
 import { ResourceProfile } from './resource-profile';
+import { checkPolicies } from 'k8s-checks';
 import { ServiceMesh } from './service-mesh';
 import { WebService, WebServiceProps } from './web-service';
 
@@ -317,6 +318,24 @@ describe('WebService options', () => {
     expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
   });
 
+  test('tracing egress reaches only the collector\'s pods in the collector\'s namespace, never every namespace', () => {
+    const linkerd = only(synth({ mesh: ServiceMesh.linkerd({ traceCollector: 'collector.linkerd-jaeger:55678' }) }).objects, 'NetworkPolicy').spec;
+    expect(linkerd.egress[2]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'linkerd-jaeger' } }, podSelector: { matchLabels: { component: 'collector' } } }],
+      ports: [{ protocol: 'TCP', port: 55678 }],
+    });
+    const istio = only(synth({ mesh: ServiceMesh.istio({ zipkinAddress: 'zipkin.tracing.svc.cluster.local:9411', zipkinPodLabels: { 'app.kubernetes.io/name': 'zipkin' } }) }).objects, 'NetworkPolicy').spec;
+    expect(istio.egress[2].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tracing' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'zipkin' } } }]);
+    const explicit = only(synth({ mesh: ServiceMesh.linkerd({ traceCollector: 'otel:4317', traceCollectorNamespace: 'observability', traceCollectorPodLabels: { app: 'otel' } }) }).objects, 'NetworkPolicy').spec;
+    expect(explicit.egress[2].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('observability');
+    for (const np of [linkerd, istio, explicit]) {
+      for (const rule of np.egress) for (const peer of rule.to ?? []) expect(peer.namespaceSelector).not.toEqual({});
+    }
+    expect(() => ServiceMesh.linkerd({ traceCollector: 'collector:55678' })).toThrow(
+      'ServiceMesh.linkerd: invalid traceCollector "collector:55678": name the collector\'s namespace in the host (e.g. "collector.linkerd-jaeger:55678") or set traceCollectorNamespace');
+    expect(() => ServiceMesh.istio({ zipkinAddress: 'zipkin.tracing:9411', zipkinPodLabels: {} })).toThrow('ServiceMesh.istio: invalid zipkinPodLabels');
+  });
+
   test('istio mesh: injection label, zipkin address, probe rewrite', () => {
     const { objects } = synth({ mesh: ServiceMesh.istio({ zipkinAddress: 'zipkin.istio-system:9411' }) });
     const template = only(objects, 'Deployment').spec.template;
@@ -345,6 +364,18 @@ describe('WebService options', () => {
       ports: [{ protocol: 'TCP', port: 9113 }],
     });
     expect(SchemaValidator.forKubernetes127({ crds: [CRDS] }).validate(objects)).toEqual([]);
+  });
+
+  test('the exporter pinned by digest (tag kept): IfNotPresent, and the policy exceptions that implies, beside a tagged site image', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const exporterImage = ImageReference.fromDigest('docker.io/nginx/nginx-prometheus-exporter', digest, '1.1.0');
+    const { objects } = synth({ metrics: MetricsExporter.nginx({ image: exporterImage }) });
+    const deployment = only(objects, 'Deployment');
+    const [site, exporter] = deployment.spec.template.spec.containers;
+    expect(exporter.image).toBe(`docker.io/nginx/nginx-prometheus-exporter:1.1.0@${digest}`);
+    expect(exporter.imagePullPolicy).toBe('IfNotPresent');
+    expect(site.imagePullPolicy).toBe('Always');
+    expect(checkPolicies(objects).findings.filter((f) => /pull/i.test(f.rule)).map((f) => f.rule)).toEqual([]);
   });
 
   test('metrics exporter options are validated', () => {

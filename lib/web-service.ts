@@ -397,7 +397,8 @@ export class WebService extends Construct {
       out.push(PolicyException.polaris('deploymentMissingReplicas', 'Deployment',
         'Replicas are owned by the HorizontalPodAutoscaler (minReplicas >= 2); a fixed count would fight it.'));
     }
-    if (props.imagePullPolicy === undefined && props.image.isImmutable) {
+    // The metrics sidecar's pull policy follows its own image (IfNotPresent when pinned by digest).
+    if ((props.imagePullPolicy === undefined && props.image.isImmutable) || props.metrics?.image.isImmutable) {
       const reason = 'The image is pinned by digest, which cannot change: IfNotPresent starts pods without a registry round-trip, also when the registry is down.';
       out.push(PolicyException.kubeScore('container-image-pull-policy', 'Deployment', reason));
       out.push(PolicyException.polaris('pullPolicyNotAlways', 'Deployment', reason));

@@ -13,7 +13,9 @@ Usage: bench/nginx/run.sh [--help]
 Starts two nginx servers on 127.0.0.1 (ports 18100-18103): the shipped docker/nginx.conf and
 Debian's stock /etc/nginx/nginx.conf pointed at the same copy of docker/site. Checks that both
 answer 200 to every request of the mix, then runs wrk against each in turn and prints
-requests/s of each round, the medians and the median ratio shipped/stock. Both servers are
+requests/s and the workers' CPU time per request of each round, the medians and the median
+ratio shipped/stock. Requests come from 16384 client addresses (X-Forwarded-For, mix.lua),
+which the shipped config believes from 127.0.0.1 as from a trusted proxy. Both servers are
 stopped at the end, also on failure or Ctrl-C. Takes about 2 x ROUNDS x DURATION + 5 seconds
 (80 s by default).
 
@@ -85,6 +87,10 @@ sed -e "s#listen 8080 #listen 127.0.0.1:18100 #" \
     -e "s#access_log /dev/stdout#access_log $work/shipped/run/access.log#" \
     -e "s#error_log /dev/stderr#error_log $work/shipped/run/error.log#" \
     "$shipped_conf" > "$work/shipped/nginx.conf"
+# wrk connects from 127.0.0.1 and names a client per request in X-Forwarded-For (mix.lua): the
+# shipped config trusts 127.0.0.1 as its proxy here, as a deployment trusts its ingress, so its
+# per-client limits apply to those clients (each far below them), not to wrk as one client.
+echo 'set_real_ip_from 127.0.0.1;' > "$work/shipped/mincloud/http.d/bench-real-ip.conf"
 for must in 127.0.0.1:18100 "root $work/html;" "access_log $work/shipped/run/access.log"; do
   grep -qF "$must" "$work/shipped/nginx.conf" || { echo "bench: $shipped_conf changed shape: could not substitute '$must'" >&2; exit 1; }
 done
@@ -143,37 +149,54 @@ for p in "${paths[@]}"; do
   echo "$line"
 done
 
-measure() { # port [seconds]
-  local out
-  out="$(wrk -t"$threads" -c"$connections" -d"${2:-$duration}s" -s "$here/mix.lua" "http://127.0.0.1:$1" "${paths[@]}")"
+# CPU time (clock ticks) the workers of the nginx whose master is PID have used so far.
+worker_ticks() {
+  local total=0 w
+  for w in $(ps -o pid= --ppid "$1"); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$w/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+ticks_per_second="$(getconf CLK_TCK)"
+
+measure() { # port master-pid [seconds]: prints "requests/s microseconds-of-worker-CPU-per-request"
+  local out before after
+  before="$(worker_ticks "$2")"
+  out="$(wrk -t"$threads" -c"$connections" -d"${3:-$duration}s" -s "$here/mix.lua" "http://127.0.0.1:$1" "${paths[@]}")"
+  after="$(worker_ticks "$2")"
   if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
     echo "bench: errors from 127.0.0.1:$1:" >&2; echo "$out" >&2; exit 1
   fi
-  awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+  awk -v t=$((after - before)) -v hz="$ticks_per_second" '/requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 } END { printf "%s %.2f\n", r, t * 1e6 / hz / n }' <<<"$out"
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-measure 18100 1 >/dev/null # warm-up: caches, connections
-measure 18102 1 >/dev/null
+measure 18100 "${pids[0]}" 1 >/dev/null # warm-up: caches, connections
+measure 18102 "${pids[1]}" 1 >/dev/null
 echo "bench: wrk -t$threads -c$connections -d${duration}s, $rounds rounds, mix: ${paths[*]}"
 shipped=()
 stock=()
 ratios=()
+shipped_cpu=()
+stock_cpu=()
 for r in $(seq 1 "$rounds"); do
   # Which server goes first alternates, so a drift of the machine during a round does not
   # always favour the same one.
   if (( r % 2 )); then
-    s="$(measure 18100)"; b="$(measure 18102)"
+    read -r s sc < <(measure 18100 "${pids[0]}"); read -r b bc < <(measure 18102 "${pids[1]}")
   else
-    b="$(measure 18102)"; s="$(measure 18100)"
+    read -r b bc < <(measure 18102 "${pids[1]}"); read -r s sc < <(measure 18100 "${pids[0]}")
   fi
-  shipped+=("$s"); stock+=("$b")
+  shipped+=("$s"); stock+=("$b"); shipped_cpu+=("$sc"); stock_cpu+=("$bc")
   q="$(awk -v a="$s" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"; ratios+=("$q")
-  printf 'round %d: shipped %10.0f req/s   stock %10.0f req/s   ratio %.2f\n' "$r" "$s" "$b" "$q"
+  printf 'round %d: shipped %10.0f req/s %6.2f us CPU/req   stock %10.0f req/s %6.2f us CPU/req   ratio %.2f\n' "$r" "$s" "$sc" "$b" "$bc" "$q"
 done
 ms="$(printf '%s\n' "${shipped[@]}" | median)"
 mb="$(printf '%s\n' "${stock[@]}" | median)"
 printf 'median:  shipped %10.0f req/s   stock %10.0f req/s\n' "$ms" "$mb"
+# nginx's own CPU time per request (its workers' user + system time over the requests wrk
+# counted): unlike requests/s it hardly depends on what else the machine is doing.
+printf 'worker CPU per request (median): shipped %.2f us   stock %.2f us\n' "$(printf '%s\n' "${shipped_cpu[@]}" | median)" "$(printf '%s\n' "${stock_cpu[@]}" | median)"
 # Each round pairs two back-to-back measurements, so the median of the per-round ratios is
 # less sensitive to the machine drifting between rounds than the ratio of the medians.
 printf 'ratio shipped/stock (median of rounds): %.2f\n' "$(printf '%s\n' "${ratios[@]}" | median)"

@@ -12,7 +12,8 @@ Usage: docker/ci/make-base-image.sh [--force] [--help]
 
 Creates the podman image $BASE_IMAGE (default localhost/nginx-base:bookworm) from
 debootstrap --variant=minbase --include=$PACKAGES (default nginx-light,curl) bookworm. Needs
-root, debootstrap and podman. MIRROR overrides the Debian mirror (default: the one apt uses).
+root, debootstrap and podman. MIRROR overrides the Debian mirror (default: the one apt uses,
+else debootstrap's own default).
 USAGE
 }
 
@@ -42,13 +43,13 @@ mirror="${MIRROR:-}"
 if [[ -z "$mirror" ]]; then
   mirror="$(grep -hoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
     | grep -oE 'https?://[^ ]+' | head -n 1 || true)"
-  mirror="${mirror:-http://deb.debian.org/debian}"
 fi
 
 rootfs="$(mktemp -d)"
 trap 'rm -rf "$rootfs"' EXIT
-echo "make-base-image: debootstrap bookworm ($packages) from $mirror"
-debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$mirror" >/dev/null
+echo "make-base-image: debootstrap bookworm ($packages) from ${mirror:-the default mirror of debootstrap}"
+# Without a mirror argument debootstrap uses its own default.
+debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" ${mirror:+"$mirror"} >/dev/null
 if [[ -d "$rootfs/etc/nginx" ]]; then
   # Debian's nginx ships a default site; the image's own config replaces it.
   rm -f "$rootfs/etc/nginx/sites-enabled/default"

@@ -36,7 +36,7 @@ USAGE
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-# die, parse_build_flags, select_engine and load_image_env, shared with the site's image scripts.
+# die, parse_build_flags, select_engine, load_image_env and base_digest, shared with the site's image scripts.
 # shellcheck source=../../docker/lib.sh
 source "$root/docker/lib.sh"
 
@@ -58,8 +58,12 @@ fi
 
 # --- build ----------------------------------------------------------------------------------
 revision="$(git -C "$root" rev-parse HEAD 2>/dev/null || true)"
+# Uncommitted changes in services/api: the image is not that commit's, and both its revision
+# label and its version-revision tag say so (IMAGE_TAG-<sha>-dirty), as docker/build.sh does.
+dirty=""
 if [[ -n "$revision" && -n "$(git -C "$root" status --porcelain -- "$here" 2>/dev/null)" ]]; then
-  revision="$revision-dirty"
+  dirty="-dirty"
+  revision="$revision$dirty"
 fi
 if [[ -n "${SOURCE_DATE_EPOCH:-}" ]]; then
   created="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
@@ -70,17 +74,20 @@ fi
 
 args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=${revision:-unknown}" --build-arg "CREATED=$created")
 [[ -n "${BASE_IMAGE:-}" ]] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
+args+=(--build-arg "BASE_DIGEST=$(base_digest "$here")")
 # Docker's image format: the OCI format has no HEALTHCHECK and podman would drop it.
 [[ "$engine" == podman ]] && args+=(--format docker)
 
 echo "build.sh: building $image with $engine${BASE_IMAGE:+ on $BASE_IMAGE}"
 tags=(-t "$image")
 short_sha="$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || true)"
-[[ -n "$short_sha" ]] && tags+=(-t "$IMAGE_REPOSITORY:$IMAGE_TAG-$short_sha")
+[[ -n "$short_sha" ]] && tags+=(-t "$IMAGE_REPOSITORY:$IMAGE_TAG-$short_sha$dirty")
+[[ -z "$dirty" ]] || echo "build.sh: note: services/api/ has uncommitted changes; tagged $IMAGE_TAG-$short_sha$dirty, not a commit's tag"
+
 "$engine" build "${args[@]}" "${tags[@]}" -f "$here/Dockerfile" "$here"
 mkdir -p "$(dirname "$ref_file")"
 echo "$image" > "$ref_file"
-echo "build.sh: built $image${short_sha:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-$short_sha} (recorded in $ref_file)"
+echo "build.sh: built $image${short_sha:+ and $IMAGE_REPOSITORY:$IMAGE_TAG-$short_sha$dirty} (recorded in $ref_file)"
 
 [[ $RUN -eq 1 ]] || exit 0
 

@@ -43,6 +43,15 @@ const B3_SPAN_ID = /^[0-9a-f]{16}$/;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LOGGED_PATH = 256;
 
+/** Whole request headers must arrive within this long of a request's first byte (or of the connection). */
+const HEADERS_TIMEOUT_MS = 10000;
+/** A whole request, body included, must arrive within this long. */
+const REQUEST_TIMEOUT_MS = 30000;
+/** How often Node checks the two timeouts above. */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 500;
+/** Open connections at most; more are closed as they arrive. Measured in README.md. */
+const MAX_CONNECTIONS = 256;
+
 /**
  * @typedef {object} TraceContext
  * @property {'w3c' | 'b3' | 'b3-single'} format where the ids came from
@@ -77,6 +86,15 @@ function parseTraceparent(value) {
   if (version === 'ff' || (version === '00' && rest !== undefined)) return null;
   if (allZeros(traceId) || allZeros(spanId)) return null;
   return { format: 'w3c', traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
+}
+
+/**
+ * The canonical `traceparent` of a parsed W3C context: version 00, the ids, and the sampled
+ * flag (the only flag version 00 defines). Whatever else the caller sent is not repeated.
+ * @param {TraceContext} trace
+ */
+function formatTraceparent(trace) {
+  return `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? '01' : '00'}`;
 }
 
 /**
@@ -208,6 +226,9 @@ function parseTarget(target) {
  * @property {(line: Record<string, unknown>) => void} [log] one call per log line (default: JSON to stdout)
  * @property {number} [keepAliveTimeoutMs] idle keep-alive connections are closed after this (default 65000)
  * @property {number} [testDelayMs] tests only: delay every non-probe answer by this much (default 0)
+ * @property {number} [maxConnections] open connections at most; more are closed as they arrive (default 256)
+ * @property {number} [headersTimeoutMs] request headers must arrive within this (default 10000)
+ * @property {number} [requestTimeoutMs] a whole request must arrive within this (default 30000)
  * @property {() => string} [hostname] default os.hostname
  * @property {() => Date} [now]
  */
@@ -274,13 +295,21 @@ function createApi(options) {
     return handler();
   }
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({
+    // Node compares its request timers against the clock only this often (default 30 s, which
+    // let a 10 s header timeout fire anywhere up to 40 s): with 500 ms a timeout fires within
+    // half a second of its value.
+    connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+  }, (req, res) => {
     const started = process.hrtime.bigint();
     const target = parseTarget(req.url || '');
     const trace = parseTraceContext(req.headers);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    // Echoed for debugging: which trace this answer belongs to.
-    if (trace.w3c) res.setHeader('traceparent', /** @type {string} */ (single(req.headers.traceparent)).trim());
+    // Which trace this answer belongs to, for debugging: rebuilt from the parsed ids, never the
+    // header as it came (a client's text must not reach a response header).
+    if (trace.w3c) res.setHeader('traceparent', formatTraceparent(trace.w3c));
 
     const path = target ? target.path : req.url || '';
     if (!PROBE_PATHS.has(path)) {
@@ -334,10 +363,10 @@ function createApi(options) {
   // Idle keep-alive connections live longer than the proxies' in front (ingress-nginx: 60 s),
   // so the proxy, not the server, closes them and never sends on a connection being closed.
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65000;
-  // Counted from a request's first byte, not while a connection idles (Node 18+): short, so
-  // slow or stuck clients cannot hold connections.
-  server.headersTimeout = 10000;
-  server.requestTimeout = 30000;
+  // Each open connection costs memory whether or not it ever sends a request: past this many,
+  // new connections are closed at once, so a flood of idle or half-open sockets cannot push
+  // the process past its memory limit (see README.md for the measurement).
+  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
 
   // Malformed requests get a JSON answer with the usual headers, not Node's bare one.
   server.on('clientError', (err, socket) => {
@@ -350,7 +379,11 @@ function createApi(options) {
     const body = JSON.stringify({ error: `bad request: ${http.STATUS_CODES[status]}` });
     const headers = Object.entries({ ...SECURITY_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), connection: 'close' })
       .map(([name, value]) => `${name}: ${value}\r\n`).join('');
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+    // Closed once the answer is written, without waiting for the client to close its side: a
+    // client that never reads nor closes would otherwise keep the connection (and its slot
+    // under maxConnections) forever.
+    /** @type {import('node:net').Socket} */ (socket).destroySoon();
     log({ time: now().toISOString(), level: 'warn', msg: 'bad request', status, code });
   });
 
@@ -421,6 +454,7 @@ function loadConfig(env) {
     keepAliveTimeoutMs: intFromEnv('KEEP_ALIVE_TIMEOUT_MS', env.KEEP_ALIVE_TIMEOUT_MS, 65000, 1000, 600000),
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10000, 0, 600000),
     testDelayMs: intFromEnv('API_TEST_DELAY_MS', env.API_TEST_DELAY_MS, 0, 0, 60000),
+    maxConnections: intFromEnv('MAX_CONNECTIONS', env.MAX_CONNECTIONS, MAX_CONNECTIONS, 1, 100000),
   };
 }
 
@@ -436,7 +470,7 @@ function main() {
     log({ time: time(), level: 'error', msg: 'bad configuration', error: /** @type {Error} */ (err).message });
     process.exit(2);
   }
-  const api = createApi({ version: config.version, keepAliveTimeoutMs: config.keepAliveTimeoutMs, testDelayMs: config.testDelayMs, log });
+  const api = createApi({ version: config.version, keepAliveTimeoutMs: config.keepAliveTimeoutMs, testDelayMs: config.testDelayMs, maxConnections: config.maxConnections, log });
 
   api.server.on('error', (err) => {
     log({ time: time(), level: 'error', msg: 'cannot listen', host: config.host, port: config.port, error: err.message });
@@ -468,4 +502,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { createServer, createApi, loadConfig, parseTarget, parseTraceContext, parseTraceparent, parseB3Single, parseB3Multi, traceLogFields, validateName, NAME_MAX_LENGTH };
+module.exports = { createServer, createApi, loadConfig, parseTarget, parseTraceContext, parseTraceparent, formatTraceparent, parseB3Single, parseB3Multi, traceLogFields, validateName, NAME_MAX_LENGTH };

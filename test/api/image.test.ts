@@ -10,7 +10,10 @@ import { API_DIR, request, ROOT, sleep } from './support';
 // (v18) made by services/api/ci/make-base-image.sh (debootstrap + podman import, cached).
 // Names and ports differ from the site image's tests.
 const BASE_IMAGE = 'localhost/api-base:bookworm';
-const IMAGE = 'docker.io/mincloud1501/api:1.0.0';
+/** services/api/image.env: the image build.sh tags, as the app deploys it. */
+const API_ENV = Object.fromEntries(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=', 2)));
+const TAG: string = API_ENV.IMAGE_TAG;
+const IMAGE = `${API_ENV.IMAGE_REPOSITORY}:${TAG}`;
 const CONTAINER = 'api-image-test';
 const PORT = 18350;
 const CONTAINERS_CONF = path.join(ROOT, 'docker', 'containers.conf');
@@ -98,14 +101,15 @@ describe('the API image, built with podman by build.sh', () => {
   test('build.sh built and tagged the image, recorded it, ran and checked it, and left it running', () => {
     expect(built).toBe(true);
     expect(buildOutput).toContain(`build.sh: building ${IMAGE} with podman on ${BASE_IMAGE}`);
-    const sha = /build\.sh: built docker\.io\/mincloud1501\/api:1\.0\.0 and docker\.io\/mincloud1501\/api:1\.0\.0-([0-9a-f]{7}) \(recorded in (.*)\)/.exec(buildOutput);
+    // (-dirty when services/api has uncommitted changes in this checkout: see the test below)
+    const sha = /build\.sh: built docker\.io\/mincloud1501\/api:1\.0\.0 and docker\.io\/mincloud1501\/api:1\.0\.0-([0-9a-f]{7})(-dirty)? \(recorded in (.*)\)/.exec(buildOutput);
     expect(sha).not.toBeNull();
-    expect(sha![2]).toBe(path.join(ROOT, 'build', 'images', 'api.ref'));
+    expect(sha![3]).toBe(path.join(ROOT, 'build', 'images', 'api.ref'));
     expect(fs.readFileSync(path.join(ROOT, 'build', 'images', 'api.ref'), 'utf-8')).toBe(`${IMAGE}\n`);
     // The commit built from (HEAD may have moved since: others commit too).
     expect(execFileSync('git', ['-C', ROOT, 'cat-file', '-t', sha![1]], { encoding: 'utf-8' }).trim()).toBe('commit');
     const tags: string[] = JSON.parse(podman('image', 'inspect', IMAGE))[0].RepoTags;
-    expect(tags).toEqual(expect.arrayContaining([IMAGE, `${IMAGE}-${sha![1]}`]));
+    expect(tags).toEqual(expect.arrayContaining([IMAGE, `${IMAGE}-${sha![1]}${sha![2] ?? ''}`]));
     expect(buildOutput).toContain(`build.sh: ${IMAGE} answers on http://127.0.0.1:${PORT}/api/healthz and /api/info (container ${CONTAINER})`);
     expect(buildOutput).toContain(`build.sh: left running; stop it with: podman stop ${CONTAINER} && podman rm ${CONTAINER}`);
     expect(podman('inspect', '-f', '{{.State.Running}}', CONTAINER)).toBe('true');
@@ -120,7 +124,7 @@ describe('the API image, built with podman by build.sh', () => {
   test('runs on Node 18 (the base) read-only as 10101, and answers every endpoint', async () => {
     await waitUntilUp();
     const started = logLines()[0];
-    expect(started).toMatchObject({ msg: 'listening', service: 'api', version: '1.0.0', host: '0.0.0.0', port: 8080 });
+    expect(started).toMatchObject({ msg: 'listening', service: 'api', version: TAG, host: '0.0.0.0', port: 8080 });
     expect(started.node).toMatch(/^v18\./);
 
     const health = await request(`${url}/api/healthz`);
@@ -131,7 +135,7 @@ describe('the API image, built with podman by build.sh', () => {
 
     const info = await request(`${url}/api/info`, { headers: { traceparent: TRACEPARENT, 'x-request-id': 'image-info' } });
     expect(info.status).toBe(200);
-    expect(info.json).toMatchObject({ service: 'api', version: '1.0.0' });
+    expect(info.json).toMatchObject({ service: 'api', version: TAG });
     expect(info.json.hostname).toBe(podman('inspect', '-f', '{{.Config.Hostname}}', CONTAINER));
     expect(info.headers.traceparent).toBe(TRACEPARENT);
 
@@ -170,7 +174,7 @@ describe('the API image, built with podman by build.sh', () => {
     expect(Object.keys(i.Config.ExposedPorts)).toEqual(['8080/tcp']);
     expect(i.Config.Entrypoint).toEqual(['node', 'server.js']);
     expect(i.Config.WorkingDir).toBe('/app');
-    expect(i.Config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'APP_VERSION=1.0.0']));
+    expect(i.Config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', `APP_VERSION=${TAG}`]));
     // podman reports it at the top level, docker under Config.
     const health = i.Healthcheck ?? i.Config.Healthcheck;
     expect(health).toBeDefined();
@@ -179,13 +183,16 @@ describe('the API image, built with podman by build.sh', () => {
     expect(health.Test.join(' ')).toContain('/api/healthz');
     const labels = i.Config.Labels;
     expect(labels['org.opencontainers.image.source']).toBe('https://github.com/mincloud1501/MSA_miniProject');
-    expect(labels['org.opencontainers.image.version']).toBe('1.0.0');
+    expect(labels['org.opencontainers.image.version']).toBe(TAG);
     // The commit built from, "-dirty" when services/api had uncommitted changes.
     const revision = labels['org.opencontainers.image.revision'];
     expect(revision).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
     expect(execFileSync('git', ['-C', ROOT, 'cat-file', '-t', revision.slice(0, 40)], { encoding: 'utf-8' }).trim()).toBe('commit');
     expect(labels['org.opencontainers.image.created']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(labels['org.opencontainers.image.title']).toBe('minCloud API');
+    // The base it was built on, by name and by the digest that pins it.
+    expect(labels['org.opencontainers.image.base.name']).toBe(BASE_IMAGE);
+    expect(labels['org.opencontainers.image.base.digest']).toBe(podman('image', 'inspect', '--format', '{{.Digest}}', BASE_IMAGE));
     expect(labels['org.opencontainers.image.description']).toMatch(/API/);
     expect(labels['org.opencontainers.image.licenses']).toBe('MIT');
   });
@@ -202,5 +209,29 @@ describe('the API image, built with podman by build.sh', () => {
     expect(podman('inspect', '-f', '{{.State.ExitCode}}', CONTAINER)).toBe('0');
     const lines = logLines();
     expect(lines.slice(-2)).toMatchObject([{ msg: 'shutting down', signal: 'SIGTERM' }, { msg: 'stopped' }]);
+  });
+
+  test('a build from uncommitted changes is tagged IMAGE_TAG-<sha>-dirty, never as the commit', () => {
+    expect(built).toBe(true);
+    // A clone of this commit with one file changed in services/api, built by its own build.sh.
+    const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'api-dirty-'));
+    const repo = 'localhost/mincloud-test/api-dirty';
+    try {
+      execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
+      const sha = execFileSync('git', ['-C', clone, 'rev-parse', '--short=7', 'HEAD'], { encoding: 'utf-8' }).trim();
+      fs.appendFileSync(path.join(clone, 'services', 'api', 'server.js'), '\n// changed\n');
+      const r = spawnSync('bash', [path.join(clone, 'services', 'api', 'build.sh'), '--no-run'], {
+        encoding: 'utf-8',
+        env: scriptEnv({ CONTAINER_ENGINE: 'podman', BASE_IMAGE, IMAGE_REPOSITORY: repo, IMAGE_REF_FILE: path.join(clone, 'api.ref') }),
+      });
+      expect([r.status, r.stderr.split('\n').filter((l) => /error/i.test(l))]).toEqual([0, []]);
+      expect(r.stdout).toContain(`build.sh: note: services/api/ has uncommitted changes; tagged ${TAG}-${sha}-dirty, not a commit's tag`);
+      const tags: string[] = JSON.parse(podman('image', 'inspect', `${repo}:${TAG}`))[0].RepoTags;
+      expect(tags).toContain(`${repo}:${TAG}-${sha}-dirty`);
+      expect(tags).not.toContain(`${repo}:${TAG}-${sha}`);
+    } finally {
+      spawnSync('podman', ['rmi', '-f', `${repo}:${TAG}`], { env: { ...process.env, CONTAINERS_CONF } });
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { API_DIR, ApiProcess, freePort, killApi, rawRequest, request, ROOT, SERVER, startApi } from './support';
+import { apiImage } from '../../lib/image-config';
 
 // The API is plain JavaScript (type-checked at the end of this file), run here as the image
 // runs it: `node server.js`, in a child process on 127.0.0.1, its stdout parsed line by line.
@@ -78,7 +79,9 @@ describe('request targets and settings', () => {
   });
 
   test('configuration from the environment, with the variable and its rule on error', () => {
-    expect(api.loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', version: '1.0.0', keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0 });
+    expect(api.loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', version: '1.0.0', keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0, maxConnections: 256 });
+    expect(api.loadConfig({ MAX_CONNECTIONS: '64' })).toMatchObject({ maxConnections: 64 });
+    expect(() => api.loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS="0" is not valid: use a whole number from 1 to 100000');
     expect(api.loadConfig({ PORT: '9000', HOST: '127.0.0.1', APP_VERSION: '2.0.0' })).toMatchObject({ port: 9000, host: '127.0.0.1', version: '2.0.0' });
     expect(() => api.loadConfig({ PORT: 'http' })).toThrow('PORT="http" is not valid: use a whole number from 0 to 65535');
     expect(() => api.loadConfig({ PORT: '70000' })).toThrow('PORT="70000" is not valid');
@@ -463,7 +466,8 @@ describe('the source', () => {
   });
 
   test('image.env names the image the cdk8s app deploys', () => {
-    expect(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8')).toBe('IMAGE_REPOSITORY=docker.io/mincloud1501/api\nIMAGE_TAG=1.0.0\n');
+    const { IMAGE_REPOSITORY, IMAGE_TAG } = Object.fromEntries(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=', 2)));
+    expect(apiImage({}).toString()).toBe(`${IMAGE_REPOSITORY}:${IMAGE_TAG}`);
   });
 });
 

@@ -248,3 +248,32 @@ describe('docker/build.sh refuses bad settings before building', () => {
     expect(r.stdout).toContain('BASE_IMAGE');
   });
 });
+
+describe('docker/Dockerfile on a base pinned by digest', () => {
+  test('every build records its base\'s digest; BASE_IMAGE=repository:tag@sha256:... builds (the tag kept for humans, the digest what is used); a wrong digest is refused', () => {
+    execFileSync('bash', [path.join(ROOT, 'docker', 'ci', 'make-base-image.sh')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const digest = podman('image', 'inspect', '--format', '{{.Digest}}', BASE);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const repo = 'localhost/mincloud-test/site-pinned';
+    const build = (base: string) => spawnSync('bash', [path.join(ROOT, 'docker', 'build.sh'), '--no-run'], {
+      env: { ...env, BASE_IMAGE: base, IMAGE_REPOSITORY: repo, IMAGE_REF_FILE: path.join(WORK, 'pinned.ref') }, cwd: ROOT, encoding: 'utf-8',
+    });
+    try {
+      // Built by tag, the image still records the digest of the base it is on: the pin for next time.
+      const byTag = build(BASE);
+      expect(byTag.status).toBe(0);
+      expect(JSON.parse(podman('image', 'inspect', `${repo}:${imageEnv.IMAGE_TAG}`))[0].Labels['org.opencontainers.image.base.digest']).toBe(digest);
+      const pinned = `${BASE}@${digest}`;
+      const r = build(pinned);
+      expect([r.status, r.stderr.split('\n').filter((l) => /^Error/.test(l))]).toEqual([0, []]);
+      const labels = JSON.parse(podman('image', 'inspect', `${repo}:${imageEnv.IMAGE_TAG}`))[0].Labels;
+      expect(labels['org.opencontainers.image.base.name']).toBe(pinned);
+      expect(labels['org.opencontainers.image.base.digest']).toBe(digest);
+      const wrong = build(`${BASE}@sha256:${'0'.repeat(64)}`);
+      expect(wrong.status).not.toBe(0);
+      expect(wrong.stderr).toContain(`nginx-base@sha256:${'0'.repeat(64)}`);
+    } finally {
+      spawnSync('podman', ['rmi', '-f', `${repo}:${imageEnv.IMAGE_TAG}`], { env });
+    }
+  });
+});

@@ -123,6 +123,9 @@ const MISTAKES: Array<[string, Mistake, string[]]> = [
   ['two targets with one name', config((t) => ({ ...t }), [{ ...deploymentConfig.targets[0], namespace: 'other' }]), ['target "dev"', 'name "dev"', 'unique']],
   ['an unknown size', config((t) => ({ ...t, size: 'huge' })), ['target "dev"', 'size "huge"', '"nano", "micro", "small", "medium", "large"']],
   ['hosts without an ingress', config((t) => ({ ...t, hosts: ['a.example.com'] })), ['target "dev"', 'ingress', 'IngressController.nginx()']],
+  ['an ingress on a cluster without its pod network', () => {
+    resolveTargets({ clusters: { bare: { context: 'bare' } }, targets: [{ ...deploymentConfig.targets[2], cluster: 'bare' }] });
+  }, ['target "prod"', 'invalid ingress "nginx"', 'set podNetwork', 'on cluster "bare"']],
   ['a misspelled ingress key of a target', config((t) => ({ ...t, hosts: ['a.example.com'], ingress: { controler: IngressController.nginx() } })), ['target "dev"', 'target.ingress "controler"', 'did you mean "controller"?']],
 ];
 

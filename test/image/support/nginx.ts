@@ -19,6 +19,8 @@ export interface NginxOptions {
   readonly configText?: string;
   /** Extra files for `mincloud/site.d/`, e.g. the /api proxy. */
   readonly siteIncludes?: Record<string, string>;
+  /** Extra files for `mincloud/http.d/`, e.g. `set_real_ip_from` for a trusted proxy. */
+  readonly httpIncludes?: Record<string, string>;
 }
 
 /**
@@ -62,6 +64,9 @@ export class NginxServer {
     fs.cpSync(path.join(DOCKER, 'mincloud'), path.join(dir, 'mincloud'), { recursive: true });
     for (const [name, text] of Object.entries(opts.siteIncludes ?? {})) {
       fs.writeFileSync(path.join(dir, 'mincloud', 'site.d', name), text);
+    }
+    for (const [name, text] of Object.entries(opts.httpIncludes ?? {})) {
+      fs.writeFileSync(path.join(dir, 'mincloud', 'http.d', name), text);
     }
     fs.copyFileSync('/etc/nginx/mime.types', path.join(dir, 'mime.types'));
     const web = prepareSite(dir);

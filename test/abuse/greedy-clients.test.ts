@@ -1,0 +1,149 @@
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { Api, ATTACKER, holdConnection, ORDINARY, request, sleep, startApi, startSiteWithApi, stubStatus } from './support';
+import { NginxServer } from '../image/support/nginx';
+
+// Greedy clients: many requests, many connections, big bodies. nginx must answer 429 past its
+// per-address limits (docker/nginx.conf, lib/nginx-api-proxy.ts) while a client at another
+// address is served; bodies must never reach /tmp; the API's memory must stay bounded.
+jest.setTimeout(60000);
+
+/** Sends `count` requests from `from`, `concurrency` at a time; the statuses (0: no answer). */
+async function burst(url: string, count: number, concurrency: number, from = ATTACKER): Promise<number[]> {
+  const statuses: number[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      next++;
+      try {
+        statuses.push((await request(url, { from })).status);
+      } catch {
+        statuses.push(0);
+      }
+    }
+  }));
+  return statuses;
+}
+
+const count = (xs: number[], v: number) => xs.filter((x) => x === v).length;
+
+function folderBytes(dir: string): number {
+  if (!fs.existsSync(dir)) return 0;
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile()).reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath ?? (e as any).path, e.name)).size, 0);
+}
+
+describe('greedy clients against nginx', () => {
+  let nginx: NginxServer;
+  let api: Api;
+  // Every answer of the API waits 1.5 s (a test-only setting), so requests overlap.
+  beforeAll(async () => { ({ nginx, api } = await startSiteWithApi({ apiEnv: { API_TEST_DELAY_MS: '1500' } })); });
+  afterAll(async () => {
+    await nginx?.stop();
+    await api?.stop();
+  });
+
+  test('the site: 20 requests/s per address with a burst of 40, 429 beyond; another address is served meanwhile', async () => {
+    const started = Date.now();
+    const [attack, ordinary] = await Promise.all([
+      burst(`${nginx.url}/`, 300, 16),
+      (async () => { await sleep(200); return burst(`${nginx.url}/`, 10, 1, ORDINARY); })(),
+    ]);
+    const seconds = (Date.now() - started) / 1000;
+    expect(count(attack, 0)).toBe(0);
+    expect(count(attack, 200) + count(attack, 429)).toBe(300);
+    expect(count(attack, 429)).toBeGreaterThan(0);
+    // burst + rate x time (+1 for the request that opens the window)
+    expect(count(attack, 200)).toBeLessThanOrEqual(41 + Math.ceil(20 * seconds));
+    expect(ordinary).toEqual(Array(10).fill(200));
+  });
+
+  test('/api/: 5 requests at once and 5/s (burst 10) per address, 429 beyond; another address is served meanwhile', async () => {
+    const [attack, ordinary] = await Promise.all([
+      burst(`${nginx.url}/api/info`, 30, 30),
+      (async () => { await sleep(300); return (await request(`${nginx.url}/api/info`, { from: ORDINARY })).status; })(),
+    ]);
+    // 30 at once: at most 5 reach the API together; the rest are refused at once.
+    expect(count(attack, 200)).toBeGreaterThanOrEqual(1);
+    expect(count(attack, 200)).toBeLessThanOrEqual(5);
+    expect(count(attack, 429)).toBe(30 - count(attack, 200));
+    expect(ordinary).toBe(200);
+  });
+
+  test('many connections from one address: each is closed when it sends nothing, others are served', async () => {
+    const held = Array.from({ length: 200 }, () => holdConnection(nginx.opts.port, { maxMs: 20000 }));
+    await sleep(500);
+    expect((await stubStatus(nginx)).active).toBeGreaterThanOrEqual(200);
+    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    const lived = await Promise.all(held.map((h) => h.closed));
+    expect(Math.max(...lived.map((l) => l.afterMs))).toBeLessThan(12000);
+    expect((await stubStatus(nginx)).active).toBeLessThan(10);
+  });
+
+  test('big and stalled bodies: refused before they are read (413/405), nothing written to /tmp', async () => {
+    const tmp = path.join(nginx.dir, 'run');
+    const before = folderBytes(tmp);
+    const MB = 1024 * 1024;
+    // 20 bodies of 1 MB announced, 900 KB sent, then stalled; and chunked ones without a length.
+    const stalled = Array.from({ length: 20 }, (_, i) => {
+      const target = i % 2 ? '/api/upload' : '/upload';
+      const conn = holdConnection(nginx.opts.port, { first: `POST ${target} HTTP/1.1\r\nHost: site\r\nContent-Length: ${MB}\r\n\r\n`, maxMs: 20000 });
+      conn.socket.on('connect', () => conn.socket.write(Buffer.alloc(900 * 1024, 'a')));
+      return conn;
+    });
+    const chunked = Array.from({ length: 10 }, (_, i) => {
+      const conn = holdConnection(nginx.opts.port, { first: `POST ${i % 2 ? '/api/upload' : '/'} HTTP/1.1\r\nHost: site\r\nTransfer-Encoding: chunked\r\n\r\n`, maxMs: 20000 });
+      conn.socket.on('connect', () => conn.socket.write(`20000\r\n${'b'.repeat(0x20000)}\r\n`));
+      return conn;
+    });
+    await sleep(1500);
+    expect(folderBytes(tmp) - before).toBe(0);
+    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    for (const c of [...stalled, ...chunked]) c.socket.destroy();
+    const answers = await Promise.all([...stalled, ...chunked].map((c) => c.closed));
+    for (const a of answers.slice(0, 20)) expect(a.received).toMatch(/^HTTP\/1\.1 413 /);
+    for (const a of answers.slice(20)) expect(a.received).toMatch(/^HTTP\/1\.1 (405|413) /);
+  });
+});
+
+describe('a connection flood against the API', () => {
+  let api: Api;
+  beforeAll(async () => { api = await startApi(); });
+  afterAll(async () => { await api?.stop(); });
+
+  const memory = () => {
+    const status = fs.readFileSync(`/proc/${api.child.pid}/status`, 'utf-8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)![1]);
+    return { rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024 };
+  };
+
+  test('3000 half-open sockets: at most 256 are kept, memory stays far below the pod\'s 64 MiB, all gone after the header timeout', async () => {
+    const before = memory();
+    const sockets: net.Socket[] = [];
+    let connected = 0;
+    let closed = 0;
+    for (let i = 0; i < 3000; i++) {
+      const s = net.connect({ port: api.port, host: '127.0.0.1', localAddress: ATTACKER }, () => {
+        connected++;
+        s.resume(); // reads what comes (the 408), so its close is seen
+        s.write('GET /api/info HTTP/1.1\r\nHost: api\r\nX-Half: ');
+      });
+      s.on('error', () => { /* dropped */ });
+      s.on('close', () => { closed++; });
+      sockets.push(s);
+      if (i % 200 === 199) await sleep(20);
+    }
+    await sleep(1500);
+    const during = memory();
+    const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
+    expect(connected).toBeGreaterThan(256);
+    expect(open).toBeLessThanOrEqual(256);
+    expect(during.rss).toBeLessThan(64);
+    expect(during.anon - before.anon).toBeLessThan(16);
+    // The header timeout (10 s) frees every slot; then an ordinary client is served.
+    for (let i = 0; i < 60 && closed < 3000; i++) await sleep(250);
+    expect(closed).toBe(3000);
+    expect((await request(`${api.url}/api/info`, { from: ORDINARY })).status).toBe(200);
+  });
+});

@@ -1,0 +1,202 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+import { nginxApiProxy } from '../../lib/nginx-api-proxy';
+import { NginxOptions, NginxServer } from '../image/support/nginx';
+
+// What the abuse tests share: the real nginx with the shipped config and the real API behind
+// its /api proxy, each on a port the OS picked on 127.0.0.1, and clients that can speak from
+// other loopback addresses (127.0.0.2, 127.0.0.3, ...), so that an attacker and an ordinary
+// client are two different client addresses to nginx's per-address limits.
+
+const SERVER = path.join(__dirname, '..', '..', 'services', 'api', 'server.js');
+
+/** The attacker's address and an ordinary client's (any 127.0.0.0/8 address is this machine). */
+export const ATTACKER = '127.0.0.2';
+export const ORDINARY = '127.0.0.3';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A port on 127.0.0.1 the OS picked (bound, then released for the server to take). */
+export function osPickedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * nginx with the shipped config on two OS-picked ports; should another process take a port
+ * between the pick and nginx's bind, it tries again with new ones (at most 5 times).
+ */
+export async function startNginx(opts: Omit<NginxOptions, 'port' | 'statusPort'> = {}): Promise<NginxServer> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return await NginxServer.start({ ...opts, port: await osPickedPort(), statusPort: await osPickedPort() });
+    } catch (e) {
+      last = e;
+      if (!/in use|could not listen/.test(String(e))) throw e;
+    }
+  }
+  throw last;
+}
+
+export interface Api {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  /** The API's stdout lines so far, parsed. */
+  lines(): any[];
+  stop(): Promise<void>;
+}
+
+/** `node services/api/server.js` on 127.0.0.1, port 0 (the OS picks; read from its first log line). */
+export async function startApi(env: Record<string, string> = {}): Promise<Api> {
+  const child = spawn(process.execPath, [SERVER], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: any[] = [];
+  let buffer = '';
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the API did not start in 5 s: ${stderr}`)), 5000);
+    child.once('exit', (code) => reject(new Error(`the API exited with ${code}: ${stderr}`)));
+    child.stdout!.setEncoding('utf-8');
+    child.stdout!.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) !== -1) {
+        const line = JSON.parse(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+        lines.push(line);
+        if (line.msg === 'listening') {
+          clearTimeout(timer);
+          resolve(line.port);
+        }
+      }
+    });
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    child, port, url: `http://127.0.0.1:${port}`, lines: () => lines,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** The site (shipped nginx config) with the real API behind its generated /api proxy. */
+export async function startSiteWithApi(opts: { httpIncludes?: Record<string, string>; apiEnv?: Record<string, string> } = {}): Promise<{ nginx: NginxServer; api: Api }> {
+  const api = await startApi(opts.apiEnv);
+  try {
+    const nginx = await startNginx({ siteIncludes: { 'api-proxy.conf': nginxApiProxy(`http://127.0.0.1:${api.port}`) }, httpIncludes: opts.httpIncludes });
+    return { nginx, api };
+  } catch (e) {
+    await api.stop();
+    throw e;
+  }
+}
+
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Header lines as sent, in order: [name, value] pairs (repeats kept). */
+  rawHeaders: string[];
+  body: string;
+}
+
+/** One request on its own connection, from `from` (a loopback address), answered within 10 s. */
+export function request(url: string, opts: { from?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false, localAddress: opts.from ?? ORDINARY }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString('utf-8') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(10000, () => req.destroy(new Error(`${opts.method ?? 'GET'} ${url}: no answer in 10 s`)));
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** Header names that occur more than once in an answer. */
+export function repeatedHeaders(answer: Answer): string[] {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+    const name = answer.rawHeaders[i].toLowerCase();
+    seen.set(name, (seen.get(name) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([name]) => name);
+}
+
+export interface HeldSocket {
+  readonly socket: net.Socket;
+  /** Resolves with how long the connection lived (ms) and what the server sent, when it closes. */
+  readonly closed: Promise<{ afterMs: number; received: string }>;
+}
+
+/**
+ * A raw connection from `from` that sends `first` and then, every `everyMs`, `drip` (by
+ * default nothing more), until the server closes it or `maxMs` passes (then the test closes
+ * it: the loop is bounded either way).
+ */
+export function holdConnection(port: number, opts: { from?: string; first?: string; drip?: string; everyMs?: number; maxMs: number }): HeldSocket {
+  const started = Date.now();
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress: opts.from ?? ATTACKER });
+  let received = '';
+  let timer: NodeJS.Timeout | undefined;
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => { received += d; });
+  socket.on('error', () => { /* a reset is one way to be closed */ });
+  socket.on('connect', () => {
+    if (opts.first) socket.write(opts.first);
+    if (opts.drip && opts.everyMs) {
+      timer = setInterval(() => { if (socket.writable) socket.write(opts.drip!); }, opts.everyMs);
+    }
+  });
+  const limit = setTimeout(() => socket.destroy(), opts.maxMs);
+  const closed = new Promise<{ afterMs: number; received: string }>((resolve) => {
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(limit);
+      resolve({ afterMs: Date.now() - started, received });
+    });
+  });
+  return { socket, closed };
+}
+
+/**
+ * Ordinary traffic while an attack runs: from ORDINARY, one request after another to `url`
+ * until `until` resolves (bounded by `maxRequests`); resolves with the statuses seen.
+ */
+export async function ordinaryTraffic(url: string, until: Promise<unknown>, opts: { maxRequests?: number; pauseMs?: number } = {}): Promise<number[]> {
+  let done = false;
+  until.then(() => { done = true; }, () => { done = true; });
+  const statuses: number[] = [];
+  for (let i = 0; i < (opts.maxRequests ?? 200) && !done; i++) {
+    try {
+      statuses.push((await request(url, { from: ORDINARY })).status);
+    } catch {
+      statuses.push(0);
+    }
+    await sleep(opts.pauseMs ?? 200);
+  }
+  return statuses;
+}
+
+/** nginx's stub_status counters. */
+export async function stubStatus(nginx: NginxServer): Promise<{ active: number; reading: number; writing: number; waiting: number }> {
+  const res = await request(`http://127.0.0.1:${nginx.opts.statusPort}/stub_status`, { from: '127.0.0.1' });
+  const n = (re: RegExp) => Number(re.exec(res.body)![1]);
+  return { active: n(/Active connections: (\d+)/), reading: n(/Reading: (\d+)/), writing: n(/Writing: (\d+)/), waiting: n(/Waiting: (\d+)/) };
+}
