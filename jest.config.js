@@ -10,6 +10,7 @@ const SYSTEM = [
   '<rootDir>/test/api/**/*.test.ts',
   '<rootDir>/test/abuse/**/*.test.ts',
   '<rootDir>/test/helm/helm.test.ts',
+  '<rootDir>/test/e2e/**/*.test.ts',
 ];
 
 const common = {

@@ -42,7 +42,8 @@ export function settle(folder: OutputFolder, code: number, log: (line: string) =
       folder.keep();
       return;
     }
-    const shown = path.relative(process.cwd(), folder.dir) || folder.dir;
+    const rel = path.relative(process.cwd(), folder.dir);
+    const shown = rel && !rel.startsWith('..') ? rel : folder.dir;
     const restored = folder.restore();
     log(restored
       ? `k8s-checks: ${shown}/ did not pass; the last good output (target ${restored.target}) was put back in its place.`

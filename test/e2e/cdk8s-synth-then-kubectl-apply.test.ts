@@ -1,0 +1,200 @@
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+// What this project promises its users, typed as they type it: `npx cdk8s synth` (the cdk8s CLI,
+// with this project's cdk8s.yaml and its validation plugins), then the literal
+// `kubectl apply -f dist` with the real kubectl 1.27 against the test API server on 127.0.0.1
+// (test/delivery/support/fake-apiserver.js). The only liberty taken: the CLI writes to a
+// temporary folder's dist/ (`--output`), so the checkout's own dist/ is never touched, and
+// kubectl runs in that folder, so `-f dist` is literal.
+const ROOT = path.resolve(__dirname, '..', '..');
+jest.setTimeout(240000);
+
+let work: string;
+let dist: string;
+let server: ChildProcess;
+let kubectl: string;
+let base: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-synth-kubectl-'));
+  dist = path.join(work, 'dist');
+  kubectl = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'kubectl');
+  server = spawn(process.execPath, [path.join(ROOT, 'test', 'delivery', 'support', 'fake-apiserver.js')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    server.stdout!.on('data', (d: Buffer) => {
+      const m = /listening (\d+)/.exec(d.toString());
+      if (m) resolve(m[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`the test API server exited (${code})`)));
+  });
+  base = `http://127.0.0.1:${port}`;
+  const kubeconfig = path.join(work, 'kubeconfig');
+  fs.writeFileSync(kubeconfig, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'test', cluster: { server: base } }], users: [{ name: 'nobody', user: {} }],
+    contexts: ['kubernetes-admin@kubernetes', 'production'].map((name) => ({ name, context: { cluster: 'test', user: 'nobody' } })),
+    'current-context': 'kubernetes-admin@kubernetes',
+  }));
+  // No CDK8S_* or TARGET from the environment the tests run in: the commands as a user types them.
+  env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK8S_') && !['TARGET', 'SITE_IMAGE', 'API_IMAGE'].includes(k)));
+  // NODE_PATH: the apps these tests write into the temporary folder import cdk8s like main.ts does.
+  env = { ...env, KUBECONFIG: kubeconfig, KUBECACHEDIR: path.join(work, 'kube-cache'), NODE_PATH: path.join(ROOT, 'node_modules') };
+});
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** `npx cdk8s synth` in the project, writing to the temporary dist/. */
+function cdk8sSynth(args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+  return spawnSync('npx', ['cdk8s', 'synth', '--output', dist, ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: 'utf-8', timeout: 120000 });
+}
+
+/** `kubectl apply -f dist`, literally, in the folder that holds dist/. */
+function kubectlApply(context?: string) {
+  return spawnSync(kubectl, [...(context ? ['--context', context] : []), 'apply', '-f', 'dist'], { cwd: work, env, encoding: 'utf-8' });
+}
+
+function hashTree(dir: string): string {
+  const hash = createHash('sha256');
+  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
+    const p = path.join(dir, f);
+    hash.update(f).update('\0');
+    if (fs.statSync(p).isFile()) hash.update(fs.readFileSync(p)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+const manifestsIn = (dir: string) => fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const objectsIn = (dir: string) => manifestsIn(dir).flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf-8')).map((d) => d.toJS()));
+const stored = async () => (await fetch(`${base}/__objects`)).json() as Promise<Array<{ kind: string; metadata: { name: string; namespace?: string } }>>;
+const id = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** An app whose site Deployment runs a privileged container: what the policy checks are for. */
+function brokenApp(): string {
+  const file = path.join(work, 'privileged-app.ts');
+  fs.writeFileSync(file, `
+import { JsonPatch } from 'cdk8s';
+import { runSynthCommand } from ${JSON.stringify(path.join(ROOT, 'lib', 'synth', 'synth-command'))};
+import { buildTargetFromEnv, commandOptions } from ${JSON.stringify(path.join(ROOT, 'main'))};
+import { WebService } from ${JSON.stringify(path.join(ROOT, 'lib', 'web-service'))};
+
+const options = commandOptions(process.env);
+void runSynthCommand(process.argv.slice(2), process.env, {
+  ...options,
+  build: (app, target) => {
+    const chart = buildTargetFromEnv(app, target, process.env);
+    (chart.node.findChild('nginx1') as WebService).deployment
+      .addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
+  },
+}).then((code) => { process.exitCode = code; });
+`);
+  return `node --import tsx --import ./lib/synth/app-guard.ts ${file}`;
+}
+
+describe('npx cdk8s synth, then kubectl apply -f dist', () => {
+  test('cdk8s synth writes the default target, the seed\'s dev, as manifests directly in dist/; no stack trace, no upgrade notice; the CLI reports the validation', () => {
+    const r = cdk8sSynth();
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toContain('new version');
+    expect(r.status).toBe(0);
+    expect(manifestsIn(dist)).toEqual(['dev.k8s.yaml']);
+    expect(r.stdout).toContain(`  - ${dist}/dev.k8s.yaml`);
+    expect(r.stdout).toMatch(/Validation Report[\s\S]*Pod Security restricted \(v1\.27\), kube-score, kube-linter, Polaris[\s\S]*Validations ended succesfully/);
+    expect(r.stderr).toContain('target dev, 7 objects in dev.k8s.yaml');
+    const objects = objectsIn(dist);
+    expect(objects.filter((o) => ['Deployment', 'Service'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Deployment/nginx1', 'Service/nginx1']);
+    expect(objects.find((o) => o.kind === 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 80 }] });
+  });
+
+  test('npm run synth writes the same bytes', () => {
+    const other = path.join(work, 'npm-dist');
+    const r = spawnSync('npm', ['run', '--silent', 'synth', '--', '--outdir', other], { cwd: ROOT, env, encoding: 'utf-8' });
+    expect(r.status).toBe(0);
+    for (const f of manifestsIn(dist)) expect(fs.readFileSync(path.join(other, f))).toEqual(fs.readFileSync(path.join(dist, f)));
+    expect(manifestsIn(other)).toEqual(manifestsIn(dist));
+  });
+
+  test('kubectl apply -f dist applies exactly the manifests in dist/', async () => {
+    const before = new Set((await stored()).map(id));
+    const r = kubectlApply();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('namespace/mincloud-dev created');
+    expect(r.stdout).toContain('deployment.apps/nginx1 created');
+    expect(r.stdout).toContain('service/nginx1 created');
+    const added = (await stored()).map(id).filter((k) => !before.has(k) && !k.startsWith('ReplicaSet/'));
+    expect(added.sort()).toEqual(objectsIn(dist).map(id).sort());
+  });
+
+  test('TARGET=prod npx cdk8s synth, then kubectl apply -f dist, on a cluster with the CRDs prod uses', async () => {
+    const r = cdk8sSynth([], { TARGET: 'prod' });
+    expect(r.status).toBe(0);
+    expect(manifestsIn(dist)).toEqual(['prod.k8s.yaml']);
+    // The cluster's operators: cert-manager and prometheus-operator installed (their CRDs).
+    const crds = spawnSync(kubectl, ['--context', 'production', 'apply', '-f', path.join(ROOT, 'crds', 'cert-manager'), '-f', path.join(ROOT, 'crds', 'prometheus-operator')], { cwd: work, env, encoding: 'utf-8' });
+    expect(crds.status).toBe(0);
+    const before = new Set((await stored()).map(id));
+    const applied = kubectlApply('production');
+    expect(applied.stderr).toBe('');
+    expect(applied.status).toBe(0);
+    const added = (await stored()).map(id).filter((k) => !before.has(k) && !k.startsWith('ReplicaSet/'));
+    expect(added.sort()).toEqual(objectsIn(dist).map(id).sort());
+    expect(added).toEqual(expect.arrayContaining(['Certificate/mincloud/web', 'HorizontalPodAutoscaler/mincloud/nginx1']));
+  });
+
+  test('a privileged container: exit 2, the CLI\'s report names the rule and the construct path, dist/ byte-identical', () => {
+    const good = cdk8sSynth();
+    expect(good.status).toBe(0);
+    const before = hashTree(dist);
+    const r = cdk8sSynth(['--app', brokenApp()]);
+    expect(r.status).toBe(2);
+    const out = r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(out).toMatch(/pod-security\/privileged \[error\] \(1 occurrences\)\s+Occurrences:\s+- Construct Path: dev\/nginx1\/Deployment\s+- Manifest Path: .*dist\/dev\.k8s\.yaml\s+- Resource Name: Deployment\/mincloud-dev\/nginx1\s+- Locations:\s+> spec\.template\.spec\.containers\[0\]\.securityContext\.privileged/);
+    expect(out).toMatch(/How to fix: Set securityContext\.privileged to false/);
+    expect(r.stderr).toContain('Validation failed');
+    expect(r.stderr).toContain(`k8s-checks: ${dist}/ did not pass; the last good output (target dev) was put back in its place.`);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(hashTree(dist)).toBe(before);
+  });
+
+  test('an app that fails: exit 1, what is wrong, and dist/ byte-identical although the CLI emptied it first', () => {
+    const before = hashTree(dist);
+    const r = cdk8sSynth([], { SITE_IMAGE: 'nginx:latest' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('synth failed: environment variable SITE_IMAGE: invalid image tag "latest"');
+    expect(r.stderr).toContain('cdk8s synth emptied');
+    expect(r.stderr).toContain('the last good output (target dev) was put back.');
+    expect(hashTree(dist)).toBe(before);
+  });
+
+  test('an app that does not even load (a syntax error): its file and line, and dist/ byte-identical', () => {
+    const before = hashTree(dist);
+    const file = path.join(work, 'syntax-error.ts');
+    fs.writeFileSync(file, 'const x = (1;\n');
+    const r = cdk8sSynth(['--app', `node --import tsx --import ./lib/synth/app-guard.ts ${file}`]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/synth failed: .*syntax-error\.ts:1:\d+: ERROR/);
+    expect(hashTree(dist)).toBe(before);
+  });
+
+  test('--no-validate is honoured: the output is written unchecked and becomes what a later failure puts back', () => {
+    const r = cdk8sSynth(['--no-validate', '--app', brokenApp()]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('Validation Report');
+    expect(fs.readFileSync(path.join(dist, 'dev.k8s.yaml'), 'utf-8')).toContain('privileged: true');
+    const unchecked = hashTree(dist);
+    expect(cdk8sSynth([], { SITE_IMAGE: 'nginx:latest' }).status).not.toBe(0);
+    expect(hashTree(dist)).toBe(unchecked);
+  });
+});
