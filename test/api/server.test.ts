@@ -7,6 +7,9 @@ import * as path from 'path';
 import { API_DIR, ApiProcess, freePort, killApi, rawRequest, request, ROOT, SERVER, startApi } from './support';
 import { apiImage } from '../../lib/image-config';
 
+/** The API's own version (its package.json), what it reports when no APP_VERSION is set. */
+const VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'services', 'api', 'package.json'), 'utf-8')).version;
+
 // The API is plain JavaScript (type-checked at the end of this file), run here as the image
 // runs it: `node server.js`, in a child process on 127.0.0.1, its stdout parsed line by line.
 interface Trace { format: string; traceId: string | null; spanId: string | null; sampled: boolean | null }
@@ -79,7 +82,7 @@ describe('request targets and settings', () => {
   });
 
   test('configuration from the environment, with the variable and its rule on error', () => {
-    expect(api.loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', version: '1.0.0', keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0, maxConnections: 256 });
+    expect(api.loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', version: VERSION, keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0, maxConnections: 256 });
     expect(api.loadConfig({ MAX_CONNECTIONS: '64' })).toMatchObject({ maxConnections: 64 });
     expect(() => api.loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS="0" is not valid: use a whole number from 1 to 100000');
     expect(api.loadConfig({ PORT: '9000', HOST: '127.0.0.1', APP_VERSION: '2.0.0' })).toMatchObject({ port: 9000, host: '127.0.0.1', version: '2.0.0' });
@@ -114,7 +117,7 @@ describe('the API over HTTP', () => {
   const logOf = (id: string) => server.waitForLine((l) => l.msg === 'request' && l.request_id === id);
 
   test('startup line: service, version, address, Node version', () => {
-    expect(server.lines()[0]).toMatchObject({ level: 'info', msg: 'listening', service: 'api', version: '1.0.0', host: '127.0.0.1', port: server.port, node: process.version });
+    expect(server.lines()[0]).toMatchObject({ level: 'info', msg: 'listening', service: 'api', version: VERSION, host: '127.0.0.1', port: server.port, node: process.version });
   });
 
   test('/api/healthz: 200 {"status":"ok"}; /api/readyz: 200 ready', async () => {
@@ -131,7 +134,7 @@ describe('the API over HTTP', () => {
     const r = await get('/api/info');
     expect(r.status).toBe(200);
     expect(Object.keys(r.json)).toEqual(['service', 'version', 'hostname', 'time']);
-    expect(r.json).toMatchObject({ service: 'api', version: '1.0.0', hostname: os.hostname() });
+    expect(r.json).toMatchObject({ service: 'api', version: VERSION, hostname: os.hostname() });
     expect(r.json.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Date.parse(r.json.time)).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(r.json.time)).toBeLessThanOrEqual(Date.now() + 1000);
@@ -446,7 +449,8 @@ describe('the source', () => {
 
   test('zero runtime dependencies: package.json declares none, the code loads only node: built-ins', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(API_DIR, 'package.json'), 'utf-8'));
-    expect(pkg).toMatchObject({ name: 'mincloud-api', version: '1.0.0', private: true });
+    expect(pkg).toMatchObject({ name: 'mincloud-api', version: VERSION, private: true });
+    expect(VERSION).toBe(apiImage({}).tag); // the image tag names the API's own version
     expect(pkg.dependencies).toBeUndefined();
     expect(pkg.devDependencies).toBeUndefined();
     expect(Object.keys(pkg.scripts).sort()).toEqual(expect.arrayContaining(['build', 'start']));
@@ -527,7 +531,7 @@ describe('createServer() in process', () => {
 
   test('/api/info: service, version (package.json), hostname, ISO time', async () => {
     const r = await get('/api/info');
-    expect(r.json).toEqual({ service: 'api', version: '1.0.0', hostname: 'pod-1', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(r.json).toEqual({ service: 'api', version: VERSION, hostname: 'pod-1', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
     const other = await listen({ version: '9.9.9' });
     try {
       expect((await request(`${other.url}/api/info`)).json).toMatchObject({ version: '9.9.9', hostname: os.hostname() });
