@@ -29,7 +29,7 @@ describe('bench/synth/many-services', () => {
     expect([ok.status, ok.stdout]).toEqual([0, `${path.join(work, 'out')}: 2 services, 14 objects\n`]);
     for (const args of [[], ['--services', '0', '--outdir', work], ['--services', '2'], ['--services', '2', '--outdir', work, '--fast']]) {
       const r = cli(args);
-      expect([r.status, r.stderr]).toEqual([2, 'usage: many-services.ts --services N (a whole number >= 1) --outdir DIR [--no-checks]\n']);
+      expect([r.status, r.stderr]).toEqual([2, 'usage: many-services.ts --services N (a whole number >= 1) --outdir DIR [--no-checks] [--watch]\n']);
     }
   });
 });

@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
 # How fast a synth is, measured in one run on this machine with hyperfine:
-#   (a) the cdk8s template's way, `npx ts-node main.ts` (type-checks the whole app every time)
-#   (b) this project's synth command, `npm run synth` (what users run), and what npm runs for it
-#   (b0) the same with empty caches: the first synth after `npm ci`
-#   (c) `kubectl kustomize` over the same YAML: an outside reference for "just emitting manifests"
-#   (d) 10, 100 and 1000 generated services through the same constructs and pipeline, with and
-#       without the schema and policy checks
-# All of them write every target (or the generated one) and, but for (c), validate it.
+#   (a) the cdk8s template's way, `npx ts-node main.ts` (type-checks the whole app every run)
+#   (b) this project's `npm run synth` (tsx runs the TypeScript, the validation plugins of
+#       cdk8s.yaml run in-process), and `node --import tsx ... main.ts`, what npm runs for it
+#   (c) `npx cdk8s synth`, the cdk8s CLI: the app, then the same plugins in the CLI's process;
+#       and the same with --no-validate
+#   (d) `kubectl kustomize` over the same YAML: an outside reference for "just emitting manifests"
+#   (e) 10, 100 and 1000 generated services through the same constructs and pipeline, with and
+#       without the validation plugins
+#   (f) the watch loop (`npm run synth -- --watch`): from saving the app to a validated dist/,
+#       for the app and for 1000 services (bench/synth/watch-latency.ts)
+# Every synth writes one target (dev, or the generated one) and, but for --no-validate, (d) and
+# the no-checks rows, validates it.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: bench/synth/run.sh [--help]
 
-Times each command RUNS times after one warm-up (hyperfine) and prints min and median of
-each, the ratio (a)/(b), and the time per generated service. Writes only to a temporary
-folder; dist/ is not touched. Takes about three minutes.
+Times each command RUNS times after one warm-up (hyperfine) and prints min and median of each,
+the ratios to (b), the time per generated service, and the watch loop's figures. Writes only to
+a temporary folder; dist/ is not touched. Takes about five minutes.
 
 Environment:
   RUNS    timed runs per command (default 5)
   SIZES   numbers of generated services (default "10 100 1000")
+  EDITS   saves timed in the watch loop (default 10)
 USAGE
 }
 case "${1:-}" in
@@ -34,9 +40,9 @@ cd "$root"
 [[ -d node_modules ]] || { echo "bench: run 'npm ci' first" >&2; exit 1; }
 runs="${RUNS:-5}"
 sizes="${SIZES:-10 100 1000}"
+edits="${EDITS:-10}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-export CDK8S_CHECK_UPGRADE=false
 
 measure() { # name command...
   local name="$1"; shift
@@ -46,20 +52,23 @@ measure() { # name command...
 echo "synth benchmark: $runs runs each after a warm-up, $(nproc) cores, node $(node --version)"
 measure a-template "npx --no-install ts-node main.ts --outdir $out/a"
 measure b-npm-run-synth "npm run --silent synth -- --outdir $out/b"
-measure b-node "node -r ./tools/ts-run/register.js main.ts --outdir $out/b"
+measure b-node "node --import tsx --import ./lib/synth/app-guard.ts main.ts --outdir $out/b"
 measure b0-empty-caches --prepare "rm -rf $out/cache" \
-  "env MINCLOUD_CACHE_DIR=$out/cache K8S_CHECKS_CACHE_DIR=$out/cache/k8s-checks node -r ./tools/ts-run/register.js main.ts --outdir $out/b0"
+  "env K8S_CHECKS_CACHE_DIR=$out/cache node --import tsx --import ./lib/synth/app-guard.ts main.ts --outdir $out/b0"
+measure c-cdk8s-synth "npx cdk8s synth --output $out/c"
+measure c-cdk8s-synth-no-validate "npx cdk8s synth --no-validate --output $out/c"
 
 mkdir -p "$out/kustomize"
-cp "$out"/b/*/*.k8s.yaml "$out/kustomize/"
+cp "$out"/b/*.k8s.yaml "$out/kustomize/"
 (cd "$out/kustomize" && { echo 'resources:'; for f in *.k8s.yaml; do echo "- $f"; done; } > kustomization.yaml)
 kubectl="$(bash tools/k8s-binaries.sh)/kubectl"
-measure c-kustomize "$kubectl kustomize $out/kustomize"
+measure d-kustomize "$kubectl kustomize $out/kustomize"
 
 for n in $sizes; do
-  measure "d-$n" "node -r ./tools/ts-run/register.js bench/synth/many-services.ts --services $n --outdir $out/d"
-  measure "d-$n-no-checks" "node -r ./tools/ts-run/register.js bench/synth/many-services.ts --services $n --no-checks --outdir $out/d"
+  measure "e-$n" "node --import tsx bench/synth/many-services.ts --services $n --outdir $out/e"
+  measure "e-$n-no-checks" "node --import tsx bench/synth/many-services.ts --services $n --no-checks --outdir $out/e"
 done
 
+node --import tsx bench/synth/watch-latency.ts --edits "$edits" --services "${sizes##* }" > "$out/watch.jsonl"
+
 node bench/synth/report.js "$out" "$sizes"
-node bench/synth/module-costs.js
