@@ -18,14 +18,14 @@ function kubectl127(): string {
   }
 }
 
-function run(argv: string[]): number {
+async function run(argv: string[]): Promise<number> {
   try {
     const opts = parseArgs(argv);
     if (opts === 'help') {
       process.stdout.write(HELP);
       return EXIT.ok;
     }
-    return deploy({ ...opts, kubectl: opts.kubectl || kubectl127() }, {
+    return await deploy({ ...opts, kubectl: opts.kubectl || kubectl127() }, {
       log: (line) => console.log(line),
       error: (line) => console.error(line),
     });
@@ -38,4 +38,4 @@ function run(argv: string[]): number {
   }
 }
 
-process.exitCode = run(process.argv.slice(2));
+run(process.argv.slice(2)).then((code) => { process.exitCode = code; });
