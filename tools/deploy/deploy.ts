@@ -79,7 +79,7 @@ export async function deploy(opts: DeployOptions, io: Io, deps: DeployDeps = {})
 /** `--history`: the releases recorded in the target's namespace. */
 async function history(run: Run): Promise<number> {
   const { kubectl, io, target } = run;
-  const contextProblem = await checkContext(kubectl, run.contextSource);
+  const contextProblem = await checkContext(kubectl, run.contextSource, true);
   if (contextProblem) {
     io.error(`deploy: ${contextProblem}`);
     return EXIT.preflight;
@@ -101,11 +101,17 @@ async function history(run: Run): Promise<number> {
 async function readReleases(run: Run, quiet = false): Promise<{ releases: Release[]; skipped: string[] } | { error: string }> {
   const r = await run.kubectl.run(['get', 'secrets', '-n', run.namespace, '-l', `${RELEASE_OF_LABEL}=${run.target.name}`, '-o', 'json'], { quiet });
   if (r.status !== 0) return { error: why(r) };
+  return releasesIn(run, JSON.parse(r.stdout || '{"items":[]}').items ?? []);
+}
+
+/** The target's releases among `items` (a list of Secrets, maybe with other objects). */
+function releasesIn(run: Run, items: ReadonlyArray<{ kind?: string; metadata: { name: string; labels?: Record<string, string> } }>): { releases: Release[]; skipped: string[] } {
   const releases: Release[] = [];
   const skipped: string[] = [];
-  for (const secret of JSON.parse(r.stdout || '{"items":[]}').items ?? []) {
+  for (const secret of items) {
+    if ((secret.kind !== undefined && secret.kind !== 'Secret') || secret.metadata.labels?.[RELEASE_OF_LABEL] !== run.target.name) continue;
     try {
-      releases.push(readReleaseSecret(secret));
+      releases.push(readReleaseSecret(secret as Parameters<typeof readReleaseSecret>[0]));
     } catch (e) {
       skipped.push((e as Error).message);
     }
@@ -156,22 +162,23 @@ async function apply(run: Run, synthTarget: SynthTarget): Promise<number> {
     const contextProblem = await checkContext(kubectl, run.contextSource);
     if (contextProblem) return fail(steps, EXIT.preflight, contextProblem);
   }
-  const [server, nsRead, releasesRead, parentRead, beforeRead] = await Promise.all([
+  // What the namespace holds, in one read: the releases, the ApplySet parent, the Deployments
+  // as they are before this deploy (to tell which ones it changes).
+  const [server, nsRead, contentRead] = await Promise.all([
     checkServer(kubectl, objects),
     kubectl.run(['get', 'namespace', namespace, '--ignore-not-found', '-o', 'name']),
-    readReleases(run),
-    kubectl.getJson(['secret', applySet.name], { namespace, ignoreNotFound: true }),
-    kubectl.getJson(['deployments'], { namespace }),
+    kubectl.getJson(['secrets,deployments.apps'], { namespace }),
   ]);
   if ('problems' in server) {
     return fail(steps, EXIT.preflight, `the cluster cannot take target ${target.name}; nothing was applied:\n${server.problems.map((p) => `- ${p}`).join('\n')}`);
   }
-  const readFailure = [nsRead, parentRead, beforeRead].find((r) => r.status !== 0);
-  if (readFailure || 'error' in releasesRead) {
-    return fail(steps, EXIT.preflight, `cannot read the target's namespace ${namespace}; nothing was applied:\n${readFailure ? why(readFailure) : (releasesRead as { error: string }).error}`);
-  }
-  const releases = (releasesRead as { releases: Release[]; skipped: string[] }).releases;
-  for (const s of (releasesRead as { skipped: string[] }).skipped) io.error(`deploy: warning: ${s}; ignored`);
+  const readFailure = [nsRead, contentRead].find((r) => r.status !== 0);
+  if (readFailure) return fail(steps, EXIT.preflight, `cannot read the target's namespace ${namespace}; nothing was applied:\n${why(readFailure)}`);
+  const content = (JSON.parse(contentRead.stdout || '{"items":[]}').items ?? []) as Array<{ kind: string; metadata: { name: string } }>;
+  const { releases, skipped } = releasesIn(run, content);
+  for (const s of skipped) io.error(`deploy: warning: ${s}; ignored`);
+  const parent = content.find((o) => o.kind === 'Secret' && o.metadata.name === applySet.name);
+  const before = new Map(content.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d as unknown as LiveDeployment]));
   const namespaceExists = nsRead.stdout.trim() !== '';
   let plan: DeployPlan;
   try {
@@ -207,13 +214,12 @@ async function apply(run: Run, synthTarget: SynthTarget): Promise<number> {
   const nsApply = await kubectl.apply([plan.dirs.namespace]);
   if (nsApply.status !== 0) return fail(steps, EXIT.preflight, `kubectl apply of Namespace ${namespace} failed (exit ${nsApply.status}); nothing else was applied:\n${why(nsApply)}`);
   steps.detail(nsApply.stdout);
-  const parentProblem = await writeParent(run, plan, server, parentRead.stdout);
+  const parentProblem = await writeParent(run, plan, server, parent);
   if (parentProblem) return fail(steps, EXIT.preflight, `${parentProblem}\nOnly Namespace ${namespace} was applied.`);
 
   // 5. The members, without prune: what the previous release uses (a ConfigMap whose name
   // changed with its content, say) stays until the new version has rolled out.
   steps.step(`apply ${plan.clusterMembers.length + plan.namespacedMembers.length} members of ApplySet ${applySet.parent} (no prune yet)`);
-  const before = deploymentsByName(beforeRead.stdout);
   const membersApply = await kubectl.apply(plan.dirs.members, { namespace });
   steps.detail(membersApply.stdout);
   if (membersApply.status !== 0) {
@@ -358,11 +364,10 @@ async function rollBackFailed(run: Run, steps: StepRunner, plan: DeployPlan, fai
 }
 
 /** Writes the ApplySet parent with the set's kinds (a superset), as kubectl's BeforeApply does; returns a problem or undefined. */
-async function writeParent(run: Run, plan: DeployPlan, server: ServerFacts, existingJson: string): Promise<string | undefined> {
+async function writeParent(run: Run, plan: DeployPlan, server: ServerFacts, existing: object | undefined): Promise<string | undefined> {
   const { kubectl, applySet, io } = run;
   let parent: object;
   try {
-    const existing = existingJson.trim() ? JSON.parse(existingJson) : undefined;
     const grs = [...plan.clusterMembers, ...plan.namespacedMembers].map((o) => groupResource(o, server.served));
     parent = parentWithSuperset(applySet, existing, grs, `kubectl/${server.clientVersion}`);
   } catch (e) {

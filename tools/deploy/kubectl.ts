@@ -52,8 +52,8 @@ export class Kubectl {
   }
 
   /** The context names of the kubeconfig (`$KUBECONFIG` or ~/.kube/config); no cluster is contacted. */
-  public contexts(): Promise<KubectlResult> {
-    return this.run(['config', 'get-contexts', '-o', 'name'], { noContext: true, quiet: true });
+  public contexts(quiet = false): Promise<KubectlResult> {
+    return this.run(['config', 'get-contexts', '-o', 'name'], { noContext: true, quiet });
   }
 
   /** Client and server version, as JSON. */
@@ -63,7 +63,7 @@ export class Kubectl {
 
   /** A raw GET, e.g. a discovery document `/apis/apps/v1`. */
   public raw(path: string): Promise<KubectlResult> {
-    return this.run(['get', '--raw', path], { quiet: true });
+    return this.run(['get', '--raw', path]);
   }
 
   /** `kubectl get <what> -o json`; `--ignore-not-found` prints nothing for a missing object. */

@@ -28,8 +28,8 @@ export function groupResource(o: K8sObject, served: ServedKinds): string {
  * Returns a message naming what was looked for, where, what exists and how to fix it, or
  * undefined when it is there.
  */
-export async function checkContext(kubectl: Kubectl, where: string): Promise<string | undefined> {
-  const r = await kubectl.contexts();
+export async function checkContext(kubectl: Kubectl, where: string, quiet = false): Promise<string | undefined> {
+  const r = await kubectl.contexts(quiet);
   const contexts = r.status === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
   if (contexts.includes(kubectl.context)) return undefined;
   const kubeconfig = process.env.KUBECONFIG || '~/.kube/config';

@@ -317,7 +317,9 @@ function handle(req, res, body) {
     entry.endSeq = ++seq;
     return res.end();
   }
-  if (url.pathname.startsWith('/openapi/v3')) return reply(200, { paths: {} });
+  // No OpenAPI v3 (as a server before 1.24): kubectl falls back to v2, which is empty here, so
+  // it validates nothing client-side and every object reaches the server (no schemas here).
+  if (url.pathname.startsWith('/openapi/v3')) return fail(404, 'NotFound', 'the server could not find the requested resource');
   const disc = req.method === 'GET' ? discovery(url.pathname) : undefined;
   if (disc) return reply(200, disc);
   const at = route(url.pathname);
