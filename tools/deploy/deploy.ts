@@ -158,17 +158,17 @@ async function apply(run: Run, synthTarget: SynthTarget): Promise<number> {
 
   // 2. Preflight: nothing is applied unless the cluster can take every object.
   steps.step(`preflight: context ${kubectl.context}, server version, every kind served`);
-  if (!rollback) {
-    const contextProblem = await checkContext(kubectl, run.contextSource);
-    if (contextProblem) return fail(steps, EXIT.preflight, contextProblem);
-  }
-  // What the namespace holds, in one read: the releases, the ApplySet parent, the Deployments
-  // as they are before this deploy (to tell which ones it changes).
-  const [server, nsRead, contentRead] = await Promise.all([
+  // All at once. Without the context the other calls fail in kubectl itself (it reaches no
+  // cluster without one), and the context's problem is the one reported.
+  // What the namespace holds comes in one read: the releases, the ApplySet parent, the
+  // Deployments as they are before this deploy (to tell which ones it changes).
+  const [contextProblem, server, nsRead, contentRead] = await Promise.all([
+    rollback ? undefined : checkContext(kubectl, run.contextSource),
     checkServer(kubectl, objects),
     kubectl.run(['get', 'namespace', namespace, '--ignore-not-found', '-o', 'name']),
     kubectl.getJson(['secrets,deployments.apps'], { namespace }),
   ]);
+  if (contextProblem) return fail(steps, EXIT.preflight, contextProblem);
   if ('problems' in server) {
     return fail(steps, EXIT.preflight, `the cluster cannot take target ${target.name}; nothing was applied:\n${server.problems.map((p) => `- ${p}`).join('\n')}`);
   }

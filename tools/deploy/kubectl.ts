@@ -61,6 +61,14 @@ export class Kubectl {
     return this.run(['version', '-o', 'json']);
   }
 
+  /**
+   * Every kind the cluster serves, by discovery (not kubectl's cache): one table row per
+   * resource of each group's preferred version, with its API version, scope and kind.
+   */
+  public apiResources(): Promise<KubectlResult> {
+    return this.run(['api-resources', '--cached=false', '-o', 'wide']);
+  }
+
   /** A raw GET, e.g. a discovery document `/apis/apps/v1`. */
   public raw(path: string): Promise<KubectlResult> {
     return this.run(['get', '--raw', path]);

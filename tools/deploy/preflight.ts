@@ -58,6 +58,14 @@ function crdFor(group: string, kind: string): KnownCrd | undefined {
   return knownCrds.get(`${group}/${kind}`);
 }
 
+/** The rows of a kubectl table (`-o wide`), cut at the header's column starts. */
+export function readTable(text: string): Array<Record<string, string>> {
+  const [header, ...rows] = text.split('\n').filter((l) => l.trim() !== '');
+  if (!header) return [];
+  const columns = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0], at: m.index! }));
+  return rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row.slice(c.at, columns[i + 1]?.at ?? row.length).trim()])));
+}
+
 export interface ServerFacts {
   readonly clientVersion: string;
   readonly serverVersion: string;
@@ -72,11 +80,7 @@ export interface ServerFacts {
  */
 export async function checkServer(kubectl: Kubectl, objects: readonly K8sObject[]): Promise<ServerFacts | { problems: string[] }> {
   const problems: string[] = [];
-  const groupVersions = [...new Set(objects.map((o) => o.apiVersion))];
-  const [version, ...discovery] = await Promise.all([
-    kubectl.version(),
-    ...groupVersions.map((gv) => kubectl.raw(gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`)),
-  ]);
+  const [version, table] = await Promise.all([kubectl.version(), kubectl.apiResources()]);
   let versionInfo: { clientVersion?: { gitVersion?: string }; serverVersion?: { major?: string; minor?: string; gitVersion?: string } } = {};
   try {
     versionInfo = JSON.parse(version.stdout);
@@ -93,25 +97,29 @@ export async function checkServer(kubectl: Kubectl, objects: readonly K8sObject[
       + `applied with kubectl 1.27): upgrade the cluster, or deploy to one that runs a supported version`);
   }
 
+  // kubectl exits 1 when one API group cannot be listed (an aggregated API that is down, say)
+  // but prints the others: those are enough to judge this target's kinds.
+  const rows = readTable(table.stdout);
+  if (rows.length === 0) return { problems: [`discovery failed on the cluster of context "${kubectl.context}": ${why(table)}`] };
   const served = new Map<string, { resource: string; namespaced: boolean }>();
-  const resourceLists = new Map<string, Array<{ name: string; kind: string; namespaced: boolean }> | undefined>();
-  groupVersions.forEach((gv, i) => {
-    const r = discovery[i];
-    if (r.status !== 0) {
-      resourceLists.set(gv, undefined);
-      return;
-    }
+  for (const row of rows) {
+    served.set(kindKey({ apiVersion: row.APIVERSION, kind: row.KIND }), { resource: row.NAME, namespaced: row.NAMESPACED === 'true' });
+  }
+  // api-resources lists each group's preferred version only: another version the target uses
+  // is looked up by itself.
+  const otherVersions = [...new Set(objects.filter((o) => !served.has(kindKey(o))).map((o) => o.apiVersion))];
+  const lists = await Promise.all(otherVersions.map((gv) => kubectl.raw(gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`)));
+  otherVersions.forEach((gv, i) => {
+    if (lists[i].status !== 0) return;
     try {
-      resourceLists.set(gv, (JSON.parse(r.stdout).resources ?? []).filter((x: { name: string }) => !x.name.includes('/')));
-    } catch {
-      resourceLists.set(gv, undefined);
-    }
+      for (const r of JSON.parse(lists[i].stdout).resources ?? []) {
+        if (!r.name.includes('/')) served.set(kindKey({ apiVersion: gv, kind: r.kind }), { resource: r.name, namespaced: r.namespaced });
+      }
+    } catch { /* not served */ }
   });
   const missing = new Map<string, K8sObject[]>();
   for (const o of objects) {
-    const found = resourceLists.get(o.apiVersion)?.find((x) => x.kind === o.kind);
-    if (found) served.set(kindKey(o), { resource: found.name, namespaced: found.namespaced });
-    else missing.set(kindKey(o), [...(missing.get(kindKey(o)) ?? []), o]);
+    if (!served.has(kindKey(o))) missing.set(kindKey(o), [...(missing.get(kindKey(o)) ?? []), o]);
   }
   for (const [, list] of missing) {
     const o = list[0];
@@ -137,6 +145,7 @@ export async function checkServer(kubectl: Kubectl, objects: readonly K8sObject[
       : `${o.kind} (${o.apiVersion}) is not served, needed for ${names}: CRD ${crd.name} is not installed. `
         + `Install ${crd.controller} (it brings the CRD), or the CRD alone: kubectl apply --server-side -f ${crd.file}`);
   }
+  if (missing.size > 0 && table.status !== 0) problems.push(`discovery was incomplete, which may be why: ${why(table)}`);
   if (problems.length > 0) return { problems };
   return { clientVersion: versionInfo.clientVersion?.gitVersion ?? 'unknown', serverVersion: server.gitVersion ?? `${major}.${minor}`, served };
 }
