@@ -81,7 +81,8 @@ Steps:
 
 Exit codes:
   0  deployed (--dry-run: diffed; --history: listed; --rollback: rolled back as asked)
-  1  usage or configuration error (unknown option, unknown target, --outdir not ours): nothing ran
+  1  usage or configuration error (unknown option, unknown target, --outdir not ours, a timeout
+     not above the progress deadline): nothing was sent to a cluster
   2  synth or validation failed: nothing was sent to the cluster
   3  preflight or diff failed (no such context, unreachable, unsupported version, a kind not
      served): nothing of the target was applied
