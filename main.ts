@@ -41,6 +41,7 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
     resources: target.resources,
     autoscaling,
     mesh: target.mesh,
+    progressDeadline: target.rollout?.progressDeadline,
     metrics: target.monitoring ? MetricsExporter.nginx({ scrapedFrom: target.monitoring.namespace }) : undefined,
     policyExceptions: serviceType === ServiceType.NODE_PORT ? [
       PolicyException.kubeScore('service-type', 'Service',
@@ -57,6 +58,7 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
     resources: ResourceProfile.MICRO,
     replicas: target.replicas,
     mesh: target.mesh,
+    progressDeadline: target.rollout?.progressDeadline,
   }) : undefined;
   if (api) {
     api.allowFrom(site);
@@ -107,7 +109,7 @@ Promise<Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly 
   const out = [];
   for (const target of chosen) {
     const dir = path.join(outdir, target.name);
-    const result = await synthTarget({ outdir: dir, target, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate });
+    const result = await synthTarget({ outdir: dir, target, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate, keepLastGood: false });
     out.push({ target, dir, objects: result.objects });
   }
   return out;

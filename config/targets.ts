@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { IngressController } from '../lib/ingress-controller';
 import { IngressTls } from '../lib/ingress-tls';
 import { ServiceMesh } from '../lib/service-mesh';
@@ -43,6 +44,9 @@ export const deploymentConfig: DeploymentConfig = {
       ingress: { controller: IngressController.nginx(), tls: IngressTls.certManager({ issuer: 'letsencrypt-prod', certificateResource: true }) },
       monitoring: { prometheusLabels: { release: 'prometheus' } },
       mesh: ServiceMesh.linkerd({ traceCollector: 'collector.linkerd-jaeger:55678' }),
+      // Up to 10 pods replaced one at a time (maxSurge 1): more time than the default 15 minutes.
+      rollout: { timeout: Duration.minutes(30) },
+      releaseHistory: 20,
     },
   ],
 };

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IngressController } from './ingress-controller';
 import { DeploymentConfig, resolveTargets, selectTargets, TargetConfig } from './deployment-config';
@@ -20,6 +21,15 @@ describe('resolveTargets', () => {
     expect(resolveTargets(config(dev))[0].resources.name).toBe('small');
   });
 
+  test('rollout: 15 minutes to roll out, a 3 minute progress deadline, 10 releases kept, unless set', () => {
+    const [t] = resolveTargets(config(dev));
+    expect(t.rolloutSeconds).toEqual({ timeout: 900, progressDeadline: 180 });
+    expect(t.releasesKept).toBe(10);
+    const [u] = resolveTargets(config({ ...dev, rollout: { timeout: Duration.minutes(30), progressDeadline: Duration.minutes(5) }, releaseHistory: 3 }));
+    expect(u.rolloutSeconds).toEqual({ timeout: 1800, progressDeadline: 300 });
+    expect(u.releasesKept).toBe(3);
+  });
+
   test.each<[string, DeploymentConfig, RegExp]>([
     ['no targets', config(), /deployment config: invalid targets \[\]: define at least one target/],
     ['missing cluster', config({ ...dev, cluster: 'staging' }), /target "dev": invalid cluster "staging": use a cluster defined in clusters: "local", "prod"/],
@@ -35,6 +45,13 @@ describe('resolveTargets', () => {
     ['hosts without an ingress', config({ ...dev, hosts: ['a.example.com'] }), /target "dev": invalid ingress undefined: hosts are served through an Ingress/],
     ['an ingress without hosts', config({ ...dev, ingress: { controller: IngressController.nginx() } }), /target "dev": invalid hosts \[\]: an ingress needs at least one host name/],
     ['maxReplicas not above replicas', config({ ...dev, replicas: 3, maxReplicas: 2 }), /target "dev": invalid maxReplicas 2: use a whole number from 4/],
+    ['a rollout timeout not above the progress deadline', config({ ...dev, rollout: { timeout: Duration.minutes(3) } }),
+      /target "dev": invalid rollout.timeout "180s": use a timeout above rollout.progressDeadline \(180s\): a stuck rollout must end on its deadline/],
+    ['a progress deadline in fractions of a second', config({ ...dev, rollout: { progressDeadline: Duration.millis(90500) } }),
+      /target "dev": invalid rollout.progressDeadline "90.5s": use whole seconds from 60 to 3600/],
+    ['a rollout timeout that is no Duration', config({ ...dev, rollout: { timeout: 600 as unknown as Duration } }),
+      /target "dev": invalid rollout.timeout 600: use whole seconds from 60 to 86400/],
+    ['one release kept', config({ ...dev, releaseHistory: 1 }), /target "dev": invalid releaseHistory 1: use a whole number from 2 to 100/],
     ['cluster without context', { clusters: { local: { context: '' } }, targets: [dev] }, /cluster "local": invalid context ""/],
   ])('%s', (_name, cfg, message) => {
     expect(() => resolveTargets(cfg)).toThrow(message);

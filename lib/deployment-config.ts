@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { IngressController } from './ingress-controller';
 import { IngressTls } from './ingress-tls';
 import { ServiceType } from 'cdk8s-plus-27';
@@ -5,6 +6,7 @@ import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
 import { checkKnownProps, PropKeys } from './validation/known-props';
+import { DEFAULT_PROGRESS_DEADLINE } from './web-service';
 
 /** A Kubernetes cluster, as kubectl knows it. */
 export interface ClusterConfig {
@@ -19,6 +21,23 @@ export interface ClusterConfig {
    * ingress. @default - none
    */
   readonly podNetwork?: string[];
+}
+
+/** How `npm run deploy` rolls a target out and when it gives up. */
+export interface RolloutConfig {
+  /**
+   * How long the deploy waits for the Deployments it changed to roll out (all at once,
+   * `kubectl rollout status --timeout`); `--timeout` overrides it. Above `progressDeadline`:
+   * a stuck rollout ends on the deadline, this only stops one that progresses too slowly.
+   * @default Duration.minutes(15)
+   */
+  readonly timeout?: Duration;
+  /**
+   * The `progressDeadlineSeconds` the target's Deployments carry (WebService's
+   * `progressDeadline`); the deploy checks the synthesized Deployments against it.
+   * @default Duration.minutes(3), WebService's default
+   */
+  readonly progressDeadline?: Duration;
 }
 
 /** One place the app is deployed to: an environment on a cluster, in its own namespace. */
@@ -62,6 +81,14 @@ export interface TargetConfig {
   };
   /** Join a service mesh. @default - none */
   readonly mesh?: ServiceMesh;
+  /** Rollout timeout and progress deadline of `npm run deploy`. @default - see RolloutConfig */
+  readonly rollout?: RolloutConfig;
+  /**
+   * Releases `npm run deploy` keeps in the target's namespace (`--history`, `--rollback`);
+   * older ones are deleted. At least 2: a rollback needs the release before the current one.
+   * @default 10
+   */
+  readonly releaseHistory?: number;
 }
 
 /** The whole deployment configuration: clusters and the targets on them. */
@@ -75,14 +102,32 @@ export interface ResolvedTarget extends TargetConfig {
   readonly clusterName: string;
   readonly clusterConfig: ClusterConfig;
   readonly resources: ResourceProfile;
+  /** `rollout` with its defaults, in whole seconds. */
+  readonly rolloutSeconds: { readonly timeout: number; readonly progressDeadline: number };
+  /** `releaseHistory` with its default. */
+  readonly releasesKept: number;
+}
+
+/** `RolloutConfig.timeout` when none is given. */
+export const DEFAULT_ROLLOUT_TIMEOUT = Duration.minutes(15);
+
+/** A Duration as whole seconds from `min` to `max`, or an error naming the target and field. */
+function wholeSeconds(where: string, field: string, d: Duration, min: number, max: number): number {
+  const seconds = d instanceof Duration ? d.toSeconds({ integral: false }) : NaN;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new PropValidationError(where, field, Number.isNaN(seconds) ? d : `${seconds}s`,
+      `use whole seconds from ${min} to ${max}, e.g. Duration.minutes(${Math.max(1, Math.round(min / 60))})`);
+  }
+  return seconds;
 }
 
 const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, targets: true };
 const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true, podNetwork: true };
 const TARGET_KEYS: PropKeys<TargetConfig> = {
   name: true, cluster: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,
-  hosts: true, maxReplicas: true, api: true, ingress: true, monitoring: true, mesh: true,
+  hosts: true, maxReplicas: true, api: true, ingress: true, monitoring: true, mesh: true, rollout: true, releaseHistory: true,
 };
+const ROLLOUT_KEYS: PropKeys<RolloutConfig> = { timeout: true, progressDeadline: true };
 const TARGET_INGRESS_KEYS: PropKeys<NonNullable<TargetConfig['ingress']>> = { controller: true, tls: true, traefikCrds: true };
 const TARGET_MONITORING_KEYS: PropKeys<NonNullable<TargetConfig['monitoring']>> = { prometheusLabels: true, namespace: true };
 
@@ -111,6 +156,7 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
     checkKnownProps(where, 'target', t, TARGET_KEYS);
     checkKnownProps(where, 'target.ingress', t.ingress, TARGET_INGRESS_KEYS);
     checkKnownProps(where, 'target.monitoring', t.monitoring, TARGET_MONITORING_KEYS);
+    checkKnownProps(where, 'target.rollout', t.rollout, ROLLOUT_KEYS);
     checkDnsLabel(where, 'name', t.name);
     if (seenNames.has(t.name)) {
       throw new PropValidationError(where, 'name', t.name, `another target (#${seenNames.get(t.name)! + 1}) has this name; target names must be unique`);
@@ -147,11 +193,20 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
       throw new PropValidationError(where, 'ingress', t.ingress.controller.kind,
         `behind an ingress the site must know the controller's pods to see its clients' addresses: set podNetwork (the pod CIDR, e.g. ["10.244.0.0/16"]) on cluster "${t.cluster}"`);
     }
+    const timeout = wholeSeconds(where, 'rollout.timeout', t.rollout?.timeout ?? DEFAULT_ROLLOUT_TIMEOUT, 60, 86400);
+    const progressDeadline = wholeSeconds(where, 'rollout.progressDeadline', t.rollout?.progressDeadline ?? DEFAULT_PROGRESS_DEADLINE, 60, 3600);
+    if (progressDeadline >= timeout) {
+      throw new PropValidationError(where, 'rollout.timeout', `${timeout}s`,
+        `use a timeout above rollout.progressDeadline (${progressDeadline}s): a stuck rollout must end on its deadline, not on the timeout`);
+    }
+    if (t.releaseHistory !== undefined) checkInteger(where, 'releaseHistory', t.releaseHistory, 2, 100);
     return {
       ...t,
       clusterName: t.cluster,
       clusterConfig: config.clusters[t.cluster],
       resources: ResourceProfile.named(t.size ?? 'small', where),
+      rolloutSeconds: { timeout, progressDeadline },
+      releasesKept: t.releaseHistory ?? 10,
     };
   });
 }

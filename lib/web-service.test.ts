@@ -64,6 +64,8 @@ describe('WebService defaults', () => {
     expect(spec.replicas).toBe(2);
     expect(spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     expect(spec.revisionHistoryLimit).toBe(5);
+    // A stuck rollout fails after 3 minutes without progress, not Kubernetes' 10.
+    expect(spec.progressDeadlineSeconds).toBe(180);
   });
 
   test('container: pinned image pulled Always, port 8080 named http, small resources', () => {
@@ -161,6 +163,7 @@ describe('WebService props change exactly their field', () => {
       '/Deployment/spec/template/spec/containers/0/startupProbe/httpGet/path']],
     ['readinessPath', { readinessPath: '/ready' }, ['/Deployment/spec/template/spec/containers/0/readinessProbe/httpGet/path']],
     ['revisionHistoryLimit', { revisionHistoryLimit: 2 }, ['/Deployment/spec/revisionHistoryLimit']],
+    ['progressDeadline', { progressDeadline: Duration.minutes(5) }, ['/Deployment/spec/progressDeadlineSeconds']],
     ['maxUnavailableDuringDisruption', { maxUnavailableDuringDisruption: 2 }, ['/PodDisruptionBudget/spec/maxUnavailable']],
     ['imagePullPolicy', { imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT }, ['/Deployment/spec/template/spec/containers/0/imagePullPolicy']],
     ['priorityClassName', { priorityClassName: 'high' }, ['/Deployment/spec/template/spec/priorityClassName']],
@@ -428,6 +431,8 @@ describe('WebService rejects bad input with a message naming construct, field, v
     ['bad env name', { env: { '1BAD': 'x' } }, /invalid env name "1BAD"/],
     ['writable root', { writablePaths: ['/'] }, /invalid writablePaths "\/"/],
     ['hpa max not above min', { autoscaling: { minReplicas: 3, maxReplicas: 3 } }, /invalid autoscaling.maxReplicas 3: use a whole number from 4 to 1000/],
+    ['progress deadline too short', { progressDeadline: Duration.seconds(30) }, /invalid progressDeadline "30s": use whole seconds from Duration.seconds\(60\) to Duration.hours\(1\)/],
+    ['progress deadline not whole seconds', { progressDeadline: Duration.millis(90500) }, /invalid progressDeadline "90.5s"/],
     ['image not an ImageReference', { image: 'nginx:1.0' as unknown as ImageReference }, /invalid image "nginx:1.0": use ImageReference.fromTag/],
   ];
   test.each(cases)('%s', (_name, props, message) => {

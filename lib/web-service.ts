@@ -121,6 +121,17 @@ export interface WebServiceProps {
   readonly revisionHistoryLimit?: number;
 
   /**
+   * How long a rollout may go without progress (no new pod becoming available) before the
+   * Deployment controller marks it failed (`ProgressDeadlineExceeded`), which ends
+   * `kubectl rollout status` at once. Kubernetes' own default, 10 minutes, is longer than a
+   * stuck rollout needs to show itself: the startup probe gives up on a pod after 60 s. Keep
+   * it below the deploy's rollout timeout (`npm run deploy` refuses it otherwise), so that a
+   * stuck rollout ends on this deadline and a slow but healthy one is not cut off.
+   * @default Duration.minutes(3)
+   */
+  readonly progressDeadline?: Duration;
+
+  /**
    * How long a terminating pod keeps serving while endpoints stop sending it traffic, so a
    * rollout drops no request. Needs `sleep` in the image; `Duration.seconds(0)` turns it off.
    * @default Duration.seconds(5)
@@ -175,6 +186,7 @@ const WEB_SERVICE_PROPS: PropKeys<WebServiceProps> = {
   mesh: true,
   metrics: true,
   policyExceptions: true,
+  progressDeadline: true,
 };
 const AUTOSCALING_KEYS: PropKeys<AutoscalingOptions> = { minReplicas: true, maxReplicas: true, cpuUtilization: true, memoryUtilization: true };
 const RUN_AS_KEYS: PropKeys<RunAs> = { user: true, group: true, fsGroup: true };
@@ -183,6 +195,8 @@ const RUN_AS_KEYS: PropKeys<RunAs> = { user: true, group: true, fsGroup: true };
 const NODE_PORTS = new UniqueClaims('node port');
 
 const SERVICE_TYPES = [ServiceType.CLUSTER_IP, ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER];
+/** `WebServiceProps.progressDeadline` when none is given. */
+export const DEFAULT_PROGRESS_DEADLINE = Duration.minutes(3);
 const PORT_NAME = 'http';
 const METRICS_PORT_NAME = 'metrics';
 const RESERVED_ENV = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -457,6 +471,13 @@ export class WebService extends Construct {
       checkInteger(this, 'maxUnavailableDuringDisruption', props.maxUnavailableDuringDisruption, 1, 1000);
     }
     if (props.revisionHistoryLimit !== undefined) checkInteger(this, 'revisionHistoryLimit', props.revisionHistoryLimit, 0, 100);
+    if (props.progressDeadline !== undefined) {
+      const seconds = props.progressDeadline.toSeconds({ integral: false });
+      // The controller needs a deadline above the pods' start (startup probe: up to 60 s).
+      if (!Number.isInteger(seconds) || seconds < 60 || seconds > 3600) {
+        throw new PropValidationError(this, 'progressDeadline', `${seconds}s`, 'use whole seconds from Duration.seconds(60) to Duration.hours(1)');
+      }
+    }
     if (props.autoscaling) {
       const a = props.autoscaling;
       const min = a.minReplicas ?? 2;
@@ -526,6 +547,7 @@ export class WebService extends Construct {
     return {
       ...(props.autoscaling ? {} : { replicas: props.replicas ?? 2 }),
       revisionHistoryLimit: props.revisionHistoryLimit ?? 5,
+      progressDeadlineSeconds: (props.progressDeadline ?? DEFAULT_PROGRESS_DEADLINE).toSeconds(),
       selector: { matchLabels: this.selector },
       strategy: {
         type: 'RollingUpdate',

@@ -10,7 +10,7 @@ usage() {
   cat <<'USAGE'
 Usage: bench/nginx/run.sh [--help]
 
-Starts two nginx servers on 127.0.0.1 (ports 18100-18103): the shipped docker/nginx.conf and
+Starts two nginx servers on 127.0.0.1 (ports the OS picks, so two runs can share a machine): the shipped docker/nginx.conf and
 Debian's stock /etc/nginx/nginx.conf pointed at the same copy of docker/site. Checks that both
 answer 200 to every request of the mix, then runs wrk against each in turn and prints
 requests/s and the workers' CPU time per request of each round, the medians and the median
@@ -53,6 +53,15 @@ done
 [[ -f /etc/nginx/nginx.conf ]] || { echo "bench: Debian's stock /etc/nginx/nginx.conf is missing (apt-get install nginx)" >&2; exit 1; }
 [[ $EUID -eq 0 ]] || { echo "bench: run as root: it starts nginx as uid $uid with setpriv" >&2; exit 1; }
 
+# Ports the operating system picks (listen on port 0): never fixed numbers, so two checkouts
+# can run this (or the test suite) at the same time.
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+ship_port="$(free_port)"; ship_status_port="$(free_port)"; stock_port="$(free_port)"
+while [[ "$ship_status_port" == "$ship_port" ]]; do ship_status_port="$(free_port)"; done
+while [[ "$stock_port" == "$ship_port" || "$stock_port" == "$ship_status_port" ]]; do stock_port="$(free_port)"; done
+
 work="$(mktemp -d)"
 chmod 755 "$work"
 pids=()
@@ -80,8 +89,8 @@ paths=(/ "$css" "$js" /favicon.svg)
 mkdir -p "$work/shipped/run"
 cp -r "$root/docker/mincloud" "$work/shipped/"
 cp /etc/nginx/mime.types "$work/shipped/"
-sed -e "s#listen 8080 #listen 127.0.0.1:18100 #" \
-    -e "s#listen 127.0.0.1:8081;#listen 127.0.0.1:18101;#" \
+sed -e "s#listen 8080 #listen 127.0.0.1:$ship_port #" \
+    -e "s#listen 127.0.0.1:8081;#listen 127.0.0.1:$ship_status_port;#" \
     -e "s#/tmp/#$work/shipped/run/#g" \
     -e "s#root /usr/share/nginx/html;#root $work/html;#" \
     -e "s#access_log /dev/stdout#access_log $work/shipped/run/access.log#" \
@@ -91,7 +100,7 @@ sed -e "s#listen 8080 #listen 127.0.0.1:18100 #" \
 # shipped config trusts 127.0.0.1 as its proxy here, as a deployment trusts its ingress, so its
 # per-client limits apply to those clients (each far below them), not to wrk as one client.
 echo 'set_real_ip_from 127.0.0.1;' > "$work/shipped/mincloud/http.d/bench-real-ip.conf"
-for must in 127.0.0.1:18100 "root $work/html;" "access_log $work/shipped/run/access.log"; do
+for must in "127.0.0.1:$ship_port" "root $work/html;" "access_log $work/shipped/run/access.log"; do
   grep -qF "$must" "$work/shipped/nginx.conf" || { echo "bench: $shipped_conf changed shape: could not substitute '$must'" >&2; exit 1; }
 done
 workers="$(awk '$1 == "worker_processes" { gsub(";", "", $2); print $2 }' "$work/shipped/nginx.conf")"
@@ -113,7 +122,7 @@ sed -e "s#^user .*##" \
     /etc/nginx/nginx.conf > "$work/stock/nginx.conf"
 cat > "$work/stock/site.conf" <<SITE
 server {
-  listen 127.0.0.1:18102 default_server;
+  listen 127.0.0.1:$stock_port default_server;
   root $work/html;
   index index.html;
   server_name _;
@@ -133,14 +142,14 @@ start() { # name port
   cat "$work/$1/run/stdout.log" "$work/$1/run/error.log" >&2 2>/dev/null || true
   exit 1
 }
-start shipped 18100
-start stock 18102
+start shipped "$ship_port"
+start stock "$stock_port"
 
 # Both must answer every request of the mix with 200: errors would be cheap and inflate req/s.
 echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), $workers workers each; what each server sends for the mix (Accept-Encoding: gzip):"
 for p in "${paths[@]}"; do
   line="$(printf '  %-32s' "$p")"
-  for s in shipped:18100 stock:18102; do
+  for s in "shipped:$ship_port" "stock:$stock_port"; do
     out="$(curl -sS -o /dev/null -H 'Accept-Encoding: gzip, deflate, br' -w '%{http_code} %{size_download} %header{content-encoding}' "http://127.0.0.1:${s#*:}$p")"
     read -r code size enc <<<"$out"
     [[ "$code" == 200 ]] || { echo "bench: ${s%%:*} answered $code to $p" >&2; exit 1; }
@@ -171,8 +180,8 @@ measure() { # port master-pid [seconds]: prints "requests/s microseconds-of-work
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-measure 18100 "${pids[0]}" 1 >/dev/null # warm-up: caches, connections
-measure 18102 "${pids[1]}" 1 >/dev/null
+measure "$ship_port" "${pids[0]}" 1 >/dev/null # warm-up: caches, connections
+measure "$stock_port" "${pids[1]}" 1 >/dev/null
 echo "bench: wrk -t$threads -c$connections -d${duration}s, $rounds rounds, mix: ${paths[*]}"
 shipped=()
 stock=()
@@ -183,9 +192,9 @@ for r in $(seq 1 "$rounds"); do
   # Which server goes first alternates, so a drift of the machine during a round does not
   # always favour the same one.
   if (( r % 2 )); then
-    read -r s sc < <(measure 18100 "${pids[0]}"); read -r b bc < <(measure 18102 "${pids[1]}")
+    read -r s sc < <(measure "$ship_port" "${pids[0]}"); read -r b bc < <(measure "$stock_port" "${pids[1]}")
   else
-    read -r b bc < <(measure 18102 "${pids[1]}"); read -r s sc < <(measure 18100 "${pids[0]}")
+    read -r b bc < <(measure "$stock_port" "${pids[1]}"); read -r s sc < <(measure "$ship_port" "${pids[0]}")
   fi
   shipped+=("$s"); stock+=("$b"); shipped_cpu+=("$sc"); stock_cpu+=("$bc")
   q="$(awk -v a="$s" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"; ratios+=("$q")

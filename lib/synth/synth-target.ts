@@ -45,6 +45,12 @@ export interface SynthTargetOptions<T extends { readonly name: string }> {
    * @default false
    */
   readonly forCdk8sCli?: boolean;
+  /**
+   * Keep a copy of the output beside the folder as the last good one, for `cdk8s synth` to put
+   * back when it fails (it empties the folder first). Folders the CLI never writes (the tools'
+   * own) need none. @default true
+   */
+  readonly keepLastGood?: boolean;
 }
 
 export interface SynthResult {
@@ -75,7 +81,7 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
       fs.writeFileSync(path.join(staging, CONSTRUCT_METADATA_FILE), JSON.stringify(constructMetadata(app)));
     }
   }, {
-    keep: !options.forCdk8sCli,
+    keep: !options.forCdk8sCli && (options.keepLastGood ?? true),
     check: async (staging, written) => {
       manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
         path: path.join(options.outdir, f),

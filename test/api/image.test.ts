@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort, uniqueName } from '../support/free-port';
 import { API_DIR, request, ROOT, sleep } from './support';
 
 // A real build of services/api/Dockerfile, unchanged but for its BASE_IMAGE build argument, by
@@ -14,8 +15,9 @@ const BASE_IMAGE = 'localhost/api-base:bookworm';
 const API_ENV = Object.fromEntries(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=', 2)));
 const TAG: string = API_ENV.IMAGE_TAG;
 const IMAGE = `${API_ENV.IMAGE_REPOSITORY}:${TAG}`;
-const CONTAINER = 'api-image-test';
-const PORT = 18350;
+// Unique per run and a port the OS picks: two checkouts may run this at the same time.
+const CONTAINER = uniqueName('api-image-test');
+let PORT = 0;
 const CONTAINERS_CONF = path.join(ROOT, 'docker', 'containers.conf');
 const BUILD_SH = path.join(API_DIR, 'build.sh');
 const MAKE_BASE = path.join(API_DIR, 'ci', 'make-base-image.sh');
@@ -70,7 +72,9 @@ describe('the API image, built with podman by build.sh', () => {
   let buildOutput = '';
   let built = false;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    PORT = await freePort();
+    url = `http://127.0.0.1:${PORT}`;
     removeContainer(CONTAINER);
     execFileSync('bash', [MAKE_BASE], { env: scriptEnv({}), stdio: ['ignore', 'inherit', 'inherit'] });
     const r = spawnSync('bash', [BUILD_SH, '--keep-running'], {
@@ -86,7 +90,7 @@ describe('the API image, built with podman by build.sh', () => {
   // Even when the build or a test failed.
   afterAll(() => { removeContainer(CONTAINER); });
 
-  const url = `http://127.0.0.1:${PORT}`;
+  let url = '';
   const waitUntilUp = async () => {
     for (let i = 0; i < 100; i++) {
       try {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
+import { freePort } from '../support/free-port';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const API_DIR = path.join(ROOT, 'services', 'api');
@@ -59,24 +60,7 @@ export function rawRequest(port: number, bytes: string | Buffer): Promise<string
   });
 }
 
-const taken = new Set<number>();
-
-/** A port on 127.0.0.1 in [from, to] that nothing listens on, not handed out before. */
-export async function freePort(from = 18300, to = 18349): Promise<number> {
-  for (let port = from; port <= to; port++) {
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error(`no free port on 127.0.0.1 in ${from}-${to}`);
-}
+export { freePort };
 
 export interface ApiProcess {
   child: ChildProcess;

@@ -4,43 +4,64 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, UsageError } from '../../tools/deploy/args';
 import { deploy, EXIT } from '../../tools/deploy/deploy';
+import { OUTPUT_MARKER } from '../../tools/deploy/synth-target';
 
-// The deploy command refuses bad arguments and configuration before doing anything: exit 1,
-// a message that names the problem (and the allowed targets), nothing synthesized, no kubectl
-// call (the recording stand-in for kubectl, support/recording-kubectl, would log one).
+// The deploy command refuses bad arguments, configuration and input before doing anything:
+// exit 1 (2 for a failed validation), a message that names the problem, nothing synthesized or
+// deleted, no kubectl call (the recording stand-in, support/recording-kubectl, would log one).
 const ROOT = path.join(__dirname, '..', '..');
 const RECORDER = path.join(__dirname, 'support', 'recording-kubectl');
-const DEV = ['--context', 'kubernetes-admin@kubernetes'];
 
 jest.setTimeout(120000);
 
 let work: string;
 let record: string;
-const io = { log: () => undefined, error: () => undefined };
+const lines: string[] = [];
+const io = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(`ERR ${l}`) };
 
 beforeEach(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-config-test-'));
   record = path.join(work, 'calls.jsonl');
   fs.writeFileSync(record, '');
   process.env.KUBECTL_RECORD = record;
+  lines.length = 0;
 });
 afterEach(() => {
   fs.rmSync(work, { recursive: true, force: true });
   delete process.env.KUBECTL_RECORD;
 });
 
-const calls = () => fs.readFileSync(record, 'utf-8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string[] });
-const argvs = () => calls().map((c) => c.argv);
+const calls = () => fs.readFileSync(record, 'utf-8').split('\n').filter(Boolean);
+const options = (args: string[]) => {
+  const o = parseArgs([...args, '--kubectl', RECORDER]);
+  if (o === 'help') throw new Error('unexpected help');
+  return o;
+};
 
 describe('npm run deploy refuses bad arguments and configuration', () => {
-  test('usage errors name the problem', async () => {
+  test('usage errors name the problem (node:util parseArgs underneath)', () => {
     expect(() => parseArgs([])).toThrow(new UsageError('--env <target> is required (see --help)'));
-    expect(() => parseArgs(['--env', 'dev', '--bogus'])).toThrow('unknown option "--bogus"');
-    expect(() => parseArgs(['--env'])).toThrow('--env needs a value');
-    expect(() => parseArgs(['--env', '--dry-run'])).toThrow('--env needs a value');
-    expect(() => parseArgs(['--env', 'dev', '--timeout', 'soon'])).toThrow('--timeout "soon" is not a duration');
-    expect(parseArgs(['--env=prod', '--timeout=90s', '--dry-run'])).toMatchObject({ env: 'prod', timeout: '90s', dryRun: true, outdir: 'build/deploy' });
-    await expect(deploy(parseArgs(['--env', 'dev,prod', '--kubectl', RECORDER]) as never, io)).rejects.toThrow('deploy one target at a time');
+    expect(() => parseArgs(['--env', 'dev', '--bogus'])).toThrow('unknown option "--bogus" (see --help)');
+    expect(() => parseArgs(['--env'])).toThrow('--env needs a value (see --help)');
+    expect(() => parseArgs(['--env', '--dry-run'])).toThrow('--env needs a value (see --help)');
+    expect(() => parseArgs(['--env=', 'x'])).toThrow(/unexpected argument "x"|--env needs a value/);
+    expect(() => parseArgs(['--env', 'dev', '--dry-run=yes'])).toThrow('--dry-run takes no value (see --help)');
+    expect(() => parseArgs(['--env', 'dev', 'prod'])).toThrow('unexpected argument "prod": every option starts with -- (see --help)');
+    expect(() => parseArgs(['--env', 'dev', '--timeout', 'soon'])).toThrow('--timeout "soon" is not a duration; use e.g. 900s, 15m or 1m30s');
+    expect(() => parseArgs(['--env', 'dev', '--to', '3'])).toThrow('--to needs --rollback: npm run deploy -- --env <target> --rollback --to <N>');
+    expect(() => parseArgs(['--env', 'dev', '--rollback', '--to', 'latest'])).toThrow('--to "latest" is not a release number');
+    expect(() => parseArgs(['--env', 'dev', '--rollback', '--image', 'x:1'])).toThrow('--image does not go with --history or --rollback');
+    expect(() => parseArgs(['--env', 'dev', '--history', '--rollback'])).toThrow('--history and --rollback do not go together');
+    expect(() => parseArgs(['--env', 'dev', '--dry-run', '--cleanup-on-fail'])).toThrow('--cleanup-on-fail takes effect only when a deploy applies something');
+    expect(parseArgs(['--env=prod', '--timeout=1m30s', '--dry-run'])).toMatchObject({ env: 'prod', timeoutSeconds: 90, dryRun: true, outdir: 'build/deploy', mode: 'deploy' });
+    expect(parseArgs(['--env', 'dev', '--rollback', '--to', '3'])).toMatchObject({ mode: 'rollback', to: 3 });
+    expect(parseArgs(['-h'])).toBe('help');
+  });
+
+  test('one target at a time, a timeout above the progress deadline', async () => {
+    await expect(deploy(options(['--env', 'dev,prod']), io)).rejects.toThrow('deploy one target at a time');
+    await expect(deploy(options(['--env', 'dev', '--timeout', '3m']), io)).rejects.toThrow('--timeout 180s is not above the progress deadline of target dev (180s)');
+    expect(calls()).toEqual([]);
   });
 
   const cli = (args: string[], env: Record<string, string> = {}) => spawnSync('npm', ['run', '--silent', 'deploy', '--', ...args], {
@@ -56,26 +77,45 @@ describe('npm run deploy refuses bad arguments and configuration', () => {
     expect(calls()).toEqual([]);
   });
 
+  test('a validation failure: exit 2, not a single kubectl call, nothing written', async () => {
+    const code = await deploy(options(['--env', 'dev', '--image', 'nginx:latest', '--outdir', path.join(work, 'out')]), io);
+    expect(code).toBe(EXIT.synth);
+    expect(lines.join('\n')).toMatch(/ERR deploy: step 1\/8 failed: synth failed, nothing was sent to the cluster:\n.*"latest"/);
+    expect(calls()).toEqual([]);
+    expect(fs.existsSync(path.join(work, 'out', 'dev'))).toBe(false);
+  });
+
+  test('--outdir never deletes what it did not write: files beside the target folder stay, a foreign file in it is refused', async () => {
+    const out = path.join(work, 'mine');
+    fs.mkdirSync(path.join(out, 'dev'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'notes.txt'), 'my notes\n');
+    fs.writeFileSync(path.join(out, 'dev', 'keep-me.txt'), 'precious\n');
+    await expect(deploy(options(['--env', 'dev', '--dry-run', '--outdir', out]), io)).rejects.toThrow(
+      `--outdir: ${path.join(out, 'dev')} holds files this command did not write ("keep-me.txt"); the deploy replaces that folder, so it refuses to. `
+      + 'Choose another --outdir (default build/deploy), or move those files away; nothing was changed.');
+    expect(fs.readFileSync(path.join(out, 'dev', 'keep-me.txt'), 'utf-8')).toBe('precious\n');
+    expect(fs.readdirSync(out).sort()).toEqual(['dev', 'notes.txt']);
+    expect(calls()).toEqual([]);
+
+    // Without the foreign file the deploy writes its folder (and its marker), and leaves the rest.
+    fs.rmSync(path.join(out, 'dev', 'keep-me.txt'));
+    const code = await deploy(options(['--env', 'dev', '--dry-run', '--outdir', out]), io);
+    expect(code).toBe(EXIT.preflight); // the stand-in kubectl fails the context check
+    expect(fs.readdirSync(path.join(out, 'dev')).sort()).toEqual([OUTPUT_MARKER, 'dev.k8s.yaml']);
+    expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf-8')).toBe('my notes\n');
+    expect(fs.readdirSync(out).sort()).toEqual(['dev', 'notes.txt']);
+    // A file in place of the folder is refused too.
+    fs.rmSync(path.join(out, 'dev'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'dev'), 'a file\n');
+    await expect(deploy(options(['--env', 'dev', '--dry-run', '--outdir', out]), io)).rejects.toThrow(`--outdir: ${path.join(out, 'dev')} is a file, not a folder`);
+  });
+
   test('--help lists the options, the steps and the exit codes', () => {
     const r = cli(['--help']);
     expect(r.status).toBe(0);
     for (const s of ['--env <target>', '--image <ref>', '--dry-run', '--timeout <dur>', '--context <ctx>', '--kubectl <path>', '--outdir <dir>',
-      'Steps:', 'Exit codes:', '0  deployed', '1  usage', '2  synth', '3  the cluster step failed', '4  a rollout failed and was rolled back', '5  a rollout failed and the rollback failed too']) {
+      '--history', '--rollback', '--to <N>', '--cleanup-on-fail', 'Steps:', 'Exit codes:']) {
       expect(r.stdout).toContain(s);
     }
-  });
-
-  test('kubernetes/provision.sh deploys dev by default through npm run deploy', () => {
-    const help = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), '--help'], { encoding: 'utf-8' });
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Usage: kubernetes/provision.sh [TARGET] [deploy options]');
-    const r = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), '--dry-run', '--kubectl', RECORDER, '--outdir', path.join(work, 'out')], {
-      cwd: os.tmpdir(), encoding: 'utf-8', env: { ...process.env, KUBECTL_SCENARIO: 'changes', SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' },
-    });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('[2/2] diff against cluster local (context kubernetes-admin@kubernetes)');
-    expect(argvs().map((a) => a.slice(0, 3))).toEqual([[...DEV, 'get'], [...DEV, 'diff']]);
-    const bad = spawnSync('bash', [path.join(ROOT, 'kubernetes', 'provision.sh'), 'nope', '--kubectl', RECORDER], { encoding: 'utf-8' });
-    expect(bad.status).toBe(EXIT.usage);
   });
 });

@@ -2,12 +2,12 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 import { escapeTemplates } from '../../tools/helm/chart';
+import { freePort } from '../support/free-port';
 
 // `npm run helm`: charts that helm 3 (from the npm layer package) lints and renders back to
 // exactly the synthesized objects, and a chart repository served by real nginx on 127.0.0.1
@@ -15,18 +15,6 @@ import { escapeTemplates } from '../../tools/helm/chart';
 const ROOT = path.join(__dirname, '..', '..');
 const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).version as string;
 jest.setTimeout(120000);
-
-/** The first port of 18400-18449 nothing listens on (runs side by side do not collide). */
-async function freePort(): Promise<number> {
-  for (let port = 18400; port < 18450; port++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer().once('error', () => resolve(false))
-        .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port in 18400-18449');
-}
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

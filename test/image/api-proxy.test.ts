@@ -20,9 +20,9 @@ describe('nginx proxies /api/ with trace headers', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'" });
       res.end(JSON.stringify({ service: 'api' }));
     });
-    await new Promise<void>((r) => upstream.listen(18095, '127.0.0.1', r));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const port = (upstream.address() as AddressInfo).port;
-    nginx = await NginxServer.start({ port: 18096, statusPort: 18097, siteIncludes: { 'api-proxy.conf': nginxApiProxy(`http://127.0.0.1:${port}`) } });
+    nginx = await NginxServer.start({ siteIncludes: { 'api-proxy.conf': nginxApiProxy(`http://127.0.0.1:${port}`) } });
   });
   afterAll(async () => {
     await nginx?.stop();

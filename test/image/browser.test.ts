@@ -14,7 +14,7 @@ describe('the site in headless Chromium', () => {
   let nginx: NginxServer;
   let browser: Browser;
   beforeAll(async () => {
-    nginx = await NginxServer.start({ port: 18090, statusPort: 18091 });
+    nginx = await NginxServer.start();
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',

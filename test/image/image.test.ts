@@ -2,25 +2,28 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { freeConsecutivePorts, uniqueName } from '../support/free-port';
 import { get, portInUse } from './support/nginx';
 
 // A real image build and run with podman: docker/Dockerfile, unchanged, on a local Debian base
 // image (debootstrap: no container registry is reachable here), built, started and checked by
-// docker/build.sh itself. The container runs in the host network namespace on 127.0.0.1:18888
-// (SITE_LISTEN; the image's own default, 8080, is checked in a container without a network).
+// docker/build.sh itself. The container runs in the host network namespace on 127.0.0.1, on a port
+// the OS picks (HOST_PORT, stub_status on the next one; the image's own default, 8080, is checked
+// in a container without a network). Container names are unique per run: two checkouts may run
+// this file at the same time.
 const ROOT = path.join(__dirname, '..', '..');
-const CONTAINER = 'site-image-test';
-const PORT = 18888;
+const CONTAINER = uniqueName('site-image-test');
+const DEFAULT_CONTAINER = uniqueName('site-image-default');
+let PORT = 0;
 const BASE = 'localhost/nginx-base:bookworm';
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'image-test-'));
 /** build.sh records the reference here (not in build/images/, which a developer's build owns). */
 const REF_FILE = path.join(WORK, 'site.ref');
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   CONTAINER_ENGINE: 'podman',
   CONTAINERS_CONF: path.join(ROOT, 'docker', 'containers.conf'),
   BASE_IMAGE: BASE,
-  HOST_PORT: String(PORT),
   SITE_CONTAINER: CONTAINER,
   IMAGE_REF_FILE: REF_FILE,
 };
@@ -63,7 +66,8 @@ jest.setTimeout(600000);
 describe('site image built with podman from docker/Dockerfile', () => {
   let buildOutput = '';
   beforeAll(async () => {
-    for (const name of [CONTAINER, 'site-image-default', 'site-image-bad-listen']) spawnSync('podman', ['rm', '-f', name], { env });
+    PORT = await freeConsecutivePorts(2);
+    env.HOST_PORT = String(PORT);
     for (const port of [PORT, PORT + 1]) {
       if (await portInUse(port)) throw new Error(`127.0.0.1:${port} is in use; stop whatever listens there and run the test again`);
     }
@@ -150,14 +154,14 @@ describe('site image built with podman from docker/Dockerfile', () => {
   });
 
   test('by default the image serves on 8080 and stub_status on 127.0.0.1:8081 (no network, checked inside)', async () => {
-    runIsolated('site-image-default');
-    await waitHealthy('site-image-default'); // the HEALTHCHECK: curl 127.0.0.1:8080/healthz
-    const page = podmanRun('exec', 'site-image-default', 'curl', '-fsS', 'http://127.0.0.1:8080/');
+    runIsolated(DEFAULT_CONTAINER);
+    await waitHealthy(DEFAULT_CONTAINER); // the HEALTHCHECK: curl 127.0.0.1:8080/healthz
+    const page = podmanRun('exec', DEFAULT_CONTAINER, 'curl', '-fsS', 'http://127.0.0.1:8080/');
     expect(page.stdout).toContain('<h1>minCloud mini Project!!</h1>');
-    const status = podmanRun('exec', 'site-image-default', 'curl', '-fsS', 'http://127.0.0.1:8081/stub_status');
+    const status = podmanRun('exec', DEFAULT_CONTAINER, 'curl', '-fsS', 'http://127.0.0.1:8081/stub_status');
     expect(status.stdout).toMatch(/Active connections: \d+/);
     // The shipped config as is: nothing rendered to /tmp.
-    expect(podmanRun('exec', 'site-image-default', 'test', '-e', '/tmp/nginx-conf').status).not.toBe(0);
+    expect(podmanRun('exec', DEFAULT_CONTAINER, 'test', '-e', '/tmp/nginx-conf').status).not.toBe(0);
     const config = podmanRun('run', '--rm', '--pull', 'never', '--network', 'none', '--read-only', '--tmpfs', '/tmp',
       '--health-interval', 'disable', IMAGE, '-T');
     expect(config.status).toBe(0);

@@ -5,6 +5,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { freePort } from '../support/free-port';
 import { get, NGINX, NginxServer, prepareSite, renderShippedConfig } from './support/nginx';
 
 // The shipped docker/nginx.conf, run by Debian's real nginx as uid 10101 on 127.0.0.1.
@@ -18,16 +19,16 @@ jest.setTimeout(30000);
 
 describe('docker/nginx.conf with the real nginx', () => {
   let nginx: NginxServer;
-  beforeAll(async () => { nginx = await NginxServer.start({ port: 18080, statusPort: 18081 }); });
+  beforeAll(async () => { nginx = await NginxServer.start(); });
   afterAll(async () => { await nginx?.stop(); });
 
-  test('nginx -t accepts the shipped config', () => {
+  test('nginx -t accepts the shipped config', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-t-'));
     try {
       fs.mkdirSync(path.join(dir, 'run'));
       fs.cpSync(path.join(__dirname, '..', '..', 'docker', 'mincloud'), path.join(dir, 'mincloud'), { recursive: true });
       fs.copyFileSync('/etc/nginx/mime.types', path.join(dir, 'mime.types'));
-      fs.writeFileSync(path.join(dir, 'nginx.conf'), renderShippedConfig(dir, { port: 18082, statusPort: 18083 }, prepareSite(dir)));
+      fs.writeFileSync(path.join(dir, 'nginx.conf'), renderShippedConfig(dir, { port: await freePort(), statusPort: await freePort() }, prepareSite(dir)));
       // Through a real pipe: nginx opens /dev/stderr by path, which node's socket pipes refuse.
       const out = execFileSync('bash', ['-c', 'set -o pipefail; "$0" -t -p "$1" -c "$1/nginx.conf" 2>&1 | cat', NGINX, dir], { encoding: 'utf-8' });
       expect(out).toMatch(/syntax is ok/);
@@ -151,7 +152,7 @@ describe('docker/nginx.conf with the real nginx', () => {
   test('access log: one JSON line per request on stdout, none for health checks or stub_status', async () => {
     await get(`${nginx.url}/healthz`);
     await get(`${nginx.url}/readyz`);
-    await get('http://127.0.0.1:18081/stub_status');
+    await get(`${nginx.statusUrl}/stub_status`);
     await get(`${nginx.url}/logged?x=1`, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'User-Agent': 'agent "quoted"' });
     await nginx.flushLogs();
     const lines = nginx.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -170,7 +171,7 @@ describe('docker/nginx.conf with the real nginx', () => {
   });
 
   test('stub_status answers on its own port only', async () => {
-    const status = await get(`http://127.0.0.1:18081/stub_status`);
+    const status = await get(`${nginx.statusUrl}/stub_status`);
     expect(status.status).toBe(200);
     expect(status.body.toString()).toMatch(/Active connections: \d+/);
     const onSite = await get(`${nginx.url}/stub_status`);

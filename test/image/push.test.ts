@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort, uniqueName } from '../support/free-port';
 import { get, portInUse } from './support/nginx';
 
 // docker/push.sh against a real registry (Debian's docker-registry, the CNCF distribution
@@ -9,7 +10,10 @@ import { get, portInUse } from './support/nginx';
 // one-file image with the labels build.sh sets keeps this test independent of the (slower)
 // real build, which image.test.ts covers.
 const ROOT = path.join(__dirname, '..', '..');
-const REGISTRY = '127.0.0.1:18500';
+/** The registry's address: a port the OS picks (set in beforeAll). */
+let REGISTRY = '';
+/** Local image names are global to the user: a path unique to this run, so two checkouts can run at once. */
+const LOCAL_PATH = uniqueName('push-test');
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'push-test-'));
 /** push.sh records the digest here (not in build/images/, which a developer's push owns). */
 const REF_FILE = path.join(WORK, 'site.ref');
@@ -33,7 +37,9 @@ describe('docker/push.sh', () => {
   }
 
   beforeAll(async () => {
-    if (await portInUse(18500)) throw new Error(`${REGISTRY} is in use; stop whatever listens there and run the test again`);
+    const port = await freePort();
+    REGISTRY = `127.0.0.1:${port}`;
+    if (await portInUse(port)) throw new Error(`${REGISTRY} is in use; stop whatever listens there and run the test again`);
     fs.writeFileSync(path.join(work, 'config.yml'), `version: 0.1
 storage:
   filesystem:
@@ -54,9 +60,9 @@ log:
     fs.writeFileSync(path.join(work, 'rootfs', 'hello.txt'), 'minCloud\n');
     makeImage(`${REGISTRY}/mincloud/nginx:1.0.0`, REVISION);
     makeImage(`${REGISTRY}/mincloud/nginx:1.0.0-${REVISION.slice(0, 7)}`, REVISION);
-    makeImage('localhost/push-test/nginx:2.0.0', REVISION);
-    makeImage('localhost/push-test/nginx:3.0.0', `${REVISION}-dirty`);
-    makeImage('localhost/push-test/nginx:4.0.0', 'unknown');
+    makeImage(`localhost/${LOCAL_PATH}/nginx:2.0.0`, REVISION);
+    makeImage(`localhost/${LOCAL_PATH}/nginx:3.0.0`, `${REVISION}-dirty`);
+    makeImage(`localhost/${LOCAL_PATH}/nginx:4.0.0`, 'unknown');
   });
   afterAll(() => {
     registry?.kill();
@@ -84,26 +90,26 @@ log:
   });
 
   test('REGISTRY sends the image to another registry (a mirror) under the same path', async () => {
-    const r = push({ IMAGE_REPOSITORY: 'localhost/push-test/nginx', IMAGE_TAG: '2.0.0', REGISTRY, REGISTRY_TLS_VERIFY: 'false' });
+    const r = push({ IMAGE_REPOSITORY: `localhost/${LOCAL_PATH}/nginx`, IMAGE_TAG: '2.0.0', REGISTRY, REGISTRY_TLS_VERIFY: 'false' });
     if (r.status !== 0) throw new Error(`push.sh failed: ${r.stderr}`);
     const ref = fs.readFileSync(REF_FILE, 'utf-8').trim();
-    expect(ref).toMatch(new RegExp(`^${REGISTRY}/push-test/nginx:2\\.0\\.0@sha256:[0-9a-f]{64}$`));
-    images.push(`${REGISTRY}/push-test/nginx:2.0.0`);
-    expect(await manifestDigest('push-test/nginx', '2.0.0')).toBe(ref.split('@')[1]);
+    expect(ref).toMatch(new RegExp(`^${REGISTRY}/${LOCAL_PATH}/nginx:2\\.0\\.0@sha256:[0-9a-f]{64}$`));
+    images.push(`${REGISTRY}/${LOCAL_PATH}/nginx:2.0.0`);
+    expect(await manifestDigest(`${LOCAL_PATH}/nginx`, '2.0.0')).toBe(ref.split('@')[1]);
   });
 
   test('a build from uncommitted changes: refused, unless --allow-dirty', async () => {
-    const base = { IMAGE_REPOSITORY: 'localhost/push-test/nginx', REGISTRY, REGISTRY_TLS_VERIFY: 'false' };
+    const base = { IMAGE_REPOSITORY: `localhost/${LOCAL_PATH}/nginx`, REGISTRY, REGISTRY_TLS_VERIFY: 'false' };
     const refused = push({ ...base, IMAGE_TAG: '3.0.0' });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`push.sh: localhost/push-test/nginx:3.0.0 was built from uncommitted changes (revision ${REVISION}-dirty); commit them and run docker/build.sh again, or pass --allow-dirty`);
+    expect(refused.stderr).toContain(`push.sh: localhost/${LOCAL_PATH}/nginx:3.0.0 was built from uncommitted changes (revision ${REVISION}-dirty); commit them and run docker/build.sh again, or pass --allow-dirty`);
     const unknown = push({ ...base, IMAGE_TAG: '4.0.0' });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("has no commit in its revision label ('unknown')");
     const allowed = push({ ...base, IMAGE_TAG: '3.0.0' }, ['--allow-dirty']);
     if (allowed.status !== 0) throw new Error(`push.sh --allow-dirty failed: ${allowed.stderr}`);
-    images.push(`${REGISTRY}/push-test/nginx:3.0.0`);
-    expect(await manifestDigest('push-test/nginx', '3.0.0')).toMatch(/^sha256:/);
+    images.push(`${REGISTRY}/${LOCAL_PATH}/nginx:3.0.0`);
+    expect(await manifestDigest(`${LOCAL_PATH}/nginx`, '3.0.0')).toMatch(/^sha256:/);
   });
 
   test.each<[string, Record<string, string>, string]>([

@@ -38,4 +38,4 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-void run(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+run(process.argv.slice(2)).then((code) => { process.exitCode = code; });

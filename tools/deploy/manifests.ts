@@ -5,80 +5,108 @@ import { readManifestFolder } from '../../lib/synth/manifest-files';
 export interface K8sObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   readonly [field: string]: unknown;
 }
 
-/** Kinds that have no namespace. They cannot be members of the namespace's ApplySet. */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'IngressClass', 'StorageClass', 'RuntimeClass', 'PersistentVolume', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'APIService', 'ClusterIssuer',
-]);
+export const describe = (o: K8sObject): string => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+/** `kind/name` as kubectl names an object on its command line. */
+export const ref = (o: K8sObject): string => `${o.kind.toLowerCase()}/${o.metadata.name}`;
+export const groupOf = (o: { apiVersion: string }): string => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
 
-/** One target's objects, split the way they are applied. */
-export interface DeployPlan {
-  readonly clusterScoped: readonly K8sObject[];
-  readonly namespaced: readonly K8sObject[];
-  /** Names of the Deployments, in manifest order: each one's rollout is awaited. */
-  readonly deployments: readonly string[];
-  /** Folders of JSON files, one object per file, in manifest order. */
-  readonly clusterScopedDir: string;
-  /** The namespace's objects labelled as members of the ApplySet: diffed and applied before the rollout. */
-  readonly namespacedDir: string;
-  /** The same objects without that label (kubectl adds it): applied with --applyset --prune after the rollout. */
-  readonly pruneDir: string;
+/** Every object of a synthesized target folder, in manifest order. */
+export function readTargetFolder(dir: string): K8sObject[] {
+  const objects = readManifestFolder(dir).files.flatMap((f) => f.manifests) as unknown as K8sObject[];
+  if (objects.length === 0) throw new Error(`${dir} holds no objects`);
+  return objects;
 }
 
-export const describe = (o: K8sObject): string => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+/**
+ * One target's objects, split the way they are applied. The Namespace goes first and alone:
+ * it holds the ApplySet's parent, so it cannot be a member, and it is never pruned. Every
+ * other object is a member of the target's ApplySet, the cluster-scoped ones (PriorityClass)
+ * too, so a renamed or dropped one is pruned like any other.
+ */
+export interface DeployPlan {
+  /** Every object, in manifest order. */
+  readonly objects: readonly K8sObject[];
+  readonly namespace: K8sObject;
+  readonly clusterMembers: readonly K8sObject[];
+  readonly namespacedMembers: readonly K8sObject[];
+  readonly deployments: readonly K8sObject[];
+  /** Folders of JSON files, one object per file, in manifest order (kubectl reads a folder's files in name order). */
+  readonly dirs: {
+    readonly namespace: string;
+    /** The members with the ApplySet member label: diffed and applied before the rollout. */
+    readonly members: readonly string[];
+    /** The cluster-scoped members alone: what can be diffed before the namespace exists. */
+    readonly clusterMembers: readonly string[];
+    /** The members without that label (kubectl adds it, and refuses input that has it): the prune. */
+    readonly prune: readonly string[];
+  };
+}
 
 /**
- * Reads `targetDir` and writes its objects as JSON into `<work>/cluster-scoped/`,
- * `<work>/namespaced/` (with `memberLabels`) and `<work>/prune/`, one file per object (`NN-kind-name.json`, so kubectl, which reads a
- * folder's files in name order, keeps the manifest order and names the file in an error).
- * JSON says exactly what synth validated: no YAML 1.1 / 1.2 reading differences.
- * Throws when an object sits in another namespace than the target's (the ApplySet covers one).
+ * Splits `objects` and writes them as JSON into folders under `work`. JSON says exactly what
+ * synth validated: no YAML 1.1 / 1.2 reading differences. Throws when the target's Namespace
+ * is missing or a namespaced object sits in another namespace (the ApplySet covers one).
+ * `namespaced` tells a kind's scope, from the cluster's discovery.
  */
-export function planDeploy(targetDir: string, namespace: string, memberLabels: Record<string, string>, work: string): DeployPlan {
-  const objects = readManifestFolder(targetDir).files.flatMap((f) => f.manifests) as unknown as K8sObject[];
-  if (objects.length === 0) throw new Error(`${targetDir} holds no objects`);
-  const clusterScoped: K8sObject[] = [];
-  const namespaced: K8sObject[] = [];
+export function planDeploy(objects: readonly K8sObject[], namespace: string, memberLabels: Record<string, string>, work: string,
+  namespaced: (o: K8sObject) => boolean): DeployPlan {
+  const ns = objects.find((o) => o.kind === 'Namespace' && groupOf(o) === '' && o.metadata.name === namespace);
+  if (!ns) throw new Error(`the target does not define Namespace "${namespace}", which it deploys into`);
+  const clusterMembers: K8sObject[] = [];
+  const namespacedMembers: K8sObject[] = [];
   for (const o of objects) {
-    if (CLUSTER_SCOPED_KINDS.has(o.kind)) {
-      clusterScoped.push(o);
+    if (o === ns) continue;
+    if (!namespaced(o)) {
+      if (o.kind === 'Namespace') throw new Error(`${describe(o)}: a target deploys into its own namespace "${namespace}" only; move the object there`);
+      clusterMembers.push(o);
     } else if (o.metadata.namespace === namespace) {
-      namespaced.push(o);
+      namespacedMembers.push(o);
     } else {
       throw new Error(`${describe(o)}: every namespaced object of this target must be in namespace "${namespace}" `
         + `(found ${o.metadata.namespace === undefined ? 'no namespace' : `"${o.metadata.namespace}"`})`);
     }
   }
-  if (!clusterScoped.some((o) => o.kind === 'Namespace' && o.metadata.name === namespace)) {
-    throw new Error(`${targetDir} does not define Namespace "${namespace}", which the target deploys into`);
-  }
-  const write = (dir: string, list: readonly K8sObject[], labels: Record<string, string> = {}) => {
+  const write = (dir: string, list: readonly K8sObject[], labels: Record<string, string> = {}): string[] => {
+    if (list.length === 0) return [];
     fs.mkdirSync(dir, { recursive: true });
     list.forEach((o, i) => {
       const file = `${String(i + 1).padStart(2, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.json`;
-      const labelled = { ...o, metadata: { ...o.metadata, labels: { ...(o.metadata as { labels?: Record<string, string> }).labels, ...labels } } };
-      fs.writeFileSync(path.join(dir, file), `${JSON.stringify(Object.keys(labels).length ? labelled : o, null, 2)}\n`);
+      fs.writeFileSync(path.join(dir, file), `${JSON.stringify(withLabels(o, labels), null, 2)}\n`);
     });
+    return [dir];
   };
-  const clusterScopedDir = path.join(work, 'cluster-scoped');
-  const namespacedDir = path.join(work, 'namespaced');
-  const pruneDir = path.join(work, 'prune');
-  write(clusterScopedDir, clusterScoped);
-  write(namespacedDir, namespaced, memberLabels);
-  write(pruneDir, namespaced);
+  const clusterDir = write(path.join(work, 'members-cluster'), clusterMembers, memberLabels);
   return {
-    clusterScoped,
-    namespaced,
-    deployments: namespaced.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name),
-    clusterScopedDir,
-    namespacedDir,
-    pruneDir,
+    objects,
+    namespace: ns,
+    clusterMembers,
+    namespacedMembers,
+    deployments: namespacedMembers.filter((o) => o.kind === 'Deployment' && groupOf(o) === 'apps'),
+    dirs: {
+      namespace: write(path.join(work, 'namespace'), [ns])[0],
+      members: [...clusterDir, ...write(path.join(work, 'members-namespaced'), namespacedMembers, memberLabels)],
+      clusterMembers: clusterDir,
+      prune: [...write(path.join(work, 'prune-cluster'), clusterMembers), ...write(path.join(work, 'prune-namespaced'), namespacedMembers)],
+    },
   };
+}
+
+/** The object with extra labels (none: the object itself). */
+export function withLabels(o: K8sObject, labels: Record<string, string>): K8sObject {
+  if (Object.keys(labels).length === 0) return o;
+  return { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, ...labels } } };
+}
+
+/** Writes objects (JSON, one per file) into a fresh folder; returns it. */
+export function writeObjects(dir: string, objects: readonly K8sObject[]): string {
+  fs.mkdirSync(dir, { recursive: true });
+  objects.forEach((o, i) => fs.writeFileSync(path.join(dir, `${String(i + 1).padStart(2, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.json`),
+    `${JSON.stringify(o, null, 2)}\n`));
+  return dir;
 }
 
 /** One object in `kubectl diff` output. */

@@ -1,24 +1,42 @@
 #!/usr/bin/env node
-// FAKE KUBERNETES API SERVER, for tests only: just enough of the API for the real kubectl 1.27
-// to run the deploy command's calls against it on 127.0.0.1 (discovery, GET/LIST/WATCH,
-// server-side apply, JSON and merge patches, DELETE), with the API server behaviour those calls
-// depend on: namespaced objects cannot be created (not even in a dry run) in a namespace that
-// does not exist; label and field selectors on lists; a Deployment gets a ReplicaSet per pod
-// template (revision history for `rollout undo`) and a status that `rollout status` reads.
-// It is NOT an API server: no schema validation, no admission, no field ownership (an apply
-// merges into the stored object instead of removing fields the manager stopped setting), no
-// pods, no controllers beyond that. What it proves is what kubectl sends.
+// FAKE KUBERNETES API SERVER, for tests only: enough of the API for the real kubectl 1.27 to run
+// every call of `npm run deploy` against it on 127.0.0.1, with the behaviour those calls depend
+// on and could be wrong about. What it imitates and what it does not is listed in README.md
+// beside this file; in short:
+// - discovery of the built-in kinds, and of custom kinds only while their CRD is stored and
+//   Established (anything else is not served: 404, as on a cluster without the CRD);
+// - GET/LIST (label and field selectors)/WATCH (events, replayed from a resourceVersion),
+//   server-side apply with managedFields per field manager, conflicts unless forced, and the
+//   removal of fields a manager stops applying (managed-fields.js); create, update, JSON and
+//   merge patches as updates owned by their manager (`fieldManager`, else the User-Agent's
+//   first word, e.g. "kubectl"); dry runs; DELETE with namespace and owner cascades;
+// - NamespaceLifecycle: nothing is created (not even in a dry run) in a missing namespace;
+// - the deployment controller (deployment-controller.js): ReplicaSets, revisions, rollout
+//   status and progressDeadlineSeconds.
 //
-// Usage: node fake-apiserver.js   (prints "listening <port>"; port 0 = any free one, or $PORT)
-// Env:   FAIL_ROLLOUT_IMAGE  a Deployment whose pods use an image containing this string never
-//                            becomes available: ProgressDeadlineExceeded, as a crash loop would.
-// Test endpoints: GET /__requests (every request so far), GET /__objects (the store).
+// Usage: node fake-apiserver.js   (prints "listening <port>"; $PORT or 0 = a free port)
+// Test endpoints:
+//   GET  /__requests  every request so far: method, path, query, content type, user agent,
+//                     `seq`/`endSeq` (a global order: a watch's endSeq is when it closed)
+//   GET  /__objects   the store
+//   POST /__control   merges JSON into the control state:
+//                       failImages, slowImages, unavailable   (see deployment-controller.js)
+//                       timeScale      test clock: 0.01 makes 600 s pass in 6 s (default 1)
+//                       version        { major, minor, gitVersion } of /version
+//                       notEstablished CRD names that stay not Established (and not served)
+//                       rules          [{ verb, resource, name?, dryRun?, code, message }]:
+//                                      requests that fail, e.g. an admission webhook that
+//                                      times out on the real write (dryRun: false), or RBAC
+//                                      refusing `delete` of configmaps (code 403)
+//   POST /__reset     empties the store, the request log and the control state
 'use strict';
 const http = require('http');
 const crypto = require('crypto');
+const fields = require('./managed-fields');
+const { DeploymentController } = require('./deployment-controller');
 
-/** [group, version, resource, Kind, namespaced] */
-const RESOURCES = [
+/** The built-in kinds the deploy touches: [group, version, resource, Kind, namespaced]. */
+const BUILT_IN = [
   ['', 'v1', 'namespaces', 'Namespace', false],
   ['', 'v1', 'secrets', 'Secret', true],
   ['', 'v1', 'configmaps', 'ConfigMap', true],
@@ -32,21 +50,48 @@ const RESOURCES = [
   ['autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true],
   ['scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false],
   ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false],
-  ['monitoring.coreos.com', 'v1', 'servicemonitors', 'ServiceMonitor', true],
-  ['monitoring.coreos.com', 'v1', 'prometheusrules', 'PrometheusRule', true],
-  ['cert-manager.io', 'v1', 'certificates', 'Certificate', true],
-  ['traefik.io', 'v1alpha1', 'ingressroutes', 'IngressRoute', true],
-  ['traefik.io', 'v1alpha1', 'middlewares', 'Middleware', true],
 ].map(([group, version, resource, kind, namespaced]) => ({ group, version, resource, kind, namespaced }));
 
-const store = new Map(); // `${group}/${resource}/${namespace}/${name}` -> object
-const requests = [];
-let resourceVersion = 1;
-
+const SHORT_NAMES = {
+  namespaces: ['ns'], configmaps: ['cm'], services: ['svc'], serviceaccounts: ['sa'], deployments: ['deploy'], replicasets: ['rs'],
+  poddisruptionbudgets: ['pdb'], networkpolicies: ['netpol'], ingresses: ['ing'], horizontalpodautoscalers: ['hpa'],
+  priorityclasses: ['pc'], customresourcedefinitions: ['crd', 'crds'],
+};
 const gv = (r) => (r.group ? `${r.group}/${r.version}` : r.version);
-const key = (r, ns, name) => `${r.group}/${r.resource}/${r.namespaced ? ns : ''}/${name}`;
 const clone = (o) => JSON.parse(JSON.stringify(o));
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const isMap = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+let store = new Map(); // `${group}/${resource}/${namespace}/${name}` -> object
+let requests = [];
+let events = []; // { rv, type, object } for watch replay
+let control = {};
+let resourceVersion = 1;
+let seq = 0;
+const watchers = new Set();
+
+/** Every kind served now: the built-in ones and those of Established CRDs. */
+function served() {
+  const out = [...BUILT_IN];
+  for (const crd of store.values()) {
+    if (crd.kind !== 'CustomResourceDefinition' || !established(crd)) continue;
+    for (const v of crd.spec.versions ?? []) {
+      if (v.served === false) continue;
+      out.push({ group: crd.spec.group, version: v.name, resource: crd.spec.names.plural, kind: crd.spec.names.kind, namespaced: crd.spec.scope === 'Namespaced' });
+    }
+  }
+  return out;
+}
+const established = (crd) => (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+/** `<group>/<Kind>` -> resource, of every kind served so far (a custom kind stays known after its CRD goes). */
+const known = new Map(BUILT_IN.map((r) => [`${r.group}/${r.kind}`, r]));
+const resourceOf = (obj) => {
+  const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+  if (!known.has(`${group}/${obj.kind}`)) for (const r of served()) known.set(`${r.group}/${r.kind}`, r);
+  return known.get(`${group}/${obj.kind}`);
+};
+const keyOf = (r, ns, name) => `${r.group}/${r.resource}/${r.namespaced ? ns : ''}/${name}`;
+const objectKey = (obj) => keyOf(resourceOf(obj), obj.metadata.namespace, obj.metadata.name);
 
 function send(res, code, body) {
   res.writeHead(code, { 'Content-Type': 'application/json' });
@@ -55,30 +100,80 @@ function send(res, code, body) {
 function status(res, code, reason, message, details = {}) {
   send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code });
 }
-const notFound = (res, r, name) => status(res, 404, 'NotFound', `${r.resource}${r.group ? `.${r.group}` : ''} "${name}" not found`,
-  { name, group: r.group, kind: r.resource });
+
+/** Stores an object under a new resourceVersion and tells the watchers. */
+function put(obj, { statusOnly = false } = {}) {
+  const key = objectKey(obj);
+  const type = store.has(key) ? 'MODIFIED' : 'ADDED';
+  obj.metadata.resourceVersion = String(++resourceVersion);
+  store.set(key, obj);
+  emit(type, obj);
+  return obj;
+}
+function remove(obj) {
+  const key = objectKey(obj);
+  if (!store.delete(key)) return;
+  const gone = clone(obj);
+  gone.metadata.resourceVersion = String(++resourceVersion);
+  emit('DELETED', gone);
+  if (obj.kind === 'Deployment') controller.forget(obj);
+  if (obj.kind === 'Namespace') {
+    // The namespace controller deletes what is inside (at once here, no Terminating phase).
+    for (const o of [...store.values()]) if (o.metadata.namespace === obj.metadata.name) remove(o);
+  }
+  if (obj.kind === 'CustomResourceDefinition') {
+    for (const o of [...store.values()]) if (o.apiVersion.split('/')[0] === obj.spec.group && o.kind === obj.spec.names.kind) remove(o);
+  }
+}
+function emit(type, object) {
+  const event = { rv: Number(object.metadata.resourceVersion), type, object: clone(object) };
+  events.push(event);
+  if (events.length > 5000) events = events.slice(-2500);
+  for (const w of watchers) if (w.matches(object)) w.send(event);
+}
+function list(kind, namespace) {
+  return [...store.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace));
+}
+/** A write that is not an apply, as `manager`, with its managedFields. */
+function updateAs(manager, live, next) {
+  const obj = clone(next);
+  obj.metadata.managedFields = fields.update({ live, next: obj, manager, apiVersion: live.apiVersion, time: now() });
+  return put(obj);
+}
+
+const controller = new DeploymentController({ list, put, remove, updateAs, now }, new Proxy({}, { get: (_t, k) => control[k] }));
 
 function discovery(path) {
-  if (path === '/version') return { major: '1', minor: '27', gitVersion: 'v1.27.1-fake', platform: 'linux/amd64' };
+  if (path === '/version') {
+    return { major: '1', minor: '27', gitVersion: 'v1.27.1', gitCommit: '0000000000000000000000000000000000000000', platform: 'linux/amd64', ...control.version };
+  }
+  const resources = served();
   if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
   if (path === '/apis') {
-    const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => gv(r)))].map((v) => {
-      const [name, version] = v.split('/');
-      return { name, versions: [{ groupVersion: v, version }], preferredVersion: { groupVersion: v, version } };
+    const groups = [...new Set(resources.filter((r) => r.group).map((r) => r.group))].map((name) => {
+      const versions = [...new Set(resources.filter((r) => r.group === name).map((r) => r.version))]
+        .map((version) => ({ groupVersion: `${name}/${version}`, version }));
+      return { name, versions, preferredVersion: versions[0] };
     });
     return { kind: 'APIGroupList', apiVersion: 'v1', groups };
   }
   const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-  if (!m) return undefined;
+  if (!m) {
+    const g = /^\/apis\/([^/]+)$/.exec(path);
+    if (!g) return undefined;
+    const versions = [...new Set(resources.filter((r) => r.group === g[1]).map((r) => r.version))].map((version) => ({ groupVersion: `${g[1]}/${version}`, version }));
+    return versions.length ? { kind: 'APIGroup', apiVersion: 'v1', name: g[1], versions, preferredVersion: versions[0] } : undefined;
+  }
   const groupVersion = m[1] ?? `${m[2]}/${m[3]}`;
-  const resources = RESOURCES.filter((r) => gv(r) === groupVersion).map((r) => ({
+  const list = resources.filter((r) => gv(r) === groupVersion).map((r) => ({
     name: r.resource, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind,
+    ...(SHORT_NAMES[r.resource] ? { shortNames: SHORT_NAMES[r.resource] } : {}),
     verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   }));
-  return resources.length ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources } : undefined;
+  return list.length ? { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources: list } : undefined;
 }
 
-/** `/api/v1/namespaces/ns/services/x` -> { r, ns, name, sub } */
+/** `/api/v1/namespaces/ns/services/x` -> { r, ns, name, sub }, for served kinds only. */
 function route(path) {
   const m = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))\/(.*)$/.exec(path);
   if (!m) return undefined;
@@ -90,7 +185,7 @@ function route(path) {
     ns = segs[1];
     segs = segs.slice(2);
   }
-  const r = RESOURCES.find((x) => x.group === group && x.version === version && x.resource === segs[0]);
+  const r = served().find((x) => x.group === group && x.version === version && x.resource === segs[0]);
   return r ? { r, ns, name: segs[1], sub: segs[2] } : undefined;
 }
 
@@ -115,12 +210,12 @@ function matchesFields(obj, selector) {
   });
 }
 
-function merge(base, patch) {
+function mergePatch(base, patch) {
   if (!isMap(base) || !isMap(patch)) return clone(patch);
   const out = clone(base);
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = merge(out[k], v);
+    else out[k] = mergePatch(out[k], v);
   }
   return out;
 }
@@ -139,156 +234,203 @@ function jsonPatch(obj, ops) {
   }
   return out;
 }
-
-/** JSON with sorted keys: the same object whatever order its fields came in. */
 function canonical(v) {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (isMap(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
   return JSON.stringify(v);
 }
-const templateHash = (t) => crypto.createHash('sha256').update(t).digest('hex').slice(0, 10);
-function withoutHash(template) {
-  const t = clone(template ?? {});
-  if (t.metadata?.labels) delete t.metadata.labels['pod-template-hash'];
-  return canonical(t);
+
+/** null is "not set" to a typed API server: it keeps no such field. */
+function withoutNulls(v) {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (!isMap(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
 }
 
-/** What the Deployment controller would do, at once: a ReplicaSet per template, and a status. */
-function reconcileDeployment(d) {
-  const ns = d.metadata.namespace;
-  const rsResource = RESOURCES.find((x) => x.resource === 'replicasets');
-  const owned = [...store.values()].filter((o) => o.kind === 'ReplicaSet' && o.metadata.namespace === ns
-    && (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === d.metadata.uid));
-  const revisionOf = (rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
-  const next = Math.max(0, ...owned.map(revisionOf)) + 1;
-  let current = owned.find((rs) => withoutHash(rs.spec.template) === withoutHash(d.spec.template));
-  if (!current) {
-    const hash = templateHash(withoutHash(d.spec.template));
-    const template = merge(d.spec.template, { metadata: { labels: { 'pod-template-hash': hash } } });
-    current = {
-      apiVersion: 'apps/v1', kind: 'ReplicaSet',
-      metadata: {
-        name: `${d.metadata.name}-${hash}`, namespace: ns, uid: crypto.randomUUID(), labels: template.metadata.labels,
-        annotations: { 'deployment.kubernetes.io/revision': String(next) },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
-      },
-      spec: { replicas: d.spec.replicas ?? 1, selector: d.spec.selector, template },
-    };
-  } else if (revisionOf(current) !== next - 1) {
-    current.metadata.annotations['deployment.kubernetes.io/revision'] = String(next);
-  }
-  current.metadata.resourceVersion = String(++resourceVersion);
-  store.set(key(rsResource, ns, current.metadata.name), current);
-  d.metadata.annotations = { ...d.metadata.annotations, 'deployment.kubernetes.io/revision': current.metadata.annotations['deployment.kubernetes.io/revision'] };
-
-  const replicas = d.spec.replicas ?? 1;
-  const failing = process.env.FAIL_ROLLOUT_IMAGE
-    && (d.spec.template?.spec?.containers ?? []).some((c) => String(c.image).includes(process.env.FAIL_ROLLOUT_IMAGE));
-  d.status = failing ? {
-    observedGeneration: d.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: 0, availableReplicas: 0, unavailableReplicas: replicas,
-    conditions: [
-      { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
-      { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${current.metadata.name}" has timed out progressing.` },
-    ],
-  } : {
-    observedGeneration: d.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas,
-    conditions: [
-      { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
-      { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${current.metadata.name}" has successfully progressed.` },
-    ],
-  };
-}
-
-/** Stores `next` as the new state of an object (or only returns it, for a dry run). */
-function write(r, ns, name, previous, next, dryRun) {
-  const obj = clone(next);
+/** The object as written: identity and bookkeeping from the server, status kept, CRDs Established. */
+function finish(r, ns, name, previous, fieldsPart, managedFields) {
+  const obj = withoutNulls(clone(fieldsPart));
   obj.apiVersion = gv(r);
   obj.kind = r.kind;
-  obj.metadata = { ...obj.metadata, name, ...(r.namespaced ? { namespace: ns } : {}) };
-  obj.metadata.uid = previous?.metadata.uid ?? crypto.randomUUID();
-  obj.metadata.creationTimestamp = previous?.metadata.creationTimestamp ?? '2023-05-01T00:00:00Z';
+  obj.metadata = {
+    ...obj.metadata, name, ...(r.namespaced ? { namespace: ns } : {}),
+    uid: previous?.metadata.uid ?? crypto.randomUUID(),
+    creationTimestamp: previous?.metadata.creationTimestamp ?? now(),
+    managedFields,
+  };
   const specChanged = canonical(previous?.spec) !== canonical(obj.spec);
   obj.metadata.generation = (previous?.metadata.generation ?? 0) + (previous && !specChanged ? 0 : 1);
-  delete obj.metadata.managedFields;
-  if (previous?.status && !obj.status) obj.status = previous.status;
+  if (previous?.metadata.resourceVersion) obj.metadata.resourceVersion = previous.metadata.resourceVersion;
+  if (previous?.status) obj.status = previous.status;
   if (r.kind === 'Namespace') obj.status = { phase: 'Active' };
-  if (dryRun) return obj;
-  obj.metadata.resourceVersion = String(++resourceVersion);
-  if (r.kind === 'Deployment') reconcileDeployment(obj);
-  store.set(key(r, ns, name), obj);
+  if (r.kind === 'CustomResourceDefinition') {
+    const ready = !(control.notEstablished ?? []).includes(name);
+    const t = now();
+    obj.status = {
+      acceptedNames: obj.spec?.names ?? {},
+      storedVersions: (obj.spec?.versions ?? []).filter((v) => v.storage).map((v) => v.name),
+      conditions: [
+        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: t },
+        ready ? { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: t }
+          : { type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have not been accepted yet', lastTransitionTime: t },
+      ],
+    };
+  }
   return obj;
+}
+
+/** The first control rule that fails this request, if any. */
+function ruleFor(verb, r, name, dryRun) {
+  return (control.rules ?? []).find((rule) => rule.verb === verb && rule.resource === r.resource
+    && (rule.name === undefined || rule.name === name) && (rule.dryRun === undefined || rule.dryRun === dryRun));
 }
 
 function handle(req, res, body) {
   const url = new URL(req.url, 'http://localhost');
   const q = url.searchParams;
-  requests.push({ method: req.method, path: url.pathname, query: Object.fromEntries(q), contentType: req.headers['content-type'] ?? null });
+  const entry = {
+    seq: ++seq, method: req.method, path: url.pathname, query: Object.fromEntries(q),
+    contentType: req.headers['content-type'] ?? null, userAgent: req.headers['user-agent'] ?? null,
+  };
+  if (!url.pathname.startsWith('/__')) requests.push(entry);
+  const reply = (code, obj) => { entry.status = code; entry.endSeq = ++seq; send(res, code, obj); };
+  const fail = (code, reason, message, details) => { entry.status = code; entry.endSeq = ++seq; status(res, code, reason, message, details); };
+  const notFound = (_res, r, n) => fail(404, 'NotFound', `${r.resource}${r.group ? `.${r.group}` : ''} "${n}" not found`, { name: n, group: r.group, kind: r.resource });
+
   if (url.pathname === '/__requests') return send(res, 200, requests);
   if (url.pathname === '/__objects') return send(res, 200, [...store.values()]);
+  if (url.pathname === '/__control' && req.method === 'POST') {
+    control = { ...control, ...JSON.parse(body || '{}') };
+    return send(res, 200, control);
+  }
+  if (url.pathname === '/__reset' && req.method === 'POST') {
+    for (const d of list('Deployment')) controller.forget(d);
+    store = new Map();
+    requests = [];
+    events = [];
+    control = {};
+    return send(res, 200, {});
+  }
   if (url.pathname.startsWith('/openapi/v2')) {
     // An empty OpenAPI v2 document (an empty protobuf message): kubectl then validates nothing client-side.
     res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    entry.endSeq = ++seq;
     return res.end();
   }
-  if (url.pathname.startsWith('/openapi/v3')) return send(res, 200, { paths: {} });
+  // No OpenAPI v3 (as a server before 1.24): kubectl falls back to v2, which is empty here, so
+  // it validates nothing client-side and every object reaches the server (no schemas here).
+  if (url.pathname.startsWith('/openapi/v3')) return fail(404, 'NotFound', 'the server could not find the requested resource');
   const disc = req.method === 'GET' ? discovery(url.pathname) : undefined;
-  if (disc) return send(res, 200, disc);
+  if (disc) return reply(200, disc);
   const at = route(url.pathname);
-  if (!at) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+  if (!at) return fail(404, 'NotFound', 'the server could not find the requested resource');
   const { r, ns, name } = at;
-  const k = key(r, ns, name);
-  const existing = store.get(k);
   const dryRun = q.get('dryRun') === 'All';
+  const verb = req.method === 'GET' ? (name ? 'get' : (q.get('watch') === 'true' || q.get('watch') === '1' ? 'watch' : 'list'))
+    : { DELETE: 'delete', PATCH: 'patch', POST: 'create', PUT: 'update' }[req.method];
+  const objName = name ?? (req.method === 'POST' ? (() => { try { return JSON.parse(body).metadata?.name; } catch { return undefined; } })() : undefined);
+  const rule = ruleFor(verb, r, objName, dryRun);
+  if (rule) {
+    return fail(rule.code ?? 403, rule.code === 500 ? 'InternalError' : 'Forbidden',
+      rule.message ?? `${r.resource}${r.group ? `.${r.group}` : ''} "${objName ?? ''}" is forbidden: the test refuses ${verb}`);
+  }
+  const k = keyOf(r, ns, objName);
+  const existing = store.get(k);
 
-  if (req.method === 'GET' && !name) {
-    const items = [...store.values()].filter((o) => o.kind === r.kind && (!r.namespaced || !ns || o.metadata.namespace === ns)
+  if (verb === 'watch') return watch(req, res, entry, r, ns, q);
+  if (verb === 'list') {
+    const items = [...store.values()].filter((o) => o.kind === r.kind && o.apiVersion.split('/')[0] === (r.group || o.apiVersion.split('/')[0])
+      && (!r.namespaced || !ns || o.metadata.namespace === ns)
       && matchesLabels(o, q.get('labelSelector')) && matchesFields(o, q.get('fieldSelector')));
-    if (q.get('watch') === 'true' || q.get('watch') === '1') {
-      // No events ever: the tests finish on the state the list shows. Closed by the client.
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-      res.write('');
-      return undefined;
-    }
-    return send(res, 200, { apiVersion: gv(r), kind: `${r.kind}List`, metadata: { resourceVersion: String(resourceVersion) }, items });
+    return reply(200, { apiVersion: gv(r), kind: `${r.kind}List`, metadata: { resourceVersion: String(resourceVersion) }, items });
   }
-  if (req.method === 'GET') return existing ? send(res, 200, existing) : notFound(res, r, name);
-  if (req.method === 'DELETE') {
+  if (verb === 'get') return existing ? reply(200, existing) : notFound(res, r, name);
+  if (verb === 'delete') {
     if (!existing) return notFound(res, r, name);
-    store.delete(k);
-    return send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: r.group, kind: r.resource, uid: existing.metadata.uid } });
+    if (!dryRun) remove(existing);
+    return reply(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: r.group, kind: r.resource, uid: existing.metadata.uid } });
   }
-  if (req.method === 'PATCH' || req.method === 'POST' || req.method === 'PUT') {
-    const objName = name ?? JSON.parse(body).metadata?.name;
+  if (verb === 'patch' || verb === 'create' || verb === 'update') {
     if (r.namespaced && !store.has(`/namespaces//${ns}`)) {
       // The NamespaceLifecycle admission plugin, which runs for dry runs too.
-      return status(res, 404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+      return fail(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
     }
     const type = req.headers['content-type'] ?? '';
-    let next;
+    const manager = q.get('fieldManager') || fields.managerFromUserAgent(req.headers['user-agent']);
+    const time = now();
+    let patch;
     try {
-      const patch = JSON.parse(body);
-      if (type.startsWith('application/apply-patch')) {
-        if (!q.get('fieldManager')) return status(res, 422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value');
-        next = merge(existing ?? {}, patch);
-      } else if (type.startsWith('application/json-patch+json')) {
-        if (!existing) return notFound(res, r, objName);
-        next = jsonPatch(existing, patch);
-      } else if (type.startsWith('application/merge-patch+json') || type.startsWith('application/strategic-merge-patch+json')) {
-        if (!existing) return notFound(res, r, objName);
-        next = merge(existing, patch);
-      } else if (req.method === 'POST') {
-        if (store.has(key(r, ns, objName))) return status(res, 409, 'AlreadyExists', `${r.resource} "${objName}" already exists`);
-        next = patch;
-      } else {
-        next = patch;
-      }
+      patch = JSON.parse(body);
     } catch (e) {
-      return status(res, 400, 'BadRequest', `cannot read the request: ${e.message}`);
+      return fail(400, 'BadRequest', `cannot read the request: ${e.message}`);
     }
-    const created = !existing;
-    return send(res, created ? 201 : 200, write(r, ns, objName, existing, next, dryRun));
+    let fieldsPart;
+    let managedFields;
+    if (type.startsWith('application/apply-patch')) {
+      if (!q.get('fieldManager')) return fail(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      const result = fields.apply({ live: existing, applied: patch, manager, force: q.get('force') === 'true', apiVersion: gv(r), time });
+      if (result.conflicts) {
+        entry.status = 409;
+        entry.endSeq = ++seq;
+        return send(res, 409, result.conflicts);
+      }
+      fieldsPart = result.fields;
+      managedFields = result.managedFields;
+    } else {
+      let next;
+      try {
+        if (type.startsWith('application/json-patch+json')) {
+          if (!existing) return notFound(res, r, objName);
+          next = jsonPatch(existing, patch);
+        } else if (type.startsWith('application/merge-patch+json') || type.startsWith('application/strategic-merge-patch+json')) {
+          if (!existing) return notFound(res, r, objName);
+          next = mergePatch(existing, patch);
+        } else if (verb === 'create') {
+          if (existing) return fail(409, 'AlreadyExists', `${r.resource}${r.group ? `.${r.group}` : ''} "${objName}" already exists`, { name: objName, group: r.group, kind: r.resource });
+          next = patch;
+        } else {
+          next = patch;
+        }
+      } catch (e) {
+        return fail(422, 'Invalid', `the patch cannot be applied: ${e.message}`);
+      }
+      next = withoutNulls(next);
+      managedFields = fields.update({ live: existing, next, manager, apiVersion: gv(r), time });
+      fieldsPart = fields.tracked(next);
+    }
+    const obj = finish(r, ns, objName, existing, fieldsPart, managedFields);
+    if (dryRun) return reply(existing ? 200 : 201, obj);
+    put(obj);
+    if (r.kind === 'Deployment') controller.reconcile(obj);
+    return reply(existing ? 200 : 201, store.get(k));
   }
-  return status(res, 405, 'MethodNotAllowed', `${req.method} is not supported here`);
+  return fail(405, 'MethodNotAllowed', `${req.method} is not supported here`);
+}
+
+/** A watch: the events after `resourceVersion` (replayed), then each new one, until the client leaves. */
+function watch(req, res, entry, r, ns, q) {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  const w = {
+    matches: (o) => o.kind === r.kind && (!r.namespaced || !ns || o.metadata.namespace === ns)
+      && matchesLabels(o, q.get('labelSelector')) && matchesFields(o, q.get('fieldSelector')),
+    send: (e) => res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`),
+  };
+  const from = Number(q.get('resourceVersion') || resourceVersion);
+  for (const e of events) if (e.rv > from && w.matches(e.object)) w.send(e);
+  watchers.add(w);
+  const end = () => {
+    if (!watchers.delete(w)) return;
+    entry.endSeq = ++seq;
+    res.end();
+  };
+  const timeout = Number(q.get('timeoutSeconds') || 0);
+  const timer = timeout > 0 ? setTimeout(end, timeout * 1000) : undefined;
+  // The response's close, not the request's: a request "closes" as soon as it has been read.
+  res.on('close', () => {
+    clearTimeout(timer);
+    if (watchers.delete(w)) entry.endSeq = ++seq;
+  });
 }
 
 const server = http.createServer((req, res) => {
@@ -299,11 +441,22 @@ const server = http.createServer((req, res) => {
     try {
       handle(req, res, body);
     } catch (e) {
-      status(res, 500, 'InternalError', String(e && e.stack || e));
+      status(res, 500, 'InternalError', String((e && e.stack) || e));
     }
   });
 });
+// Keep-alive: Node closes an idle connection after 5 s by default, which races a client that
+// reuses it at that moment (its next request fails with a reset). kubectl's Go client keeps
+// idle connections for 90 s and node's fetch for 4 s (or the server's Keep-Alive hint minus 1 s),
+// so the server keeps them longer than either: it never closes a connection a client is
+// about to reuse; clients close them first.
+server.keepAliveTimeout = 120000;
+server.headersTimeout = 125000;
+server.requestTimeout = 0;
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`listening ${server.address().port}\n`);
 });
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  server.closeAllConnections();
+  process.exit(0);
+});

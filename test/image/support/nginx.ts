@@ -4,6 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort } from '../../support/free-port';
 
 const DOCKER = path.join(__dirname, '..', '..', '..', 'docker');
 export const NGINX = '/usr/sbin/nginx';
@@ -53,8 +54,12 @@ export function prepareSite(dir: string): string {
   return web;
 }
 
+/** What `NginxServer.start` takes: the ports default to free ones the operating system picks. */
+export type NginxStartOptions = Omit<NginxOptions, 'port' | 'statusPort'> & Partial<Pick<NginxOptions, 'port' | 'statusPort'>>;
+
 export class NginxServer {
-  public static async start(opts: NginxOptions): Promise<NginxServer> {
+  public static async start(options: NginxStartOptions = {}): Promise<NginxServer> {
+    const opts: NginxOptions = { ...options, port: options.port ?? await freePort(), statusPort: options.statusPort ?? await freePort() };
     for (const port of [opts.port, opts.statusPort]) {
       if (await portInUse(port)) throw new Error(`127.0.0.1:${port} is in use; stop whatever listens there and run the test again`);
     }
@@ -127,6 +132,11 @@ export class NginxServer {
 
   public get url(): string {
     return `http://127.0.0.1:${this.opts.port}`;
+  }
+
+  /** Where stub_status answers. */
+  public get statusUrl(): string {
+    return `http://127.0.0.1:${this.opts.statusPort}`;
   }
 
   /** The shipped config buffers access logs for up to a second (`flush=1s`): wait that out. */
