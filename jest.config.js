@@ -1,22 +1,29 @@
 // Tests are transpiled with swc (fast); type errors are caught separately by `npm run typecheck`,
 // which the test command runs first.
 //
-// Two projects: `unit` (constructs, checks, synth, tools; no container, browser, web server or
-// registry: `npm run test:unit`, seconds) and `system` (the images built with podman, nginx,
-// Chromium, the registry, the API server, the abuse suite: `npm run test:system`). `npm test`
-// runs both.
+// Two projects. `unit` (`npm run test:unit`): constructs, checks, synth and tools in-process, no
+// program started; seconds. `system` (`npm run test:system`): everything that runs real programs
+// end to end: the cdk8s CLI, kubectl 1.27 against the test API server, the deploy, podman images,
+// nginx, Chromium, helm, the registry, the API, the abuse suite, the importers, the watch loop.
+// `npm test` runs both.
 const SYSTEM = [
-  '<rootDir>/test/image/**/*.test.ts',
-  '<rootDir>/test/api/**/*.test.ts',
-  '<rootDir>/test/abuse/**/*.test.ts',
-  '<rootDir>/test/helm/helm.test.ts',
-  '<rootDir>/test/e2e/**/*.test.ts',
+  'test/image/',
+  'test/api/',
+  'test/abuse/',
+  'test/e2e/',
+  'test/delivery/',
+  'test/helm/helm.test.ts',
+  'test/imports.test.ts',
+  'bench/synth/',
+  'lib/synth/watch.test.ts',
+  'packages/k8s-checks/src/cli/bin.test.ts',
+  'packages/k8s-checks/src/plugin/cdk8s-synth.test.ts',
+  'packages/k8s-checks/src/loading.test.ts',
 ];
 
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/build/'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   // The workspace package k8s-checks is loaded from its TypeScript sources, as tsc reads them
   // (its index.js loads the same sources through tsx for plain Node).
@@ -24,6 +31,8 @@ const common = {
   // Snapshots of the whole app live at the top level, as in the cdk8s project template.
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
+const IGNORED = ['/node_modules/', '/dist/', '/build/'];
+const asPattern = (p) => `<rootDir>/${p.replace(/\./g, '\\.')}`;
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -31,12 +40,7 @@ module.exports = {
   // containers, servers and timers, so two workers on two cores finish in about 60 % of the time.
   maxWorkers: '100%',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, ...SYSTEM.map(globToPrefix)] },
-    { ...common, displayName: 'system', testMatch: SYSTEM },
+    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: [...IGNORED, ...SYSTEM.map(asPattern)] },
+    { ...common, displayName: 'system', testMatch: SYSTEM.map((p) => (p.endsWith('/') ? `<rootDir>/${p}**/*.test.ts` : `<rootDir>/${p}`)), testPathIgnorePatterns: IGNORED },
   ],
 };
-
-/** `<rootDir>/test/image/**​/*.test.ts` -> `<rootDir>/test/image/`, as a path pattern to ignore. */
-function globToPrefix(glob) {
-  return glob.replace(/\*\*\/\*\.test\.ts$/, '').replace(/\./g, '\\.');
-}

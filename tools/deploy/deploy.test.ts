@@ -1,7 +1,7 @@
-import { durationSeconds } from '../../tools/deploy/args';
-import { applySetId, parentWithSuperset } from '../../tools/deploy/applyset';
-import { summarizeDiff } from '../../tools/deploy/manifests';
-import { availability, templateChanged } from '../../tools/deploy/rollouts';
+import { durationSeconds } from './args';
+import { applySetId, parentWithSuperset } from './applyset';
+import { summarizeDiff } from './manifests';
+import { availability, templateChanged } from './rollouts';
 
 // The deploy's pure parts: ApplySet ids and parents, the diff summary, durations, and how a
 // Deployment's state is read. Everything that talks to kubectl is tested with the real kubectl
