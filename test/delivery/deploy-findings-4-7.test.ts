@@ -6,6 +6,7 @@ import { applySetId, GROUP_RESOURCES_ANNOTATION, PART_OF_LABEL } from '../../too
 import { EXIT } from '../../tools/deploy/deploy';
 import { API, API_BROKEN, BROKEN, BROKEN_MARK, configMap, editedSynth, SITE, SITE_NEXT, TIME_SCALE } from './support/deploy-helpers';
 import { FakeCluster, ROOT, writes } from './support/fake-cluster';
+import { appObjects } from '../support/synth';
 
 // Findings 4-7 of the review of `npm run deploy` against kubectl 1.27's source (issue 13;
 // 1-3 in deploy-findings-1-3.test.ts), one test each, named after the finding: the real
@@ -94,7 +95,7 @@ test('finding 6: rollouts end on the progress deadline, below the rollout timeou
   cluster.installCrds('traefik', 'prometheus-operator');
   expect((await cluster.deploy(['--env', 'staging'])).code).toBe(EXIT.ok);
   const deployments = (await cluster.objects()).filter((o) => o.kind === 'Deployment');
-  expect(deployments.map((d) => d.spec.progressDeadlineSeconds)).toEqual([180, 180]);
+  expect(deployments.map((d) => d.spec.progressDeadlineSeconds)).toEqual(appObjects('staging').filter((o) => o.kind === 'Deployment').map(() => 180));
 
   // Both Deployments broken: each ends on its deadline ("exceeded its progress deadline", not a
   // timeout), and the two waits overlap. The deadline lasts 9 s here, not 0.9: longer than a

@@ -21,3 +21,18 @@ export function only(objects: readonly Obj[], kind: string): Obj {
 export function container(objects: readonly Obj[]): any {
   return only(objects, 'Deployment').spec.template.spec.containers[0];
 }
+
+/**
+ * The objects a target of the app synthesizes (config/targets.ts and main.ts, the default images):
+ * what tests derive their expectations from, so that adding a service to main.ts needs no test
+ * edited by hand.
+ */
+export function appObjects(targetName: string, env: NodeJS.ProcessEnv = { SITE_IMAGE: '', API_IMAGE: '' }): Obj[] {
+  // Loaded here, not at the top: most users of this module do not need the whole app.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildTargetFromEnv, targets } = require('../../main') as typeof import('../../main');
+  const target = targets.find((t) => t.name === targetName);
+  if (!target) throw new Error(`no target "${targetName}"`);
+  const app = Testing.app();
+  return synthObjects(buildTargetFromEnv(app, target, env));
+}
