@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # How fast a synth is, measured in one run on this machine with hyperfine:
-#   (a) the cdk8s template's way, `npx ts-node main.ts` (type-checks the whole app every run)
+#   (a) the cdk8s template's way, `npx ts-node main.ts` (type-checks the whole app every run;
+#       without the NODE_OPTIONS of .npmrc, whose --import makes Node load a main module as an ES
+#       module, which ts-node's require hook does not handle)
 #   (b) this project's `npm run synth` (tsx runs the TypeScript, the validation plugins of
 #       cdk8s.yaml run in-process), and `node --import tsx ... main.ts`, what npm runs for it
 #   (c) `npx cdk8s synth`, the cdk8s CLI: the app, then the same plugins in the CLI's process;
@@ -50,7 +52,7 @@ measure() { # name command...
 }
 
 echo "synth benchmark: $runs runs each after a warm-up, $(nproc) cores, node $(node --version)"
-measure a-template "npx --no-install ts-node main.ts --outdir $out/a"
+measure a-template "env -u NODE_OPTIONS node_modules/.bin/ts-node main.ts --outdir $out/a"
 measure b-npm-run-synth "npm run --silent synth -- --outdir $out/b"
 measure b-node "node --import tsx --import ./lib/synth/app-guard.ts main.ts --outdir $out/b"
 measure b0-empty-caches --prepare "rm -rf $out/cache" \
