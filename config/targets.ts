@@ -5,8 +5,9 @@ import { ServiceMesh } from '../lib/service-mesh';
 import { DeploymentConfig } from '../lib/deployment-config';
 
 /**
- * Where the app goes. Each target becomes `dist/<name>/`, a self-contained folder with its own
- * Namespace; `npm run synth -- --target <name>` synthesizes only the named ones.
+ * Where the app goes. The first target is the default of `npx cdk8s synth` and `npm run synth`;
+ * `TARGET=<name> npx cdk8s synth` (or `--target <name>`) synthesizes another one into dist/, a
+ * self-contained set of manifests with its own Namespace.
  *
  * - dev is the seed's system and nothing more: Deployment and NodePort Service `nginx1`.
  * - staging adds the API at /api behind Traefik (IngressRoutes, TLS from a Secret) and metrics.

@@ -42,7 +42,7 @@ export interface RolloutConfig {
 
 /** One place the app is deployed to: an environment on a cluster, in its own namespace. */
 export interface TargetConfig {
-  /** Name of the target; also its output folder `dist/<name>/`. A DNS-1123 label. */
+  /** Name of the target (`TARGET=<name> npx cdk8s synth`, `npm run deploy -- --env <name>`). A DNS-1123 label. */
   readonly name: string;
   /** Key of the cluster in the clusters map. */
   readonly cluster: string;
