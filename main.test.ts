@@ -100,6 +100,16 @@ describe('npm run synth', () => {
     expect(readTree(byEnv)).toEqual(readTree(byFlag));
   });
 
+  test('another target in another folder leaves the first one alone', async () => {
+    const dev = path.join(work, 'side-dev');
+    const prod = path.join(work, 'side-prod');
+    await run(['--outdir', dev]);
+    const before = readTree(dev);
+    expect((await run(['--target', 'prod', '--outdir', prod])).code).toBe(0);
+    expect(readTree(dev)).toEqual(before);
+    expect(fs.readdirSync(prod).sort()).toEqual(['.synth-output', 'prod.k8s.yaml']);
+  });
+
   test('every target has zero policy findings; its exemptions are the declared ones', async () => {
     for (const { target: t, dir } of await synthTargets(path.join(work, 'policy'), { env: defaultEnv })) {
       const manifests = readManifestFolder(dir).files.flatMap((f) => f.manifests) as unknown as Manifest[];

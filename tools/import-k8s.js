@@ -8,12 +8,13 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { parseArgs } = require('util');
 
 const VERSION = '1.27.0';
 const root = path.resolve(__dirname, '..');
 // `--output DIR` writes elsewhere (the test compares it with the committed file).
-const outIndex = process.argv.indexOf('--output');
-const outdir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1]) : path.join(root, 'imports');
+const { values } = parseArgs({ options: { output: { type: 'string' } } });
+const outdir = values.output ? path.resolve(values.output) : path.join(root, 'imports');
 const schemaFile = path.join(root, 'packages', 'k8s-checks', 'schemas', `k8s-${VERSION}`, '_definitions.json');
 // cdk8s-cli's package "exports" hide lib/*, so its modules are loaded by file path.
 const cliDir = path.dirname(require.resolve('cdk8s-cli/package.json'));

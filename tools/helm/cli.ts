@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import { synthTargets } from '../../main';
 import { version } from '../../package.json';
 import { helmBinary, writeChart } from './chart';
@@ -15,17 +16,25 @@ is what ChartMuseum or any static web server serves.
 `;
 
 async function run(argv: string[]): Promise<number> {
-  let out = path.join('build', 'helm');
-  let repo = path.join('build', 'charts');
-  let target: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') { process.stdout.write(HELP); return 0; }
-    if (a === '--out') out = argv[++i];
-    else if (a === '--repo') repo = argv[++i];
-    else if (a === '--target') target = argv[++i];
-    else { console.error(`helm: unknown option "${a}" (see --help)`); return 1; }
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        out: { type: 'string', default: path.join('build', 'helm') },
+        repo: { type: 'string', default: path.join('build', 'charts') },
+        target: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`helm: ${(e as Error).message} (see --help)`);
+    return 1;
   }
+  if (values.help) { process.stdout.write(HELP); return 0; }
+  const out = values.out!;
+  const repo = values.repo!;
+  const target = values.target;
   const helm = helmBinary();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
   try {
