@@ -27,7 +27,7 @@ row('(a)  npx ts-node main.ts              (cdk8s template)', stats('a-template'
 row('(b)  npm run synth                    (this project, tsx)', b, b);
 row('     node --import tsx ... main.ts    (what npm runs)', stats('b-node'), b);
 row('     the same with empty caches       (after npm ci)', stats('b0-empty-caches'), b);
-row('(c)  npx cdk8s synth                  (the CLI and its plugins)', stats('c-cdk8s-synth'), b);
+row('(c)  npx cdk8s synth                  (CLI + plugins)', stats('c-cdk8s-synth'), b);
 row('     npx cdk8s synth --no-validate', stats('c-cdk8s-synth-no-validate'), b);
 row('(d)  kubectl kustomize, same YAML     (emitting only)', stats('d-kustomize'), b);
 
