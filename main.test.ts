@@ -8,7 +8,7 @@ import { apiImage, siteImage } from './lib/image-config';
 import { readManifestFolder } from './lib/synth/manifest-files';
 import { resolveTargets } from './lib/deployment-config';
 import { buildTarget, synth, synthTargets } from './main';
-import { only, Obj } from './test/support/synth';
+import { Obj } from './test/support/synth';
 
 const targets = resolveTargets(deploymentConfig);
 const defaultEnv = { ...process.env, SITE_IMAGE: '', API_IMAGE: '' };
@@ -32,10 +32,10 @@ describe('the app', () => {
 
   test('dev is the seed: Deployment nginx1 and a NodePort Service nginx1 on port 80, serving the site image', () => {
     const objects = synthTarget('dev');
-    const deployment = objects.find((o) => o.kind === 'Deployment')!;
-    const service = only(objects, 'Service');
-    expect(deployment.metadata.name).toBe('nginx1');
-    expect(service.metadata.name).toBe('nginx1');
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'nginx1')!;
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'nginx1')!;
+    expect(deployment).toBeDefined();
+    expect(service).toBeDefined();
     expect(service.spec.type).toBe('NodePort');
     expect(service.spec.ports[0].port).toBe(80);
     const env = fs.readFileSync(path.join(__dirname, 'docker', 'image.env'), 'utf-8');
