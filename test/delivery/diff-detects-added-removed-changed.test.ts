@@ -20,7 +20,7 @@ beforeAll(async () => {
   // c: b with dev's PodDisruptionBudget removed and a ConfigMap added.
   fs.cpSync(path.join(work, 'b'), path.join(work, 'c'), { recursive: true });
   const file = path.join(work, 'c', 'dev', 'dev.k8s.yaml');
-  const docs = fs.readFileSync(file, 'utf-8').split(/^---\n/m).filter((d) => !/kind: PodDisruptionBudget/.test(d));
+  const docs = fs.readFileSync(file, 'utf-8').split(/^---\n/m).filter((d) => !/kind: PodDisruptionBudget\n(?:.*\n)*?\s+name: nginx1\n/.test(d));
   docs.push('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: mincloud-dev\ndata:\n  a: "1"\n');
   fs.writeFileSync(file, docs.join('---\n'));
 });
