@@ -34,7 +34,10 @@ test('first deploy to an empty cluster: the command lines of the README, the nam
   expect(code).toBe(EXIT.ok);
   const readme = fs.readFileSync(path.join(ROOT, 'tools', 'deploy', 'README.md'), 'utf-8');
   const documented = /### The kubectl command lines of a first deploy of dev\n\n```sh\n([\s\S]*?)```/.exec(readme)![1].trim().split('\n');
-  expect(commandLines(out)).toEqual(documented);
+  // The README shows nginx1's rollout; the deploy waits for each Deployment of dev alike.
+  const deployments = appObjects('dev').filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name);
+  expect(commandLines(out)).toEqual(documented.flatMap((l) => (/ rollout status deployment\/nginx1 /.test(l)
+    ? deployments.map((d) => l.replace('deployment/nginx1', `deployment/${d}`)) : [l])));
 
   // The diff dry-ran only the cluster-scoped objects: the namespace did not exist yet.
   expect(reqs.filter((r) => r.query.dryRun === 'All').map((r) => `${r.method} ${r.path}`)).toEqual([

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { SITE, TIME_SCALE } from './support/deploy-helpers';
 import { FakeCluster, ROOT, writes } from './support/fake-cluster';
+import { appObjects } from '../support/synth';
 
 // kubernetes/provision.sh, the seed's entry point: it shows the diff and asks before deploying,
 // deploys without asking on --yes, and refuses to deploy without a terminal unless --yes. The
@@ -51,7 +52,7 @@ test('--dry-run needs no answer; --yes deploys without asking (dev by default)',
 test('at a terminal: shows the diff and asks; "n" deploys nothing, "y" deploys', async () => {
   const no = atTerminal(['dev'], 'n\n');
   expect(no.status).toBe(1);
-  expect(no.stdout).toContain('7 object(s) would change');
+  expect(no.stdout).toContain(`${appObjects('dev').length} object(s) would change`);
   expect(no.stdout).toContain('Apply these changes to target dev? [y/N]');
   expect(no.stdout).toContain('provision.sh: not deployed (answer y to deploy)');
   expect(writes(await cluster.requests())).toEqual([]);
