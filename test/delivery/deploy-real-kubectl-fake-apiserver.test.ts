@@ -44,7 +44,7 @@ test('first deploy to an empty cluster: the command lines of the README, the nam
     'PATCH /api/v1/namespaces/mincloud-dev',
     'PATCH /apis/scheduling.k8s.io/v1/priorityclasses/mincloud-dev-services',
   ]);
-  expect(out).toContain('7 object(s) would change');
+  expect(out).toContain(`${appObjects('dev').length} object(s) would change`);
   // Server-side apply with the project's field manager, forced; the parent with kubectl's.
   const applies = reqs.filter((r) => r.method === 'PATCH' && !r.query.dryRun);
   expect(applies.every((r) => r.contentType === 'application/apply-patch+yaml')).toBe(true);
