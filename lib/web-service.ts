@@ -4,11 +4,13 @@ import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { checkEnvName, sortedEnv } from './container-env';
 import { dnsEgressRule } from './dns-egress';
+import { EgressDestination } from './egress-destination';
 import { checkHealthCheckKeys, checkProbePaths, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_READINESS_PATH, HealthChecks, renderProbes } from './health-checks';
 import { checkImageReference, ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { recommendedLabels, selectorLabels } from './labels';
 import { ConfigMap, ImagePullPolicy, ServiceAccount, ServiceType } from 'cdk8s-plus-27';
+import { hostAntiAffinity, topologySpread } from './pod-spreading';
 import { exceptionAnnotations, ExceptionTarget, PolicyException, pinnedImageExceptions } from './policy-exception';
 import { checkResourceProfile, ResourceProfile } from './resource-profile';
 import {
@@ -232,6 +234,7 @@ export class WebService extends Construct {
   /** True while `ingressFrom` holds only the default, which an Ingress replaces. */
   private ingressFromIsDefault: boolean;
   private readonly egressTo: Array<{ peer: WebService }> = [];
+  private readonly egressDestinations: EgressDestination[] = [];
   private readonly configMounts: Array<{ volume: string; mountPath: string; configMap: ConfigMap }> = [];
   private readonly props: WebServiceProps;
 
@@ -355,6 +358,18 @@ export class WebService extends Construct {
     } else {
       this.ingressFrom.push(source);
     }
+  }
+
+  /**
+   * Lets the pods open connections to a destination outside this namespace's services, e.g. the
+   * gateway a serverless service is reached through (`ServerlessService.allowFrom` calls it).
+   * Adding the same destination twice adds it once.
+   */
+  public allowTo(destination: EgressDestination): void {
+    if (!(destination instanceof EgressDestination)) {
+      throw new PropValidationError(this, 'allowTo', destination, 'use EgressDestination.pods(labels, namespace, ports)');
+    }
+    if (!this.egressDestinations.some((d) => d.description === destination.description)) this.egressDestinations.push(destination);
   }
 
   /**
@@ -503,21 +518,8 @@ export class WebService extends Construct {
             ...writable.volumes.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } })),
             ...this.configMounts.map((m) => ({ name: m.volume, configMap: { name: m.configMap.name } })),
           ],
-          // ScheduleAnyway: spread when the cluster can, still schedule on a single node.
-          topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
-            maxSkew: 1,
-            topologyKey,
-            whenUnsatisfiable: 'ScheduleAnyway',
-            labelSelector: { matchLabels: this.selector },
-          })),
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [{
-                weight: 100,
-                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.selector } },
-              }],
-            },
-          },
+          topologySpreadConstraints: topologySpread(this.selector),
+          affinity: hostAntiAffinity(this.selector),
         },
       },
     };
@@ -562,7 +564,7 @@ export class WebService extends Construct {
           ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.props.metrics.port) }],
         }] : []),
       ],
-      egress: [dns, ...egressToServices, ...(this.props.mesh?._pod.egress ?? [])],
+      egress: [dns, ...egressToServices, ...this.egressDestinations.map((d) => d._rule), ...(this.props.mesh?._pod.egress ?? [])],
     };
   }
 }
