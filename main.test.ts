@@ -66,6 +66,53 @@ describe('the app', () => {
   });
 });
 
+describe('the preview target: the API as a Knative Service', () => {
+  const objects = synthTarget('preview');
+  const knative = objects.filter((o) => o.apiVersion === 'serving.knative.dev/v1');
+  const named = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name && o.apiVersion !== 'serving.knative.dev/v1')!;
+
+  test('the API is a Knative Service, not a Deployment; the site is dev\'s, on a NodePort', () => {
+    expect(knative.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/api']);
+    expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['nginx1']);
+    expect(named('Service', 'nginx1').spec.type).toBe('NodePort');
+    expect(objects.map((o) => o.metadata.namespace ?? '')).toEqual(objects.map((o) => (['Namespace', 'PriorityClass'].includes(o.kind) ? '' : 'mincloud-preview')));
+    const api = knative[0];
+    expect(api.metadata.labels!['networking.knative.dev/visibility']).toBe('cluster-local');
+    expect(api.spec.template.metadata.annotations['autoscaling.knative.dev/min-scale']).toBe('0');
+    const c = api.spec.template.spec.containers[0];
+    expect(c.image).toBe(apiImage(defaultEnv).toString());
+    expect([c.readinessProbe.httpGet.path, c.livenessProbe.httpGet.path]).toEqual(['/api/readyz', '/api/healthz']);
+  });
+
+  test('every object is schema-valid, the Knative Service against its CRD', () => {
+    expect(SchemaValidator.forKubernetes127({ crds: [path.join(__dirname, 'crds')] }).validate(objects)).toEqual([]);
+  });
+
+  test('the site proxies /api to the API\'s cluster-local address, sending that host name, and may reach Knative\'s gateway', () => {
+    const proxy = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nginx1-api-proxy-'))!.data['api-proxy.conf'];
+    expect(proxy).toContain('proxy_pass http://api.mincloud-preview.svc.cluster.local;');
+    expect(proxy).toContain('proxy_set_header Host $proxy_host;');
+    const egress = named('NetworkPolicy', 'nginx1').spec.egress;
+    expect(egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kourier-system' } }, podSelector: { matchLabels: { app: '3scale-kourier-gateway' } } }],
+      ports: [{ protocol: 'TCP', port: 8081 }],
+    });
+    // The API's pods admit Knative's gateway and activator, not the site's pods directly.
+    const ingress = named('NetworkPolicy', 'api').spec.ingress;
+    expect(ingress.map((r: any) => r.ports[0].port)).toEqual([8012, 9090]);
+  });
+
+  test('zero policy findings; the exemptions are the NodePort\'s and the two Knative\'s default flags need', () => {
+    const report = checkPolicies(objects as unknown as Manifest[]);
+    expect(report.findings).toEqual([]);
+    expect(report.exemptions.map((e) => `${e.tool} ${e.rule} ${e.object}`).sort()).toEqual([
+      'kube-score service-type Service/mincloud-preview/nginx1',
+      'polaris priorityClassNotSet Service.serving.knative.dev/mincloud-preview/api',
+      'polaris topologySpreadConstraint Service.serving.knative.dev/mincloud-preview/api',
+    ]);
+  });
+});
+
 describe('npm run synth', () => {
   let work: string;
   beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'main-test-')); });
@@ -138,7 +185,7 @@ describe('npm run synth', () => {
   test.each([
     ['an untagged image', [], { SITE_IMAGE: 'docker.io/mincloud1501/nginx' }, /environment variable SITE_IMAGE: invalid image .*no tag or digest/],
     ['a latest image', [], { SITE_IMAGE: 'nginx:latest' }, /environment variable SITE_IMAGE: invalid image tag "latest"/],
-    ['an unknown target', [], { TARGET: 'qa' }, /there is no target "qa"; use one of "dev", "staging", "prod"/],
+    ['an unknown target', [], { TARGET: 'qa' }, /there is no target "qa"; use one of "dev", "staging", "prod", "preview"/],
     ['an unknown option', ['--targt', 'dev'], {}, /synth: Unknown option '--targt'/],
   ])('%s fails with exit 1 and leaves the previous output as it was', async (_name, args, env, message) => {
     const outdir = path.join(work, 'kept');

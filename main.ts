@@ -10,6 +10,7 @@ import { nginxRealIp } from './lib/nginx-real-ip';
 import { ServiceType } from 'cdk8s-plus-27';
 import { PolicyException } from './lib/policy-exception';
 import { ResourceProfile } from './lib/resource-profile';
+import { ServerlessService } from './lib/serverless-service';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
 import { ResolvedTarget, resolveTargets } from './lib/deployment-config';
 import { CommandIo, runSynthCommand, selectTarget, SynthCommandOptions } from './lib/synth/synth-command';
@@ -50,7 +51,7 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
   });
 
   // The second microservice: the same construct, and the site proxies /api to it.
-  const api = target.api ? new WebService(chart, 'api', {
+  const api = target.api && !target.serverless ? new WebService(chart, 'api', {
     image: images.api,
     component: 'api',
     healthCheckPath: '/api/healthz',
@@ -63,6 +64,21 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
   if (api) {
     api.allowFrom(site);
     site.mountConfig('api-proxy', '/etc/nginx/mincloud/site.d', { 'api-proxy.conf': nginxApiProxy(api.url) });
+  }
+  // Or run by Knative: the site reaches it at its cluster-local address, through Knative's
+  // gateway, which routes by host name.
+  if (target.api && target.serverless) {
+    const serverless = new ServerlessService(chart, 'api', {
+      image: images.api,
+      component: 'api',
+      healthCheckPath: '/api/healthz',
+      readinessPath: '/api/readyz',
+      resources: ResourceProfile.MICRO,
+      networking: target.serverless.networking,
+      autoscaling: { scaleToZero: target.serverless.scaleToZero, maxScale: target.serverless.maxScale },
+    });
+    serverless.allowFrom(site);
+    site.mountConfig('api-proxy', '/etc/nginx/mincloud/site.d', { 'api-proxy.conf': nginxApiProxy(serverless.url, '/api/', { upstreamHost: true }) });
   }
 
   if (target.ingress) {

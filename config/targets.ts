@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IngressController } from '../lib/ingress-controller';
 import { IngressTls } from '../lib/ingress-tls';
+import { KnativeNetworking } from '../lib/knative-networking';
 import { ServiceMesh } from '../lib/service-mesh';
 import { DeploymentConfig } from '../lib/deployment-config';
 
@@ -13,6 +14,8 @@ import { DeploymentConfig } from '../lib/deployment-config';
  * - staging adds the API at /api behind Traefik (IngressRoutes, TLS from a Secret) and metrics.
  * - prod runs everything: ingress-nginx with a cert-manager certificate, autoscaling,
  *   Prometheus alerts, and the Linkerd mesh with tracing.
+ * - preview runs the API as a Knative Service that scales to zero when idle; the site (as in
+ *   dev) reaches it through its /api proxy at the API's cluster-local address.
  */
 export const deploymentConfig: DeploymentConfig = {
   clusters: {
@@ -48,6 +51,16 @@ export const deploymentConfig: DeploymentConfig = {
       // Up to 10 pods replaced one at a time (maxSurge 1): more time than the default 15 minutes.
       rollout: { timeout: Duration.minutes(30) },
       releaseHistory: 20,
+    },
+    {
+      name: 'preview',
+      cluster: 'local',
+      namespace: 'mincloud-preview',
+      replicas: 2,
+      size: 'micro',
+      api: true,
+      // Needs Knative Serving with Kourier on the cluster: http://api.mincloud-preview.svc.cluster.local.
+      serverless: { networking: KnativeNetworking.kourier(), scaleToZero: true },
     },
   ],
 };

@@ -1,6 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IngressController } from './ingress-controller';
+import { KnativeNetworking } from './knative-networking';
+import { ServiceMesh } from './service-mesh';
 import { DeploymentConfig, resolveTargets, selectTargets, TargetConfig } from './deployment-config';
 
 const clusters = { local: { context: 'kind-local' }, prod: { context: 'prod-admin' } };
@@ -30,6 +32,12 @@ describe('resolveTargets', () => {
     expect(u.releasesKept).toBe(3);
   });
 
+  test('serverless: the API as a Knative Service, with its networking and scaling', () => {
+    const [t] = resolveTargets(config({ ...dev, api: true, serverless: { networking: KnativeNetworking.istio(), scaleToZero: true, maxScale: 4 } }));
+    expect(t.serverless).toEqual({ networking: KnativeNetworking.istio(), scaleToZero: true, maxScale: 4 });
+    expect(resolveTargets(config({ ...dev, api: true }))[0].serverless).toBeUndefined();
+  });
+
   test.each<[string, DeploymentConfig, RegExp]>([
     ['no targets', config(), /deployment config: invalid targets \[\]: define at least one target/],
     ['missing cluster', config({ ...dev, cluster: 'staging' }), /target "dev": invalid cluster "staging": use a cluster defined in clusters: "local", "prod"/],
@@ -53,6 +61,14 @@ describe('resolveTargets', () => {
       /target "dev": invalid rollout.timeout 600: use whole seconds from 60 to 86400/],
     ['one release kept', config({ ...dev, releaseHistory: 1 }), /target "dev": invalid releaseHistory 1: use a whole number from 2 to 100/],
     ['cluster without context', { clusters: { local: { context: '' } }, targets: [dev] }, /cluster "local": invalid context ""/],
+    ['serverless without the API', config({ ...dev, serverless: {} }), /target "dev": invalid serverless \{\}: serverless says how the API runs: set api: true as well, or remove serverless/],
+    ['serverless with a mesh', config({ ...dev, api: true, serverless: {}, mesh: ServiceMesh.linkerd() }),
+      /target "dev": invalid mesh "linkerd": the serverless API joins no service mesh: remove mesh, or serverless to run the API as a Deployment/],
+    ['an unknown serverless key', config({ ...dev, api: true, serverless: { minScale: 1 } as never }), /target "dev": unknown key in target.serverless "minScale": did you mean "maxScale"\?/],
+    ['serverless networking that is no KnativeNetworking', config({ ...dev, api: true, serverless: { networking: 'kourier' as never } }),
+      /target "dev": invalid serverless.networking "kourier": use KnativeNetworking.kourier\(\), .istio\(\) or .custom/],
+    ['scaleToZero that is no boolean', config({ ...dev, api: true, serverless: { scaleToZero: 'yes' as never } }), /target "dev": invalid serverless.scaleToZero "yes": use true or false/],
+    ['maxScale of zero', config({ ...dev, api: true, serverless: { maxScale: 0 } }), /target "dev": invalid serverless.maxScale 0: use a whole number from 1 to 1000/],
   ])('%s', (_name, cfg, message) => {
     expect(() => resolveTargets(cfg)).toThrow(message);
   });

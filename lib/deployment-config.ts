@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IngressController } from './ingress-controller';
 import { IngressTls } from './ingress-tls';
+import { KnativeNetworking } from './knative-networking';
 import { ServiceType } from 'cdk8s-plus-27';
 import { ResourceProfile } from './resource-profile';
 import { ServiceMesh } from './service-mesh';
@@ -40,6 +41,16 @@ export interface RolloutConfig {
   readonly progressDeadline?: Duration;
 }
 
+/** How a target runs the API as a Knative Service (`TargetConfig.serverless`). */
+export interface ServerlessConfig {
+  /** Knative's networking layer on the cluster. @default KnativeNetworking.kourier() */
+  readonly networking?: KnativeNetworking;
+  /** Let the API scale to zero pods when idle; the first request after that waits for a cold start. @default false */
+  readonly scaleToZero?: boolean;
+  /** At most this many API pods. @default 10 */
+  readonly maxScale?: number;
+}
+
 /** One place the app is deployed to: an environment on a cluster, in its own namespace. */
 export interface TargetConfig {
   /** Name of the target (`TARGET=<name> npx cdk8s synth`, `npm run deploy -- --env <name>`). A DNS-1123 label. */
@@ -62,6 +73,12 @@ export interface TargetConfig {
   readonly maxReplicas?: number;
   /** Deploy the API service and route `/api` to it. @default false */
   readonly api?: boolean;
+  /**
+   * Run the API as a Knative Service (ServerlessService) instead of a Deployment: the site's
+   * `/api` proxy reaches it at its cluster-local address through Knative's gateway. Needs
+   * `api: true`, and Knative Serving on the cluster. @default - the API is a WebService
+   */
+  readonly serverless?: ServerlessConfig;
   /**
    * Serve `hosts` through an Ingress; the Services then default to ClusterIP.
    * @default - no Ingress: the site's own Service is exposed (NodePort, as the seed)
@@ -125,8 +142,9 @@ const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, tar
 const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true, podNetwork: true };
 const TARGET_KEYS: PropKeys<TargetConfig> = {
   name: true, cluster: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,
-  hosts: true, maxReplicas: true, api: true, ingress: true, monitoring: true, mesh: true, rollout: true, releaseHistory: true,
+  hosts: true, maxReplicas: true, api: true, serverless: true, ingress: true, monitoring: true, mesh: true, rollout: true, releaseHistory: true,
 };
+const TARGET_SERVERLESS_KEYS: PropKeys<ServerlessConfig> = { networking: true, scaleToZero: true, maxScale: true };
 const ROLLOUT_KEYS: PropKeys<RolloutConfig> = { timeout: true, progressDeadline: true };
 const TARGET_INGRESS_KEYS: PropKeys<NonNullable<TargetConfig['ingress']>> = { controller: true, tls: true, traefikCrds: true };
 const TARGET_MONITORING_KEYS: PropKeys<NonNullable<TargetConfig['monitoring']>> = { prometheusLabels: true, namespace: true };
@@ -157,6 +175,7 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
     checkKnownProps(where, 'target.ingress', t.ingress, TARGET_INGRESS_KEYS);
     checkKnownProps(where, 'target.monitoring', t.monitoring, TARGET_MONITORING_KEYS);
     checkKnownProps(where, 'target.rollout', t.rollout, ROLLOUT_KEYS);
+    checkKnownProps(where, 'target.serverless', t.serverless, TARGET_SERVERLESS_KEYS);
     checkDnsLabel(where, 'name', t.name);
     if (seenNames.has(t.name)) {
       throw new PropValidationError(where, 'name', t.name, `another target (#${seenNames.get(t.name)! + 1}) has this name; target names must be unique`);
@@ -200,6 +219,7 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
         `use a timeout above rollout.progressDeadline (${progressDeadline}s): a stuck rollout must end on its deadline, not on the timeout`);
     }
     if (t.releaseHistory !== undefined) checkInteger(where, 'releaseHistory', t.releaseHistory, 2, 100);
+    if (t.serverless !== undefined) checkServerless(where, t);
     return {
       ...t,
       clusterName: t.cluster,
@@ -209,6 +229,23 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
       releasesKept: t.releaseHistory ?? 10,
     };
   });
+}
+
+function checkServerless(where: string, t: TargetConfig): void {
+  const s = t.serverless!;
+  if (!t.api) {
+    throw new PropValidationError(where, 'serverless', s, 'serverless says how the API runs: set api: true as well, or remove serverless');
+  }
+  if (t.mesh) {
+    throw new PropValidationError(where, 'mesh', t.mesh.kind, 'the serverless API joins no service mesh: remove mesh, or serverless to run the API as a Deployment');
+  }
+  if (s.networking !== undefined && !(s.networking instanceof KnativeNetworking)) {
+    throw new PropValidationError(where, 'serverless.networking', s.networking, 'use KnativeNetworking.kourier(), .istio() or .custom({...})');
+  }
+  if (s.scaleToZero !== undefined && typeof s.scaleToZero !== 'boolean') {
+    throw new PropValidationError(where, 'serverless.scaleToZero', s.scaleToZero, 'use true or false');
+  }
+  if (s.maxScale !== undefined) checkInteger(where, 'serverless.maxScale', s.maxScale, 1, 1000);
 }
 
 /** The targets named in `selection` (comma-separated), or all when it is empty. */

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { checkKnownProps, PropKeys } from './validation/known-props';
+import { PropValidationError } from './validation/prop-errors';
 
 /** How often and how patiently one probe runs. */
 export interface ProbeTiming {
@@ -49,15 +50,42 @@ const DEFAULTS = {
   startup: { period: Duration.seconds(2), timeout: Duration.seconds(2), failureThreshold: 30 },
 };
 
-export interface RenderedProbes {
-  readonly readinessProbe: k8s.Probe;
-  readonly livenessProbe: k8s.Probe;
-  readonly startupProbe?: k8s.Probe;
+/** `healthCheckPath` when none is given. */
+export const DEFAULT_HEALTH_CHECK_PATH = '/healthz';
+/** `readinessPath` when none is given. */
+export const DEFAULT_READINESS_PATH = '/readyz';
+
+/**
+ * Refuses probe paths that are not absolute URL paths, and a readiness path equal to the health
+ * path: identical probes would restart pods that are only busy.
+ */
+export function checkProbePaths(scope: IConstruct, healthCheckPath: string, readinessPath: string): void {
+  for (const [field, path] of [['healthCheckPath', healthCheckPath], ['readinessPath', readinessPath]]) {
+    if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/.test(path)) {
+      throw new PropValidationError(scope, field, path, 'use an absolute URL path such as "/healthz"');
+    }
+  }
+  if (healthCheckPath === readinessPath) {
+    throw new PropValidationError(scope, 'readinessPath', readinessPath,
+      'use a path other than healthCheckPath: identical liveness and readiness probes restart pods that are only busy');
+  }
 }
 
-export function renderProbes(checks: HealthChecks, livenessPath: string, readinessPath: string, portName: string): RenderedProbes {
-  const probe = (timing: ProbeTiming, defaults: Required<Omit<ProbeTiming, 'initialDelay'>>, path = livenessPath): k8s.Probe => ({
-    httpGet: { path, port: k8s.IntOrString.fromString(portName), scheme: 'HTTP' },
+/** What one HTTP probe asks and how often, for whichever object type a construct renders it into. */
+export interface ProbeSettings {
+  readonly path: string;
+  readonly initialDelaySeconds: number;
+  readonly periodSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly failureThreshold: number;
+  readonly successThreshold: number;
+}
+
+/** The three probes' settings: liveness and startup on the health path, readiness on its own; no startup when turned off. */
+export function probeSettings(checks: HealthChecks, livenessPath: string, readinessPath: string):
+{ readonly readiness: ProbeSettings; readonly liveness: ProbeSettings; readonly startup?: ProbeSettings } {
+  const settings = (timing: ProbeTiming, defaults: Required<Omit<ProbeTiming, 'initialDelay'>>, path = livenessPath): ProbeSettings => ({
+    path,
     initialDelaySeconds: (timing.initialDelay ?? Duration.seconds(0)).toSeconds(),
     periodSeconds: (timing.period ?? defaults.period).toSeconds(),
     timeoutSeconds: (timing.timeout ?? defaults.timeout).toSeconds(),
@@ -65,8 +93,28 @@ export function renderProbes(checks: HealthChecks, livenessPath: string, readine
     successThreshold: 1,
   });
   return {
-    readinessProbe: probe(checks.readiness ?? {}, DEFAULTS.readiness, readinessPath),
-    livenessProbe: probe(checks.liveness ?? {}, DEFAULTS.liveness),
-    startupProbe: checks.startup === false ? undefined : probe(checks.startup ?? {}, DEFAULTS.startup),
+    readiness: settings(checks.readiness ?? {}, DEFAULTS.readiness, readinessPath),
+    liveness: settings(checks.liveness ?? {}, DEFAULTS.liveness),
+    startup: checks.startup === false ? undefined : settings(checks.startup ?? {}, DEFAULTS.startup),
+  };
+}
+
+export interface RenderedProbes {
+  readonly readinessProbe: k8s.Probe;
+  readonly livenessProbe: k8s.Probe;
+  readonly startupProbe?: k8s.Probe;
+}
+
+/** The probes as Kubernetes Probes, over HTTP on the named container port. */
+export function renderProbes(checks: HealthChecks, livenessPath: string, readinessPath: string, portName: string): RenderedProbes {
+  const probe = ({ path, ...timing }: ProbeSettings): k8s.Probe => ({
+    httpGet: { path, port: k8s.IntOrString.fromString(portName), scheme: 'HTTP' },
+    ...timing,
+  });
+  const s = probeSettings(checks, livenessPath, readinessPath);
+  return {
+    readinessProbe: probe(s.readiness),
+    livenessProbe: probe(s.liveness),
+    startupProbe: s.startup === undefined ? undefined : probe(s.startup),
   };
 }

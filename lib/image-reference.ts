@@ -1,3 +1,4 @@
+import { IConstruct } from 'constructs';
 import { PropValidationError } from './validation/prop-errors';
 
 // Grammar from the distribution reference (github.com/distribution/reference): a repository is
@@ -106,5 +107,13 @@ function validateRepository(source: string, repository: string): void {
   if (!ok) {
     throw new PropValidationError(source, 'image repository', repository,
       'use [registry[:port]/]path with lower-case letters, digits and ".", "_", "-" separators, e.g. "docker.io/mincloud1501/nginx"');
+  }
+}
+
+/** Refuses an image given as anything but an ImageReference (a plain string would skip its rules). */
+export function checkImageReference(scope: IConstruct, image: unknown): void {
+  if (!(image instanceof ImageReference)) {
+    throw new PropValidationError(scope, 'image', image,
+      'use ImageReference.fromTag(repository, tag), ImageReference.fromDigest(...) or ImageReference.parse("repo:tag")');
   }
 }

@@ -15,8 +15,11 @@ import { PropValidationError } from './validation/prop-errors';
  *   GET and HEAD (405 otherwise, before a body is read), no temp files for answers.
  *
  * @param upstream base URL of the service, e.g. `http://api` (resolved when nginx starts)
+ * @param options.upstreamHost send the upstream's own name as `Host` (`$proxy_host`) instead of
+ *   the client's: what an upstream that routes by host name needs, such as the gateway a
+ *   Knative Service is reached through (`http://api.<namespace>.svc.cluster.local`)
  */
-export function nginxApiProxy(upstream: string, path = '/api/'): string {
+export function nginxApiProxy(upstream: string, path = '/api/', options: { readonly upstreamHost?: boolean } = {}): string {
   if (!/^http:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/.test(upstream)) {
     throw new PropValidationError('nginxApiProxy', 'upstream', upstream, 'use http://<service>[:port], e.g. "http://api"');
   }
@@ -46,7 +49,7 @@ location ${path} {
   proxy_pass ${upstream};
   proxy_http_version 1.1;
   proxy_set_header Connection "";
-  proxy_set_header Host $host;
+  proxy_set_header Host ${options.upstreamHost ? '$proxy_host' : '$host'};
   proxy_set_header X-Request-Id $request_id;
   # Who the client is, as nginx knows it; what the client claims is dropped.
   proxy_set_header X-Forwarded-For $remote_addr;

@@ -1,7 +1,11 @@
 import { PropValidationError } from './validation/prop-errors';
 
-/** The object of a web service a deliberate policy exception is attached to. */
-export type ExceptionTarget = 'Deployment' | 'Service' | 'NetworkPolicy' | 'PodDisruptionBudget' | 'ServiceAccount';
+/**
+ * The object of a service a deliberate policy exception is attached to: a WebService's
+ * Deployment, Service, NetworkPolicy, PodDisruptionBudget or ServiceAccount, or a
+ * ServerlessService's Knative Service (`KnativeService`), NetworkPolicy or ServiceAccount.
+ */
+export type ExceptionTarget = 'Deployment' | 'Service' | 'NetworkPolicy' | 'PodDisruptionBudget' | 'ServiceAccount' | 'KnativeService';
 
 /** The annotation that carries the reason for exceptions whose tool has no reason field. */
 export const REASON_ANNOTATION = 'policy.mincloud.dev/reason';
@@ -55,4 +59,13 @@ export function exceptionAnnotations(exceptions: readonly PolicyException[]): Re
   const reasoned = exceptions.filter((e) => e.tool !== 'kube-linter');
   if (reasoned.length > 0) out[REASON_ANNOTATION] = reasoned.map((e) => `${e.tool} ${e.rule}: ${e.reason}`).join('; ');
   return out;
+}
+
+/**
+ * What pulling a digest-pinned image `IfNotPresent` needs, on the workload object: kube-score and
+ * Polaris accept only `Always`.
+ */
+export function pinnedImageExceptions(on: ExceptionTarget): PolicyException[] {
+  const reason = 'The image is pinned by digest, which cannot change: IfNotPresent starts pods without a registry round-trip, also when the registry is down.';
+  return [PolicyException.kubeScore('container-image-pull-policy', on, reason), PolicyException.polaris('pullPolicyNotAlways', on, reason)];
 }

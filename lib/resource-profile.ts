@@ -1,4 +1,5 @@
 import { Size } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { Cpu } from 'cdk8s-plus-27';
 import * as k8s from '../imports/k8s';
 import { PropValidationError } from './validation/prop-errors';
@@ -105,16 +106,33 @@ export class ResourceProfile {
 
   /** The `resources` block of a container. */
   public toKube(): k8s.ResourceRequirements {
+    const quantities = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+    const amounts = this.toAmounts();
+    return { requests: quantities(amounts.requests), limits: quantities(amounts.limits) };
+  }
+
+  /** Requests and limits as quantity strings (`cpu`, `memory`, `ephemeral-storage`), for any object type. */
+  public toAmounts(): { readonly requests: Record<string, string>; readonly limits: Record<string, string> } {
     return { requests: render(this.requests), limits: render(this.limits) };
   }
 }
 
-function render(a: ResourceAmounts): { [key: string]: k8s.Quantity } {
+function render(a: ResourceAmounts): Record<string, string> {
   return {
-    'cpu': k8s.Quantity.fromString(a.cpu.amount),
-    'memory': k8s.Quantity.fromString(`${a.memory.toMebibytes()}Mi`),
-    'ephemeral-storage': k8s.Quantity.fromString(`${a.ephemeralStorage.toMebibytes()}Mi`),
+    'cpu': a.cpu.amount,
+    'memory': `${a.memory.toMebibytes()}Mi`,
+    'ephemeral-storage': `${a.ephemeralStorage.toMebibytes()}Mi`,
   };
+}
+
+/** Refuses `resources` that are not a ResourceProfile, or whose amounts are unusable, naming the field. */
+export function checkResourceProfile(scope: IConstruct, resources: unknown): void {
+  if (resources === undefined) return;
+  if (!(resources instanceof ResourceProfile)) {
+    throw new PropValidationError(scope, 'resources', resources, 'use a preset such as ResourceProfile.SMALL, or ResourceProfile.of({ requests, limits })');
+  }
+  const [problem] = resources.problems();
+  if (problem) throw new PropValidationError(scope, `resources.${problem.field}`, problem.value, problem.fix);
 }
 
 /** Millicores of a CPU amount ("250m", "1", "0.5"), or undefined when it is not one. */

@@ -1,20 +1,30 @@
 import { createHash } from 'crypto';
-import { Chart, Duration, Lazy } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { checkHealthCheckKeys, HealthChecks, renderProbes } from './health-checks';
-import { ImageReference } from './image-reference';
+import { checkEnvName, sortedEnv } from './container-env';
+import { dnsEgressRule } from './dns-egress';
+import { EgressDestination } from './egress-destination';
+import { checkHealthCheckKeys, checkProbePaths, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_READINESS_PATH, HealthChecks, renderProbes } from './health-checks';
+import { checkImageReference, ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { recommendedLabels, selectorLabels } from './labels';
 import { ConfigMap, ImagePullPolicy, ServiceAccount, ServiceType } from 'cdk8s-plus-27';
-import { exceptionAnnotations, ExceptionTarget, PolicyException } from './policy-exception';
-import { ResourceProfile } from './resource-profile';
+import { hostAntiAffinity, topologySpread } from './pod-spreading';
+import { exceptionAnnotations, ExceptionTarget, PolicyException, pinnedImageExceptions } from './policy-exception';
+import { checkResourceProfile, ResourceProfile } from './resource-profile';
+import {
+  checkRunAsIds, checkWritablePaths, DEFAULT_WRITABLE_PATHS, resolveRunAs, restrictedContainerSecurity, restrictedPodSecurity, RUN_AS_KEYS, RunAs,
+  writableVolumes,
+} from './restricted-security';
 import { MetricsExporter } from './metrics-exporter';
 import { NamespaceChart } from './namespace-chart';
 import { ServiceMesh } from './service-mesh';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
-import { checkSameNamespace, UniqueClaims } from './validation/cross-object';
+import { checkSameNamespace, claimServiceName, UniqueClaims } from './validation/cross-object';
+
+export type { RunAs } from './restricted-security';
 
 /** Autoscaling on CPU and memory utilisation (autoscaling/v2). */
 export interface AutoscalingOptions {
@@ -25,16 +35,6 @@ export interface AutoscalingOptions {
   readonly cpuUtilization?: number;
   /** Target average memory utilisation, percent of requests. @default 80 */
   readonly memoryUtilization?: number;
-}
-
-/** The user and groups the pod runs as; all must be above 10000 and match the image. */
-export interface RunAs {
-  /** @default 10101 */
-  readonly user?: number;
-  /** @default 10101 */
-  readonly group?: number;
-  /** Group that owns mounted volumes. @default 10101 */
-  readonly fsGroup?: number;
 }
 
 export interface WebServiceProps {
@@ -189,7 +189,6 @@ const WEB_SERVICE_PROPS: PropKeys<WebServiceProps> = {
   progressDeadline: true,
 };
 const AUTOSCALING_KEYS: PropKeys<AutoscalingOptions> = { minReplicas: true, maxReplicas: true, cpuUtilization: true, memoryUtilization: true };
-const RUN_AS_KEYS: PropKeys<RunAs> = { user: true, group: true, fsGroup: true };
 
 /** Node ports are open on every node: one service per port in a cluster, so in an app. */
 const NODE_PORTS = new UniqueClaims('node port');
@@ -199,7 +198,6 @@ const SERVICE_TYPES = [ServiceType.CLUSTER_IP, ServiceType.NODE_PORT, ServiceTyp
 export const DEFAULT_PROGRESS_DEADLINE = Duration.minutes(3);
 const PORT_NAME = 'http';
 const METRICS_PORT_NAME = 'metrics';
-const RESERVED_ENV = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * A stateless HTTP service on Kubernetes, production-grade by default: a Deployment of
@@ -211,9 +209,6 @@ const RESERVED_ENV = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Every object is reachable as a public field to change what the props do not cover.
  */
 export class WebService extends Construct {
-  /** Every web service in a chart, by name, to refuse duplicates. */
-  private static readonly names = new WeakMap<Chart, Map<string, string>>();
-
   public readonly name: string;
   public readonly image: ImageReference;
   public readonly containerPort: number;
@@ -239,6 +234,7 @@ export class WebService extends Construct {
   /** True while `ingressFrom` holds only the default, which an Ingress replaces. */
   private ingressFromIsDefault: boolean;
   private readonly egressTo: Array<{ peer: WebService }> = [];
+  private readonly egressDestinations: EgressDestination[] = [];
   private readonly configMounts: Array<{ volume: string; mountPath: string; configMap: ConfigMap }> = [];
   private readonly props: WebServiceProps;
 
@@ -343,9 +339,7 @@ export class WebService extends Construct {
 
   /** Adds or replaces an environment variable of the container. */
   public addEnv(name: string, value: string): void {
-    if (!RESERVED_ENV.test(name)) {
-      throw new PropValidationError(this, 'env name', name, 'use letters, digits and "_", not starting with a digit');
-    }
+    checkEnvName(this, name);
     this.env.set(name, value);
   }
 
@@ -367,6 +361,18 @@ export class WebService extends Construct {
   }
 
   /**
+   * Lets the pods open connections to a destination outside this namespace's services, e.g. the
+   * gateway a serverless service is reached through (`ServerlessService.allowFrom` calls it).
+   * Adding the same destination twice adds it once.
+   */
+  public allowTo(destination: EgressDestination): void {
+    if (!(destination instanceof EgressDestination)) {
+      throw new PropValidationError(this, 'allowTo', destination, 'use EgressDestination.pods(labels, namespace, ports)');
+    }
+    if (!this.egressDestinations.some((d) => d.description === destination.description)) this.egressDestinations.push(destination);
+  }
+
+  /**
    * Mounts files into the container, read-only, from a ConfigMap the service owns. The
    * ConfigMap's name carries a hash of its content, so changing a file rolls the pods.
    * @param id short name of this set of files, e.g. `api-proxy`
@@ -377,7 +383,7 @@ export class WebService extends Construct {
     if (!/^\/[^\s:]*$/.test(mountPath) || mountPath === '/') {
       throw new PropValidationError(this, 'config mountPath', mountPath, 'use an absolute directory path below "/"');
     }
-    if ((this.props.writablePaths ?? ['/tmp']).includes(mountPath)) {
+    if ((this.props.writablePaths ?? DEFAULT_WRITABLE_PATHS).includes(mountPath)) {
       throw new PropValidationError(this, 'config mountPath', mountPath, 'this path is already a writable emptyDir (writablePaths); mount the config at another path');
     }
     if (this.configMounts.some((m) => m.mountPath === mountPath || m.volume === `config-${id}`)) {
@@ -413,19 +419,14 @@ export class WebService extends Construct {
     }
     // The metrics sidecar's pull policy follows its own image (IfNotPresent when pinned by digest).
     if ((props.imagePullPolicy === undefined && props.image.isImmutable) || props.metrics?.image.isImmutable) {
-      const reason = 'The image is pinned by digest, which cannot change: IfNotPresent starts pods without a registry round-trip, also when the registry is down.';
-      out.push(PolicyException.kubeScore('container-image-pull-policy', 'Deployment', reason));
-      out.push(PolicyException.polaris('pullPolicyNotAlways', 'Deployment', reason));
+      out.push(...pinnedImageExceptions('Deployment'));
     }
     return out;
   }
 
   private validate(props: WebServiceProps): void {
     checkDnsLabel(this, 'name', this.name, 63);
-    if (!(props.image instanceof ImageReference)) {
-      throw new PropValidationError(this, 'image', props.image,
-        'use ImageReference.fromTag(repository, tag), ImageReference.fromDigest(...) or ImageReference.parse("repo:tag")');
-    }
+    checkImageReference(this, props.image);
     if (props.containerPort !== undefined) checkPort(this, 'containerPort', props.containerPort);
     if (props.servicePort !== undefined) checkPort(this, 'servicePort', props.servicePort);
     if (props.replicas !== undefined) checkInteger(this, 'replicas', props.replicas, 0, 1000);
@@ -437,36 +438,11 @@ export class WebService extends Construct {
         throw new PropValidationError(this, 'nodePort', props.nodePort, 'a nodePort needs serviceType NodePort or LoadBalancer');
       }
     }
-    for (const [field, path] of [['healthCheckPath', props.healthCheckPath ?? '/healthz'], ['readinessPath', props.readinessPath ?? '/readyz']]) {
-      if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/.test(path)) {
-        throw new PropValidationError(this, field, path, 'use an absolute URL path such as "/healthz"');
-      }
-    }
-    if ((props.healthCheckPath ?? '/healthz') === (props.readinessPath ?? '/readyz')) {
-      throw new PropValidationError(this, 'readinessPath', props.readinessPath ?? '/readyz',
-        'use a path other than healthCheckPath: identical liveness and readiness probes restart pods that are only busy');
-    }
-    if (props.resources !== undefined) {
-      if (!(props.resources instanceof ResourceProfile)) {
-        throw new PropValidationError(this, 'resources', props.resources, 'use a preset such as ResourceProfile.SMALL, or ResourceProfile.of({ requests, limits })');
-      }
-      const [problem] = props.resources.problems();
-      if (problem) throw new PropValidationError(this, `resources.${problem.field}`, problem.value, problem.fix);
-    }
-    const runAs = props.runAs ?? {};
-    for (const field of ['user', 'group', 'fsGroup'] as const) {
-      if (runAs[field] !== undefined) checkInteger(this, `runAs.${field}`, runAs[field]!, 10001, 2147483647);
-    }
-    for (const p of props.writablePaths ?? []) {
-      if (!/^\/[^\s:]*$/.test(p) || p === '/') {
-        throw new PropValidationError(this, 'writablePaths', p, 'use absolute paths below "/", e.g. "/tmp"');
-      }
-    }
-    for (const name of Object.keys(props.env ?? {})) {
-      if (!RESERVED_ENV.test(name)) {
-        throw new PropValidationError(this, 'env name', name, 'use letters, digits and "_", not starting with a digit');
-      }
-    }
+    checkProbePaths(this, props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH, props.readinessPath ?? DEFAULT_READINESS_PATH);
+    checkResourceProfile(this, props.resources);
+    checkRunAsIds(this, props.runAs);
+    checkWritablePaths(this, props.writablePaths);
+    for (const name of Object.keys(props.env ?? {})) checkEnvName(this, name);
     if (props.maxUnavailableDuringDisruption !== undefined) {
       checkInteger(this, 'maxUnavailableDuringDisruption', props.maxUnavailableDuringDisruption, 1, 1000);
     }
@@ -486,55 +462,29 @@ export class WebService extends Construct {
       if (a.cpuUtilization !== undefined) checkInteger(this, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
       if (a.memoryUtilization !== undefined) checkInteger(this, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
     }
-    this.claimName();
-  }
-
-  /** Two services with one name would overwrite each other's objects in the namespace. */
-  private claimName(): void {
-    const chart = Chart.of(this);
-    let names = WebService.names.get(chart);
-    if (!names) {
-      names = new Map();
-      WebService.names.set(chart, names);
-    }
-    const existing = names.get(this.name);
-    if (existing !== undefined) {
-      throw new PropValidationError(this, 'name', this.name,
-        `a web service named "${this.name}" already exists in chart "${chart.node.path}" (at "${existing}"); give each service a unique name`);
-    }
-    names.set(this.name, this.node.path);
+    claimServiceName(this, this.name, 'web service');
   }
 
   private renderDeploymentSpec(): k8s.DeploymentSpec {
     const props = this.props;
-    const runAs = { user: 10101, group: 10101, fsGroup: 10101, ...props.runAs };
-    const writable = props.writablePaths ?? ['/tmp'];
+    const runAs = resolveRunAs(props.runAs);
+    const writable = writableVolumes(props.writablePaths ?? DEFAULT_WRITABLE_PATHS);
     const drainSeconds = (props.drainDelay ?? Duration.seconds(5)).toSeconds();
-    const probes = renderProbes(props.healthChecks ?? {}, props.healthCheckPath ?? '/healthz', props.readinessPath ?? '/readyz', PORT_NAME);
+    const probes = renderProbes(props.healthChecks ?? {}, props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH, props.readinessPath ?? DEFAULT_READINESS_PATH, PORT_NAME);
     const pullPolicy = props.imagePullPolicy ?? (this.image.isImmutable ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS);
-    const volumeName = (i: number) => (writable.length === 1 ? 'tmp' : `writable-${i}`);
 
-    const containerSecurity: k8s.SecurityContext = {
-      runAsNonRoot: true,
-      runAsUser: runAs.user,
-      runAsGroup: runAs.group,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const containerSecurity: k8s.SecurityContext = restrictedContainerSecurity(runAs);
     const container: k8s.Container = {
       name: this.name,
       image: this.image.toString(),
       imagePullPolicy: pullPolicy,
       ports: [{ name: PORT_NAME, containerPort: this.containerPort, protocol: 'TCP' }],
-      env: [...this.env.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+      env: sortedEnv(this.env),
       resources: (props.resources ?? ResourceProfile.SMALL).toKube(),
       ...probes,
       securityContext: containerSecurity,
       volumeMounts: [
-        ...writable.map((mountPath, i) => ({ name: volumeName(i), mountPath })),
+        ...writable.mounts,
         ...this.configMounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
       ],
       ...(drainSeconds > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } } } : {}),
@@ -562,33 +512,14 @@ export class WebService extends Construct {
           enableServiceLinks: false,
           ...(priorityClassName ? { priorityClassName } : {}),
           terminationGracePeriodSeconds: Math.max(30, drainSeconds + 10),
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: runAs.user,
-            runAsGroup: runAs.group,
-            fsGroup: runAs.fsGroup,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: restrictedPodSecurity(runAs),
           containers: [container, ...(props.metrics ? [this.renderExporter(props.metrics, containerSecurity)] : [])],
           volumes: [
-            ...writable.map((_, i) => ({ name: volumeName(i), emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } })),
+            ...writable.volumes.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } })),
             ...this.configMounts.map((m) => ({ name: m.volume, configMap: { name: m.configMap.name } })),
           ],
-          // ScheduleAnyway: spread when the cluster can, still schedule on a single node.
-          topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
-            maxSkew: 1,
-            topologyKey,
-            whenUnsatisfiable: 'ScheduleAnyway',
-            labelSelector: { matchLabels: this.selector },
-          })),
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [{
-                weight: 100,
-                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.selector } },
-              }],
-            },
-          },
+          topologySpreadConstraints: topologySpread(this.selector),
+          affinity: hostAntiAffinity(this.selector),
         },
       },
     };
@@ -613,13 +544,7 @@ export class WebService extends Construct {
   }
 
   private renderNetworkPolicySpec(): k8s.NetworkPolicySpec {
-    const dns: k8s.NetworkPolicyEgressRule = {
-      to: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-      }],
-      ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
-    };
+    const dns = dnsEgressRule();
     const sources = this.ingressFrom.flatMap((s) => s._peers);
     const egressToServices = this.egressTo.map(({ peer }): k8s.NetworkPolicyEgressRule => ({
       to: [{ podSelector: { matchLabels: peer.selector } }],
@@ -639,7 +564,7 @@ export class WebService extends Construct {
           ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.props.metrics.port) }],
         }] : []),
       ],
-      egress: [dns, ...egressToServices, ...(this.props.mesh?._pod.egress ?? [])],
+      egress: [dns, ...egressToServices, ...this.egressDestinations.map((d) => d._rule), ...(this.props.mesh?._pod.egress ?? [])],
     };
   }
 }

@@ -49,3 +49,23 @@ export class UniqueClaims {
     claims.set(key, scope);
   }
 }
+
+/** Every service in a chart by name: its construct path and what it is ("web service"). */
+const SERVICE_NAMES = new WeakMap<Chart, Map<string, { readonly path: string; readonly what: string }>>();
+
+/**
+ * Claims a service name in the chart of `scope`: two services of one name (of whatever kind)
+ * would overwrite each other's objects (ServiceAccount, NetworkPolicy, Service) in the namespace.
+ * @param what how the construct is named in the message, e.g. "web service"
+ */
+export function claimServiceName(scope: IConstruct, name: string, what: string): void {
+  const chart = Chart.of(scope);
+  let names = SERVICE_NAMES.get(chart);
+  if (!names) SERVICE_NAMES.set(chart, names = new Map());
+  const existing = names.get(name);
+  if (existing !== undefined) {
+    throw new PropValidationError(scope, 'name', name,
+      `a ${existing.what} named "${name}" already exists in chart "${chart.node.path}" (at "${existing.path}"); give each service a unique name`);
+  }
+  names.set(name, { path: scope.node.path, what });
+}

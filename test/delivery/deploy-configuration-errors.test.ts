@@ -71,7 +71,7 @@ describe('npm run deploy refuses bad arguments and configuration', () => {
   test('an unknown target (--env nope): exit 1, the allowed targets named, nothing written, no kubectl call', () => {
     const r = cli(['--env', 'nope', '--kubectl', RECORDER, '--outdir', path.join(work, 'out')]);
     expect(r.status).toBe(EXIT.usage);
-    expect(r.stderr).toContain('deploy: target selection: invalid target "nope": use one of "dev", "staging", "prod"');
+    expect(r.stderr).toContain('deploy: target selection: invalid target "nope": use one of "dev", "staging", "prod", "preview"');
     expect(r.stdout).toBe('');
     expect(fs.existsSync(path.join(work, 'out'))).toBe(false);
     expect(calls()).toEqual([]);

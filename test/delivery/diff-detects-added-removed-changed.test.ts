@@ -126,7 +126,7 @@ describe('npm run diff', () => {
   test('exit 2 on errors: an unknown target, another target than the base holds, an unknown option, an image synth refuses', () => {
     const nope = cli(['--base', path.join(work, 'a', 'dev'), '--target', 'nope']);
     expect(nope.status).toBe(2);
-    expect(nope.stderr).toContain('diff: there is no target "nope"; use one of "dev", "staging", "prod"');
+    expect(nope.stderr).toContain('diff: there is no target "nope"; use one of "dev", "staging", "prod", "preview"');
     const other = cli(['--base', path.join(work, 'a', 'dev'), '--target', 'prod']);
     expect(other.status).toBe(2);
     expect(other.stderr).toContain(`diff: ${path.join(work, 'a', 'dev')} holds target "dev", not "prod": run "npm run synth -- --target prod" first, or pass --base`);

@@ -37,7 +37,7 @@ describe('kubectl 1.27 parses the synthesized output', () => {
     expect(execFileSync(kubectl, ['version', '--client', '-o', 'json'], { encoding: 'utf-8' })).toMatch(/"gitVersion": "v1\.27\./);
   });
 
-  test.each(['dev', 'staging', 'prod'])('%s: every object comes back, each field with the same value', (target) => {
+  test.each(['dev', 'staging', 'prod', 'preview'])('%s: every object comes back, each field with the same value', (target) => {
     const out = YAML.parseAllDocuments(kustomize(target)).map((d) => d.toJS());
     const mine = readManifestFolder(path.join(work, 'dist', target)).files.flatMap((f) => f.manifests) as any[];
     const key = (o: any) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;

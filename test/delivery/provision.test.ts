@@ -67,5 +67,5 @@ test('at a terminal: shows the diff and asks; "n" deploys nothing, "y" deploys',
 test('an unknown target is refused by the deploy before anything runs', () => {
   const r = headless(['nope', '--yes']);
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain('invalid target "nope": use one of "dev", "staging", "prod"');
+  expect(r.stderr).toContain('invalid target "nope": use one of "dev", "staging", "prod", "preview"');
 });

@@ -19,7 +19,7 @@ describe('topology pictures', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-test-'));
     await synthTargets(path.join(work, 'dist'), { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
     for (const out of ['one', 'two']) {
-      for (const target of ['dev', 'staging', 'prod']) {
+      for (const target of ['dev', 'staging', 'prod', 'preview']) {
         const r = topology(['--dist', path.join(work, 'dist', target), '--out', path.join(work, out)]);
         expect(r.status).toBe(0);
       }
@@ -27,7 +27,7 @@ describe('topology pictures', () => {
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test.each(['dev', 'staging', 'prod'])('%s renders as SVG naming every object', (target) => {
+  test.each(['dev', 'staging', 'prod', 'preview'])('%s renders as SVG naming every object', (target) => {
     const svg = text(fs.readFileSync(path.join(work, 'one', `${target}.svg`), 'utf-8'));
     expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8" standalone="no"\?>\s*<!DOCTYPE svg[^>]*>[\s\S]*<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.trimEnd()).toMatch(/<\/svg>$/);
@@ -58,6 +58,12 @@ describe('topology pictures', () => {
     expect(prod).toContain('>/api → http</text>');
     expect(prod).toContain('>TLS secret</text>');
     expect(prod).toContain('>9113 → metrics (9113)</text>');
+    // A Knative Service is a workload: its pods between min-scale and max-scale, not a core Service.
+    const preview = fs.readFileSync(path.join(work, 'one', 'preview.dot'), 'utf-8');
+    expect(preview).toContain('"Service.serving.knative.dev/api" -> "Pods/api" [style=dashed, label="runs, scales"];');
+    expect(preview).toContain('<B>pods api ×0–10</B>');
+    expect(preview).toContain('Knative, cluster-local');
+    expect(preview).not.toContain('"Service/api"');
     const staging = fs.readFileSync(path.join(work, 'one', 'staging.dot'), 'utf-8');
     expect(staging).toContain('"IngressRoute/web" -> "Service/api" [label="/api → http"];');
     expect(staging).toContain('"ServiceMonitor/nginx1" -> "Service/nginx1" [style=dashed, label="scrapes metrics"];');
@@ -66,7 +72,7 @@ describe('topology pictures', () => {
 
   test('the same input renders byte-identical pictures', () => {
     const files = fs.readdirSync(path.join(work, 'one')).sort();
-    expect(files).toEqual(['dev.dot', 'dev.svg', 'prod.dot', 'prod.svg', 'staging.dot', 'staging.svg']);
+    expect(files).toEqual(['dev.dot', 'dev.svg', 'preview.dot', 'preview.svg', 'prod.dot', 'prod.svg', 'staging.dot', 'staging.svg']);
     for (const f of files) {
       expect(fs.readFileSync(path.join(work, 'two', f))).toEqual(fs.readFileSync(path.join(work, 'one', f)));
     }
@@ -75,7 +81,7 @@ describe('topology pictures', () => {
   test('an unknown target or option is refused: exit 1', () => {
     const qa = topology(['--target', 'qa', '--out', path.join(work, 'x')]);
     expect(qa.status).toBe(1);
-    expect(qa.stderr).toContain('topology: there is no target "qa"; use one of "dev", "staging", "prod"');
+    expect(qa.stderr).toContain('topology: there is no target "qa"; use one of "dev", "staging", "prod", "preview"');
     const other = topology(['--dist', path.join(work, 'dist', 'dev'), '--target', 'prod', '--out', path.join(work, 'x')]);
     expect(other.status).toBe(1);
     expect(other.stderr).toContain(`topology: ${path.join(work, 'dist', 'dev')} holds target "dev", not "prod"`);
@@ -92,7 +98,7 @@ describe('the pictures in docs/topology', () => {
     try {
       // The default images (docker/image.env, services/api/image.env), as a plain `npm run topology`.
       execFileSync('node', ['--import', 'tsx', 'tools/topology/cli.ts', '--out', path.join(work, 'svg')], { cwd: ROOT, env: { ...process.env, SITE_IMAGE: '', API_IMAGE: '' } });
-      for (const target of ['dev', 'staging', 'prod']) {
+      for (const target of ['dev', 'staging', 'prod', 'preview']) {
         for (const ext of ['dot', 'svg']) {
           expect(fs.readFileSync(path.join(ROOT, 'docs', 'topology', `${target}.${ext}`), 'utf-8')).toBe(fs.readFileSync(path.join(work, 'svg', `${target}.${ext}`), 'utf-8'));
         }

@@ -153,6 +153,23 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(added).toEqual(expect.arrayContaining(['Certificate/mincloud/web-tls', 'HorizontalPodAutoscaler/mincloud/nginx1']));
   });
 
+  test('TARGET=preview npx cdk8s synth, then kubectl apply -f dist, on a cluster with Knative Serving\'s CRD', async () => {
+    const r = cdk8sSynth([], { TARGET: 'preview' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Validation Report[\s\S]*Validations ended succesfully/);
+    expect(r.stderr).toContain('target preview, 11 objects in preview.k8s.yaml');
+    expect(manifestsIn(dist)).toEqual(['preview.k8s.yaml']);
+    const crd = spawnSync(kubectl, ['apply', '-f', path.join(ROOT, 'crds', 'knative-serving')], { cwd: work, env, encoding: 'utf-8' });
+    expect(crd.status).toBe(0);
+    const before = new Set((await stored()).map(id));
+    const applied = kubectlApply();
+    expect(applied.stderr).toBe('');
+    expect(applied.status).toBe(0);
+    expect(applied.stdout).toContain('service.serving.knative.dev/api created');
+    const added = (await stored()).map(id).filter((k) => !before.has(k) && !k.startsWith('ReplicaSet/'));
+    expect(added.sort()).toEqual(objectsIn(dist).map(id).sort());
+  });
+
   test('a privileged container: exit 2, the CLI\'s report names the rule and the construct path, dist/ byte-identical', () => {
     const good = cdk8sSynth();
     expect(good.status).toBe(0);

@@ -8,6 +8,7 @@ import * as rule from '../../imports/prometheus-rule-monitoring.coreos.com';
 import * as monitor from '../../imports/prometheus-servicemonitor-monitoring.coreos.com';
 import * as traefik from '../../imports/traefik-ingressroute-traefik.io';
 import * as traefikMw from '../../imports/traefik-middleware-traefik.io';
+import * as knative from '../../imports/knative-service-serving.knative.dev';
 import { synthTargets } from '../../main';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 
@@ -194,16 +195,17 @@ describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () =>
   test('every custom resource the app synthesizes for every target is valid', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-validate-'));
     try {
-      await synthTargets(out, { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
+      const targets = await synthTargets(out, { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
       const kinds = new Set<string>();
-      for (const target of ['dev', 'staging', 'prod']) {
+      for (const target of targets.map((t) => t.target.name)) {
         const manifests = readManifestFolder(path.join(out, target)).files.flatMap((f) => f.manifests);
         const report = validateCustomResources(manifests, CRDS);
         expect(formatCrdViolations(report.violations)).toBe('');
-        manifests.filter((m) => crdSchemaFor(String(m.apiVersion), String(m.kind), CRDS)).forEach((m) => kinds.add(String(m.kind)));
+        manifests.filter((m) => crdSchemaFor(String(m.apiVersion), String(m.kind), CRDS)).forEach((m) => kinds.add(`${m.apiVersion}/${m.kind}`));
       }
       // the app uses every kind whose CRD is kept here
-      expect([...kinds].sort()).toEqual(['Certificate', 'IngressRoute', 'Middleware', 'PrometheusRule', 'ServiceMonitor']);
+      expect([...kinds].sort()).toEqual(['cert-manager.io/v1/Certificate', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor',
+        'serving.knative.dev/v1/Service', 'traefik.io/v1alpha1/IngressRoute', 'traefik.io/v1alpha1/Middleware']);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
@@ -211,12 +213,13 @@ describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () =>
 
   test('the generated classes carry the CRD group, version and kind', () => {
     const gvk = (c: { GVK: { apiVersion: string; kind: string } }) => `${c.GVK.apiVersion}/${c.GVK.kind}`;
-    expect([cm.Certificate, traefik.IngressRoute, traefikMw.Middleware, monitor.ServiceMonitor, rule.PrometheusRule].map(gvk)).toEqual([
+    expect([cm.Certificate, traefik.IngressRoute, traefikMw.Middleware, monitor.ServiceMonitor, rule.PrometheusRule, knative.Service].map(gvk)).toEqual([
       'cert-manager.io/v1/Certificate',
       'traefik.io/v1alpha1/IngressRoute',
       'traefik.io/v1alpha1/Middleware',
       'monitoring.coreos.com/v1/ServiceMonitor',
       'monitoring.coreos.com/v1/PrometheusRule',
+      'serving.knative.dev/v1/Service',
     ]);
     expect(ApiObject).toBeDefined();
   });

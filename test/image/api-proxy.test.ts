@@ -66,7 +66,48 @@ describe('nginx proxies /api/ with trace headers', () => {
     expect((await get(`${nginx.url}/apiary`)).status).toBe(404);
   });
 
+  test('the upstream gets the client\'s Host', async () => {
+    await get(`${nginx.url}/api/info`, { host: 'www.mincloud.example.com' });
+    expect(seen[seen.length - 1].host).toBe('www.mincloud.example.com');
+  });
+
   test('bad upstreams are refused', () => {
     expect(() => nginxApiProxy('api:80')).toThrow('nginxApiProxy: invalid upstream "api:80": use http://<service>[:port]');
+  });
+});
+
+// A Knative Service is reached through its networking layer's gateway, which routes by host
+// name: the site must send the service's own name, not the client's.
+describe('nginx proxies /api/ to a host-routed upstream (upstreamHost)', () => {
+  let nginx: NginxServer;
+  let upstream: http.Server;
+  let port: number;
+  const hosts: Array<string | undefined> = [];
+
+  beforeAll(async () => {
+    upstream = http.createServer((req, res) => {
+      hosts.push(req.headers.host);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    port = (upstream.address() as AddressInfo).port;
+    nginx = await NginxServer.start({ siteIncludes: { 'api-proxy.conf': nginxApiProxy(`http://127.0.0.1:${port}`, '/api/', { upstreamHost: true }) } });
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    await new Promise((r) => upstream?.close(r));
+  });
+
+  test('the upstream gets its own name and port as Host, whatever the client sent', async () => {
+    const res = await get(`${nginx.url}/api/info`, { host: 'www.mincloud.example.com' });
+    expect(res.status).toBe(200);
+    expect(hosts).toEqual([`127.0.0.1:${port}`]);
+  });
+
+  test('the generated location says so', () => {
+    expect(nginxApiProxy('http://api.mincloud-preview.svc.cluster.local', '/api/', { upstreamHost: true }))
+      .toContain('proxy_pass http://api.mincloud-preview.svc.cluster.local;\n  proxy_http_version 1.1;\n  proxy_set_header Connection "";\n  proxy_set_header Host $proxy_host;');
+    expect(nginxApiProxy('http://api')).toContain('proxy_set_header Host $host;');
   });
 });

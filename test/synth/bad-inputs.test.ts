@@ -168,7 +168,7 @@ describe('every mistake is named, and dist/ is left as it was', () => {
 
   test.each([
     ['SITE_IMAGE', { SITE_IMAGE: 'nginx:latest' }, ['environment variable SITE_IMAGE', 'invalid image tag "latest"']],
-    ['TARGET', { TARGET: 'qa' }, ['there is no target "qa"', '"dev", "staging", "prod"', 'config/targets.ts']],
+    ['TARGET', { TARGET: 'qa' }, ['there is no target "qa"', '"dev", "staging", "prod", "preview"', 'config/targets.ts']],
   ])('a bad %s in the environment', async (_name, extraEnv, expected) => {
     const { code, message } = await run(() => undefined, extraEnv);
     expect(code).toBe(1);

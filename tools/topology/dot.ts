@@ -11,6 +11,7 @@ const STYLE: Record<string, { shape: string; fill: string }> = {
   Certificate: { shape: 'note', fill: '#fef3c7' },
   Service: { shape: 'box', fill: '#bfdbfe' },
   Deployment: { shape: 'box3d', fill: '#c7d2fe' },
+  KnativeService: { shape: 'box3d', fill: '#bbf7d0' },
   HorizontalPodAutoscaler: { shape: 'box', fill: '#ddd6fe' },
   PodDisruptionBudget: { shape: 'note', fill: '#f1f5f9' },
   NetworkPolicy: { shape: 'box', fill: '#fecaca' },
@@ -24,8 +25,10 @@ const STYLE: Record<string, { shape: string; fill: string }> = {
 const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 /** A quoted label of several centred lines. */
 const qLines = (lines: readonly string[]) => `"${lines.map((s) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\n')}"`;
+/** A Knative Service (serving.knative.dev): a workload, not the core Service its kind is named like. */
+const isKnative = (o: Obj) => o.kind === 'Service' && String(o.apiVersion).startsWith('serving.knative.dev/');
 const idOf = (kind: string, name: string) => q(`${kind}/${name}`);
-const id = (o: Obj) => idOf(o.kind, o.metadata.name);
+const id = (o: Obj) => idOf(isKnative(o) ? 'Service.serving.knative.dev' : o.kind, o.metadata.name);
 const podsId = (d: Obj) => q(`Pods/${d.metadata.name}`);
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -58,9 +61,21 @@ function peer(p: any): string {
 
 const portsOf = (r: any) => (r.ports ?? []).map((p: any) => p.port).join(',') || 'any port';
 
+/** A Knative Service's pods: min-scale–max-scale from its autoscaler annotations. */
+function knativeScale(o: Obj): string {
+  const a = o.spec?.template?.metadata?.annotations ?? {};
+  return `${a['autoscaling.knative.dev/min-scale'] ?? '0'}–${a['autoscaling.knative.dev/max-scale'] ?? '∞'}`;
+}
+
 /** The lines under an object's kind and name. */
 function details(o: Obj, all: readonly Obj[]): string[] {
   const s = o.spec ?? {};
+  if (isKnative(o)) {
+    const a = s.template?.metadata?.annotations ?? {};
+    return [`Knative, ${o.metadata.labels?.['networking.knative.dev/visibility'] ?? 'external'}`,
+      `scale ${knativeScale(o)} on ${a['autoscaling.knative.dev/metric'] ?? 'concurrency'} ${a['autoscaling.knative.dev/target'] ?? ''}`.trimEnd(),
+      ...containers(o).map((c) => `${c.name}: ${String(c.image).replace(/@sha256:(.{12}).*/, '@sha256:$1…')}`)];
+  }
   switch (o.kind) {
     case 'Service':
       return [`type ${s.type ?? 'ClusterIP'}`, ...(s.ports ?? []).map((p: any) => `${p.name ? `${p.name} ` : ''}port ${p.port}`
@@ -101,7 +116,7 @@ function details(o: Obj, all: readonly Obj[]): string[] {
 }
 
 function node(o: Obj, all: readonly Obj[], indent: string): string {
-  const st = STYLE[o.kind] ?? { shape: 'box', fill: '#ffffff' };
+  const st = STYLE[isKnative(o) ? 'KnativeService' : o.kind] ?? { shape: 'box', fill: '#ffffff' };
   const lines = [`<B>${esc(o.kind)}</B>`, esc(o.metadata.name), ...details(o, all).map((l) => `<FONT POINT-SIZE="9">${esc(l)}</FONT>`)];
   return `${indent}${id(o)} [shape=${st.shape}, fillcolor="${st.fill}", label=<${lines.join('<BR/>')}>];`;
 }
@@ -118,7 +133,8 @@ export function toDot(target: string, objects: readonly Obj[]): string {
   const ns = all.find((o) => o.kind === 'Namespace');
   const clusterScoped = all.filter((o) => !o.metadata.namespace && o.kind !== 'Namespace');
   const inNs = all.filter((o) => o.metadata.namespace);
-  const deployments = inNs.filter((o) => o.kind === 'Deployment');
+  // The workloads, each in its own box: Deployments, and Knative Services (whose pods Knative runs).
+  const deployments = inNs.filter((o) => o.kind === 'Deployment' || isKnative(o));
   const hpaOf = (d: Obj) => inNs.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.name === d.metadata.name);
   const podsMatching = (selector: Record<string, string> | undefined) => deployments.filter((d) => matches(selector, d.spec?.template?.metadata?.labels));
   const mounts = (d: Obj) => (d.spec?.template?.spec?.volumes ?? []).map((v: any) => v.configMap?.name).filter(Boolean) as string[];
@@ -128,7 +144,7 @@ export function toDot(target: string, objects: readonly Obj[]): string {
   for (const o of inNs) {
     const s = o.spec ?? {};
     let d: Obj | undefined;
-    if (o.kind === 'Deployment') d = o;
+    if (o.kind === 'Deployment' || isKnative(o)) d = o;
     else if (o.kind === 'HorizontalPodAutoscaler') d = deployments.find((x) => x.metadata.name === s.scaleTargetRef?.name);
     else if (o.kind === 'PodDisruptionBudget') [d] = podsMatching(s.selector?.matchLabels);
     else if (o.kind === 'NetworkPolicy') [d] = podsMatching(s.podSelector?.matchLabels);
@@ -155,7 +171,7 @@ export function toDot(target: string, objects: readonly Obj[]): string {
   for (const o of inNs.filter((x) => !workloadOf.has(x))) out.push(node(o, all, '    '));
   for (const d of deployments) {
     const hpa = hpaOf(d);
-    const replicas = hpa ? `${hpa.spec.minReplicas}–${hpa.spec.maxReplicas}` : String(d.spec?.replicas ?? 1);
+    const replicas = isKnative(d) ? knativeScale(d) : hpa ? `${hpa.spec.minReplicas}–${hpa.spec.maxReplicas}` : String(d.spec?.replicas ?? 1);
     const ports = containers(d).flatMap((c) => (c.ports ?? []).map((p: any) => `${p.name ? `${p.name} ` : ''}:${p.containerPort}`));
     const priority = d.spec?.template?.spec?.priorityClassName;
     if (priority) ports.push(`priority ${priority}`);
@@ -175,6 +191,11 @@ export function toDot(target: string, objects: readonly Obj[]): string {
   const edge = (from: string, to: string, attrs: string) => edges.push(`  ${from} -> ${to} [${attrs}];`);
   for (const o of inNs) {
     const s = o.spec ?? {};
+    if (isKnative(o)) {
+      edge(id(o), podsId(o), 'style=dashed, label="runs, scales"');
+      if (s.template?.spec?.serviceAccountName) edge(podsId(o), idOf('ServiceAccount', s.template.spec.serviceAccountName), 'style=dotted, arrowhead=none, label="runs as"');
+      continue;
+    }
     switch (o.kind) {
       case 'Service': {
         const [pods] = podsMatching(s.selector);

@@ -25,7 +25,7 @@ export const KUBE_SCORE_RULES: readonly PolicyRule[] = [
   { tool: TOOL, rule: 'container-security-context-privileged', description: 'No container is privileged.' },
   { tool: TOOL, rule: 'container-security-context-readonlyrootfilesystem', description: 'Containers have a securityContext with readOnlyRootFilesystem: true.' },
   // score/probes
-  { tool: TOOL, rule: 'pod-probes', description: 'Pods targeted by a Service have a readinessProbe and a livenessProbe.' },
+  { tool: TOOL, rule: 'pod-probes', description: 'Pods targeted by a Service (a Knative Service\'s always are) have a readinessProbe and a livenessProbe.' },
   { tool: TOOL, rule: 'pod-probes-identical', description: 'readinessProbe and livenessProbe of a container differ.' },
   // score/networkpolicy
   { tool: TOOL, rule: 'pod-networkpolicy', description: 'Pods are selected by NetworkPolicies covering both Ingress and Egress (policyTypes, or their defaulting).' },
@@ -234,7 +234,9 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   // pod-probes, pod-probes-identical (Jobs and CronJobs are skipped)
   const isBatch = (w.kind === 'Job' || w.kind === 'CronJob') && apiGroup(w.manifest.apiVersion) === 'batch';
   if (!isBatch) {
-    const targeted = ctx.servicesBySelector.some(w.namespace, w.podLabels);
+    // Knative routes to the pods of its Service itself (through a Service it creates), so they
+    // are always a Service's target.
+    const targeted = w.knative || ctx.servicesBySelector.some(w.namespace, w.podLabels);
     if (targeted) {
       const hasReadiness = all.some((c) => isObject(c.container.readinessProbe));
       const hasLiveness = all.some((c) => isObject(c.container.livenessProbe));

@@ -261,3 +261,36 @@ export function podSpec(manifests: readonly Manifest[]): any {
 export function container(manifests: readonly Manifest[]): any {
   return podSpec(manifests).containers[0];
 }
+
+/**
+ * The same service as a Knative Service (serving.knative.dev/v1): the workload's metadata and
+ * pod template moved into `spec.template`, beside the ServiceAccount, NetworkPolicies and
+ * whatever else does not belong to a Deployment. The objects only a Deployment uses are left
+ * out: the Service and the HorizontalPodAutoscaler (Knative routes to and scales the pods
+ * itself), the PodDisruptionBudget and an Ingress to the Service.
+ */
+export function toKnative(manifests: readonly Manifest[]): any[] {
+  const workload: any = manifests.find((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet');
+  if (!workload) throw new Error('no Deployment or StatefulSet in the fixture');
+  const service = {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: workload.metadata,
+    spec: { template: workload.spec.template },
+  };
+  const dropped = new Set(['Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress']);
+  const rest = manifests.filter((m) => !(dropped.has(m.kind) && !m.apiVersion.startsWith('serving.knative.dev/')));
+  return [...rest, service];
+}
+
+/** The compliant fixture as a Knative Service (see `toKnative`). */
+export function knativeManifests(options: FixtureOptions = {}): any[] {
+  return toKnative(compliantManifests(options));
+}
+
+/** The fixture's Knative Service. */
+export function knativeService(manifests: readonly Manifest[]): any {
+  const m = manifests.find((x) => x.kind === 'Service' && x.apiVersion === 'serving.knative.dev/v1');
+  if (!m) throw new Error('no Knative Service in the fixture');
+  return m;
+}

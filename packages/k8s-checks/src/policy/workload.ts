@@ -17,6 +17,23 @@ const TEMPLATE_PATHS: Record<string, readonly string[] | null> = {
 
 export const WORKLOAD_KINDS = Object.keys(TEMPLATE_PATHS);
 
+/** Knative Serving's API group: its Service shares its kind with the core Service. */
+export const KNATIVE_SERVING_GROUP = 'serving.knative.dev';
+
+/**
+ * Custom resources that carry a pod template, by `<group>/<Kind>`. Knative Serving runs the
+ * `spec.template` of a Service (or of a Configuration, which a Service manages) as the pods of
+ * each Revision, through a Deployment its controller creates: the template is what those pods
+ * are, so it is judged as a Deployment's pod template is.
+ */
+const CUSTOM_TEMPLATE_PATHS: Record<string, readonly string[]> = {
+  [`${KNATIVE_SERVING_GROUP}/Service`]: ['spec', 'template'],
+  [`${KNATIVE_SERVING_GROUP}/Configuration`]: ['spec', 'template'],
+};
+
+/** Groups whose kinds share names with built-in kinds: their objects are named with the group. */
+const QUALIFIED_GROUPS = new Set([KNATIVE_SERVING_GROUP]);
+
 export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer';
 
 export interface ContainerRef {
@@ -33,6 +50,12 @@ export interface Workload {
   readonly kind: string;
   /** The namespace as written ('' when absent): the tools compare namespaces literally. */
   readonly namespace: string;
+  /**
+   * A Knative Serving object (Service, Configuration): Knative routes traffic to its pods and
+   * its autoscaler owns their number, so the rules about replicas, selectors, rollout
+   * strategies and disruption budgets of the workload object itself do not apply.
+   */
+  readonly knative: boolean;
   /** The pod template: `{ metadata, spec }` (for a Pod, the Pod itself). */
   readonly template: any;
   readonly templatePath: string;
@@ -51,9 +74,16 @@ export function asArray(value: unknown): any[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** 'Kind/namespace/name', namespace 'default' when absent. */
+/**
+ * 'Kind/namespace/name', namespace 'default' when absent. A kind of a group that shares its
+ * kind names with built-in kinds carries the group as kubectl writes it
+ * ('Service.serving.knative.dev/ns/api'), so that it is never taken for the core Service of
+ * the same name.
+ */
 export function objectId(m: Manifest): string {
-  return `${m.kind}/${m.metadata?.namespace || 'default'}/${m.metadata?.name}`;
+  const group = typeof m.apiVersion === 'string' ? apiGroup(m.apiVersion) : '';
+  const kind = QUALIFIED_GROUPS.has(group) ? `${m.kind}.${group}` : m.kind;
+  return `${kind}/${m.metadata?.namespace || 'default'}/${m.metadata?.name}`;
 }
 
 /** The namespace as written, '' when absent. */
@@ -67,14 +97,28 @@ export function apiGroup(apiVersion: string): string {
   return i < 0 ? '' : apiVersion.slice(0, i);
 }
 
-export function isWorkload(m: Manifest): boolean {
-  return Object.prototype.hasOwnProperty.call(TEMPLATE_PATHS, m.kind);
+/** Whether `m` is a Knative Serving object. */
+export function isKnative(m: Manifest): boolean {
+  return typeof m.apiVersion === 'string' && apiGroup(m.apiVersion) === KNATIVE_SERVING_GROUP;
 }
 
-/** The pod template and spec of a workload, or undefined for other kinds (CRDs included). */
+/** The path of a kind's pod template: null for a Pod (its own template), undefined for kinds without one. */
+function templatePathOf(m: Manifest): readonly string[] | null | undefined {
+  if (isKnative(m)) return CUSTOM_TEMPLATE_PATHS[`${KNATIVE_SERVING_GROUP}/${m.kind}`];
+  return Object.prototype.hasOwnProperty.call(TEMPLATE_PATHS, m.kind) ? TEMPLATE_PATHS[m.kind] : undefined;
+}
+
+export function isWorkload(m: Manifest): boolean {
+  return templatePathOf(m) !== undefined;
+}
+
+/**
+ * The pod template and spec of a workload, or undefined for other kinds (custom resources
+ * included, but for Knative Serving's Service and Configuration).
+ */
 export function workloadOf(m: Manifest): Workload | undefined {
-  if (!isWorkload(m)) return undefined;
-  const steps = TEMPLATE_PATHS[m.kind];
+  const steps = templatePathOf(m);
+  if (steps === undefined) return undefined;
   let template: any = m;
   if (steps) {
     for (const step of steps) template = isObject(template) ? template[step] : undefined;
@@ -88,6 +132,7 @@ export function workloadOf(m: Manifest): Workload | undefined {
     id: objectId(m),
     kind: m.kind,
     namespace: rawNamespace(m),
+    knative: isKnative(m),
     template,
     templatePath,
     podSpec,
