@@ -3,6 +3,7 @@ import { IngressController } from '../lib/ingress-controller';
 import { IngressTls } from '../lib/ingress-tls';
 import { ServiceMesh } from '../lib/service-mesh';
 import { DeploymentConfig } from '../lib/deployment-config';
+import { ArgoCdCluster } from '../lib/argocd-cluster';
 
 /**
  * Where the app goes. Each target becomes `dist/<name>/`, a self-contained folder with its own
@@ -49,4 +50,12 @@ export const deploymentConfig: DeploymentConfig = {
       releaseHistory: 20,
     },
   ],
+  // GitOps delivery (npm run gitops): each target's rendered manifests on branch env/<target>
+  // of this repository, applied by Argo CD. Argo CD runs in the local cluster and has the
+  // production cluster registered as "production" (argocd cluster add production --name production).
+  gitops: {
+    repository: 'https://git.mincloud.example.com/mincloud/rendered-manifests.git',
+    clusters: { local: ArgoCdCluster.inCluster(), production: ArgoCdCluster.named('production') },
+    promotion: ['dev', 'staging', 'prod'],
+  },
 };
