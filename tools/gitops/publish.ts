@@ -122,7 +122,7 @@ export async function promote(opts: Extract<GitOpsCommand, { command: 'promote' 
     const fresh = await synthesize(from.target, carried, path.join(work, 'synth-from'), ctx);
     const drift = fromCheckout.stage(fresh.dir, fresh.files);
     if (drift.length) {
-      throw new Refusal(`${where} differs from a fresh synth of ${opts.from} at HEAD with the images it records (${drift.map((l) => l.trim()).join(', ')}): `
+      throw new Refusal(`${where} differs from a fresh synth of ${opts.from} at HEAD with the images it records (${drift.map(describeChange).join(', ')}): `
         + `the branch was changed by hand, or the output is not reproducible. Publish ${opts.from} again (${publishFirst}), check it, then promote`);
     }
     io.out(`${opts.from}: its files equal a fresh synth of HEAD with its images, byte for byte`);
@@ -220,6 +220,12 @@ function identityOf(root: string): Identity {
   return { name: get('user.name') || 'mincloud gitops', email: get('user.email') || 'gitops@mincloud.invalid' };
 }
 
+/** `A  dev.k8s.yaml` (git status --porcelain) as `added dev.k8s.yaml`. */
+function describeChange(line: string): string {
+  const what = ({ A: 'added', M: 'changed', D: 'removed', R: 'renamed' } as Record<string, string>)[line.slice(0, 2).trim()[0]] ?? line.slice(0, 2).trim();
+  return `${what} ${line.slice(3)}`;
+}
+
 const placeOf = (p: GitOpsTarget): string => (p.path === '.' ? `branch ${p.branch}` : `folder ${p.path}/ of branch ${p.branch}`);
 
 /** Stages the output in the environment's checkout; commits and pushes it when it changed anything. */
@@ -234,7 +240,7 @@ function commitOutput(ctx: GitOpsContext, checkout: EnvironmentCheckout, place: 
       checkout.note(last!.commit, `Source-Commit: ${record.sourceCommit}`);
       checkout.push();
     }
-    io.out(`nothing to publish: ${where} already holds exactly this output (commit ${last?.commit.slice(0, 12) ?? checkout.head()?.slice(0, 12)}`
+    io.out(`nothing to ${record.promotedFrom ? 'promote' : 'publish'}: ${where} already holds exactly this output (commit ${last?.commit.slice(0, 12) ?? checkout.head()?.slice(0, 12)}`
       + `${last ? ` "${last.subject}"` : ''}); no commit made.${also ? ` Noted on it that ${record.sourceCommit.slice(0, 12)} gives the same output.` : ''}`);
     return EXIT.ok;
   }
@@ -247,7 +253,7 @@ function commitOutput(ctx: GitOpsContext, checkout: EnvironmentCheckout, place: 
     images: output.images,
   }));
   checkout.push();
-  io.out(`${record.promotedFrom ? 'promoted' : 'published'} ${target.name}: commit ${commit.slice(0, 12)} on ${where} of ${checkout.options.remote} (${changes.length} file(s): ${changes.map((l) => l.trim()).join(', ')})`);
+  io.out(`${record.promotedFrom ? 'promoted' : 'published'} ${target.name}: commit ${commit.slice(0, 12)} on ${where} of ${checkout.options.remote} (${changes.map(describeChange).join(', ')})`);
   for (const i of output.images) io.out(`  ${i.deployment}/${i.container}: ${i.image}${i.digest ? '' : ' (a tag, no digest)'}`);
   io.out(`Argo CD's Application mincloud-${target.name} (namespace ${place.argoCdNamespace}) follows ${where}: `
     + `${place.syncPolicy.automated ? 'it applies this commit by itself at its next refresh' : `sync it: argocd app sync ${place.argoCdNamespace}/mincloud-${target.name}`}.`);
