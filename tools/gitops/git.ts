@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 /** A git command that failed: its arguments, exit status and what it said. */
 export class GitError extends Error {
   public constructor(readonly args: readonly string[], readonly status: number | null, readonly stderr: string) {
-    super(`git ${args.join(' ')} failed${status === null ? '' : ` (exit ${status})`}: ${stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ') || 'no message'}`);
+    super(`git ${args.join(' ')} failed${status === null ? '' : ` (exit ${status})`}: ${stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:')).slice(0, 4).join(' / ') || 'no message'}`);
     this.name = 'GitError';
   }
 }

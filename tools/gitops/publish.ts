@@ -7,7 +7,6 @@ import { gitOpsTarget, GitOpsTarget, resolveGitOps, ResolvedGitOps } from '../..
 import { ImageReference } from '../../lib/image-reference';
 import { OutputValidationError } from '../../lib/synth/synth-target';
 import { describeError } from '../../lib/synth/describe-error';
-import { selectTarget } from '../../lib/synth/synth-command';
 import { targets } from '../../main';
 import { EXIT, GitOpsCommand, UsageError } from './args';
 import { EnvironmentCheckout, Identity } from './environment-checkout';
@@ -47,11 +46,9 @@ export function loadGitOps(): { readonly targets: readonly ResolvedTarget[]; rea
 }
 
 function resolveTarget(all: readonly ResolvedTarget[], gitops: ResolvedGitOps, flag: string, name: string): { target: ResolvedTarget; gitops: GitOpsTarget } {
-  try {
-    return { target: selectTarget(all, name), gitops: gitOpsTarget(gitops, name) };
-  } catch (e) {
-    throw new UsageError(`${flag} ${name}: ${(e as Error).message}`);
-  }
+  const target = all.find((t) => t.name === name);
+  if (!target) throw new UsageError(`${flag} ${name}: there is no target "${name}"; use one of ${all.map((t) => `"${t.name}"`).join(', ')} (config/targets.ts)`);
+  return { target, gitops: gitOpsTarget(gitops, name) };
 }
 
 function imageFlag(flag: string, value: string | undefined): string | undefined {
