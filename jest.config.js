@@ -3,8 +3,8 @@
 //
 // Two projects: `unit` (constructs, checks, synth, tools; no container, browser, web server or
 // registry: `npm run test:unit`, seconds) and `system` (the images built with podman, nginx,
-// Chromium, the registry, the API server, the abuse suite: `npm run test:system`). `npm test`
-// runs both.
+// Chromium, the registry, the API server, the abuse suite, npm run gitops with real git in
+// test/e2e: `npm run test:system`). `npm test` runs both.
 const SYSTEM = [
   '<rootDir>/test/image/**/*.test.ts',
   '<rootDir>/test/api/**/*.test.ts',

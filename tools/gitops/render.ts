@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { ClusterResource } from '../../lib/argocd-project';
@@ -17,7 +18,8 @@ export const ARGOCD_OUTPUT = 'argocd';
  * kind and name, as the target's code builds them: what its AppProject allows, and nothing more.
  */
 export function clusterResourcesOf(target: ResolvedTarget, env: NodeJS.ProcessEnv): ClusterResource[] {
-  const app = new App({ outdir: path.join('build', 'unused'), recordConstructMetadata: false });
+  // Nothing is written: only the charts' objects are read (toJson), not synthesized to files.
+  const app = new App({ outdir: path.join(os.tmpdir(), 'unused'), recordConstructMetadata: false });
   buildTargetFromEnv(app, target, env);
   return app.charts.flatMap((c) => c.toJson() as Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>)
     .filter((o) => o.metadata.namespace === undefined)
