@@ -106,7 +106,8 @@ describe('the API image, built with podman by build.sh', () => {
     expect(built).toBe(true);
     expect(buildOutput).toContain(`build.sh: building ${IMAGE} with podman on ${BASE_IMAGE}`);
     // (-dirty when services/api has uncommitted changes in this checkout: see the test below)
-    const sha = /build\.sh: built docker\.io\/mincloud1501\/api:1\.0\.0 and docker\.io\/mincloud1501\/api:1\.0\.0-([0-9a-f]{7})(-dirty)? \(recorded in (.*)\)/.exec(buildOutput);
+    const quoted = IMAGE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const sha = new RegExp(`build\\.sh: built ${quoted} and ${quoted}-([0-9a-f]{7})(-dirty)? \\(recorded in (.*)\\)`).exec(buildOutput);
     expect(sha).not.toBeNull();
     expect(sha![3]).toBe(path.join(ROOT, 'build', 'images', 'api.ref'));
     expect(fs.readFileSync(path.join(ROOT, 'build', 'images', 'api.ref'), 'utf-8')).toBe(`${IMAGE}\n`);

@@ -150,7 +150,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(applied.status).toBe(0);
     const added = (await stored()).map(id).filter((k) => !before.has(k) && !k.startsWith('ReplicaSet/'));
     expect(added.sort()).toEqual(objectsIn(dist).map(id).sort());
-    expect(added).toEqual(expect.arrayContaining(['Certificate/mincloud/web', 'HorizontalPodAutoscaler/mincloud/nginx1']));
+    expect(added).toEqual(expect.arrayContaining(['Certificate/mincloud/web-tls', 'HorizontalPodAutoscaler/mincloud/nginx1']));
   });
 
   test('a privileged container: exit 2, the CLI\'s report names the rule and the construct path, dist/ byte-identical', () => {
