@@ -171,7 +171,7 @@ describe('npm run gitops publish and promote against a local bare repository', (
 
     const dirtyPromote = gitops(['promote', '--from', 'staging', '--to', 'prod', '--repo', bare]);
     expect(dirtyPromote.status).toBe(3);
-    expect(dirtyPromote.err).toContain('gitops: refused: the project has uncommitted changes (M README.md, ?? scratch.txt): a promotion is made from committed code only');
+    expect(dirtyPromote.err).toContain('gitops: refused: the project has uncommitted changes (M README.md, ?? scratch.txt): a promotion is only made from committed code, the very commit staging was published from');
 
     src.git('checkout', '-q', '--', 'README.md');
     fs.rmSync(path.join(src.root, 'scratch.txt'));
@@ -216,6 +216,7 @@ describe('npm run gitops publish and promote against a local bare repository', (
     const refused = gitops(['publish', '--env', 'dev', '--repo', bare]);
     expect(refused.status).toBe(4);
     expect(refused.err).toContain('env branches are protected');
+    expect(refused.err).toContain('gitops: the repository refused the push (a hook or a branch protection; its reason is above). Nothing was pushed.');
     expect(heads()).toEqual([]);
   });
 

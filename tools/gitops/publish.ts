@@ -95,8 +95,8 @@ export async function promote(opts: Extract<GitOpsCommand, { command: 'promote' 
   return withWorkdir(ctx, async (work) => {
     const source = currentSource(ctx.root);
     if (source.changes.length) {
-      throw new Refusal(`the project has uncommitted changes (${listChanges(source)}): a promotion is made from committed code only, the code `
-        + `${opts.from} was published from. Commit them and publish ${opts.from} again, or stash them, then promote`);
+      throw new Refusal(`the project has uncommitted changes (${listChanges(source)}): a promotion is only made from committed code, `
+        + `the very commit ${opts.from} was published from. Commit them and publish ${opts.from} again, or stash them, then promote`);
     }
     const fromCheckout = openCheckout(ctx, opts.repo, from.gitops, path.join(work, 'from'));
     const where = placeOf(from.gitops);
@@ -163,9 +163,11 @@ async function withWorkdir(ctx: GitOpsContext, body: (work: string) => Promise<n
     }
     if (e instanceof GitError) {
       ctx.io.err(`gitops: ${e.message}`);
-      ctx.io.err(/rejected|non-fast-forward|fetch first|stale info/.test(e.stderr)
+      ctx.io.err(/non-fast-forward|fetch first|stale info/.test(e.stderr)
         ? 'gitops: the repository refused the push: the branch moved while this ran (another publish?). Nothing was pushed; run the command again.'
-        : 'gitops: nothing was pushed. Check --repo (a git URL or the path of a repository you can read and push to) and your git credentials.');
+        : /remote rejected/.test(e.stderr)
+          ? 'gitops: the repository refused the push (a hook or a branch protection; its reason is above). Nothing was pushed.'
+          : 'gitops: nothing was pushed. Check --repo (a git URL or the path of a repository you can read and push to) and your git credentials.');
       return EXIT.git;
     }
     throw e;
