@@ -14,7 +14,7 @@ import { ServerlessService } from './lib/serverless-service';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
 import { ResolvedTarget, resolveTargets } from './lib/deployment-config';
 import { CommandIo, runSynthCommand, selectTarget, SynthCommandOptions } from './lib/synth/synth-command';
-import { synthTarget } from './lib/synth/synth-target';
+import { SynthResult, synthTarget } from './lib/synth/synth-target';
 import { loadValidations, pluginValidation } from './lib/synth/validations';
 import { WebIngress } from './lib/web-ingress';
 import { WebService } from './lib/web-service';
@@ -119,14 +119,14 @@ export function buildTargetFromEnv(app: App, target: ResolvedTarget, env: NodeJS
  * failure. For the tools and tests that need several targets at once.
  */
 export async function synthTargets(outdir: string, options: { readonly names?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}):
-Promise<Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly objects: number }>> {
+Promise<Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly objects: number; readonly result: SynthResult }>> {
   const chosen = options.names?.length ? options.names.map((n) => selectTarget(targets, n)) : targets;
   const validate = pluginValidation(validations());
   const out = [];
   for (const target of chosen) {
     const dir = path.join(outdir, target.name);
     const result = await synthTarget({ outdir: dir, target, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate, keepLastGood: false });
-    out.push({ target, dir, objects: result.objects });
+    out.push({ target, dir, objects: result.objects, result });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { IngressTls } from '../lib/ingress-tls';
 import { KnativeNetworking } from '../lib/knative-networking';
 import { ServiceMesh } from '../lib/service-mesh';
 import { DeploymentConfig } from '../lib/deployment-config';
+import { ArgoCdCluster } from '../lib/argocd-cluster';
 
 /**
  * Where the app goes. The first target is the default of `npx cdk8s synth` and `npm run synth`;
@@ -63,4 +64,12 @@ export const deploymentConfig: DeploymentConfig = {
       serverless: { networking: KnativeNetworking.kourier(), scaleToZero: true },
     },
   ],
+  // GitOps delivery (npm run gitops): each target's rendered manifests on branch env/<target>
+  // of this repository, applied by Argo CD. Argo CD runs in the local cluster and has the
+  // production cluster registered as "production" (argocd cluster add production --name production).
+  gitops: {
+    repository: 'https://git.mincloud.example.com/mincloud/rendered-manifests.git',
+    clusters: { local: ArgoCdCluster.inCluster(), production: ArgoCdCluster.named('production') },
+    promotion: ['dev', 'staging', 'prod'],
+  },
 };

@@ -8,6 +8,7 @@ import { ServiceMesh } from './service-mesh';
 import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { DEFAULT_PROGRESS_DEADLINE } from './web-service';
+import type { GitOpsConfig } from './gitops-config';
 
 /** A Kubernetes cluster, as kubectl knows it. */
 export interface ClusterConfig {
@@ -112,6 +113,8 @@ export interface TargetConfig {
 export interface DeploymentConfig {
   readonly clusters: Readonly<Record<string, ClusterConfig>>;
   readonly targets: readonly TargetConfig[];
+  /** GitOps delivery with Argo CD (`npm run gitops`); checked by `resolveGitOps` in lib/gitops-config.ts. @default - none */
+  readonly gitops?: GitOpsConfig;
 }
 
 /** A target after validation, with its cluster resolved. */
@@ -138,7 +141,7 @@ function wholeSeconds(where: string, field: string, d: Duration, min: number, ma
   return seconds;
 }
 
-const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, targets: true };
+const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, targets: true, gitops: true };
 const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true, podNetwork: true };
 const TARGET_KEYS: PropKeys<TargetConfig> = {
   name: true, cluster: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,

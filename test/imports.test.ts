@@ -26,6 +26,15 @@ describe('generated imports', () => {
     }
   });
 
+  test('the Argo CD CRDs (Application, AppProject) are kept with their licence and imported', () => {
+    for (const f of ['LICENSE', 'argoproj.io_applications.yaml', 'argoproj.io_appprojects.yaml']) {
+      expect(fs.existsSync(path.join(ROOT, 'crds', 'argo-cd', f))).toBe(true);
+    }
+    expect(fs.readFileSync(path.join(ROOT, 'crds', 'README.md'), 'utf-8')).toContain('`argo-cd/argoproj.io_applications.yaml`');
+    expect(fs.readFileSync(path.join(ROOT, 'imports', 'argocd-application-argoproj.io.ts'), 'utf-8')).toContain('export class Application extends ApiObject');
+    expect(fs.readFileSync(path.join(ROOT, 'imports', 'argocd-appproject-argoproj.io.ts'), 'utf-8')).toContain('export class AppProject extends ApiObject');
+  });
+
   test('cdk8s.yaml lists exactly these imports', () => {
     const config = fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf-8');
     expect(config).toContain('- k8s@1.27.0');

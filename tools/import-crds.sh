@@ -21,6 +21,8 @@ specs=(
   "prometheus-servicemonitor:=crds/prometheus-operator/monitoring.coreos.com_servicemonitors.yaml"
   "prometheus-rule:=crds/prometheus-operator/monitoring.coreos.com_prometheusrules.yaml"
   "knative-service:=crds/knative-serving/serving.knative.dev_services.yaml"
+  "argocd-application:=crds/argo-cd/argoproj.io_applications.yaml"
+  "argocd-appproject:=crds/argo-cd/argoproj.io_appprojects.yaml"
 )
 # The CLI takes one spec per run; the runs are independent, so they go side by side (the CLI
 # itself, not npx, which would add a third of a second each).
