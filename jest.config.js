@@ -3,14 +3,16 @@
 //
 // Two projects: `unit` (constructs, checks, synth, tools; no container, browser, web server or
 // registry: `npm run test:unit`, seconds) and `system` (the images built with podman, nginx,
-// Chromium, the registry, the API server, the abuse suite: `npm run test:system`). `npm test`
-// runs both.
+// Chromium, the registry, the API server, the abuse suite, the multi-cluster deploy:
+// `npm run test:system`). `npm test` runs both.
 const SYSTEM = [
   '<rootDir>/test/image/**/*.test.ts',
   '<rootDir>/test/api/**/*.test.ts',
   '<rootDir>/test/abuse/**/*.test.ts',
   '<rootDir>/test/helm/helm.test.ts',
   '<rootDir>/test/e2e/**/*.test.ts',
+  // Two test API servers and every step of the deploy on each: one to three minutes per file.
+  '<rootDir>/test/delivery/multi-cluster/**/*.test.ts',
 ];
 
 const common = {

@@ -15,7 +15,7 @@ export const ROOT = path.join(__dirname, '..', '..', '..');
 export const DEFAULT_CONTEXTS = ['kubernetes-admin@kubernetes', 'prod-eu', 'prod-us'];
 
 export interface Req {
-  seq: number; endSeq?: number; method: string; path: string; query: Record<string, string>;
+  seq: number; endSeq?: number; at: number; method: string; path: string; query: Record<string, string>;
   contentType: string | null; userAgent: string | null; status?: number;
 }
 export interface Obj {
