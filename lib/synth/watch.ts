@@ -5,7 +5,7 @@ import { describeError, displayPath } from './describe-error';
 import { compareObjects } from './manifest-diff';
 import { readManifestFolder } from './manifest-files';
 import { OutputFolder } from 'k8s-checks';
-import { placeTarget } from './placement';
+import { describePlacement, placeTarget } from './placement';
 import type { CommandIo, SynthCommandOptions } from './synth-command';
 import { OutputValidationError, synthTarget } from './synth-target';
 
@@ -73,7 +73,7 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
       previous = objects;
       const ms = Math.round(performance.now() - started);
       const changes = [...diff.added.map((k) => `+ ${k}`), ...diff.removed.map((k) => `- ${k}`), ...diff.changed.map((c) => `~ ${c.object}`)];
-      io.out(`${reason}: ${shown} target ${target.name}, ${result.objects} objects validated and written in ${ms} ms; `
+      io.out(`${reason}: ${shown} target ${target.name}${describePlacement(placed)}, ${result.objects} objects validated and written in ${ms} ms; `
         + `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
       for (const line of changes) io.out(`  ${line}`);
     } catch (err) {
