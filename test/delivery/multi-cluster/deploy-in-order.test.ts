@@ -131,6 +131,13 @@ test('a cluster that cannot take the target stops the deploy before the canary i
   expect(r.out).toContain('Certificate (cert-manager.io/v1) is not served, needed for Certificate mincloud/web-tls: CRD certificates.cert-manager.io is not installed');
   expect(r.out).toContain('ERR deploy: cluster prod-us cannot take target prod (exit 3, see above); nothing was applied to any cluster');
   expect(r.out).not.toContain('diff, apply, rollout');
+
+  // The same for a cluster that cannot be reached at all.
+  await fleet.cutOffProdUs();
+  const unreachable = await fleet.deploy(['--env', 'prod']);
+  expect(unreachable.code).toBe(EXIT.preflight);
+  expect(unreachable.out).toMatch(/cannot reach the cluster of context "prod-us": The connection to the server 127.0.0.1:\d+ was refused/);
+  expect(writes(unreachable.reqs['prod-eu'])).toEqual([]);
 });
 
 test('two contexts that reach one API server are refused: exit 3, nothing applied', async () => {
