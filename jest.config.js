@@ -5,7 +5,8 @@
 // program started; seconds. `system` (`npm run test:system`): everything that runs real programs
 // end to end: the cdk8s CLI, kubectl 1.27 against the test API server, the deploy, podman images,
 // nginx, Chromium, helm, the registry, the API, the abuse suite, the importers, the watch loop,
-// npm run gitops with real git against a local bare repository.
+// npm run gitops with real git against a local bare repository, the multi-cluster deploy with
+// two test API servers.
 // `npm test` runs both.
 const SYSTEM = [
   'test/image/',

@@ -157,8 +157,30 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(prod).sort()).toEqual(['.synth-output', 'prod.k8s.yaml']);
   });
 
+  test('a target on several clusters: --cluster (or $TARGET_CLUSTER) picks the cluster, default its first; the marker and the apply hint name it', async () => {
+    const first = path.join(work, 'prod-first');
+    const us = path.join(work, 'prod-us');
+    const r = await run(['--target', 'prod', '--outdir', first]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`${first}/: target prod on cluster prod-eu (the first of prod-eu, prod-us; --cluster NAME for another), 20 objects in prod.k8s.yaml`);
+    expect(r.out).toContain(`apply it with: kubectl --context prod-eu apply -f ${first}`);
+    expect(JSON.parse(readTree(first)['.synth-output'])).toMatchObject({ target: 'prod', cluster: 'prod-eu' });
+    const u = await run(['--target', 'prod', '--cluster', 'prod-us', '--outdir', us]);
+    expect(u.code).toBe(0);
+    expect(u.out).toContain('target prod on cluster prod-us (number 2 of prod-eu, prod-us; --cluster NAME for another)');
+    expect(u.out).toContain(`apply it with: kubectl --context prod-us apply -f ${us}`);
+    expect(readTree(us)['prod.k8s.yaml']).toContain('set_real_ip_from 10.4.0.0/14;');
+    expect(readTree(first)['prod.k8s.yaml']).toContain('set_real_ip_from 10.0.0.0/14;');
+    expect((await run(['--outdir', path.join(work, 'prod-us-env')], { ...defaultEnv, TARGET: 'prod', TARGET_CLUSTER: 'prod-us' })).code).toBe(0);
+    expect(readTree(path.join(work, 'prod-us-env'))).toEqual(readTree(us));
+    // A target on one cluster: naming it is fine and records nothing; another is refused.
+    const dev = await run(['--target', 'dev', '--cluster', 'local', '--outdir', path.join(work, 'dev-local')]);
+    expect(dev.code).toBe(0);
+    expect(JSON.parse(readTree(path.join(work, 'dev-local'))['.synth-output'])).not.toHaveProperty('cluster');
+  });
+
   test('every target has zero policy findings; its exemptions are the declared ones', async () => {
-    for (const { target: t, dir } of await synthTargets(path.join(work, 'policy'), { env: defaultEnv })) {
+    for (const { target: t, dir } of await synthTargets(path.join(work, 'policy'), { env: defaultEnv, everyCluster: true })) {
       const manifests = readManifestFolder(dir).files.flatMap((f) => f.manifests) as unknown as Manifest[];
       const report = checkPolicies(manifests);
       expect(report.findings).toEqual([]);
@@ -187,6 +209,10 @@ describe('npm run synth', () => {
     ['a latest image', [], { SITE_IMAGE: 'nginx:latest' }, /environment variable SITE_IMAGE: invalid image tag "latest"/],
     ['an unknown target', [], { TARGET: 'qa' }, /there is no target "qa"; use one of "dev", "staging", "prod", "preview"/],
     ['an unknown option', ['--targt', 'dev'], {}, /synth: Unknown option '--targt'/],
+    ['a cluster the target does not run on', ['--target', 'prod', '--cluster', 'local'], {},
+      /target "prod": invalid cluster "local": the target runs on clusters "prod-eu", "prod-us" \(config\/targets.ts\); name one of them/],
+    ['a cluster in $TARGET_CLUSTER the target does not run on', [], { TARGET_CLUSTER: 'prod-eu' },
+      /target "dev": invalid cluster "prod-eu": the target runs on cluster "local" \(config\/targets.ts\); name one of them/],
   ])('%s fails with exit 1 and leaves the previous output as it was', async (_name, args, env, message) => {
     const outdir = path.join(work, 'kept');
     await run(['--outdir', outdir]);

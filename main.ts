@@ -12,7 +12,7 @@ import { PolicyException } from './lib/policy-exception';
 import { ResourceProfile } from './lib/resource-profile';
 import { ServerlessService } from './lib/serverless-service';
 import { ErrorRateSource, ServiceMonitoring } from './lib/service-monitoring';
-import { ResolvedTarget, resolveTargets } from './lib/deployment-config';
+import { onCluster, ResolvedTarget, resolveTargets } from './lib/deployment-config';
 import { CommandIo, runSynthCommand, selectTarget, SynthCommandOptions } from './lib/synth/synth-command';
 import { SynthResult, synthTarget } from './lib/synth/synth-target';
 import { loadValidations, pluginValidation } from './lib/synth/validations';
@@ -84,7 +84,8 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
   if (target.ingress) {
     // Behind the ingress every connection comes from the controller's pods: trust them (and only
     // them) for the client address, so the site's per-client limits see each client.
-    site.mountConfig('real-ip', '/etc/nginx/mincloud/http.d', { 'real-ip.conf': nginxRealIp(target.clusterConfig.podNetwork ?? []) });
+    // The pod network is the cluster's: a target on several clusters trusts each one's own.
+    site.mountConfig('real-ip', '/etc/nginx/mincloud/http.d', { 'real-ip.conf': nginxRealIp(target.placement.podNetwork ?? []) });
     new WebIngress(chart, 'web', {
       controller: target.ingress.controller,
       hosts: target.hosts ?? [],
@@ -113,20 +114,42 @@ export function buildTargetFromEnv(app: App, target: ResolvedTarget, env: NodeJS
   return buildTarget(app, target, { site: siteImage(env), api: apiImage(env) });
 }
 
+/** One target synthesized by `synthTargets`. */
+export interface SynthesizedTarget {
+  /** The target, placed on the cluster it was synthesized for. */
+  readonly target: ResolvedTarget;
+  /** That cluster's name, for a target on several clusters. @default - the target runs on one cluster */
+  readonly cluster?: string;
+  readonly dir: string;
+  readonly objects: number;
+  /** What the synth wrote and what the checks said. */
+  readonly result: SynthResult;
+}
+
 /**
  * Synthesizes and validates each named target (default: every target) into `<outdir>/<name>/`,
  * as `npm run synth -- --target <name> --outdir <outdir>/<name>` does; throws on the first
  * failure. For the tools and tests that need several targets at once.
+ *
+ * A target on several clusters is synthesized for its first cluster into `<outdir>/<name>/`;
+ * or for `cluster` (which every named target must have), or with `everyCluster` for each of its
+ * clusters in their order, into `<outdir>/<name>/<cluster>/`.
  */
-export async function synthTargets(outdir: string, options: { readonly names?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}):
-Promise<Array<{ readonly target: ResolvedTarget; readonly dir: string; readonly objects: number; readonly result: SynthResult }>> {
+export async function synthTargets(outdir: string, options: {
+  readonly names?: readonly string[]; readonly env?: NodeJS.ProcessEnv; readonly cluster?: string; readonly everyCluster?: boolean;
+} = {}): Promise<SynthesizedTarget[]> {
   const chosen = options.names?.length ? options.names.map((n) => selectTarget(targets, n)) : targets;
   const validate = pluginValidation(validations());
   const out = [];
-  for (const target of chosen) {
-    const dir = path.join(outdir, target.name);
-    const result = await synthTarget({ outdir: dir, target, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate, keepLastGood: false });
-    out.push({ target, dir, objects: result.objects, result });
+  for (const named of chosen) {
+    const several = named.clusters.length > 1;
+    const places = options.everyCluster ? named.clusters.map((c) => onCluster(named, c.name)) : [onCluster(named, options.cluster)];
+    for (const target of places) {
+      const dir = several && (options.everyCluster || options.cluster) ? path.join(outdir, target.name, target.placement.name) : path.join(outdir, target.name);
+      const cluster = several ? target.placement.name : undefined;
+      const result = await synthTarget({ outdir: dir, target, cluster, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate, keepLastGood: false });
+      out.push({ target, cluster, dir, objects: result.objects, result });
+    }
   }
   return out;
 }
@@ -143,7 +166,12 @@ export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<Reso
     targets,
     build: (app, target) => buildTargetFromEnv(app, target, env),
     validate: (options) => pluginValidation(validations(), options),
-    applyHint: (target, outdir) => `kubectl --context ${target.clusterConfig.context} apply -f ${outdir}`,
+    applyHint: (target, outdir) => `kubectl --context ${target.placement.context} apply -f ${outdir}`,
+    // A target on several clusters is synthesized for one of them at a time (--cluster).
+    place: (target, cluster) => {
+      const placed = onCluster(target, cluster);
+      return placed.clusters.length > 1 ? { target: placed, cluster: placed.placement.name, clusters: placed.clusters.map((c) => c.name) } : { target: placed };
+    },
     watch: {
       entry: __filename,
       // The app's sources, and the files the image references come from.

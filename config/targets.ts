@@ -14,7 +14,8 @@ import { ArgoCdCluster } from '../lib/argocd-cluster';
  * - dev is the seed's system and nothing more: Deployment and NodePort Service `nginx1`.
  * - staging adds the API at /api behind Traefik (IngressRoutes, TLS from a Secret) and metrics.
  * - prod runs everything: ingress-nginx with a cert-manager certificate, autoscaling,
- *   Prometheus alerts, and the Linkerd mesh with tracing.
+ *   Prometheus alerts, and the Linkerd mesh with tracing, on two clusters: `npm run deploy`
+ *   rolls it out to prod-eu first (the canary), then to prod-us.
  * - preview runs the API as a Knative Service that scales to zero when idle; the site (as in
  *   dev) reaches it through its /api proxy at the API's cluster-local address.
  */
@@ -22,7 +23,8 @@ export const deploymentConfig: DeploymentConfig = {
   clusters: {
     // podNetwork: the clusters' pod CIDRs (kubeadm's --pod-network-cidr); set them to your clusters'.
     local: { context: 'kubernetes-admin@kubernetes', description: 'single-node kubeadm cluster, as in the seed', podNetwork: ['10.244.0.0/16'] },
-    production: { context: 'production', description: 'multi-zone production cluster', podNetwork: ['10.0.0.0/14'] },
+    'prod-eu': { context: 'prod-eu', description: 'multi-zone production cluster in Europe', podNetwork: ['10.0.0.0/14'] },
+    'prod-us': { context: 'prod-us', description: 'multi-zone production cluster in the United States', podNetwork: ['10.4.0.0/14'] },
   },
   targets: [
     { name: 'dev', cluster: 'local', namespace: 'mincloud-dev', replicas: 2, size: 'micro' },
@@ -39,7 +41,8 @@ export const deploymentConfig: DeploymentConfig = {
     },
     {
       name: 'prod',
-      cluster: 'production',
+      // In this order: prod-eu is the canary; prod-us is deployed only once prod-eu rolled out.
+      clusters: ['prod-eu', 'prod-us'],
       namespace: 'mincloud',
       replicas: 3,
       maxReplicas: 10,
@@ -66,10 +69,10 @@ export const deploymentConfig: DeploymentConfig = {
   ],
   // GitOps delivery (npm run gitops): each target's rendered manifests on branch env/<target>
   // of this repository, applied by Argo CD. Argo CD runs in the local cluster and has the
-  // production cluster registered as "production" (argocd cluster add production --name production).
+  // production clusters registered by their names (argocd cluster add prod-eu --name prod-eu).
   gitops: {
     repository: 'https://git.mincloud.example.com/mincloud/rendered-manifests.git',
-    clusters: { local: ArgoCdCluster.inCluster(), production: ArgoCdCluster.named('production') },
+    clusters: { local: ArgoCdCluster.inCluster(), 'prod-eu': ArgoCdCluster.named('prod-eu'), 'prod-us': ArgoCdCluster.named('prod-us') },
     promotion: ['dev', 'staging', 'prod'],
   },
 };

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { IngressController } from './ingress-controller';
 import { KnativeNetworking } from './knative-networking';
 import { ServiceMesh } from './service-mesh';
-import { DeploymentConfig, resolveTargets, selectTargets, TargetConfig } from './deployment-config';
+import { DeploymentConfig, onCluster, resolveTargets, selectTargets, TargetConfig } from './deployment-config';
 
 const clusters = { local: { context: 'kind-local' }, prod: { context: 'prod-admin' } };
 const dev: TargetConfig = { name: 'dev', cluster: 'local', namespace: 'app-dev' };
@@ -15,7 +15,9 @@ function config(...targets: TargetConfig[]): DeploymentConfig {
 describe('resolveTargets', () => {
   test('resolves the cluster and the size preset', () => {
     const [t] = resolveTargets(config({ ...dev, size: 'large' }));
-    expect(t.clusterConfig.context).toBe('kind-local');
+    expect(t.clusters).toEqual([{ name: 'local', context: 'kind-local' }]);
+    expect(t.placement).toBe(t.clusters[0]);
+    expect(t).not.toHaveProperty('cluster');
     expect(t.resources.name).toBe('large');
   });
 
@@ -69,8 +71,48 @@ describe('resolveTargets', () => {
       /target "dev": invalid serverless.networking "kourier": use KnativeNetworking.kourier\(\), .istio\(\) or .custom/],
     ['scaleToZero that is no boolean', config({ ...dev, api: true, serverless: { scaleToZero: 'yes' as never } }), /target "dev": invalid serverless.scaleToZero "yes": use true or false/],
     ['maxScale of zero', config({ ...dev, api: true, serverless: { maxScale: 0 } }), /target "dev": invalid serverless.maxScale 0: use a whole number from 1 to 1000/],
+    ['neither cluster nor clusters', config({ name: 'dev', namespace: 'app-dev' }),
+      /target "dev": invalid cluster undefined: name the target's cluster \(cluster: 'local'\), or its clusters in rollout order \(clusters: \['local', 'prod'\]\)/],
+    ['both cluster and clusters', config({ ...dev, clusters: ['prod'] }),
+      /target "dev": invalid clusters \["prod"\]: give either cluster \(one cluster\) or clusters \(several, in rollout order\), not both: e.g. clusters: \['local', 'prod'\]/],
+    ['an empty clusters list', config({ name: 'dev', namespace: 'app-dev', clusters: [] }), /target "dev": invalid clusters \[\]: list the target's clusters in rollout order, the canary first/],
+    ['an unknown cluster in clusters', config({ name: 'dev', namespace: 'app-dev', clusters: ['local', 'prod-us'] }),
+      /target "dev": invalid clusters\[1\] "prod-us": use a cluster defined in clusters: "local", "prod"/],
+    ['a cluster named twice', config({ name: 'dev', namespace: 'app-dev', clusters: ['prod', 'local', 'prod'] }),
+      /target "dev": invalid clusters\[2\] "prod": clusters\[0\] is "prod" already; name each cluster once/],
+    ['a cluster name that is no DNS label', { clusters: { 'Prod EU': { context: 'p' } }, targets: [dev] }, /deployment config: invalid clusters key "Prod EU": use 1-63 lower-case/],
+    ['the same namespace on one of several clusters', config(dev, { name: 'prod', namespace: 'app-dev', clusters: ['prod', 'local'] }),
+      /target "prod": invalid namespace "app-dev": target "dev" already deploys to namespace "app-dev" on cluster "local"/],
+    ['an ingress on one cluster of several without its pod network', {
+      clusters: { eu: { context: 'eu', podNetwork: ['10.0.0.0/16'] }, us: { context: 'us' } },
+      targets: [{ name: 'prod', namespace: 'app', clusters: ['eu', 'us'], hosts: ['a.example.com'], ingress: { controller: IngressController.nginx() } }],
+    }, /target "prod": invalid ingress "nginx": .*set podNetwork .* on cluster "us"/],
   ])('%s', (_name, cfg, message) => {
     expect(() => resolveTargets(cfg)).toThrow(message);
+  });
+});
+
+describe('a target on several clusters', () => {
+  const fleet: DeploymentConfig = {
+    clusters: { eu: { context: 'ctx-eu', podNetwork: ['10.0.0.0/16'] }, us: { context: 'ctx-us', podNetwork: ['10.1.0.0/16'] } },
+    targets: [{ name: 'prod', namespace: 'app', clusters: ['us', 'eu'] }],
+  };
+
+  test('its clusters in the declared order, placed on the first', () => {
+    const [t] = resolveTargets(fleet);
+    expect(t.clusters.map((c) => [c.name, c.context, c.podNetwork])).toEqual([['us', 'ctx-us', ['10.1.0.0/16']], ['eu', 'ctx-eu', ['10.0.0.0/16']]]);
+    expect(t.placement.name).toBe('us');
+    expect(t).not.toHaveProperty('clusters.0.name', 'eu');
+  });
+
+  test('onCluster places it on another of its clusters, and names them when it has no such cluster', () => {
+    const [t] = resolveTargets(fleet);
+    const eu = onCluster(t, 'eu');
+    expect(eu.placement).toEqual({ name: 'eu', context: 'ctx-eu', podNetwork: ['10.0.0.0/16'] });
+    expect(eu.clusters).toBe(t.clusters);
+    expect(onCluster(t, undefined)).toBe(t);
+    expect(onCluster(t, 'us')).toBe(t);
+    expect(() => onCluster(t, 'ap')).toThrow('target "prod": invalid cluster "ap": the target runs on clusters "us", "eu" (config/targets.ts); name one of them');
   });
 });
 

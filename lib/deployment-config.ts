@@ -52,12 +52,22 @@ export interface ServerlessConfig {
   readonly maxScale?: number;
 }
 
-/** One place the app is deployed to: an environment on a cluster, in its own namespace. */
+/**
+ * One place the app is deployed to: an environment in its own namespace, on one cluster or on
+ * several (`clusters`, rolled out in their order). Give exactly one of `cluster` and `clusters`.
+ */
 export interface TargetConfig {
   /** Name of the target (`TARGET=<name> npx cdk8s synth`, `npm run deploy -- --env <name>`). A DNS-1123 label. */
   readonly name: string;
-  /** Key of the cluster in the clusters map. */
-  readonly cluster: string;
+  /** Key of the target's one cluster in the clusters map. @default - the target names `clusters` */
+  readonly cluster?: string;
+  /**
+   * Keys of the target's clusters in the clusters map, in the order `npm run deploy` rolls the
+   * target out to them: the first is the canary, and the deploy stops at the first cluster that
+   * fails. The same namespace and manifests on each, but for what a cluster itself changes (its
+   * pod network). @default - the one `cluster`
+   */
+  readonly clusters?: readonly string[];
   /** Namespace the target's objects go into; the target creates it. */
   readonly namespace: string;
   /** Pods per web service (fixed count). @default 2 */
@@ -117,10 +127,21 @@ export interface DeploymentConfig {
   readonly gitops?: GitOpsConfig;
 }
 
-/** A target after validation, with its cluster resolved. */
-export interface ResolvedTarget extends TargetConfig {
-  readonly clusterName: string;
-  readonly clusterConfig: ClusterConfig;
+/** A cluster of a target, with its key in the clusters map. */
+export interface ResolvedCluster extends ClusterConfig {
+  /** Its key in the clusters map, e.g. `prod-eu`. */
+  readonly name: string;
+}
+
+/** A target after validation, with its clusters resolved. */
+export interface ResolvedTarget extends Omit<TargetConfig, 'cluster' | 'clusters'> {
+  /** Every cluster of the target, in rollout order (the first is the canary); one for a target with `cluster`. */
+  readonly clusters: readonly ResolvedCluster[];
+  /**
+   * The cluster these manifests are for (the site's pod network comes from it): the first of
+   * `clusters`, or the one chosen with `onCluster`.
+   */
+  readonly placement: ResolvedCluster;
   readonly resources: ResourceProfile;
   /** `rollout` with its defaults, in whole seconds. */
   readonly rolloutSeconds: { readonly timeout: number; readonly progressDeadline: number };
@@ -144,7 +165,7 @@ function wholeSeconds(where: string, field: string, d: Duration, min: number, ma
 const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, targets: true, gitops: true };
 const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true, podNetwork: true };
 const TARGET_KEYS: PropKeys<TargetConfig> = {
-  name: true, cluster: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,
+  name: true, cluster: true, clusters: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,
   hosts: true, maxReplicas: true, api: true, serverless: true, ingress: true, monitoring: true, mesh: true, rollout: true, releaseHistory: true,
 };
 const TARGET_SERVERLESS_KEYS: PropKeys<ServerlessConfig> = { networking: true, scaleToZero: true, maxScale: true };
@@ -163,8 +184,9 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
   if (!config.targets || config.targets.length === 0) {
     throw new PropValidationError('deployment config', 'targets', config.targets, 'define at least one target');
   }
-  const clusterNames = Object.keys(config.clusters ?? {});
   for (const [name, cluster] of Object.entries(config.clusters ?? {})) {
+    // The name becomes a folder (`build/deploy/<target>/<cluster>/`) and appears in commands.
+    checkDnsLabel('deployment config', 'clusters key', name);
     checkKnownProps(`cluster "${name}"`, 'cluster', cluster, CLUSTER_KEYS);
     if (!cluster.context || /\s/.test(cluster.context)) {
       throw new PropValidationError(`cluster "${name}"`, 'context', cluster.context, 'name the kubeconfig context, without spaces');
@@ -184,17 +206,16 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
       throw new PropValidationError(where, 'name', t.name, `another target (#${seenNames.get(t.name)! + 1}) has this name; target names must be unique`);
     }
     seenNames.set(t.name, i);
-    if (!clusterNames.includes(t.cluster)) {
-      throw new PropValidationError(where, 'cluster', t.cluster,
-        clusterNames.length ? `use a cluster defined in clusters: ${clusterNames.map((c) => `"${c}"`).join(', ')}` : 'define the cluster under clusters first');
-    }
+    const clusters = targetClusters(where, t, config.clusters ?? {});
     checkDnsLabel(where, 'namespace', t.namespace);
-    const place = `${t.cluster}/${t.namespace}`;
-    if (seenPlaces.has(place)) {
-      throw new PropValidationError(where, 'namespace', t.namespace,
-        `target "${seenPlaces.get(place)}" already deploys to namespace "${t.namespace}" on cluster "${t.cluster}"; use another namespace`);
+    for (const c of clusters) {
+      const place = `${c.name}/${t.namespace}`;
+      if (seenPlaces.has(place)) {
+        throw new PropValidationError(where, 'namespace', t.namespace,
+          `target "${seenPlaces.get(place)}" already deploys to namespace "${t.namespace}" on cluster "${c.name}"; use another namespace`);
+      }
+      seenPlaces.set(place, t.name);
     }
-    seenPlaces.set(place, t.name);
     if (t.replicas !== undefined) checkInteger(where, 'replicas', t.replicas, 0, 1000);
     if (t.serviceType !== undefined) {
       checkOneOf(where, 'serviceType', t.serviceType, [ServiceType.NODE_PORT, ServiceType.CLUSTER_IP, ServiceType.LOAD_BALANCER]);
@@ -211,9 +232,11 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
         throw new PropValidationError(where, 'hosts', host, 'use a lower-case DNS name such as "www.example.com"');
       }
     }
-    if (t.ingress && !(config.clusters[t.cluster].podNetwork ?? []).length) {
-      throw new PropValidationError(where, 'ingress', t.ingress.controller.kind,
-        `behind an ingress the site must know the controller's pods to see its clients' addresses: set podNetwork (the pod CIDR, e.g. ["10.244.0.0/16"]) on cluster "${t.cluster}"`);
+    for (const c of clusters) {
+      if (t.ingress && !(c.podNetwork ?? []).length) {
+        throw new PropValidationError(where, 'ingress', t.ingress.controller.kind,
+          `behind an ingress the site must know the controller's pods to see its clients' addresses: set podNetwork (the pod CIDR, e.g. ["10.244.0.0/16"]) on cluster "${c.name}"`);
+      }
     }
     const timeout = wholeSeconds(where, 'rollout.timeout', t.rollout?.timeout ?? DEFAULT_ROLLOUT_TIMEOUT, 60, 86400);
     const progressDeadline = wholeSeconds(where, 'rollout.progressDeadline', t.rollout?.progressDeadline ?? DEFAULT_PROGRESS_DEADLINE, 60, 3600);
@@ -223,10 +246,11 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
     }
     if (t.releaseHistory !== undefined) checkInteger(where, 'releaseHistory', t.releaseHistory, 2, 100);
     if (t.serverless !== undefined) checkServerless(where, t);
+    const { cluster: _one, clusters: _several, ...rest } = t;
     return {
-      ...t,
-      clusterName: t.cluster,
-      clusterConfig: config.clusters[t.cluster],
+      ...rest,
+      clusters,
+      placement: clusters[0],
       resources: ResourceProfile.named(t.size ?? 'small', where),
       rolloutSeconds: { timeout, progressDeadline },
       releasesKept: t.releaseHistory ?? 10,
@@ -249,6 +273,52 @@ function checkServerless(where: string, t: TargetConfig): void {
     throw new PropValidationError(where, 'serverless.scaleToZero', s.scaleToZero, 'use true or false');
   }
   if (s.maxScale !== undefined) checkInteger(where, 'serverless.maxScale', s.maxScale, 1, 1000);
+}
+
+/**
+ * The clusters of a target, in rollout order, from exactly one of `cluster` and `clusters`;
+ * throws naming the target, the field and what to write instead.
+ */
+function targetClusters(where: string, t: TargetConfig, defined: Readonly<Record<string, ClusterConfig>>): ResolvedCluster[] {
+  const known = Object.keys(defined);
+  const useDefined = known.length ? `use a cluster defined in clusters: ${known.map((c) => `"${c}"`).join(', ')}` : 'define the cluster under clusters first';
+  if (t.cluster !== undefined && t.clusters !== undefined) {
+    throw new PropValidationError(where, 'clusters', t.clusters,
+      `give either cluster (one cluster) or clusters (several, in rollout order), not both: e.g. clusters: [${[t.cluster, ...t.clusters.filter((c) => c !== t.cluster)].map((c) => `'${c}'`).join(', ')}]`);
+  }
+  if (t.clusters === undefined) {
+    if (t.cluster === undefined) {
+      throw new PropValidationError(where, 'cluster', t.cluster,
+        `name the target's cluster (cluster: '${known[0] ?? 'local'}'), or its clusters in rollout order (clusters: [${known.slice(0, 2).map((c) => `'${c}'`).join(', ')}])`);
+    }
+    if (!known.includes(t.cluster)) throw new PropValidationError(where, 'cluster', t.cluster, useDefined);
+    return [{ ...defined[t.cluster], name: t.cluster }];
+  }
+  if (!Array.isArray(t.clusters) || t.clusters.length === 0) {
+    throw new PropValidationError(where, 'clusters', t.clusters, `list the target's clusters in rollout order, the canary first, e.g. ['${known[0] ?? 'eu'}']`);
+  }
+  return t.clusters.map((name, i) => {
+    if (!known.includes(name)) throw new PropValidationError(where, `clusters[${i}]`, name, useDefined);
+    const first = t.clusters!.indexOf(name);
+    if (first !== i) throw new PropValidationError(where, `clusters[${i}]`, name, `clusters[${first}] is "${name}" already; name each cluster once`);
+    return { ...defined[name], name };
+  });
+}
+
+/**
+ * The target placed on its cluster `name` (`--cluster`): what its manifests are synthesized for
+ * there. No name: the target as it is (placed on its first cluster). Throws naming the target's
+ * clusters when it has no cluster of that name.
+ */
+export function onCluster(target: ResolvedTarget, name: string | undefined): ResolvedTarget {
+  const wanted = name?.trim();
+  if (!wanted) return target;
+  const cluster = target.clusters.find((c) => c.name === wanted);
+  if (!cluster) {
+    throw new PropValidationError(`target "${target.name}"`, 'cluster', wanted,
+      `the target runs on ${target.clusters.length === 1 ? 'cluster' : 'clusters'} ${target.clusters.map((c) => `"${c.name}"`).join(', ')} (config/targets.ts); name one of them`);
+  }
+  return cluster === target.placement ? target : { ...target, placement: cluster };
 }
 
 /** The targets named in `selection` (comma-separated), or all when it is empty. */

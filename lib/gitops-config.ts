@@ -125,15 +125,15 @@ export function resolveGitOps(config: DeploymentConfig, targets: readonly Resolv
     syncPolicy,
     promotion: [...promotion],
     targets: targets.map((t) => {
-      const cluster = g.clusters?.[t.clusterName];
+      const cluster = g.clusters?.[t.placement.name];
       if (!cluster) {
-        throw new PropValidationError(`target "${t.name}"`, 'gitops.clusters', t.clusterName,
-          `say how Argo CD knows cluster "${t.clusterName}": add gitops.clusters.${t.clusterName} = ArgoCdCluster.server('https://<its API server>') or ArgoCdCluster.named('<its name in argocd cluster list>')`);
+        throw new PropValidationError(`target "${t.name}"`, 'gitops.clusters', t.placement.name,
+          `say how Argo CD knows cluster "${t.placement.name}": add gitops.clusters.${t.placement.name} = ArgoCdCluster.server('https://<its API server>') or ArgoCdCluster.named('<its name in argocd cluster list>')`);
       }
       return {
         target: t.name,
         namespace: t.namespace,
-        clusterName: t.clusterName,
+        clusterName: t.placement.name,
         cluster,
         repository: g.repository,
         branch: layout.branch(t.name),

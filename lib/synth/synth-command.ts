@@ -3,6 +3,7 @@ import { App } from 'cdk8s';
 import { describeError, displayPath } from './describe-error';
 import { OutputFolder } from 'k8s-checks';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
+import { describePlacement, Place, placeTarget } from './placement';
 import { watchSynth, WatchOptions } from './watch';
 
 export interface SynthCommandOptions<T extends { readonly name: string }> {
@@ -16,6 +17,13 @@ export interface SynthCommandOptions<T extends { readonly name: string }> {
   readonly applyHint?: (target: T, outdir: string) => string;
   /** How `--watch` reloads the app: its entry module, what to watch, and these options from the fresh module. @default - no --watch */
   readonly watch?: Pick<WatchOptions<T>, 'entry' | 'paths' | 'options'>;
+  /**
+   * Places a target on one of its clusters (`--cluster NAME`, `$TARGET_CLUSTER`; none: its
+   * first), for targets whose manifests differ per cluster. Returns the placed target, and for a
+   * target on several clusters the cluster's name (recorded in the output's marker) and all of
+   * them; throws when the target has no such cluster. @default - targets have no clusters to choose
+   */
+  readonly place?: Place<T>;
 }
 
 /** Where the command's lines go: results to `out`, problems to `err`. */
@@ -24,8 +32,8 @@ export interface CommandIo {
   readonly err: (line: string) => void;
 }
 
-const HELP = `Usage: npm run synth -- [--target NAME] [--outdir DIR] [--no-validate]
-       TARGET=NAME npx cdk8s synth
+const HELP = `Usage: npm run synth -- [--target NAME] [--cluster NAME] [--outdir DIR] [--no-validate]
+       TARGET=NAME [TARGET_CLUSTER=NAME] npx cdk8s synth
 
 Synthesizes one target (default: the first of config/targets.ts) into DIR (default dist/, or
 $CDK8S_OUTDIR), as manifest files directly in DIR, so that "kubectl apply -f DIR" applies
@@ -36,6 +44,9 @@ this command did not write is refused.
 
 Options:
   -t, --target NAME  the target to synthesize (also $TARGET)
+  -c, --cluster NAME for a target on several clusters: the cluster to synthesize it for (its
+                     manifests can differ per cluster, e.g. the pod network the site trusts);
+                     default its first cluster (also $TARGET_CLUSTER)
   -o, --outdir DIR   where to write it (default dist)
       --no-validate  skip the checks (as cdk8s synth --no-validate)
   -v, --verbose      every field of every finding (rule, recommendation, fix, construct path,
@@ -64,6 +75,7 @@ export async function runSynthCommand<T extends { readonly name: string }>(
       args: [...argv],
       options: {
         'target': { type: 'string', short: 't' },
+        'cluster': { type: 'string', short: 'c' },
         'outdir': { type: 'string', short: 'o' },
         'no-validate': { type: 'boolean' },
         'watch': { type: 'boolean', short: 'w' },
@@ -90,15 +102,17 @@ export async function runSynthCommand<T extends { readonly name: string }>(
       io.err('synth: --watch is for npm run synth (cdk8s synth runs the app once)');
       return 1;
     }
-    const watcher = watchSynth({ ...options.watch, outdir, target: args.target ?? env.TARGET, io });
+    const watcher = watchSynth({ ...options.watch, outdir, target: args.target ?? env.TARGET, cluster: args.cluster ?? env.TARGET_CLUSTER, io });
     watcher.ready.catch((err) => io.err(`synth: cannot watch: ${(err as Error).message}`));
     return 0;
   }
   try {
-    const target = selectTarget(options.targets, args.target ?? env.TARGET);
+    const placed = placeTarget(options, selectTarget(options.targets, args.target ?? env.TARGET), args.cluster ?? env.TARGET_CLUSTER);
+    const target = placed.target;
     const result = await synthTarget({
       outdir,
       target,
+      cluster: placed.cluster,
       build: options.build,
       validate: underCli || args['no-validate'] ? undefined : options.validate({ verbose: args.verbose }),
       forCdk8sCli: cliValidates,
@@ -106,7 +120,7 @@ export async function runSynthCommand<T extends { readonly name: string }>(
     const manifests = result.files.filter((f) => f.endsWith('.yaml'));
     // The cdk8s CLI swallows the app's standard output: say it where the user sees it.
     const say = underCli ? io.err : io.out;
-    say(`${shown}: target ${target.name}, ${result.objects} objects in ${manifests.join(', ')}`);
+    say(`${shown}: target ${target.name}${describePlacement(placed)}, ${result.objects} objects in ${manifests.join(', ')}`);
     for (const line of result.validation?.summary ?? []) say(`  ${line}`);
     if (!result.validation && !cliValidates) say(underCli ? '  not validated (cdk8s synth --no-validate, or no validations in cdk8s.yaml)' : '  not validated (--no-validate)');
     if (cliValidates) say('  the validation plugins of cdk8s.yaml report below');
@@ -132,7 +146,7 @@ export function restoreAfterCli(outdir: string): string {
   const shown = displayPath(outdir);
   const restored = new OutputFolder(outdir).restore();
   return restored
-    ? `cdk8s synth emptied ${shown} before the app ran; the last good output (target ${restored.target}) was put back.`
+    ? `cdk8s synth emptied ${shown} before the app ran; the last good output (target ${restored.target}${restored.cluster ? ` on cluster ${restored.cluster}` : ''}) was put back.`
     : `cdk8s synth emptied ${shown} before the app ran, and there was no earlier good output to put back: ${shown} is empty.`;
 }
 

@@ -35,6 +35,8 @@ export interface SynthTargetOptions<T extends { readonly name: string }> {
   /** The folder that receives the target's manifests, directly (`dist/`). */
   readonly outdir: string;
   readonly target: T;
+  /** The cluster the output is for, recorded in its marker, for a target on several clusters. @default - the target runs on one cluster */
+  readonly cluster?: string;
   /** Defines the target's charts in the app. */
   readonly build: (app: App, target: T) => void;
   /** Checks the manifests before they replace the folder's content. @default - none */
@@ -82,6 +84,7 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
     }
   }, {
     keep: !options.forCdk8sCli && (options.keepLastGood ?? true),
+    cluster: options.cluster,
     check: async (staging, written) => {
       manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
         path: path.join(options.outdir, f),

@@ -88,4 +88,29 @@ describe('npm run synth -- --watch', () => {
     expect(dist()).toContain('colour: red');
     expect(child.exitCode).toBeNull();
   });
+
+  test('--cluster: a target on several clusters is watched for the one named', async () => {
+    const entry = path.join(work, 'clusters-app.ts');
+    // The demo app, its target on clusters a and b, the colour the cluster's name.
+    fs.writeFileSync(entry, app("target.cluster").replace("targets: [{ name: 'demo' }],", `targets: [{ name: 'demo', cluster: 'a' }],
+    place: (t, cluster) => ({ target: { ...t, cluster: cluster ?? 'a' }, cluster: cluster ?? 'a', clusters: ['a', 'b'] }),`)
+      .replace(/SynthCommandOptions<\{ name: string \}>/, 'SynthCommandOptions<{ name: string; cluster: string }>').replace('build: (app: App) =>', 'build: (app: App, target) =>'));
+    const out = path.join(work, 'clusters-dist');
+    let said = '';
+    const watcher = spawn(process.execPath, ['--import', 'tsx', entry, '--watch', '--cluster', 'b', '--outdir', out], {
+      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      watcher.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
+      watcher.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
+      for (let i = 0; i < 200 && !/watching/.test(said); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(said).toMatch(/first synth: .*clusters-dist\/ target demo on cluster b \(number 2 of a, b; --cluster NAME for another\), 1 objects validated/);
+      expect(fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8')).toContain('colour: b');
+      expect(JSON.parse(fs.readFileSync(path.join(out, '.synth-output'), 'utf-8'))).toMatchObject({ target: 'demo', cluster: 'b' });
+    } finally {
+      const exited = new Promise((r) => watcher.once('exit', r));
+      watcher.kill('SIGTERM');
+      await exited;
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { describeError, displayPath } from './describe-error';
 import { compareObjects } from './manifest-diff';
 import { readManifestFolder } from './manifest-files';
 import { OutputFolder } from 'k8s-checks';
+import { describePlacement, placeTarget } from './placement';
 import type { CommandIo, SynthCommandOptions } from './synth-command';
 import { OutputValidationError, synthTarget } from './synth-target';
 
@@ -12,6 +13,8 @@ export interface WatchOptions<T extends { readonly name: string }> {
   readonly outdir: string;
   /** The target to synthesize. @default - the first target */
   readonly target?: string;
+  /** For a target on several clusters, the one to synthesize it for. @default - its first cluster */
+  readonly cluster?: string;
   /** The module that defines the app (main.ts): loaded afresh, with the project's own modules, on every change. */
   readonly entry: string;
   /** What a synth needs, from the freshly loaded entry module's exports. */
@@ -60,15 +63,17 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
       forgetProjectModules(root);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const command = options.options(require(options.entry));
-      const target = command.targets.find((t) => t.name === (options.target || command.targets[0].name));
-      if (!target) throw new Error(`there is no target "${options.target}"; use one of ${command.targets.map((t) => `"${t.name}"`).join(', ')}`);
-      const result = await synthTarget({ outdir: options.outdir, target, build: command.build, validate: command.validate({}) });
+      const found = command.targets.find((t) => t.name === (options.target || command.targets[0].name));
+      if (!found) throw new Error(`there is no target "${options.target}"; use one of ${command.targets.map((t) => `"${t.name}"`).join(', ')}`);
+      const placed = placeTarget(command, found, options.cluster);
+      const target = placed.target;
+      const result = await synthTarget({ outdir: options.outdir, target, cluster: placed.cluster, build: command.build, validate: command.validate({}) });
       const objects = result.manifests.flatMap((m) => m.objects);
       const diff = compareObjects(target.name, previous, objects);
       previous = objects;
       const ms = Math.round(performance.now() - started);
       const changes = [...diff.added.map((k) => `+ ${k}`), ...diff.removed.map((k) => `- ${k}`), ...diff.changed.map((c) => `~ ${c.object}`)];
-      io.out(`${reason}: ${shown} target ${target.name}, ${result.objects} objects validated and written in ${ms} ms; `
+      io.out(`${reason}: ${shown} target ${target.name}${describePlacement(placed)}, ${result.objects} objects validated and written in ${ms} ms; `
         + `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
       for (const line of changes) io.out(`  ${line}`);
     } catch (err) {

@@ -64,6 +64,20 @@ describe('npm run deploy refuses bad arguments and configuration', () => {
     expect(calls()).toEqual([]);
   });
 
+  test('a target on several clusters: --cluster names one of them; --to and --context need --cluster; no kubectl runs', async () => {
+    await expect(deploy(options(['--env', 'prod', '--cluster', 'prod-ap']), io)).rejects.toThrow(
+      '--cluster: target "prod": invalid cluster "prod-ap": the target runs on clusters "prod-eu", "prod-us" (config/targets.ts); name one of them');
+    await expect(deploy(options(['--env', 'dev', '--cluster', 'prod-eu', '--history']), io)).rejects.toThrow(
+      '--cluster: target "dev": invalid cluster "prod-eu": the target runs on cluster "local" (config/targets.ts); name one of them');
+    await expect(deploy(options(['--env', 'prod', '--rollback', '--to', '3']), io)).rejects.toThrow(
+      '--to 3: release numbers are per cluster, and target prod runs on 2 (prod-eu, prod-us): add --cluster prod-eu (one of prod-eu, prod-us) '
+      + '(npm run deploy -- --env prod --history lists each cluster\'s releases)');
+    await expect(deploy(options(['--env', 'prod', '--context', 'prod-eu', '--dry-run']), io)).rejects.toThrow(
+      '--context names one kube context, but target prod runs on 2 clusters (prod-eu, prod-us): add --cluster prod-eu (one of prod-eu, prod-us)');
+    expect(calls()).toEqual([]);
+    expect(parseArgs(['--env', 'prod', '--cluster', 'prod-us', '--rollback', '--to', '2'])).toMatchObject({ cluster: 'prod-us', mode: 'rollback', to: 2 });
+  });
+
   const cli = (args: string[], env: Record<string, string> = {}) => spawnSync('npm', ['run', '--silent', 'deploy', '--', ...args], {
     cwd: ROOT, encoding: 'utf-8', env: { ...process.env, ...env },
   });

@@ -37,11 +37,11 @@ beforeAll(async () => {
   const kubeconfig = path.join(work, 'kubeconfig');
   fs.writeFileSync(kubeconfig, JSON.stringify({
     apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'test', cluster: { server: base } }], users: [{ name: 'nobody', user: {} }],
-    contexts: ['kubernetes-admin@kubernetes', 'production'].map((name) => ({ name, context: { cluster: 'test', user: 'nobody' } })),
+    contexts: ['kubernetes-admin@kubernetes', 'prod-eu', 'prod-us'].map((name) => ({ name, context: { cluster: 'test', user: 'nobody' } })),
     'current-context': 'kubernetes-admin@kubernetes',
   }));
   // No CDK8S_* or TARGET from the environment the tests run in: the commands as a user types them.
-  env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK8S_') && !['TARGET', 'SITE_IMAGE', 'API_IMAGE'].includes(k)));
+  env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK8S_') && !['TARGET', 'TARGET_CLUSTER', 'SITE_IMAGE', 'API_IMAGE'].includes(k)));
   // NODE_PATH: the apps these tests write into the temporary folder import cdk8s like main.ts does.
   env = { ...env, KUBECONFIG: kubeconfig, KUBECACHEDIR: path.join(work, 'kube-cache'), NODE_PATH: path.join(ROOT, 'node_modules') };
 });
@@ -142,15 +142,39 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(r.status).toBe(0);
     expect(manifestsIn(dist)).toEqual(['prod.k8s.yaml']);
     // The cluster's operators: cert-manager and prometheus-operator installed (their CRDs).
-    const crds = spawnSync(kubectl, ['--context', 'production', 'apply', '-f', path.join(ROOT, 'crds', 'cert-manager'), '-f', path.join(ROOT, 'crds', 'prometheus-operator')], { cwd: work, env, encoding: 'utf-8' });
+    const crds = spawnSync(kubectl, ['--context', 'prod-eu', 'apply', '-f', path.join(ROOT, 'crds', 'cert-manager'), '-f', path.join(ROOT, 'crds', 'prometheus-operator')], { cwd: work, env, encoding: 'utf-8' });
     expect(crds.status).toBe(0);
     const before = new Set((await stored()).map(id));
-    const applied = kubectlApply('production');
+    const applied = kubectlApply('prod-eu');
     expect(applied.stderr).toBe('');
     expect(applied.status).toBe(0);
     const added = (await stored()).map(id).filter((k) => !before.has(k) && !k.startsWith('ReplicaSet/'));
     expect(added.sort()).toEqual(objectsIn(dist).map(id).sort());
     expect(added).toEqual(expect.arrayContaining(['Certificate/mincloud/web-tls', 'HorizontalPodAutoscaler/mincloud/nginx1']));
+    // prod runs on two clusters; without TARGET_CLUSTER the synth is for the first, and says so.
+    expect(r.stderr).toContain('target prod on cluster prod-eu (the first of prod-eu, prod-us; --cluster NAME for another)');
+    expect(r.stderr).toContain('apply it with: kubectl --context prod-eu apply -f');
+  });
+
+  test('TARGET=prod TARGET_CLUSTER=prod-us npx cdk8s synth: prod for its second cluster (its own pod network), then kubectl --context prod-us apply -f dist', async () => {
+    const r = cdk8sSynth([], { TARGET: 'prod', TARGET_CLUSTER: 'prod-us' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('target prod on cluster prod-us (number 2 of prod-eu, prod-us; --cluster NAME for another)');
+    expect(r.stderr).toContain('apply it with: kubectl --context prod-us apply -f');
+    expect(JSON.parse(fs.readFileSync(path.join(dist, '.synth-output'), 'utf-8'))).toMatchObject({ target: 'prod', cluster: 'prod-us' });
+    const realIp = objectsIn(dist).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nginx1-real-ip-'));
+    expect(realIp.data['real-ip.conf']).toContain('set_real_ip_from 10.4.0.0/14;');
+    expect(realIp.data['real-ip.conf']).not.toContain('10.0.0.0/14');
+    const applied = kubectlApply('prod-us');
+    expect(applied.stderr).toBe('');
+    expect(applied.status).toBe(0);
+    expect((await stored()).map(id)).toContain(`ConfigMap/mincloud/${realIp.metadata.name}`);
+    // A cluster the target does not run on: exit 1, naming its clusters; dist/ as it was.
+    const before = hashTree(dist);
+    const wrong = cdk8sSynth([], { TARGET: 'prod', TARGET_CLUSTER: 'local' });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain('target "prod": invalid cluster "local": the target runs on clusters "prod-eu", "prod-us" (config/targets.ts); name one of them');
+    expect(hashTree(dist)).toBe(before);
   });
 
   test('TARGET=preview npx cdk8s synth, then kubectl apply -f dist, on a cluster with Knative Serving\'s CRD', async () => {

@@ -120,12 +120,12 @@ const MISTAKES: Array<[string, Mistake, string[]]> = [
   ['a priority of 0', (_chart, app) => { new NamespaceChart(app, 'mistake-chart', { namespace: 'shop', version: '1', priority: 0 }); }, ['NamespaceChart "mistake-chart"', 'priority 0', 'from 1 to 1000000000']],
   // config/targets.ts
   ['a misspelled target key', config((t) => ({ ...t, replica: 3 })), ['target "dev"', 'unknown key "replica"', 'did you mean "replicas"?']],
-  ['an unknown cluster', config((t) => ({ ...t, cluster: 'lokal' })), ['target "dev"', 'cluster "lokal"', '"local", "production"']],
+  ['an unknown cluster', config((t) => ({ ...t, cluster: 'lokal' })), ['target "dev"', 'cluster "lokal"', '"local", "prod-eu", "prod-us"']],
   ['two targets with one name', config((t) => ({ ...t }), [{ ...deploymentConfig.targets[0], namespace: 'other' }]), ['target "dev"', 'name "dev"', 'unique']],
   ['an unknown size', config((t) => ({ ...t, size: 'huge' })), ['target "dev"', 'size "huge"', '"nano", "micro", "small", "medium", "large"']],
   ['hosts without an ingress', config((t) => ({ ...t, hosts: ['a.example.com'] })), ['target "dev"', 'ingress', 'IngressController.nginx()']],
   ['an ingress on a cluster without its pod network', () => {
-    resolveTargets({ clusters: { bare: { context: 'bare' } }, targets: [{ ...deploymentConfig.targets[2], cluster: 'bare' }] });
+    resolveTargets({ clusters: { bare: { context: 'bare' } }, targets: [{ ...deploymentConfig.targets[2], clusters: undefined, cluster: 'bare' }] });
   }, ['target "prod"', 'invalid ingress "nginx"', 'set podNetwork', 'on cluster "bare"']],
   ['a misspelled ingress key of a target', config((t) => ({ ...t, hosts: ['a.example.com'], ingress: { controler: IngressController.nginx() } })), ['target "dev"', 'target.ingress "controler"', 'did you mean "controller"?']],
 ];

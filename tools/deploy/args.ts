@@ -15,6 +15,8 @@ export interface DeployOptions {
   readonly timeoutSeconds?: number;
   /** kubeconfig context; default: the target's cluster context. */
   readonly context?: string;
+  /** For a target on several clusters: the one cluster to deploy (or list, or roll back); default: every cluster, in order. */
+  readonly cluster?: string;
   /** kubectl binary; '' means "find kubectl 1.27" (see cli.ts). */
   readonly kubectl: string;
   /** Where the target is synthesized: `<outdir>/<env>/`. */
@@ -31,9 +33,9 @@ export class UsageError extends Error {}
 /** Default synth folder. Not dist/: `npm run diff` compares against dist/. */
 export const DEFAULT_OUTDIR = 'build/deploy';
 
-export const HELP = `Usage: npm run deploy -- --env <target> [options]
-       npm run deploy -- --env <target> --history
-       npm run deploy -- --env <target> --rollback [--to N]
+export const HELP = `Usage: npm run deploy -- --env <target> [--cluster NAME] [options]
+       npm run deploy -- --env <target> [--cluster NAME] --history
+       npm run deploy -- --env <target> [--cluster NAME] --rollback [--to N]
 
 Deploys one target without downtime: synthesizes and validates it, checks the cluster can take
 it, shows what would change, applies it with server-side apply, waits for the Deployments it
@@ -50,7 +52,12 @@ Options:
   --timeout <dur>     how long the changed Deployments may take to roll out, all at once
                       (5m, 1m30s, 900s); default: the target's rollout.timeout (15m; prod 30m).
                       Must exceed the Deployments' progressDeadlineSeconds (3m)
-  --context <ctx>     kubeconfig context (default: the target's cluster context)
+  --cluster <name>    for a target on several clusters (prod: prod-eu, prod-us): only this one.
+                      Without it, every cluster in the order of config/targets.ts, the first as
+                      the canary: all are synthesized and preflighted before any is changed,
+                      then steps 3-8 run cluster by cluster, stopping at the first that fails
+  --context <ctx>     kubeconfig context (default: the target's cluster context); with several
+                      clusters, only together with --cluster
   --kubectl <path>    kubectl binary (default: kubectl 1.27 from tools/k8s-binaries.sh)
   --outdir <dir>      where to synthesize the target: <dir>/<target>/ (default ${DEFAULT_OUTDIR};
                       dist/ is left alone; a <dir>/<target>/ this command did not write is refused)
@@ -58,7 +65,8 @@ Options:
                       images (digests), what happened; changes nothing
   --rollback          apply a recorded release again, exactly: the one before the current
                       release, or --to N; the same checks, rollout and prune as a deploy
-  --to <N>            with --rollback: the release number (see --history)
+  --to <N>            with --rollback: the release number (see --history); release numbers are
+                      per cluster, so with several clusters only together with --cluster
   --cleanup-on-fail   when a deploy fails and there is no earlier release to go back to (a
                       first deploy, a new Deployment), delete what it created instead of leaving
                       it for inspection
@@ -92,6 +100,11 @@ Exit codes:
   6  the apply failed for some objects, but every Deployment it changed rolled out; no release
      was recorded, nothing pruned: fix the error and deploy again
   7  deployed and rolled out, but recording the release or the prune after it failed
+  8  several clusters: a cluster after the first failed; the clusters before it run the new
+     release, the failed one is as 3-7 describe (rolled back when a rollout failed), the ones
+     after it were not touched; the output lists each, with the commands to roll back
+With several clusters, 2-7 describe the first cluster (or the preflight of any), and mean that
+no other cluster was changed.
 `;
 
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
@@ -130,6 +143,7 @@ export function parseArgs(argv: readonly string[]): DeployOptions | 'help' {
         'dry-run': { type: 'boolean' },
         'timeout': { type: 'string' },
         'context': { type: 'string' },
+        'cluster': { type: 'string' },
         'kubectl': { type: 'string' },
         'outdir': { type: 'string' },
         'history': { type: 'boolean' },
@@ -177,6 +191,7 @@ export function parseArgs(argv: readonly string[]): DeployOptions | 'help' {
     dryRun: values['dry-run'] === true,
     timeoutSeconds,
     context: values.context as string | undefined,
+    cluster: values.cluster as string | undefined,
     kubectl: (values.kubectl as string | undefined) ?? '',
     outdir: (values.outdir as string | undefined) ?? DEFAULT_OUTDIR,
     to,

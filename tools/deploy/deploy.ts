@@ -3,9 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { deploymentConfig } from '../../config/targets';
-import { ResolvedTarget, resolveTargets, selectTargets } from '../../lib/deployment-config';
+import { onCluster, ResolvedTarget, resolveTargets, selectTargets } from '../../lib/deployment-config';
 import { DeployOptions, UsageError } from './args';
 import { ApplySet, applySetOf, parentWithSuperset, PART_OF_LABEL } from './applyset';
+import { EXIT } from './exit-codes';
+import { FleetCluster, rollOut } from './fleet';
 import { Kubectl, KubectlResult, why } from './kubectl';
 import { DeployPlan, describe, K8sObject, planDeploy, readTargetFolder, ref, summarizeDiff, withLabels, writeObjects } from './manifests';
 import { checkContext, checkServer, groupResource, kindKey, ServerFacts } from './preflight';
@@ -15,11 +17,11 @@ import {
 } from './releases';
 import { availability, awaitRollouts, deploymentsByName, LiveDeployment, RolloutResult, templateChanged } from './rollouts';
 import { Io, StepRunner } from './steps';
-import { SynthTarget, synthTarget as defaultSynthTarget } from './synth-target';
+import { synthDir, SynthTarget, synthTarget as defaultSynthTarget } from './synth-target';
 
 export { Io } from './steps';
 
-export const EXIT = { ok: 0, usage: 1, synth: 2, preflight: 3, rolledBack: 4, rollbackFailed: 5, partial: 6, finishFailed: 7 } as const;
+export { EXIT } from './exit-codes';
 
 /** What tests replace: the synth (to add or rename objects the way a code change would). */
 export interface DeployDeps {
@@ -54,6 +56,7 @@ interface Run {
 /**
  * Runs `npm run deploy` (a deploy, `--rollback` or `--history`); resolves with the exit code
  * (see `EXIT`). Throws `UsageError` for a configuration problem found before anything ran.
+ * A target on several clusters goes to each in turn (fleet.ts), unless `--cluster` names one.
  */
 export async function deploy(opts: DeployOptions, io: Io, deps: DeployDeps = {}): Promise<number> {
   const target = resolveTarget(opts.env);
@@ -62,18 +65,77 @@ export async function deploy(opts: DeployOptions, io: Io, deps: DeployDeps = {})
     throw new UsageError(`--timeout ${timeout}s is not above the progress deadline of target ${target.name} (${target.rolloutSeconds.progressDeadline}s): `
       + 'a stuck rollout must end on its deadline; give a longer --timeout');
   }
-  const context = opts.context ?? target.clusterConfig.context;
-  const run: Run = {
-    opts, io, target, namespace: target.namespace, kubectl: new Kubectl(opts.kubectl, context, io), applySet: applySetOf(target), timeout,
-    work: '', contextSource: opts.context ? '--context' : `cluster "${target.clusterName}" of target ${target.name} in config/targets.ts`,
-  };
+  const placed = clustersToDeploy(target, opts);
+  const synth = deps.synthTarget ?? defaultSynthTarget;
+  if (placed.length > 1) {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), `deploy-${target.name}-`));
+    try {
+      return await rollOut(placed.map((t, i) => fleetCluster(newRun(opts, io, t, timeout, path.join(base, String(i + 1))), synth)), opts, io);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  }
+  const run = newRun(opts, io, placed[0], timeout, '');
   if (opts.mode === 'history') return history(run);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `deploy-${target.name}-`));
   try {
-    return await apply({ ...run, work }, deps.synthTarget ?? defaultSynthTarget);
+    const prepared = await prepare({ ...run, work }, synth);
+    return typeof prepared === 'number' ? prepared : await execute(prepared);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The clusters this run goes to, in rollout order, each as the target placed there: the one
+ * `--cluster` names, or all of them. Options that only make sense for one cluster are refused
+ * for several, with what to add.
+ */
+export function clustersToDeploy(target: ResolvedTarget, opts: DeployOptions): ResolvedTarget[] {
+  if (opts.cluster !== undefined) {
+    try {
+      return [onCluster(target, opts.cluster)];
+    } catch (e) {
+      throw new UsageError(`--cluster: ${(e as Error).message}`);
+    }
+  }
+  if (target.clusters.length === 1) return [target];
+  const names = target.clusters.map((c) => c.name);
+  const oneOf = `--cluster ${names[0]} (one of ${names.join(', ')})`;
+  if (opts.context !== undefined) {
+    throw new UsageError(`--context names one kube context, but target ${target.name} runs on ${names.length} clusters (${names.join(', ')}): add ${oneOf}`);
+  }
+  if (opts.mode === 'rollback' && opts.to !== undefined) {
+    throw new UsageError(`--to ${opts.to}: release numbers are per cluster, and target ${target.name} runs on ${names.length} (${names.join(', ')}): `
+      + `add ${oneOf} (npm run deploy -- --env ${target.name} --history lists each cluster's releases)`);
+  }
+  return target.clusters.map((c) => onCluster(target, c.name));
+}
+
+/** The run of one cluster: the target placed there, its context and namespace, the set it prunes. */
+function newRun(opts: DeployOptions, io: Io, target: ResolvedTarget, timeout: number, work: string): Run {
+  const context = opts.context ?? target.placement.context;
+  return {
+    opts, io, target, namespace: target.namespace, kubectl: new Kubectl(opts.kubectl, context, io), applySet: applySetOf(target), timeout,
+    work, contextSource: opts.context ? '--context' : `cluster "${target.placement.name}" of target ${target.name} in config/targets.ts`,
+  };
+}
+
+/** One cluster of a target on several, as fleet.ts drives it: the same steps as a deploy to one cluster. */
+function fleetCluster(run: Run, synth: SynthTarget): FleetCluster<Prepared> {
+  return {
+    name: run.target.placement.name,
+    context: run.kubectl.context,
+    kubectl: run.kubectl,
+    history: () => history(run),
+    prepare: () => {
+      fs.mkdirSync(run.work, { recursive: true });
+      return prepare(run, synth);
+    },
+    refresh: (p) => refresh(p),
+    execute: async (p) => ({ code: await execute(p), recorded: p.recorded, previous: p.state.good, failure: p.steps.lastFailure, rollbackOf: p.rollbackOf }),
+    current: (p) => p.state.good,
+  };
 }
 
 /** `--history`: the releases recorded in the target's namespace. */
@@ -119,12 +181,66 @@ function releasesIn(run: Run, items: ReadonlyArray<{ kind?: string; metadata: { 
   return { releases: releases.sort((a, b) => a.release - b.release), skipped };
 }
 
-/** A deploy or a rollback: steps 1-8 (see HELP in args.ts). */
-async function apply(run: Run, synthTarget: SynthTarget): Promise<number> {
+/** What steps 1 and 2 found: everything steps 3-8 need. */
+export interface Prepared {
+  readonly run: Run;
+  readonly steps: StepRunner;
+  /** What is applied: the synthesized target, or the release rolled back to. */
+  readonly objects: readonly K8sObject[];
+  readonly rollbackOf?: Release;
+  readonly server: ServerFacts;
+  readonly plan: DeployPlan;
+  /** What the namespace holds (read in the preflight; read again right before a later cluster is changed). */
+  state: NamespaceState;
+  /** The release this run recorded as deployed. */
+  recorded?: number;
+}
+
+/** The target's namespace as it is before anything is applied. */
+interface NamespaceState {
+  readonly namespaceExists: boolean;
+  readonly releases: readonly Release[];
+  /** The last good release: what a failed rollout goes back to. */
+  readonly good?: Release;
+  /** The ApplySet parent, if it exists. */
+  readonly parent?: object;
+  /** The Deployments before this deploy, to tell which ones it changes. */
+  readonly before: ReadonlyMap<string, LiveDeployment>;
+}
+
+/** The two reads of what the namespace holds, in one round: whether it exists; its Secrets and Deployments. */
+function readNamespace(run: Run): Array<Promise<KubectlResult>> {
+  return [
+    run.kubectl.run(['get', 'namespace', run.namespace, '--ignore-not-found', '-o', 'name']),
+    run.kubectl.getJson(['secrets,deployments.apps'], { namespace: run.namespace }),
+  ];
+}
+
+/** The namespace's state from its two reads, or what went wrong. */
+function namespaceState(run: Run, nsRead: KubectlResult, contentRead: KubectlResult): NamespaceState | { error: string } {
+  const readFailure = [nsRead, contentRead].find((r) => r.status !== 0);
+  if (readFailure) return { error: `cannot read the target's namespace ${run.namespace}; nothing was applied:\n${why(readFailure)}` };
+  const content = (JSON.parse(contentRead.stdout || '{"items":[]}').items ?? []) as Array<{ kind: string; metadata: { name: string } }>;
+  const { releases, skipped } = releasesIn(run, content);
+  for (const s of skipped) run.io.error(`deploy: warning: ${s}; ignored`);
+  return {
+    namespaceExists: nsRead.stdout.trim() !== '',
+    releases,
+    good: lastGood(releases),
+    parent: content.find((o) => o.kind === 'Secret' && o.metadata.name === run.applySet.name),
+    before: new Map(content.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d as unknown as LiveDeployment])),
+  };
+}
+
+/**
+ * Steps 1 and 2 of a deploy or a rollback (see HELP in args.ts): what to apply (the synth, or a
+ * release read from the cluster), then the preflight. Nothing is applied. Resolves with what
+ * steps 3-8 need, or with the exit code when it stopped.
+ */
+async function prepare(run: Run, synthTarget: SynthTarget): Promise<Prepared | number> {
   const { opts, io, target, namespace, kubectl, applySet } = run;
   const rollback = opts.mode === 'rollback';
   const steps = new StepRunner(opts.dryRun ? 3 : 8, io);
-
   // 1. What to apply: the synthesized target, or (rollback) a release read from the cluster.
   let objects: readonly K8sObject[];
   let rollbackOf: Release | undefined;
@@ -143,7 +259,7 @@ async function apply(run: Run, synthTarget: SynthTarget): Promise<number> {
     steps.detail(`release ${rollbackOf.release}, recorded ${rollbackOf.time} from commit ${rollbackOf.commit}: ${objects.length} objects; `
       + `images: ${rollbackOf.images.map((i) => `${i.deployment}=${i.image}`).join(', ') || 'none'}`);
   } else {
-    steps.step(`synth and validate target ${target.name} into ${path.join(opts.outdir, target.name)}/ (Kubernetes 1.27 schema, policies)`);
+    steps.step(`synth and validate target ${target.name} into ${synthDir(target, opts.outdir)}/ (Kubernetes 1.27 schema, policies)`);
     let dir: string;
     try {
       dir = await synthTarget(target, opts.image, opts.outdir, (line) => steps.detail(line));
@@ -165,36 +281,54 @@ async function apply(run: Run, synthTarget: SynthTarget): Promise<number> {
   const [contextProblem, server, nsRead, contentRead] = await Promise.all([
     rollback ? undefined : checkContext(kubectl, run.contextSource),
     checkServer(kubectl, objects),
-    kubectl.run(['get', 'namespace', namespace, '--ignore-not-found', '-o', 'name']),
-    kubectl.getJson(['secrets,deployments.apps'], { namespace }),
+    ...readNamespace(run),
   ]);
   if (contextProblem) return fail(steps, EXIT.preflight, contextProblem);
   if ('problems' in server) {
     return fail(steps, EXIT.preflight, `the cluster cannot take target ${target.name}; nothing was applied:\n${server.problems.map((p) => `- ${p}`).join('\n')}`);
   }
-  const readFailure = [nsRead, contentRead].find((r) => r.status !== 0);
-  if (readFailure) return fail(steps, EXIT.preflight, `cannot read the target's namespace ${namespace}; nothing was applied:\n${why(readFailure)}`);
-  const content = (JSON.parse(contentRead.stdout || '{"items":[]}').items ?? []) as Array<{ kind: string; metadata: { name: string } }>;
-  const { releases, skipped } = releasesIn(run, content);
-  for (const s of skipped) io.error(`deploy: warning: ${s}; ignored`);
-  const parent = content.find((o) => o.kind === 'Secret' && o.metadata.name === applySet.name);
-  const before = new Map(content.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d as unknown as LiveDeployment]));
-  const namespaceExists = nsRead.stdout.trim() !== '';
+  const state = namespaceState(run, nsRead, contentRead);
+  if ('error' in state) return fail(steps, EXIT.preflight, state.error);
   let plan: DeployPlan;
   try {
     plan = planDeploy(objects, namespace, { [PART_OF_LABEL]: applySet.id }, run.work, (o) => server.served.get(kindKey(o))!.namespaced);
   } catch (e) {
     return fail(steps, EXIT.synth, `${(e as Error).message}; nothing was sent to the cluster`);
   }
-  const good = lastGood(releases);
   steps.detail(`server ${server.serverVersion}, kubectl ${server.clientVersion}; ${objects.length} objects, all of served kinds; `
-    + `namespace ${namespace} ${namespaceExists ? 'exists' : 'is new'}; `
-    + `${good ? `current release: ${good.release} (${good.time}, commit ${good.commit.slice(0, 12)})` : 'no release recorded yet'}`);
+    + `namespace ${namespace} ${state.namespaceExists ? 'exists' : 'is new'}; ${describeCurrent(state.good)}`);
+  return { run, steps, objects, rollbackOf, server, plan, state };
+}
+
+const describeCurrent = (good: Release | undefined): string =>
+  (good ? `current release: ${good.release} (${good.time}, commit ${good.commit.slice(0, 12)})` : 'no release recorded yet');
+
+/**
+ * Reads what the namespace holds again, right before a cluster of a target on several is
+ * changed: its preflight ran before the clusters ahead of it were deployed, and the namespace
+ * may have changed since (another deploy, a release recorded by hand). Resolves with the exit
+ * code when it cannot be read.
+ */
+async function refresh(p: Prepared): Promise<number | undefined> {
+  const { run, steps } = p;
+  const [nsRead, contentRead] = await Promise.all(readNamespace(run));
+  const state = namespaceState(run, nsRead, contentRead);
+  if ('error' in state) return fail(steps, EXIT.preflight, state.error);
+  p.state = state;
+  steps.detail(`read again before the change: namespace ${run.namespace} ${state.namespaceExists ? 'exists' : 'is new'}; ${describeCurrent(state.good)}`);
+  return undefined;
+}
+
+/** Steps 3-8: diff, apply, rollout (and rollback), record, prune. Resolves with the exit code. */
+async function execute(p: Prepared): Promise<number> {
+  const { run, steps, objects, rollbackOf, server, plan } = p;
+  const { opts, io, target, namespace, kubectl, applySet } = run;
+  const { namespaceExists, releases, good, parent, before } = p.state;
 
   // 3. Diff. kubectl diff cannot dry-run objects into a namespace that does not exist yet (the
   // API server answers NotFound for each: kubernetes/kubectl#1331), so on a first deploy only
   // the cluster-scoped objects are diffed and everything in the namespace is reported as new.
-  steps.step(`diff against cluster ${target.clusterName} (context ${kubectl.context})`);
+  steps.step(`diff against cluster ${target.placement.name} (context ${kubectl.context})`);
   const diff = await kubectl.diff(namespaceExists ? [plan.dirs.namespace, ...plan.dirs.members] : [plan.dirs.namespace, ...plan.dirs.clusterMembers]);
   if (diff.status > 1) return fail(steps, EXIT.preflight, `kubectl diff failed (exit ${diff.status}); nothing was applied:\n${why(diff)}`);
   if (diff.stdout.trim()) steps.detail(diff.stdout);
@@ -259,7 +393,10 @@ async function apply(run: Run, synthTarget: SynthTarget): Promise<number> {
   const description = rollbackOf ? `rollback to release ${rollbackOf.release}` : 'deploy';
   const recorded = await record('deployed', description, revisions);
   if (typeof recorded === 'string') io.error(`deploy: ${recorded}`);
-  else steps.detail(`release ${recorded} recorded: ${releaseName(target.name, recorded)}`);
+  else {
+    steps.detail(`release ${recorded} recorded: ${releaseName(target.name, recorded)}`);
+    p.recorded = recorded;
+  }
 
   steps.step(`prune: apply the members as ApplySet ${applySet.parent} with --prune`);
   const prune = await kubectl.applySetPrune(namespace, applySet.parent, plan.dirs.prune);

@@ -10,6 +10,7 @@ export interface Io {
  */
 export class StepRunner {
   private current = 0;
+  private failure: string | undefined;
 
   public constructor(private readonly total: number, private readonly io: Io) {}
 
@@ -26,6 +27,12 @@ export class StepRunner {
 
   /** A problem: stderr, prefixed with the step it happened in. */
   public fail(text: string): void {
-    this.io.error(`deploy: step ${this.current}/${this.total} failed: ${text.replace(/\s+$/, '')}`);
+    this.failure = `step ${this.current}/${this.total} failed: ${text.replace(/\s+$/, '')}`;
+    this.io.error(`deploy: ${this.failure}`);
+  }
+
+  /** The last problem reported, as `fail` printed it (without the `deploy: ` prefix). */
+  public get lastFailure(): string | undefined {
+    return this.failure;
   }
 }

@@ -245,7 +245,7 @@ function commitOutput(ctx: GitOpsContext, checkout: EnvironmentCheckout, place: 
   }
   const commit = checkout.commit(publishMessage(record, {
     namespace: target.namespace,
-    cluster: target.clusterName,
+    cluster: target.placement.name,
     place: place.path === '.' ? place.branch : `${place.branch}:${place.path}`,
     files: output.files,
     objects: output.objects,

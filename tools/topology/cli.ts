@@ -6,7 +6,8 @@ import { parseArgs } from 'util';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 import { OutputFolder } from 'k8s-checks';
 import { synthTargets } from '../../main';
-import { toDot } from './dot';
+import { mergeClusters } from './clusters';
+import { Obj, toDot } from './dot';
 
 const HELP = `Usage: npm run topology -- [--target NAME[,NAME]] [--dist DIR] [--out DIR]
 
@@ -18,6 +19,10 @@ budget, network policy (allowed sources), service account and config, custom res
 (Certificate, ServiceMonitor, PrometheusRule, Middleware) beside them, all inside the
 Namespace's box. Writes <out>/<target>.dot and <out>/<target>.svg with Graphviz's dot
 (Debian package graphviz). The same manifests always give the same bytes.
+
+A target on several clusters is synthesized for each and drawn as one picture titled with its
+clusters in rollout order; an object only some clusters have (a ConfigMap holding a cluster's
+own pod network) is drawn for each, noted with its clusters.
 
 Options:
   --target NAME[,NAME]  only these targets
@@ -43,26 +48,39 @@ async function run(argv: string[]): Promise<number> {
   const only = opts.target?.split(',').map((t) => t.trim()).filter(Boolean);
   let tmp: string | undefined;
   try {
-    let folders: Array<{ target: string; dir: string }>;
+    let folders: Array<{ target: string; dir: string; cluster?: string }>;
     if (opts.dist !== undefined) {
       if (!fs.existsSync(opts.dist)) {
         console.error(`topology: ${opts.dist} does not exist; run "npm run synth" first`);
         return 1;
       }
-      const target = new OutputFolder(opts.dist).marker()?.target ?? path.basename(path.resolve(opts.dist));
+      const marker = new OutputFolder(opts.dist).marker();
+      const target = marker?.target ?? path.basename(path.resolve(opts.dist));
       if (only && !only.includes(target)) {
         console.error(`topology: ${opts.dist} holds target "${target}", not ${only.map((t) => `"${t}"`).join(', ')}`);
         return 1;
       }
-      folders = [{ target, dir: opts.dist }];
+      folders = [{ target, dir: opts.dist, cluster: marker?.cluster }];
     } else {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mincloud-topology-'));
-      folders = (await synthTargets(tmp, { names: only })).map((r) => ({ target: r.target.name, dir: r.dir }));
+      folders = (await synthTargets(tmp, { names: only, everyCluster: true })).map((r) => ({ target: r.target.name, dir: r.dir, cluster: r.cluster }));
     }
     fs.mkdirSync(out, { recursive: true });
-    for (const { target, dir } of folders) {
-      const objects = readManifestFolder(dir).files.flatMap((f) => f.manifests);
-      const dot = toDot(target, objects as never);
+    const names = [...new Set(folders.map((f) => f.target))];
+    for (const target of names) {
+      const ofTarget = folders.filter((f) => f.target === target);
+      const read = (dir: string) => readManifestFolder(dir).files.flatMap((f) => f.manifests) as Obj[];
+      let objects: Obj[];
+      let dot: string;
+      if (ofTarget.length > 1) {
+        const merged = mergeClusters(ofTarget.map((f) => ({ cluster: f.cluster!, objects: read(f.dir) })));
+        objects = merged.objects;
+        const clusters = ofTarget.map((f, i) => `${f.cluster}${i === 0 ? ' (canary)' : ''}`).join(' → ');
+        dot = toDot(target, objects, { title: `target ${target} on ${ofTarget.length} clusters, in rollout order: ${clusters}`, notes: merged.notes });
+      } else {
+        objects = read(ofTarget[0].dir);
+        dot = toDot(target, objects, ofTarget[0].cluster && opts.dist !== undefined ? { title: `target ${target} on cluster ${ofTarget[0].cluster}` } : {});
+      }
       const dotFile = path.join(out, `${target}.dot`);
       fs.writeFileSync(dotFile, dot);
       const svg = spawnSync('dot', ['-Tsvg', dotFile], { encoding: 'utf-8' });
@@ -71,7 +89,8 @@ async function run(argv: string[]): Promise<number> {
         return 1;
       }
       fs.writeFileSync(path.join(out, `${target}.svg`), svg.stdout);
-      console.log(`topology: ${path.join(out, `${target}.svg`)} (${objects.length} objects)`);
+      const on = ofTarget.filter((f) => f.cluster !== undefined).map((f) => f.cluster);
+      console.log(`topology: ${path.join(out, `${target}.svg`)} (${objects.length} objects${on.length ? `; ${on.length > 1 ? 'clusters' : 'cluster'} ${on.join(', ')}` : ''})`);
     }
     return 0;
   } finally {

@@ -115,10 +115,18 @@ function details(o: Obj, all: readonly Obj[]): string[] {
   }
 }
 
-function node(o: Obj, all: readonly Obj[], indent: string): string {
+function node(o: Obj, all: readonly Obj[], indent: string, notes: readonly string[] = []): string {
   const st = STYLE[isKnative(o) ? 'KnativeService' : o.kind] ?? { shape: 'box', fill: '#ffffff' };
-  const lines = [`<B>${esc(o.kind)}</B>`, esc(o.metadata.name), ...details(o, all).map((l) => `<FONT POINT-SIZE="9">${esc(l)}</FONT>`)];
+  const lines = [`<B>${esc(o.kind)}</B>`, esc(o.metadata.name), ...details(o, all).map((l) => `<FONT POINT-SIZE="9">${esc(l)}</FONT>`),
+    ...notes.map((l) => `<FONT POINT-SIZE="9"><I>${esc(l)}</I></FONT>`)];
   return `${indent}${id(o)} [shape=${st.shape}, fillcolor="${st.fill}", label=<${lines.join('<BR/>')}>];`;
+}
+
+export interface DotOptions {
+  /** The picture's title. @default `target <target>` */
+  readonly title?: string;
+  /** Extra lines under some objects, e.g. on which clusters they are. @default - none */
+  readonly notes?: ReadonlyMap<Obj, readonly string[]>;
 }
 
 /**
@@ -128,8 +136,9 @@ function node(o: Obj, all: readonly Obj[], indent: string): string {
  * its own box inside the Namespace's box. The output depends only on the objects and their
  * order, so the same folder always gives the same bytes.
  */
-export function toDot(target: string, objects: readonly Obj[]): string {
+export function toDot(target: string, objects: readonly Obj[], options: DotOptions = {}): string {
   const all = [...objects];
+  const at = (o: Obj, indent: string) => node(o, all, indent, options.notes?.get(o));
   const ns = all.find((o) => o.kind === 'Namespace');
   const clusterScoped = all.filter((o) => !o.metadata.namespace && o.kind !== 'Namespace');
   const inNs = all.filter((o) => o.metadata.namespace);
@@ -155,20 +164,20 @@ export function toDot(target: string, objects: readonly Obj[]): string {
 
   const out: string[] = [
     `digraph ${q(target)} {`,
-    `  graph [rankdir=LR, compound=true, newrank=true, nodesep=0.25, ranksep=0.55, fontname="${FONT}", fontsize=13, labelloc=t, label=${q(`target ${target}`)}];`,
+    `  graph [rankdir=LR, compound=true, newrank=true, nodesep=0.25, ranksep=0.55, fontname="${FONT}", fontsize=13, labelloc=t, label=${q(options.title ?? `target ${target}`)}];`,
     `  node [fontname="${FONT}", fontsize=11, style=filled, color="#475569", penwidth=0.8, margin="0.12,0.06"];`,
     `  edge [fontname="${FONT}", fontsize=9, color="#475569", fontcolor="#334155", arrowsize=0.7];`,
     '  "clients" [shape=oval, fillcolor="#e2e8f0", label="clients"];',
   ];
   if (clusterScoped.length > 0) {
     out.push('  subgraph "cluster_scoped" {', '    label="cluster-scoped"; style="rounded,dashed"; color="#94a3b8"; fontsize=10;');
-    for (const o of clusterScoped) out.push(node(o, all, '    '));
+    for (const o of clusterScoped) out.push(at(o, '    '));
     out.push('  }');
   }
   const enforce = ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
   out.push('  subgraph "cluster_namespace" {',
     `    label=${q(`Namespace ${ns?.metadata.name ?? '(none)'}${enforce ? ` (Pod Security: ${enforce})` : ''}`)}; style="rounded"; color="#334155"; penwidth=1.2;`);
-  for (const o of inNs.filter((x) => !workloadOf.has(x))) out.push(node(o, all, '    '));
+  for (const o of inNs.filter((x) => !workloadOf.has(x))) out.push(at(o, '    '));
   for (const d of deployments) {
     const hpa = hpaOf(d);
     const replicas = isKnative(d) ? knativeScale(d) : hpa ? `${hpa.spec.minReplicas}–${hpa.spec.maxReplicas}` : String(d.spec?.replicas ?? 1);
@@ -182,7 +191,7 @@ export function toDot(target: string, objects: readonly Obj[]): string {
       `      label=${q(`workload ${d.metadata.name}`)}; style="rounded,filled"; fillcolor="#f8fafc"; color="#94a3b8"; fontsize=10;`,
       `      ${podsId(d)} [shape=box, style="rounded,filled", fillcolor="#e0e7ff", peripheries=2, label=<<B>pods ${esc(d.metadata.name)} ×${replicas}</B>`
         + `${ports.map((p) => `<BR/><FONT POINT-SIZE="9">${esc(p)}</FONT>`).join('')}>];`);
-    for (const o of inNs.filter((x) => workloadOf.get(x) === d)) out.push(node(o, all, '      '));
+    for (const o of inNs.filter((x) => workloadOf.get(x) === d)) out.push(at(o, '      '));
     out.push('    }');
   }
   out.push('  }');

@@ -17,7 +17,8 @@
 // Usage: node fake-apiserver.js   (prints "listening <port>"; $PORT or 0 = a free port)
 // Test endpoints:
 //   GET  /__requests  every request so far: method, path, query, content type, user agent,
-//                     `seq`/`endSeq` (a global order: a watch's endSeq is when it closed)
+//                     `seq`/`endSeq` (a global order: a watch's endSeq is when it closed),
+//                     `at` (when it arrived, ms since the epoch: an order across two servers)
 //   GET  /__objects   the store
 //   POST /__control   merges JSON into the control state:
 //                       failImages, slowImages, unavailable   (see deployment-controller.js)
@@ -289,7 +290,7 @@ function handle(req, res, body) {
   const url = new URL(req.url, 'http://localhost');
   const q = url.searchParams;
   const entry = {
-    seq: ++seq, method: req.method, path: url.pathname, query: Object.fromEntries(q),
+    seq: ++seq, at: Date.now(), method: req.method, path: url.pathname, query: Object.fromEntries(q),
     contentType: req.headers['content-type'] ?? null, userAgent: req.headers['user-agent'] ?? null,
   };
   if (!url.pathname.startsWith('/__')) requests.push(entry);

@@ -12,10 +12,10 @@ import { deploy, DeployDeps } from '../../../tools/deploy/deploy';
  * own folder, and helpers to run the deploy and read what the server saw.
  */
 export const ROOT = path.join(__dirname, '..', '..', '..');
-export const DEFAULT_CONTEXTS = ['kubernetes-admin@kubernetes', 'production'];
+export const DEFAULT_CONTEXTS = ['kubernetes-admin@kubernetes', 'prod-eu', 'prod-us'];
 
 export interface Req {
-  seq: number; endSeq?: number; method: string; path: string; query: Record<string, string>;
+  seq: number; endSeq?: number; at: number; method: string; path: string; query: Record<string, string>;
   contentType: string | null; userAgent: string | null; status?: number;
 }
 export interface Obj {

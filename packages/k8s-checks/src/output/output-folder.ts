@@ -7,6 +7,8 @@ export interface OutputMarker {
   readonly writer: string;
   /** The target the folder holds. */
   readonly target: string;
+  /** For a target on several clusters: the cluster its manifests are for. @default - the target runs on one cluster */
+  readonly cluster?: string;
   /** The files the writer put there, relative to the folder. */
   readonly files: readonly string[];
 }
@@ -19,6 +21,8 @@ export interface ReplaceOptions {
    * CLI's validation) still has to accept it. @default true
    */
   readonly keep?: boolean;
+  /** The cluster the content is for, recorded in the marker (a target on several clusters). @default - none recorded */
+  readonly cluster?: string;
 }
 
 /** Thrown when an output folder holds files its writer did not put there. */
@@ -92,7 +96,7 @@ export class OutputFolder {
       await write(staging);
       const files = listFiles(staging);
       await options.check?.(staging, files);
-      writeMarker(staging, { writer: 'synth', target, files });
+      writeMarker(staging, { writer: 'synth', target, ...(options.cluster !== undefined ? { cluster: options.cluster } : {}), files });
       // mkdtemp makes the folder private (0700); the output is an ordinary folder.
       fs.chmodSync(staging, 0o777 & ~process.umask());
       swap(staging, this.dir);
