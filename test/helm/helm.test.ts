@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { targets } from '../../main';
 import { escapeTemplates } from '../../tools/helm/chart';
 import { freePort } from '../support/free-port';
 
@@ -72,7 +73,7 @@ describe('Helm charts and chart repository', () => {
 
   test('the chart repository round trip through nginx on 127.0.0.1', async () => {
     const repo = path.join(work, 'repo');
-    expect(fs.readdirSync(repo).sort()).toEqual(['index.yaml', `mincloud-dev-${VERSION}.tgz`, `mincloud-prod-${VERSION}.tgz`, `mincloud-staging-${VERSION}.tgz`]);
+    expect(fs.readdirSync(repo).sort()).toEqual(['index.yaml', ...targets.map((t) => `mincloud-${t.name}-${VERSION}.tgz`)].sort());
     const port = await freePort();
     const conf = path.join(work, 'nginx.conf');
     fs.mkdirSync(path.join(work, 'nginx'), { recursive: true });
