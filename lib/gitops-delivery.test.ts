@@ -74,10 +74,10 @@ describe('GitOpsDelivery', () => {
     const [project, eu, us] = objects;
     expect(project.spec.destinations).toEqual([{ name: 'eu', namespace: 'shop' }, { server: 'https://10.4.0.1:6443', namespace: 'shop' }]);
     expect(project.spec.description).toBe('mincloud target prod: namespace shop on clusters eu, us, from env/prod, a folder per cluster');
-    expect(project.metadata.labels['app.kubernetes.io/instance']).toBe('mincloud-prod');
+    expect(project.metadata.labels?.['app.kubernetes.io/instance']).toBe('mincloud-prod');
     expect([eu.spec.project, eu.spec.destination, eu.spec.source.path, eu.spec.source.targetRevision]).toEqual(['mincloud-prod', { name: 'eu', namespace: 'shop' }, 'eu', 'env/prod']);
     expect([us.spec.project, us.spec.destination, us.spec.source.path]).toEqual(['mincloud-prod', { server: 'https://10.4.0.1:6443', namespace: 'shop' }, 'us']);
-    expect([eu, us].map((a) => [a.metadata.labels['app.kubernetes.io/instance'], a.metadata.labels['mincloud.dev/cluster']])).toEqual([['mincloud-prod-eu', 'eu'], ['mincloud-prod-us', 'us']]);
+    expect([eu, us].map((a) => [a.metadata.labels?.['app.kubernetes.io/instance'], a.metadata.labels?.['mincloud.dev/cluster']])).toEqual([['mincloud-prod-eu', 'eu'], ['mincloud-prod-us', 'us']]);
     expect(SchemaValidator.forKubernetes127({ crds: [ARGO_CD_CRDS] }).validate(objects)).toEqual([]);
   });
 

@@ -51,7 +51,7 @@ describe('npm run gitops -- render', () => {
     const objects = read(out);
     const prod = targets.find((t) => t.name === 'prod')!;
     expect(prod.clusters.map((c) => c.name)).toEqual(['prod-eu', 'prod-us']);
-    const apps = objects.filter((o) => o.kind === 'Application' && o.metadata.labels['mincloud.dev/target'] === 'prod');
+    const apps = objects.filter((o) => o.kind === 'Application' && o.metadata.labels?.['mincloud.dev/target'] === 'prod');
     expect(apps.map((a) => [a.metadata.name, a.spec.project, a.spec.source.targetRevision, a.spec.source.path, a.spec.destination])).toEqual([
       ['mincloud-prod-prod-eu', 'mincloud-prod', 'env/prod', 'prod-eu', { name: 'prod-eu', namespace: 'mincloud' }],
       ['mincloud-prod-prod-us', 'mincloud-prod', 'env/prod', 'prod-us', { name: 'prod-us', namespace: 'mincloud' }],
