@@ -19,15 +19,25 @@ function resolve(g: Partial<GitOpsConfig> | undefined, targets: TargetConfig[] =
 }
 
 describe('resolveGitOps', () => {
-  test('config/targets.ts: a branch env/<target> per target, Argo CD in namespace argocd, promotion dev -> staging -> prod', () => {
-    const g = resolveGitOps(deploymentConfig, resolveTargets(deploymentConfig));
-    expect(g.targets.map((t) => [t.target, t.branch, t.path, t.namespace, String(t.cluster)])).toEqual([
-      ['dev', 'env/dev', '.', 'mincloud-dev', 'server https://kubernetes.default.svc'],
-      ['staging', 'env/staging', '.', 'mincloud-staging', 'server https://kubernetes.default.svc'],
-      ['prod', 'env/prod', '.', 'mincloud', 'cluster "production"'],
-    ]);
+  test('config/targets.ts: a branch env/<target> per target, an Application per cluster of each, Argo CD in namespace argocd', () => {
+    const resolved = resolveTargets(deploymentConfig);
+    const g = resolveGitOps(deploymentConfig, resolved);
+    expect(g.targets.map((t) => t.target)).toEqual(deploymentConfig.targets.map((t) => t.name));
+    // The config has a target on several clusters, so the per-cluster layout below is exercised.
+    expect(resolved.some((t) => t.clusters.length > 1)).toBe(true);
+    for (const t of g.targets) {
+      const target = resolved.find((r) => r.name === t.target)!;
+      const several = target.clusters.length > 1;
+      expect([t.branch, t.path, t.namespace, t.project]).toEqual([`env/${t.target}`, '.', target.namespace, `mincloud-${t.target}`]);
+      expect(t.clusters.map((c) => [c.name, c.cluster, c.path, c.application])).toEqual(target.clusters.map((c) => [
+        c.name,
+        deploymentConfig.gitops!.clusters[c.name],
+        several ? c.name : '.',
+        several ? `mincloud-${t.target}-${c.name}` : `mincloud-${t.target}`,
+      ]));
+    }
     expect(g.argoCdNamespace).toBe('argocd');
-    expect(g.promotion).toEqual(['dev', 'staging', 'prod']);
+    expect(g.promotion).toEqual(deploymentConfig.gitops!.promotion);
     expect(String(g.syncPolicy)).toBe('automated (prune, self-heal)');
   });
 
@@ -36,7 +46,7 @@ describe('resolveGitOps', () => {
     expect(g.targets.map((t) => t.branch)).toEqual(['env/dev', 'env/prod']);
     expect(g.promotion).toEqual(['dev', 'prod']);
     expect(g.syncPolicy.automated && g.syncPolicy.prune && g.syncPolicy.selfHeal).toBe(true);
-    expect(gitOpsTarget(g, 'prod').cluster.name).toBe('production');
+    expect(gitOpsTarget(g, 'prod').clusters.map((c) => [c.name, c.cluster.name, c.path, c.application])).toEqual([['production', 'production', '.', 'mincloud-prod']]);
     expect(() => gitOpsTarget(g, 'qa')).toThrow('target selection: invalid target "qa": use one of "dev", "prod" (config/targets.ts)');
   });
 
@@ -44,6 +54,53 @@ describe('resolveGitOps', () => {
     const g = resolve({ layout: GitOpsLayout.folderPerTarget({ branch: 'main', prefix: 'envs/' }) });
     expect(g.targets.map((t) => [t.branch, t.path])).toEqual([['main', 'envs/dev'], ['main', 'envs/prod']]);
     expect(String(g.layout)).toBe('folder envs/<target>/ of branch main');
+  });
+
+  describe('a target on several clusters', () => {
+    const regions = { ...clusters, eu: { context: 'prod-eu' }, us: { context: 'prod-us' } };
+    const global: TargetConfig = { name: 'prod', clusters: ['eu', 'us'], namespace: 'app' };
+    const argo = { local: ArgoCdCluster.inCluster(), eu: ArgoCdCluster.named('eu'), us: ArgoCdCluster.server('https://10.4.0.1:6443') };
+    const resolveSeveral = (g: Partial<GitOpsConfig> = {}) => {
+      const config: DeploymentConfig = { clusters: regions, targets: [dev, global], gitops: { ...gitops, clusters: argo, ...g } as GitOpsConfig };
+      return resolveGitOps(config, resolveTargets(config));
+    };
+
+    test('a folder and an Application per cluster, in the order of its clusters; a target on one cluster as before', () => {
+      const g = resolveSeveral();
+      const prodOf = gitOpsTarget(g, 'prod');
+      expect([prodOf.branch, prodOf.path, prodOf.project]).toEqual(['env/prod', '.', 'mincloud-prod']);
+      expect(prodOf.clusters.map((c) => [c.name, String(c.cluster), c.path, c.application])).toEqual([
+        ['eu', 'cluster "eu"', 'eu', 'mincloud-prod-eu'],
+        ['us', 'server https://10.4.0.1:6443', 'us', 'mincloud-prod-us'],
+      ]);
+      expect(gitOpsTarget(g, 'dev').clusters.map((c) => [c.name, c.path, c.application])).toEqual([['local', '.', 'mincloud-dev']]);
+    });
+
+    test('with a folder per target: a folder per cluster inside the target\'s', () => {
+      const g = resolveSeveral({ layout: GitOpsLayout.folderPerTarget({ prefix: 'envs/' }) });
+      expect(gitOpsTarget(g, 'prod').clusters.map((c) => c.path)).toEqual(['envs/prod/eu', 'envs/prod/us']);
+      expect(gitOpsTarget(g, 'dev').clusters.map((c) => c.path)).toEqual(['envs/dev']);
+    });
+
+    test('a second cluster Argo CD does not know is refused, naming the target, the cluster and the entry to add', () => {
+      expect(() => resolveSeveral({ clusters: { local: argo.local, eu: argo.eu } })).toThrow(
+        'target "prod": invalid gitops.clusters "us": say how Argo CD knows cluster "us" (the target runs on "eu", "us"; each gets its own Application): '
+        + 'add gitops.clusters.us = ArgoCdCluster.server(\'https://<its API server>\') or ArgoCdCluster.named(\'<its name in argocd cluster list>\')');
+    });
+
+    test('a cluster name that is no identifier is shown as gitops.clusters[\'...\']', () => {
+      const config: DeploymentConfig = {
+        clusters: { 'prod-eu': { context: 'a' }, 'prod-us': { context: 'b' } },
+        targets: [{ name: 'prod', clusters: ['prod-eu', 'prod-us'], namespace: 'app' }],
+        gitops: { ...gitops, clusters: { 'prod-eu': ArgoCdCluster.named('prod-eu') } },
+      };
+      expect(() => resolveGitOps(config, resolveTargets(config))).toThrow(/invalid gitops.clusters "prod-us": .*add gitops.clusters\['prod-us'\] = ArgoCdCluster.server/);
+    });
+
+    test('two clusters of the target that Argo CD would take for the same one are refused', () => {
+      expect(() => resolveSeveral({ clusters: { ...argo, us: ArgoCdCluster.named('eu') } })).toThrow(
+        'target "prod": invalid gitops.clusters "us": clusters "eu" and "us" of the target would both be cluster "eu" to Argo CD, so two Applications would manage namespace "app" there');
+    });
   });
 
   test.each<[string, Partial<GitOpsConfig> | undefined, RegExp]>([

@@ -39,20 +39,35 @@ const GITOPS_KEYS: PropKeys<GitOpsConfig> = {
   repository: true, clusters: true, layout: true, argoCdNamespace: true, syncPolicy: true, promotion: true,
 };
 
+/** One cluster of a target as GitOps delivers to it: its own folder, its own Application. */
+export interface GitOpsCluster {
+  /** Its key in `clusters`, e.g. `prod-eu`. */
+  readonly name: string;
+  /** That cluster as Argo CD knows it (`gitops.clusters`). */
+  readonly cluster: ArgoCdCluster;
+  /**
+   * The folder of its manifests in the target's branch: the target's own folder for a target on
+   * one cluster, `<target's folder>/<cluster>` (`prod-eu`, `prod/prod-eu`) for a target on several.
+   */
+  readonly path: string;
+  /** The name of the Argo CD Application that delivers it: `mincloud-<target>`, or `mincloud-<target>-<cluster>` for a target on several clusters. */
+  readonly application: string;
+}
+
 /** One target's GitOps delivery, resolved: what its Argo CD objects and its publishes use. */
 export interface GitOpsTarget {
   /** The target's name (config/targets.ts). */
   readonly target: string;
-  /** The namespace the target deploys to (the Application's destination namespace). */
+  /** The namespace the target deploys to (each Application's destination namespace). */
   readonly namespace: string;
-  /** The key of its cluster in `clusters`. */
-  readonly clusterName: string;
-  /** That cluster as Argo CD knows it. */
-  readonly cluster: ArgoCdCluster;
+  /** Every cluster of the target, in rollout order, each with its folder and Application. */
+  readonly clusters: readonly GitOpsCluster[];
+  /** The name of its AppProject, `mincloud-<target>`: every Application of the target is in it. */
+  readonly project: string;
   readonly repository: string;
   /** The branch that holds its manifests. */
   readonly branch: string;
-  /** The folder of its manifests in that branch, `.` for the root. */
+  /** The folder of its manifests in that branch, `.` for the root; a target on several clusters has a folder per cluster in it. */
   readonly path: string;
   readonly argoCdNamespace: string;
   readonly syncPolicy: ArgoCdSyncPolicy;
@@ -125,24 +140,53 @@ export function resolveGitOps(config: DeploymentConfig, targets: readonly Resolv
     syncPolicy,
     promotion: [...promotion],
     targets: targets.map((t) => {
-      const cluster = g.clusters?.[t.placement.name];
-      if (!cluster) {
-        throw new PropValidationError(`target "${t.name}"`, 'gitops.clusters', t.placement.name,
-          `say how Argo CD knows cluster "${t.placement.name}": add gitops.clusters.${t.placement.name} = ArgoCdCluster.server('https://<its API server>') or ArgoCdCluster.named('<its name in argocd cluster list>')`);
-      }
+      const several = t.clusters.length > 1;
+      const path = layout.path(t.name);
+      const clusters = t.clusters.map((c): GitOpsCluster => ({
+        name: c.name,
+        cluster: argoCdCluster(g, t, c.name),
+        path: several ? (path === '.' ? c.name : `${path}/${c.name}`) : path,
+        application: several ? `mincloud-${t.name}-${c.name}` : `mincloud-${t.name}`,
+      }));
+      checkDistinctDestinations(t, clusters);
       return {
         target: t.name,
         namespace: t.namespace,
-        clusterName: t.placement.name,
-        cluster,
+        clusters,
+        project: `mincloud-${t.name}`,
         repository: g.repository,
         branch: layout.branch(t.name),
-        path: layout.path(t.name),
+        path,
         argoCdNamespace,
         syncPolicy,
       };
     }),
   };
+}
+
+/** How Argo CD knows cluster `name` of target `t`; throws naming the target, the cluster and the entry to add. */
+function argoCdCluster(g: GitOpsConfig, t: ResolvedTarget, name: string): ArgoCdCluster {
+  const cluster = g.clusters?.[name];
+  if (!cluster) {
+    const key = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `.${name}` : `['${name}']`;
+    throw new PropValidationError(`target "${t.name}"`, 'gitops.clusters', name,
+      `say how Argo CD knows cluster "${name}"${t.clusters.length > 1 ? ` (the target runs on ${t.clusters.map((c) => `"${c.name}"`).join(', ')}; each gets its own Application)` : ''}: `
+      + `add gitops.clusters${key} = ArgoCdCluster.server('https://<its API server>') or ArgoCdCluster.named('<its name in argocd cluster list>')`);
+  }
+  return cluster;
+}
+
+// Two clusters of one target that Argo CD knows as the same cluster would give two Applications
+// the same namespace of the same cluster: each would prune what the other applies.
+function checkDistinctDestinations(t: ResolvedTarget, clusters: readonly GitOpsCluster[]): void {
+  clusters.forEach((c, i) => {
+    const earlier = clusters.slice(0, i).find((o) => o.cluster.equals(c.cluster));
+    if (earlier) {
+      throw new PropValidationError(`target "${t.name}"`, 'gitops.clusters', c.name,
+        `clusters "${earlier.name}" and "${c.name}" of the target would both be ${c.cluster} to Argo CD, so two Applications would manage namespace "${t.namespace}" there: `
+        + 'give each cluster the entry that names it (its API server URL or its name in argocd cluster list)');
+    }
+  });
 }
 
 /** The GitOps delivery of target `name`; throws naming the targets there are. */

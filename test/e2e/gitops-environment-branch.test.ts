@@ -50,7 +50,7 @@ const record = (sourceCommit = SHA_A): PublishRecord => ({
   images: [`nginx1/nginx1=registry.example/site:1.0.0@${DIGEST}`, 'nginx1/metrics=registry.example/exporter:1.1.0'],
   validation: ['SchemaValidation, PolicyValidation: 7 objects, 0 findings, 1 declared exemptions'],
 });
-const details = { namespace: 'app-dev', cluster: 'local', place: 'env/dev', files: ['.synth-output', 'dev.k8s.yaml'], objects: 7, images: [] };
+const details = { namespace: 'app-dev', clusters: [{ name: 'local', folder: '.', files: ['.synth-output', 'dev.k8s.yaml'], objects: 7 }], place: 'env/dev', files: ['.synth-output', 'dev.k8s.yaml'], objects: 7, images: [] };
 
 describe('EnvironmentCheckout (real git, a local bare repository)', () => {
   test('the first publish starts the branch without history: exactly the files given, one commit, pushed', () => {

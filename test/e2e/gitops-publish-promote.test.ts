@@ -7,8 +7,8 @@ import { copyProject, gitEnv, ProjectCopy } from '../support/project-copy';
 // npm run gitops as a user runs it (node --import tsx tools/gitops/cli.ts, what the npm script
 // runs), in a copy of this project that is a git repository of its own, publishing to a bare
 // repository in a temporary folder with the real git: first publish, history, an idempotent
-// re-publish, promotion and its refusals, a dirty tree, bad arguments, git failures, and the
-// folder-per-target layout. Each command synthesizes and validates with the project's own synth.
+// re-publish, promotion and its refusals, a target on two clusters (a folder per cluster, one
+// commit), a dirty tree, bad arguments, git failures, and the folder-per-target layout. Each command synthesizes and validates with the project's own synth.
 jest.setTimeout(600000);
 
 const SITE = `docker.io/mincloud1501/nginx:1.1.0@sha256:${'1'.repeat(64)}`;
@@ -109,27 +109,76 @@ describe('npm run gitops publish and promote against a local bare repository', (
     expect(git(bare, 'show', 'env/dev:dev.k8s.yaml')).toContain(`image: ${SITE_2}`);
   });
 
-  test('promotion carries the image references and digests of staging\'s last publish to prod, unchanged, and records where they came from', () => {
+  test('promotion carries the image references and digests of staging\'s last publish to prod, to each of its clusters in one commit, and records where they came from', () => {
     ok(['publish', '--env', 'staging', '--repo', bare, '--site-image', SITE, '--api-image', API]);
     const staging = git(bare, 'rev-parse', 'env/staging').trim();
     // A SITE_IMAGE in the environment does not leak into a promotion.
     const out = ok(['promote', '--from', 'staging', '--to', 'prod', '--repo', bare], { SITE_IMAGE: 'docker.io/mincloud1501/nginx:9.9.9' });
     expect(out).toContain(`staging: last published in commit ${staging.slice(0, 12)} of branch env/staging, from ${src.base.slice(0, 12)} (HEAD)`);
     expect(out).toContain('staging: its files equal a fresh synth of HEAD with its images, byte for byte');
+    expect(out).toMatch(/^prod on prod-eu: synthesized and validated, \d+ objects /m);
+    expect(out).toMatch(/^prod on prod-us: synthesized and validated, \d+ objects /m);
     expect(out).toMatch(/^promoted prod: commit [0-9a-f]{12} on branch env\/prod /m);
+    expect(count('env/prod')).toBe(1);
     expect(trailer('env/prod', 'Site-Image')).toEqual([SITE]);
     expect(trailer('env/prod', 'Api-Image')).toEqual([API]);
     expect(trailer('env/prod', 'Promoted-From')).toEqual([`staging ${staging}`]);
     expect(trailer('env/prod', 'Source-Commit')).toEqual([src.base]);
     expect(trailer('env/prod', 'Image')).toEqual(expect.arrayContaining([`nginx1/nginx1=${SITE}`, `api/api=${API}`]));
-    expect(git(bare, 'log', '-1', '--format=%s', 'env/prod').trim()).toMatch(new RegExp(`^promote staging to prod: \\d+ objects from ${src.base.slice(0, 12)}$`));
-    const manifests = git(bare, 'show', 'env/prod:prod.k8s.yaml');
-    expect(manifests).toContain(`image: ${SITE}`);
-    expect(manifests).toContain(`image: ${API}`);
-    expect(manifests).not.toContain('9.9.9');
+    expect(git(bare, 'log', '-1', '--format=%s', 'env/prod').trim()).toMatch(new RegExp(`^promote staging to prod \\(prod-eu, prod-us\\): \\d+ objects from ${src.base.slice(0, 12)}$`));
+    // A folder per cluster, each with its own pod network trusted for the client address.
+    expect(git(bare, 'ls-tree', '-r', '--name-only', 'env/prod').split('\n').filter(Boolean))
+      .toEqual(['prod-eu/.synth-output', 'prod-eu/prod.k8s.yaml', 'prod-us/.synth-output', 'prod-us/prod.k8s.yaml']);
+    const eu = git(bare, 'show', 'env/prod:prod-eu/prod.k8s.yaml');
+    const us = git(bare, 'show', 'env/prod:prod-us/prod.k8s.yaml');
+    expect(eu).toContain('set_real_ip_from 10.0.0.0/14;');
+    expect(eu).not.toContain('set_real_ip_from 10.4.0.0/14;');
+    expect(us).toContain('set_real_ip_from 10.4.0.0/14;');
+    expect(us).not.toContain('set_real_ip_from 10.0.0.0/14;');
+    for (const manifests of [eu, us]) {
+      expect(manifests).toContain(`image: ${SITE}`);
+      expect(manifests).toContain(`image: ${API}`);
+      expect(manifests).not.toContain('9.9.9');
+    }
 
     const again = ok(['promote', '--from', 'staging', '--to', 'prod', '--repo', bare]);
     expect(again).toContain('nothing to promote: branch env/prod already holds exactly this output');
+    expect(count('env/prod')).toBe(1);
+  });
+
+  test('publish of prod, on two clusters: every cluster synthesized and validated, byte for byte what npm run synth --cluster writes, in one commit; the same output again makes none', () => {
+    const out = ok(['publish', '--env', 'prod', '--repo', bare, '--site-image', SITE, '--api-image', API]);
+    expect(out).toMatch(/^published prod: commit [0-9a-f]{12} on branch env\/prod of .*\(added prod-eu\/\.synth-output, added prod-eu\/prod\.k8s\.yaml, added prod-us\/\.synth-output, added prod-us\/prod\.k8s\.yaml\)$/m);
+    expect(out).toContain('Argo CD\'s Applications mincloud-prod-prod-eu (cluster prod-eu, folder prod-eu/), mincloud-prod-prod-us (cluster prod-us, folder prod-us/) (namespace argocd) follow branch env/prod');
+    expect(heads()).toEqual(['refs/heads/env/prod']);
+    expect(count('env/prod')).toBe(1);
+
+    // Each folder byte for byte what npm run synth -- --target prod --cluster <cluster> writes.
+    for (const cluster of ['prod-eu', 'prod-us']) {
+      const synthDir = path.join(work, `synth-${n}-${cluster}`);
+      execFileSync(process.execPath, ['--import', 'tsx', '--import', './lib/synth/app-guard.ts', 'main.ts', '--target', 'prod', '--cluster', cluster, '--outdir', synthDir],
+        { cwd: src.root, env: { ...env, SITE_IMAGE: SITE, API_IMAGE: API }, stdio: 'pipe' });
+      const files = git(bare, 'ls-tree', '-r', '--name-only', `env/prod:${cluster}`).split('\n').filter(Boolean);
+      expect(files).toEqual(fs.readdirSync(synthDir).sort());
+      for (const f of files) expect(git(bare, 'show', `env/prod:${cluster}/${f}`)).toBe(fs.readFileSync(path.join(synthDir, f), 'utf-8'));
+    }
+
+    // One message: each cluster's folder, files and objects, the images once, each cluster's validation.
+    const body = git(bare, 'log', '-1', '--format=%B', 'env/prod');
+    const objects = (cluster: string) => Number(new RegExp(`^  ${cluster}/ \\(\\.synth-output, prod\\.k8s\\.yaml\\): (\\d+) objects$`, 'm').exec(body)?.[1]);
+    expect(objects('prod-eu')).toBeGreaterThan(0);
+    expect(objects('prod-us')).toBeGreaterThan(0);
+    expect(body.split('\n')[0]).toBe(`publish prod (prod-eu, prod-us): ${objects('prod-eu') + objects('prod-us')} objects from ${src.base.slice(0, 12)}`);
+    expect(body).toContain('npm run synth -- --target prod --cluster <cluster> writes them, a folder per cluster, into env/prod:');
+    expect(body.split('\n').filter((l) => l.startsWith(`  nginx1/nginx1 ${SITE} `))).toHaveLength(1);
+    expect(trailer('env/prod', 'Image').filter((i) => i === `nginx1/nginx1=${SITE}`)).toHaveLength(1);
+    expect(trailer('env/prod', 'Validation')).toEqual([
+      expect.stringMatching(new RegExp(`^prod-eu: SchemaValidation, PolicyValidation: ${objects('prod-eu')} objects, 0 findings, \\d+ declared exemptions$`)),
+      expect.stringMatching(new RegExp(`^prod-us: SchemaValidation, PolicyValidation: ${objects('prod-us')} objects, 0 findings, \\d+ declared exemptions$`)),
+    ]);
+
+    const again = ok(['publish', '--env', 'prod', '--repo', bare, '--site-image', SITE, '--api-image', API]);
+    expect(again).toContain('nothing to publish: branch env/prod already holds exactly this output');
     expect(count('env/prod')).toBe(1);
   });
 
@@ -184,7 +233,7 @@ describe('npm run gitops publish and promote against a local bare repository', (
   test('bad arguments and configuration: exit 1 with what to do, nothing synthesized or pushed', () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /^gitops: say what to do: render, publish or promote \(see --help\)$/m],
-      [['publish', '--env', 'qa', '--repo', bare], /gitops: --env qa: there is no target "qa"; use one of "dev", "staging", "prod"/],
+      [['publish', '--env', 'qa', '--repo', bare], /gitops: --env qa: there is no target "qa"; use one of "dev", "staging", "prod", "preview"/],
       [['publish', '--env', 'dev', '--repo', bare, '--site-image', 'nginx'], /gitops: --site-image: invalid image "nginx": the image has no tag or digest/],
       [['promote', '--from', 'dev', '--to', 'prod', '--repo', bare], /gitops: --to prod: the environment after dev is staging \(gitops.promotion: dev -> staging -> prod\); promote --from dev --to staging/],
       [['promote', '--from', 'prod', '--to', 'dev', '--repo', bare], /gitops: --from prod: prod is the last environment of gitops.promotion/],
@@ -196,12 +245,15 @@ describe('npm run gitops publish and promote against a local bare repository', (
     }
     expect(gitops(['--help']).out).toContain('Usage: npm run gitops -- render [--outdir DIR]');
 
-    // A target whose cluster Argo CD does not know: the configuration names the target and field.
+    // A cluster of a target that Argo CD does not know (prod's second): the configuration names the target, the cluster and the entry to add.
     const config = path.join(src.root, 'config', 'targets.ts');
-    fs.writeFileSync(config, fs.readFileSync(config, 'utf-8').replace(", production: ArgoCdCluster.named('production')", ''));
+    const text = fs.readFileSync(config, 'utf-8');
+    expect(text).toContain(", 'prod-us': ArgoCdCluster.named('prod-us')");
+    fs.writeFileSync(config, text.replace(", 'prod-us': ArgoCdCluster.named('prod-us')", ''));
     const r = gitops(['publish', '--env', 'dev', '--repo', bare]);
     expect(r.status).toBe(1);
-    expect(r.err).toContain('gitops: config/targets.ts: target "prod": invalid gitops.clusters "production": say how Argo CD knows cluster "production"');
+    expect(r.err).toContain('gitops: config/targets.ts: target "prod": invalid gitops.clusters "prod-us": say how Argo CD knows cluster "prod-us" '
+      + '(the target runs on "prod-eu", "prod-us"; each gets its own Application): add gitops.clusters[\'prod-us\'] = ArgoCdCluster.server(');
     expect(heads()).toEqual([]);
   });
 
@@ -232,7 +284,9 @@ describe('npm run gitops publish and promote against a local bare repository', (
     expect(heads()).toEqual(['refs/heads/rendered']);
     expect(count('rendered')).toBe(2);
     expect(git(bare, 'ls-tree', '-r', '--name-only', 'rendered').split('\n').filter(Boolean))
-      .toEqual(['prod/.synth-output', 'prod/prod.k8s.yaml', 'staging/.synth-output', 'staging/staging.k8s.yaml']);
+      .toEqual(['prod/prod-eu/.synth-output', 'prod/prod-eu/prod.k8s.yaml', 'prod/prod-us/.synth-output', 'prod/prod-us/prod.k8s.yaml', 'staging/.synth-output', 'staging/staging.k8s.yaml']);
+    expect(git(bare, 'show', 'rendered:prod/prod-us/prod.k8s.yaml')).toContain('set_real_ip_from 10.4.0.0/14;');
+    expect(out).toContain('Argo CD\'s Applications mincloud-prod-prod-eu (cluster prod-eu, folder prod/prod-eu/), mincloud-prod-prod-us (cluster prod-us, folder prod/prod-us/)');
     expect(trailer('rendered', 'Site-Image')).toEqual([SITE]);
   });
 });

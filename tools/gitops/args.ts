@@ -30,13 +30,15 @@ npm run synth writes them, are committed to the target's branch (env/<target>; g
 config/targets.ts) of a git repository, and Argo CD applies what that branch holds.
 
 Commands:
-  render    write the Argo CD objects of every target (an AppProject and an Application each,
-            from config/targets.ts) to DIR, validated against the Argo CD CRDs (crds/argo-cd/)
-            and the policy checks; apply them once to the cluster Argo CD runs in
-  publish   synthesize and validate <target> from the checked-out commit, commit exactly those
-            files to its branch, with the source commit, the images and the validation summary
-            in the message, and push. The same output again makes no commit: it says so (and
-            notes the new source commit on the publish that holds that output)
+  render    write the Argo CD objects of every target (an AppProject each, and an
+            Application for each of its clusters, from config/targets.ts) to DIR, validated
+            against the Argo CD CRDs (crds/argo-cd/) and the policy checks; apply them once
+            to the cluster Argo CD runs in
+  publish   synthesize and validate <target> from the checked-out commit (for each of its
+            clusters, a folder each, when it runs on several), commit exactly those files to
+            its branch in one commit, with the source commit, the images and the validation
+            summary in the message, and push. The same output again makes no commit: it says
+            so (and notes the new source commit on the publish that holds that output)
   promote   publish <to> with the images of <from>'s last publish, unchanged (digests
             included); refused unless <from>'s last publish is this very code: its source
             commit is HEAD and a fresh synth of <from> with those images gives its files

@@ -21,7 +21,9 @@ async function run(argv: string[]): Promise<number> {
     try {
       const result = await renderArgoCd(cmd.outdir, gitops, targets, process.env);
       const shown = displayPath(cmd.outdir);
-      io.out(`${shown}: ${result.objects} Argo CD objects (an AppProject and an Application for each of ${gitops.targets.map((t) => t.target).join(', ')}) in ${result.files.filter((f) => f.endsWith('.yaml')).join(', ')}`);
+      const applications = gitops.targets.flatMap((t) => t.clusters.map((c) => c.application));
+      io.out(`${shown}: ${result.objects} Argo CD objects (an AppProject for each of ${gitops.targets.map((t) => t.target).join(', ')}; `
+        + `an Application for each of their clusters: ${applications.join(', ')}) in ${result.files.filter((f) => f.endsWith('.yaml')).join(', ')}`);
       for (const line of result.validation?.summary ?? []) io.out(`  ${line}`);
       io.out(`apply them once to the cluster Argo CD runs in: kubectl apply -n ${gitops.argoCdNamespace} -f ${shown.replace(/\/$/, '')}`);
       return EXIT.ok;

@@ -32,13 +32,24 @@ export const TRAILERS = {
   promotedFrom: 'Promoted-From',
 } as const;
 
+/** One cluster's part of a publish, for the message's text. */
+export interface PublishedCluster {
+  readonly name: string;
+  /** Its folder in the target's place: `.` for a target on one cluster, else the cluster's name. */
+  readonly folder: string;
+  readonly files: readonly string[];
+  readonly objects: number;
+}
+
 /** Where the manifests went and what they hold, for the message's text. */
 export interface PublishDetails {
   readonly namespace: string;
-  readonly cluster: string;
+  /** The target's clusters in their order: one (folder `.`), or several with a folder each. */
+  readonly clusters: readonly PublishedCluster[];
   /** `env/dev`, or `rendered:dev` for a folder. */
   readonly place: string;
   readonly files: readonly string[];
+  /** The objects of all clusters together. */
   readonly objects: number;
   readonly images: readonly ImageRecord[];
 }
@@ -46,17 +57,32 @@ export interface PublishDetails {
 /** `<deployment>/<container>=<reference>` of an image record. */
 export const imageEntry = (i: ImageRecord): string => `${i.deployment}/${i.container}=${i.image}`;
 
-/** The commit message of a publish (or a promotion, when `record.promotedFrom` is set). */
+/**
+ * The commit message of a publish (or a promotion, when `record.promotedFrom` is set). A target
+ * on several clusters is one commit: the subject names the clusters, the body each cluster's
+ * folder, files and objects, the images once (they are the same on every cluster).
+ */
 export function publishMessage(record: PublishRecord, details: PublishDetails): string {
   const short = record.sourceCommit.replace(/^([0-9a-f]{12})[0-9a-f]*/, '$1');
   const promotedFrom = record.promotedFrom?.split(' ');
+  const several = details.clusters.length > 1;
+  const target = several ? `${record.target} (${details.clusters.map((c) => c.name).join(', ')})` : record.target;
   const subject = promotedFrom
-    ? `promote ${promotedFrom[0]} to ${record.target}: ${details.objects} objects from ${short}`
-    : `publish ${record.target}: ${details.objects} objects from ${short}`;
+    ? `promote ${promotedFrom[0]} to ${target}: ${details.objects} objects from ${short}`
+    : `publish ${target}: ${details.objects} objects from ${short}`;
   const images = details.images.map((i) => `${i.deployment}/${i.container} ${i.image} (${i.digest ? `digest ${i.digest}` : 'a tag, no digest'})`);
+  const what = several
+    ? [
+      `The manifests of target ${record.target} (namespace ${details.namespace}) for each of its clusters, exactly as`,
+      `npm run synth -- --target ${record.target} --cluster <cluster> writes them, a folder per cluster, into ${details.place}:`,
+      ...details.clusters.map((c) => `  ${c.folder}/ (${c.files.join(', ')}): ${c.objects} objects`),
+    ]
+    : [
+      `The manifests of target ${record.target} (namespace ${details.namespace}, cluster ${details.clusters[0].name}) exactly as`,
+      `npm run synth -- --target ${record.target} writes them (${details.files.join(', ')}), into ${details.place}.`,
+    ];
   const body = [
-    `The manifests of target ${record.target} (namespace ${details.namespace}, cluster ${details.cluster}) exactly as`,
-    `npm run synth -- --target ${record.target} writes them (${details.files.join(', ')}), into ${details.place}.`,
+    ...what,
     ...(promotedFrom ? [`Promoted from ${promotedFrom[0]}: the images of its publish ${promotedFrom[1].slice(0, 12)}, unchanged.`] : []),
     '',
     'Images:',

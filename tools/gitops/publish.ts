@@ -193,7 +193,11 @@ function listChanges(s: SourceState): string {
 async function synthesize(target: ResolvedTarget, images: ImageInputs, dir: string, ctx: GitOpsContext): Promise<TargetOutput> {
   try {
     const output = await synthesizeTarget(target, images, dir, ctx.env);
-    ctx.io.out(`${target.name}: synthesized and validated, ${output.objects} objects (${output.validation.join('; ')})`);
+    if (output.clusters.length === 1) {
+      ctx.io.out(`${target.name}: synthesized and validated, ${output.objects} objects (${output.validation.join('; ')})`);
+    } else {
+      for (const c of output.clusters) ctx.io.out(`${target.name} on ${c.cluster}: synthesized and validated, ${c.objects} objects (${c.validation.join('; ')})`);
+    }
     return output;
   } catch (e) {
     if (e instanceof OutputValidationError) {
@@ -245,7 +249,7 @@ function commitOutput(ctx: GitOpsContext, checkout: EnvironmentCheckout, place: 
   }
   const commit = checkout.commit(publishMessage(record, {
     namespace: target.namespace,
-    cluster: target.placement.name,
+    clusters: output.clusters.map((c) => ({ name: c.cluster, folder: c.folder, files: c.files, objects: c.objects })),
     place: place.path === '.' ? place.branch : `${place.branch}:${place.path}`,
     files: output.files,
     objects: output.objects,
@@ -254,8 +258,14 @@ function commitOutput(ctx: GitOpsContext, checkout: EnvironmentCheckout, place: 
   checkout.push();
   io.out(`${record.promotedFrom ? 'promoted' : 'published'} ${target.name}: commit ${commit.slice(0, 12)} on ${where} of ${checkout.options.remote} (${changes.map(describeChange).join(', ')})`);
   for (const i of output.images) io.out(`  ${i.deployment}/${i.container}: ${i.image}${i.digest ? '' : ' (a tag, no digest)'}`);
-  io.out(`Argo CD's Application mincloud-${target.name} (namespace ${place.argoCdNamespace}) follows ${where}: `
-    + `${place.syncPolicy.automated ? 'it applies this commit by itself at its next refresh' : `sync it: argocd app sync ${place.argoCdNamespace}/mincloud-${target.name}`}.`);
+  const apps = place.clusters.map((c) => `${place.argoCdNamespace}/${c.application}`);
+  if (place.clusters.length === 1) {
+    io.out(`Argo CD's Application ${place.clusters[0].application} (namespace ${place.argoCdNamespace}) follows ${where}: `
+      + `${place.syncPolicy.automated ? 'it applies this commit by itself at its next refresh' : `sync it: argocd app sync ${apps[0]}`}.`);
+  } else {
+    io.out(`Argo CD's Applications ${place.clusters.map((c) => `${c.application} (cluster ${c.name}, folder ${c.path}/)`).join(', ')} (namespace ${place.argoCdNamespace}) `
+      + `follow ${where}: ${place.syncPolicy.automated ? 'each applies its cluster\'s folder of this commit by itself at its next refresh' : `sync them, in this order: ${apps.map((a) => `argocd app sync ${a}`).join(' && ')}`}.`);
+  }
   return EXIT.ok;
 }
 

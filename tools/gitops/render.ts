@@ -2,7 +2,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { ClusterResource } from '../../lib/argocd-project';
-import { ResolvedTarget } from '../../lib/deployment-config';
+import { onCluster, ResolvedTarget } from '../../lib/deployment-config';
 import { ResolvedGitOps } from '../../lib/gitops-config';
 import { GitOpsDelivery } from '../../lib/gitops-delivery';
 import { OutputValidationError, synthTarget, SynthResult } from '../../lib/synth/synth-target';
@@ -14,19 +14,26 @@ import { version } from '../../package.json';
 export const ARGOCD_OUTPUT = 'argocd';
 
 /**
- * The cluster-scoped objects `target` synthesizes (its Namespace, its PriorityClass), by group,
- * kind and name, as the target's code builds them: what its AppProject allows, and nothing more.
+ * The cluster-scoped objects `target` synthesizes (its Namespace, its PriorityClass) on any of
+ * its clusters, by group, kind and name, as the target's code builds them: what its AppProject
+ * allows, and nothing more.
  */
 export function clusterResourcesOf(target: ResolvedTarget, env: NodeJS.ProcessEnv): ClusterResource[] {
-  // Nothing is written: only the charts' objects are read (toJson), not synthesized to files.
-  const app = new App({ outdir: path.join(os.tmpdir(), 'unused'), recordConstructMetadata: false });
-  buildTargetFromEnv(app, target, env);
-  return app.charts.flatMap((c) => c.toJson() as Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>)
-    .filter((o) => o.metadata.namespace === undefined)
-    .map((o) => ({ group: o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', kind: o.kind, name: o.metadata.name }));
+  const found = new Map<string, ClusterResource>();
+  for (const cluster of target.clusters) {
+    // Nothing is written: only the charts' objects are read (toJson), not synthesized to files.
+    const app = new App({ outdir: path.join(os.tmpdir(), 'unused'), recordConstructMetadata: false });
+    buildTargetFromEnv(app, onCluster(target, cluster.name), env);
+    for (const o of app.charts.flatMap((c) => c.toJson() as Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>)) {
+      if (o.metadata.namespace !== undefined) continue;
+      const r = { group: o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', kind: o.kind, name: o.metadata.name };
+      found.set(`${r.group}/${r.kind}/${r.name}`, found.get(`${r.group}/${r.kind}/${r.name}`) ?? r);
+    }
+  }
+  return [...found.values()];
 }
 
-/** Every target's AppProject and Application, in one chart in Argo CD's namespace. */
+/** Every target's AppProject and its Applications (one per cluster), in one chart in Argo CD's namespace. */
 export function buildArgoCd(app: App, gitops: ResolvedGitOps, targets: readonly ResolvedTarget[], env: NodeJS.ProcessEnv): Chart {
   const chart = new Chart(app, ARGOCD_OUTPUT, { namespace: gitops.argoCdNamespace });
   for (const t of gitops.targets) {
