@@ -85,7 +85,10 @@ describe('npm run gitops publish and promote against a local bare repository', (
     expect(trailer('env/dev', 'Source-Commit')).toEqual([src.base]);
     expect(trailer('env/dev', 'Site-Image')).toEqual([SITE]);
     expect(trailer('env/dev', 'Api-Image')).toEqual([]); // dev does not run the API
-    expect(trailer('env/dev', 'Image')).toEqual([`nginx1/nginx1=${SITE}`]);
+    // One Image trailer per container of the target (the site's, and any other service's dev runs).
+    const containers = appObjects('dev').filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers.map((c: { name: string }) => `${d.metadata.name}/${c.name}`));
+    expect(trailer('env/dev', 'Image').map((t) => t.split('=')[0]).sort()).toEqual(containers.sort());
+    expect(trailer('env/dev', 'Image')).toContain(`nginx1/nginx1=${SITE}`);
     expect(trailer('env/dev', 'Validation')).toEqual([expect.stringMatching(new RegExp(`^SchemaValidation, PolicyValidation: ${DEV_OBJECTS} objects, 0 findings, \\d declared exemptions$`))]);
     expect(git(bare, 'log', '-1', '--format=%b', 'env/dev')).toContain(`nginx1/nginx1 ${SITE} (digest sha256:${'1'.repeat(64)})`);
   });
