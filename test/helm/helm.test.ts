@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 import { targets } from '../../main';
-import { escapeTemplates } from '../../tools/helm/chart';
+import { chartName, escapeTemplates } from '../../tools/helm/chart';
 import { freePort } from '../support/free-port';
 
 // `npm run helm`: charts that helm 3 (from the npm layer package) lints and renders back to
@@ -15,6 +15,9 @@ import { freePort } from '../support/free-port';
 // that `helm repo add` and `helm template` use, as they would use ChartMuseum.
 const ROOT = path.join(__dirname, '..', '..');
 const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).version as string;
+// A chart per target, or per cluster of a target on several clusters (prod: prod-eu, prod-us).
+const CHARTS = targets.flatMap((t) => (t.clusters.length > 1 ? t.clusters.map((c) => ({ target: t.name, cluster: c.name as string | undefined })) : [{ target: t.name, cluster: undefined }]))
+  .map((c) => ({ ...c, name: chartName(c.target, c.cluster) }));
 jest.setTimeout(120000);
 
 function get(url: string): Promise<{ status: number; body: string }> {
@@ -34,7 +37,7 @@ describe('Helm charts and chart repository', () => {
   const run = (...args: string[]) => execFileSync(helm, args, { encoding: 'utf-8', env: helmEnv(), stdio: 'pipe' });
   const objects = (yaml: string) => YAML.parseAllDocuments(yaml).map((d) => d.toJS()).filter(Boolean)
     .sort((a: any, b: any) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
-  const synthesized = (target: string) => objects(readManifestFolder(path.join(work, 'dist', target)).files
+  const synthesized = (chart: string) => objects(readManifestFolder(path.join(work, 'dist', chart)).files
     .map((f) => f.manifests.map((m) => YAML.stringify(m)).join('---\n')).join('---\n'));
 
   beforeAll(() => {
@@ -43,7 +46,7 @@ describe('Helm charts and chart repository', () => {
     // A fixed image, so the charts do not depend on docker/image.env.
     const env = { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' };
     const tool = (args: string[]) => execFileSync('node', ['--import', 'tsx', ...args], { cwd: ROOT, encoding: 'utf-8', env });
-    for (const target of ['dev', 'staging', 'prod']) tool(['main.ts', '--target', target, '--outdir', path.join(work, 'dist', target)]);
+    for (const c of CHARTS) tool(['main.ts', '--target', c.target, ...(c.cluster ? ['--cluster', c.cluster] : []), '--outdir', path.join(work, 'dist', c.name)]);
     tool(['tools/helm/cli.ts', '--out', path.join(work, 'charts'), '--repo', path.join(work, 'repo')]);
   });
   afterAll(async () => {
@@ -55,12 +58,12 @@ describe('Helm charts and chart repository', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test.each(['dev', 'staging', 'prod'])('%s: helm lint passes and helm template gives back the synthesized objects', (target) => {
-    const chart = path.join(work, 'charts', `mincloud-${target}`);
+  test.each(CHARTS.map((c) => c.name))('%s: helm lint passes and helm template gives back the synthesized objects', (name) => {
+    const chart = path.join(work, 'charts', name);
     expect(run('lint', '--strict', chart)).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
     const chartYaml = YAML.parse(fs.readFileSync(path.join(chart, 'Chart.yaml'), 'utf-8'));
-    expect(chartYaml).toMatchObject({ apiVersion: 'v2', name: `mincloud-${target}`, version: VERSION, appVersion: VERSION });
-    expect(objects(run('template', 'release', chart))).toEqual(synthesized(target));
+    expect(chartYaml).toMatchObject({ apiVersion: 'v2', name, version: VERSION, appVersion: VERSION });
+    expect(objects(run('template', 'release', chart))).toEqual(synthesized(name));
   });
 
   test('template braces in a manifest survive rendering', () => {
@@ -73,7 +76,7 @@ describe('Helm charts and chart repository', () => {
 
   test('the chart repository round trip through nginx on 127.0.0.1', async () => {
     const repo = path.join(work, 'repo');
-    expect(fs.readdirSync(repo).sort()).toEqual(['index.yaml', ...targets.map((t) => `mincloud-${t.name}-${VERSION}.tgz`)].sort());
+    expect(fs.readdirSync(repo).sort()).toEqual(['index.yaml', ...CHARTS.map((c) => `${c.name}-${VERSION}.tgz`)].sort());
     const port = await freePort();
     const conf = path.join(work, 'nginx.conf');
     fs.mkdirSync(path.join(work, 'nginx'), { recursive: true });
@@ -107,16 +110,19 @@ http {
     run('repo', 'add', 'mincloud', url);
     run('repo', 'update');
     const search = run('search', 'repo', 'mincloud');
-    for (const t of ['dev', 'staging', 'prod']) expect(search).toMatch(new RegExp(`mincloud/mincloud-${t}\\s+${VERSION.replace(/\./g, '\\.')}\\s+${VERSION.replace(/\./g, '\\.')}`));
-    expect(objects(run('template', 'site', 'mincloud/mincloud-dev', '--version', VERSION))).toEqual(synthesized('dev'));
+    for (const c of CHARTS) expect(search).toMatch(new RegExp(`mincloud/${c.name}\\s+${VERSION.replace(/\./g, '\\.')}\\s+${VERSION.replace(/\./g, '\\.')}`));
+    expect(objects(run('template', 'site', 'mincloud/mincloud-dev', '--version', VERSION))).toEqual(synthesized('mincloud-dev'));
     // helm pull downloads the packaged archive: the bytes the index's digest names, and renders the same
     const pulled = path.join(work, 'pulled');
     fs.mkdirSync(pulled); // helm 3.12 does not create --destination
-    run('pull', 'mincloud/mincloud-prod', '--version', VERSION, '--destination', pulled);
-    const tgz = fs.readFileSync(path.join(pulled, `mincloud-prod-${VERSION}.tgz`));
-    expect(tgz.equals(fs.readFileSync(path.join(repo, `mincloud-prod-${VERSION}.tgz`)))).toBe(true);
-    const entry = YAML.parse(served).entries['mincloud-prod'][0];
+    // (prod's chart for its second cluster: its own pod network in the site's real-IP config)
+    run('pull', 'mincloud/mincloud-prod-prod-us', '--version', VERSION, '--destination', pulled);
+    const tgz = fs.readFileSync(path.join(pulled, `mincloud-prod-prod-us-${VERSION}.tgz`));
+    expect(tgz.equals(fs.readFileSync(path.join(repo, `mincloud-prod-prod-us-${VERSION}.tgz`)))).toBe(true);
+    const entry = YAML.parse(served).entries['mincloud-prod-prod-us'][0];
     expect(createHash('sha256').update(tgz).digest('hex')).toBe(entry.digest);
-    expect(objects(run('template', 'site', path.join(pulled, `mincloud-prod-${VERSION}.tgz`)))).toEqual(synthesized('prod'));
+    const rendered = run('template', 'site', path.join(pulled, `mincloud-prod-prod-us-${VERSION}.tgz`));
+    expect(objects(rendered)).toEqual(synthesized('mincloud-prod-prod-us'));
+    expect(rendered).toContain('set_real_ip_from 10.4.0.0/14;');
   });
 });

@@ -11,19 +11,30 @@ export function helmBinary(): string {
 }
 
 /**
- * Writes a Helm chart for one synthesized target: its manifests become the templates, verbatim
- * (any `{{` is escaped, so Helm renders them unchanged). The chart has no values: it is
- * rendered from typed code, and configuration changes go through the code and `npm run synth`.
+ * The chart of a target: `mincloud-<target>`, or `mincloud-<target>-<cluster>` for each cluster
+ * of a target on several clusters (their manifests differ: each cluster's pod network).
  */
-export function writeChart(targetDir: string, target: string, chartDir: string, version: string): string {
-  const name = `mincloud-${target}`;
+export function chartName(target: string, cluster?: string): string {
+  return cluster ? `mincloud-${target}-${cluster}` : `mincloud-${target}`;
+}
+
+/**
+ * Writes a Helm chart for one synthesized target (on one of its clusters, when it has several):
+ * its manifests become the templates, verbatim (any `{{` is escaped, so Helm renders them
+ * unchanged). The chart has no values: it is rendered from typed code, and configuration changes
+ * go through the code and `npm run synth`.
+ */
+export function writeChart(targetDir: string, target: string, chartDir: string, version: string, cluster?: string): string {
+  const name = chartName(target, cluster);
+  const what = cluster ? `target ${target} on cluster ${cluster}` : `target ${target}`;
+  const synth = cluster ? `npm run synth -- --target ${target} --cluster ${cluster}` : `npm run synth -- --target ${target}`;
   const dir = path.join(chartDir, name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'Chart.yaml'), YAML.stringify({
     apiVersion: 'v2',
     name,
-    description: `The minCloud site on Kubernetes, target ${target} (generated from typed cdk8s code)`,
+    description: `The minCloud site on Kubernetes, ${what} (generated from typed cdk8s code)`,
     type: 'application',
     version,
     appVersion: version,
@@ -34,7 +45,7 @@ export function writeChart(targetDir: string, target: string, chartDir: string, 
     '# This chart has no values: it is rendered from typed code (npm run synth).\n# Change the code, not values, and publish a new chart version.\n');
   fs.writeFileSync(path.join(dir, '.helmignore'), '.git/\n*.tmp\n');
   fs.writeFileSync(path.join(dir, 'README.md'),
-    `# ${name}\n\nThe manifests of target \`${target}\`, as \`npm run synth\` writes them to \`dist/${target}/\`, packaged as a chart.\n`);
+    `# ${name}\n\nThe manifests of ${what}, exactly as \`${synth}\` writes them to \`dist/\`, packaged as a chart.\n`);
   for (const { file, manifests } of readManifestFolder(targetDir).files) {
     const text = manifests.map((m) => YAML.stringify(m)).join('---\n');
     fs.writeFileSync(path.join(dir, 'templates', file), escapeTemplates(text));

@@ -10,7 +10,8 @@ import { helmBinary, writeChart } from './chart';
 const HELP = `Usage: npm run helm -- [--target NAME[,NAME]] [--out DIR] [--repo DIR]
 
 Synthesizes the targets (into a temporary folder: dist/ is not touched), writes a Helm chart
-per target to DIR/mincloud-<target>/ (default build/helm), checks each with helm lint, then
+per target to DIR/mincloud-<target>/ (default build/helm), or per cluster of a target on several
+clusters to DIR/mincloud-<target>-<cluster>/, checks each with helm lint, then
 packages them into a chart repository folder with an index.yaml (default build/charts), which
 is what ChartMuseum or any static web server serves.
 `;
@@ -38,10 +39,10 @@ async function run(argv: string[]): Promise<number> {
   const helm = helmBinary();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-'));
   try {
-    const synthesized = await synthTargets(tmp, { names: target?.split(',') });
+    const synthesized = await synthTargets(tmp, { names: target?.split(','), everyCluster: true });
     fs.mkdirSync(repo, { recursive: true });
-    for (const { target: t, dir } of synthesized) {
-      const chart = writeChart(dir, t.name, out, version);
+    for (const { target: t, cluster, dir } of synthesized) {
+      const chart = writeChart(dir, t.name, out, version, cluster);
       execFileSync(helm, ['lint', '--strict', chart], { stdio: 'pipe' });
       execFileSync(helm, ['package', chart, '--destination', repo], { stdio: 'pipe' });
       console.log(`helm: ${chart} (lint ok) -> ${path.join(repo, `${path.basename(chart)}-${version}.tgz`)}`);
