@@ -10,7 +10,7 @@ import { targets } from '../../main';
 import { chartName, escapeTemplates } from '../../tools/helm/chart';
 import { freePort } from '../support/free-port';
 
-// `npm run helm`: charts that helm 3 (from the npm layer package) lints and renders back to
+// `npm run helm`: charts that helm 4 (from the npm layer package) lints and renders back to
 // exactly the synthesized objects, and a chart repository served by real nginx on 127.0.0.1
 // that `helm repo add` and `helm template` use, as they would use ChartMuseum.
 const ROOT = path.join(__dirname, '..', '..');
@@ -114,7 +114,7 @@ http {
     expect(objects(run('template', 'site', 'mincloud/mincloud-dev', '--version', VERSION))).toEqual(synthesized('mincloud-dev'));
     // helm pull downloads the packaged archive: the bytes the index's digest names, and renders the same
     const pulled = path.join(work, 'pulled');
-    fs.mkdirSync(pulled); // helm 3.12 does not create --destination
+    fs.mkdirSync(pulled); // helm does not create --destination
     // (prod's chart for its second cluster: its own pod network in the site's real-IP config)
     run('pull', 'mincloud/mincloud-prod-prod-us', '--version', VERSION, '--destination', pulled);
     const tgz = fs.readFileSync(path.join(pulled, `mincloud-prod-prod-us-${VERSION}.tgz`));
