@@ -81,13 +81,28 @@ function goField(apiVersion, kind, pointer) {
 }
 const jsonType = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v);
 
-/** A stored CRD as a file k8s-checks reads (by content, so an unchanged CRD is a cache hit across runs). */
-const CRD_DIR = path.join(os.tmpdir(), 'fake-apiserver-crds');
+/**
+ * A stored CRD as a file k8s-checks reads, named by its content and kept beside k8s-checks' own
+ * cache (whose entries are named after the CRD files' paths): an unchanged CRD is a cache hit
+ * across runs, and no run adds entries. With the cache off, a folder of the process' own.
+ */
+let crdDir;
+function crdDirectory() {
+  if (crdDir) return crdDir;
+  const cache = process.env.K8S_CHECKS_CACHE_DIR;
+  if (cache === 'off') {
+    crdDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-apiserver-crds-'));
+    process.on('exit', () => fs.rmSync(crdDir, { recursive: true, force: true }));
+  } else {
+    crdDir = path.join(cache ? path.resolve(cache) : path.join(path.dirname(require.resolve('ajv/package.json')), '..', '.cache'), 'fake-apiserver-crds');
+  }
+  return crdDir;
+}
 function crdFile(crd) {
   const text = JSON.stringify({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name }, spec: crd.spec });
-  const file = path.join(CRD_DIR, `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 32)}.yaml`);
+  const file = path.join(crdDirectory(), `${crypto.createHash('sha256').update(text).digest('hex').slice(0, 32)}.yaml`);
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(CRD_DIR, { recursive: true });
+    fs.mkdirSync(crdDirectory(), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);
@@ -155,7 +170,9 @@ class Validation {
         throw E.invalid(r, obj.metadata?.name ?? '', typed.map((v) => {
           const field = E.fieldPath(v.path);
           const value = pointerGet(obj, v.path);
-          return { type: 'Invalid value', field, value, detail: `${field} in body ${v.message}` };
+          // kube-openapi's words: `spec.routes in body must be of type array: "string"`.
+          const detail = v.rule === 'type' ? `${field} in body must be of type ${v.message.replace(/^must be /, '')}: ${JSON.stringify(jsonType(value))}` : `${field} in body ${v.message}`;
+          return { type: 'Invalid value', field, value, detail };
         }));
       }
       const v = typed[0];
