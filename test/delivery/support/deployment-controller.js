@@ -66,7 +66,8 @@ const revisionOf = (o) => Number(o.metadata.annotations?.[REVISION] ?? 0);
 class DeploymentController {
   /**
    * @param api  the server's store: list(kind, ns), put(obj) (stores, notifies watchers),
-   *             remove(obj), updateAs(manager, obj, next) (a write with managedFields), now()
+   *             remove(obj) (deletes, with the garbage collector's cascade),
+   *             updateAs(manager, obj, next) (a write with managedFields), now()
    * @param control the live control state (failImages, slowImages, unavailable, timeScale)
    */
   constructor(api, control) {
@@ -120,10 +121,14 @@ class DeploymentController {
     }
   }
 
-  /** A Deployment was deleted: its rollout stops, its ReplicaSets go (garbage collection). */
-  forget(d) {
+  /**
+   * A Deployment was deleted: its rollout stops, its ReplicaSets go (garbage collection), unless
+   * the delete orphans them (the API server's garbage collector then only drops their owner reference).
+   */
+  forget(d, orphan = false) {
     this.stop(d.metadata.uid);
     this.current.delete(d.metadata.uid);
+    if (orphan) return;
     for (const rs of this.api.list('ReplicaSet', d.metadata.namespace)) {
       if ((rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid)) this.api.remove(rs);
     }
