@@ -5,7 +5,7 @@
 // policy/licenses/kube-score.LICENSE.
 
 import { isZeroQuantity } from './quantity';
-import { Manifest, PolicyFinding, PolicyRule } from './types';
+import { KubeScoreOptions, Manifest, PolicyFinding, PolicyRule } from './types';
 import {
   apiGroup, asArray, containerLabel, containersOf, finder, groupBy, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
   SelectorIndex, selectorMatches, serviceSelector, show, stringMap, Workload, workloadOf,
@@ -85,7 +85,7 @@ interface Ctx {
   readonly netpolsBySelector: SelectorIndex<Manifest>;
 }
 
-export function checkKubeScore(manifests: readonly Manifest[]): PolicyFinding[] {
+export function checkKubeScore(manifests: readonly Manifest[], _options: KubeScoreOptions = {}): PolicyFinding[] {
   const services = manifests.filter((m) => m.kind === 'Service' && apiGroup(m.apiVersion) === '');
   const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' && apiGroup(m.apiVersion) === 'autoscaling');
   const pdbs = manifests.filter((m) => m.kind === 'PodDisruptionBudget' && apiGroup(m.apiVersion) === 'policy');
