@@ -52,8 +52,11 @@ function dedupe(findings: PolicyFinding[]): PolicyFinding[] {
 }
 
 export function checkPolicies(manifests: readonly Manifest[], options: PolicyOptions = {}): PolicyReport {
-  // Everything counts as checked; only objects with a kind and metadata can be evaluated.
-  const objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string' && m.metadata && typeof m.metadata === 'object');
+  // Everything counts as checked; objects without a kind cannot be evaluated. An object without
+  // metadata is read as the tools' Go types read it: with empty metadata.
+  const objects = manifests
+    .filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string')
+    .map((m) => (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata) ? m : { ...m, metadata: {} } as unknown as Manifest));
   const polaris = checkPolaris(objects);
   const raw = [...checkPodSecurity(objects), ...checkKubeScore(objects, options.kubeScore), ...checkKubeLinter(objects), ...polaris.findings];
   const outcome = applyExemptions(objects, raw);

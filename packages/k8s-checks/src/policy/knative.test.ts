@@ -52,20 +52,20 @@ describe('Knative Services: the pod template is judged as a Deployment\'s', () =
 
   test('a Knative Service (and Configuration) is a workload with its template at spec.template; the core Service is not', () => {
     const ksvc = knativeService(knativeManifests());
-    const w = workloadOf(ksvc)!;
+    const w = workloadOf(ksvc, 'kube-score')!;
     expect(w).toMatchObject({ kind: 'Service', knative: true, templatePath: 'spec.template', podSpecPath: 'spec.template.spec', id: KNATIVE_ID });
     expect(w.podSpec.containers[0].name).toBe('web');
     expect(w.podLabels['app.kubernetes.io/instance']).toBe('web');
     const configuration = { ...ksvc, kind: 'Configuration' };
-    expect(workloadOf(configuration)).toMatchObject({ knative: true, podSpecPath: 'spec.template.spec' });
+    expect(workloadOf(configuration, 'kube-score')).toMatchObject({ knative: true, podSpecPath: 'spec.template.spec' });
     const core = compliantManifests().find((m) => m.kind === 'Service')!;
-    expect(workloadOf(core)).toBeUndefined();
+    expect(workloadOf(core, 'kube-score')).toBeUndefined();
     // Another group's kind with a template is still not a workload (only Knative Serving's are known).
-    expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' })).toBeUndefined();
-    expect(workloadOf({ ...ksvc, kind: 'Route' })).toBeUndefined();
+    expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' }, 'kube-score')).toBeUndefined();
+    expect(workloadOf({ ...ksvc, kind: 'Route' }, 'kube-score')).toBeUndefined();
     expect(objectId(ksvc)).toBe(KNATIVE_ID);
     expect(objectId(core)).toBe('Service/mincloud/web');
-    expect(workloadOf(compliantManifests().find((m) => m.kind === 'Deployment')!)!.knative).toBe(false);
+    expect(workloadOf(compliantManifests().find((m) => m.kind === 'Deployment')!, 'kube-score')!.knative).toBe(false);
   });
 
   test('the list of rules that do not apply names only rules that exist', () => {

@@ -50,7 +50,7 @@ const DOCKER_SOCK = [/docker.sock$/];
 const UNSAFE_SYSCTLS = ['kernel.msg', 'kernel.sem', 'kernel.shm', 'fs.mqueue.', 'net.'];
 
 export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[] {
-  const workloads = manifests.map(workloadOf).filter((w): w is Workload => w !== undefined);
+  const workloads = manifests.map((m) => workloadOf(m, 'kube-linter')).filter((w): w is Workload => w !== undefined);
   const byName = new NameIndex(manifests);
   const pods = new PodLabelIndex(workloads);
   const out: PolicyFinding[] = [];
@@ -61,7 +61,7 @@ export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[]
     if (group === 'extensions' && /^v1beta.+$/.test(version)) {
       out.push(f('no-extensions-v1beta', `disallowed API object found: ${m.apiVersion}/${m.kind}`, 'Use the stable API (apps/v1, networking.k8s.io/v1).', 'apiVersion'));
     }
-    const w = workloadOf(m);
+    const w = workloadOf(m, 'kube-linter');
     if (w) out.push(...workloadChecks(byName, w));
     if (m.kind === 'Service' && apiGroup(m.apiVersion) === '') out.push(...serviceChecks(pods, m));
     if (m.kind === 'PodDisruptionBudget' && apiGroup(m.apiVersion) === 'policy') out.push(...pdbChecks(manifests, workloads, m));

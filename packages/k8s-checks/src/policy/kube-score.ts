@@ -92,7 +92,7 @@ export function checkKubeScore(manifests: readonly Manifest[], _options: KubeSco
   const netpols = manifests.filter((m) => m.kind === 'NetworkPolicy' && apiGroup(m.apiVersion) === 'networking.k8s.io');
   const ctx: Ctx = {
     byName: new NameIndex(manifests),
-    pods: new PodLabelIndex(manifests.map(workloadOf).filter((w): w is Workload => w !== undefined)),
+    pods: new PodLabelIndex(manifests.map((m) => workloadOf(m, 'kube-score')).filter((w): w is Workload => w !== undefined)),
     services: new Set(services),
     servicesBySelector: new SelectorIndex(services, rawNamespace, serviceSelector),
     hpasByTarget: groupBy(hpas, (h) => `${rawNamespace(h)}\u0000${h.spec?.scaleTargetRef?.name}`),
@@ -105,10 +105,11 @@ export function checkKubeScore(manifests: readonly Manifest[], _options: KubeSco
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
     out.push(...metaChecks(m));
-    const w = workloadOf(m);
+    const w = workloadOf(m, 'kube-score');
     if (w) out.push(...podChecks(ctx, w));
-    if (m.kind === 'Deployment' && w) out.push(...deploymentChecks(ctx, w));
-    if (m.kind === 'StatefulSet' && w) out.push(...statefulSetChecks(ctx, w));
+    // The Deployment and StatefulSet checks read apps/v1 objects only (the parser keeps no others as such).
+    if (w && m.apiVersion === 'apps/v1' && m.kind === 'Deployment') out.push(...deploymentChecks(ctx, w));
+    if (w && m.apiVersion === 'apps/v1' && m.kind === 'StatefulSet') out.push(...statefulSetChecks(ctx, w));
     if (ctx.services.has(m)) out.push(...serviceChecks(ctx, m));
     if (ctx.netpols.has(m)) out.push(...networkPolicyChecks(ctx, m));
     if (ctx.pdbs.has(m)) out.push(...pdbChecks(m));

@@ -385,7 +385,7 @@ export function checkPolaris(manifests: readonly Manifest[], dir: string = POLAR
   };
 
   for (const m of manifests) {
-    const w = workloadOf(m);
+    const w = workloadOf(m, 'polaris');
     if (w) {
       runTest({ run, target: 'Controller', manifest: m, workload: w, isInit: false });
       runTest({ run, target: '', manifest: m, workload: w, isInit: false });
