@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dump } from 'js-yaml';
-import { compliantManifests, container, find } from '../policy/test-fixtures';
+import { compliantManifests, container, find } from '../../test/policy/test-fixtures';
 import { PolicyValidation } from './policy-validation';
 import { SchemaValidation } from './schema-validation';
 

@@ -5,8 +5,8 @@
 // below with the reason.
 
 import { checkPolicies, policyRules } from '.';
-import { build, CASES } from './rule-cases';
-import { compliantManifests, knativeManifests, knativeService, statefulSetManifests, toKnative } from './test-fixtures';
+import { build, CASES } from '../../test/policy/rule-cases';
+import { compliantManifests, knativeManifests, knativeService, statefulSetManifests, toKnative } from '../../test/policy/test-fixtures';
 import { objectId, workloadOf } from './workload';
 import { Manifest } from './types';
 

@@ -2,7 +2,7 @@
 // objects and fields that passes all four rule sets with zero findings. Construct authors
 // follow this (see the checklist at the top of ./README.md); the policy tests mutate it.
 
-import { Manifest } from './types';
+import { Manifest } from '../../src/policy/types';
 
 export interface FixtureOptions {
   /** Name of the service (Deployment, Service, ...). Default 'web'. */

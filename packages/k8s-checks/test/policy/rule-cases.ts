@@ -2,7 +2,7 @@
 // rule must fire. rules.test.ts runs them on the Deployment fixture, knative.test.ts on the same
 // service as a Knative Service.
 
-import { Manifest } from './types';
+import { Manifest } from '../../src/policy/types';
 import { compliantManifests, container, find, FixtureOptions, podSpec, statefulSetManifests } from './test-fixtures';
 
 export type M = any[];
@@ -94,6 +94,8 @@ export const CASES: Record<string, Case> = {
   'kube-linter/host-network': { mutate: (m) => { podSpec(m).hostNetwork = true; } },
   'kube-linter/host-pid': { mutate: (m) => { podSpec(m).hostPID = true; } },
   'kube-linter/invalid-target-ports': { mutate: (m) => { find(m, 'Service').spec.ports[0].targetPort = 'http_port'; } },
+  // A migration Job of the same service, without ttlSecondsAfterFinished: it stays after it finished.
+  'kube-linter/job-ttl-seconds-after-finished': { mutate: (m) => { m.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'web-migrate', namespace: 'mincloud' }, spec: { template: structuredClone(find(m, 'Deployment').spec.template) } }); } },
   'kube-linter/latest-tag': { mutate: (m) => { container(m).image = 'registry.example.com/mincloud/web:latest'; } },
   'kube-linter/liveness-port': { mutate: (m) => { container(m).livenessProbe.httpGet.port = 'metrics'; } },
   'kube-linter/mismatching-selector': { mutate: (m) => { find(m, 'Deployment').spec.selector.matchLabels['app.kubernetes.io/instance'] = 'other'; } },
@@ -107,7 +109,7 @@ export const CASES: Record<string, Case> = {
   'kube-linter/privilege-escalation-container': { mutate: (m) => { sc(m).allowPrivilegeEscalation = true; } },
   'kube-linter/privileged-container': { mutate: (m) => { sc(m).privileged = true; } },
   'kube-linter/readiness-port': { mutate: (m) => { container(m).readinessProbe.httpGet.port = 9090; } },
-  'kube-linter/run-as-non-root': { mutate: (m) => { delete sc(m).runAsGroup; delete podSc(m).runAsGroup; } },
+  'kube-linter/run-as-non-root': { mutate: (m) => { sc(m).runAsGroup = 0; } },
   'kube-linter/sensitive-host-mounts': { mutate: (m) => addHostPath(m, '/etc') },
   'kube-linter/ssh-port': { mutate: (m) => { container(m).ports.push({ name: 'ssh', containerPort: 22, protocol: 'TCP' }); } },
   'kube-linter/startup-port': { mutate: (m) => { container(m).startupProbe.httpGet.port = 9090; } },
