@@ -27,6 +27,12 @@ const rbac = (kind: string, name: string, extra: Record<string, unknown>, namesp
   metadata: { name, ...(namespaced ? { namespace: 'mincloud' } : {}) },
   ...extra,
 });
+/** A CronJob running the Deployment's pod template, with `spec` added and the pod's restartPolicy. */
+const cronJob = (m: M, spec: Record<string, unknown>, restartPolicy = 'OnFailure'): Manifest => {
+  const template = structuredClone(find(m, 'Deployment').spec.template);
+  template.spec.restartPolicy = restartPolicy;
+  return { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'web-nightly', namespace: 'mincloud' }, spec: { schedule: '0 3 * * *', ...spec, jobTemplate: { spec: { template } } } };
+};
 const execRule = { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] };
 
 export const CASES: Record<string, Case> = {
@@ -79,6 +85,10 @@ export const CASES: Record<string, Case> = {
   'kube-score/service-type': { mutate: (m) => { find(m, 'Service').spec.type = 'NodePort'; } },
   'kube-score/ingress-targets-service': { fixture: { ingress: true }, mutate: (m) => { find(m, 'Ingress').spec.rules[0].http.paths[0].backend.service.port = { name: 'https' }; } },
   'kube-score/horizontalpodautoscaler-has-target': { fixture: { hpa: true }, mutate: (m) => { find(m, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name = 'other'; } },
+  'kube-score/horizontalpodautoscaler-replicas': { fixture: { hpa: true }, mutate: (m) => { delete find(m, 'HorizontalPodAutoscaler').spec.minReplicas; } },
+  // A nightly CronJob of the same service, run from the Deployment's pod template.
+  'kube-score/cronjob-has-deadline': { mutate: (m) => { m.push(cronJob(m, {})); } },
+  'kube-score/cronjob-restartpolicy': { mutate: (m) => { m.push(cronJob(m, { startingDeadlineSeconds: 300 }, 'Always')); } },
   'kube-score/label-values': { mutate: (m) => { find(m, 'Deployment').metadata.labels['app.kubernetes.io/version'] = '1.0.0+build.5'; } },
   'kube-score/stable-version': { mutate: (m) => { find(m, 'PodDisruptionBudget').apiVersion = 'policy/v1beta1'; } },
   'kube-score/exemption-without-reason': { mutate: (m) => { find(m, 'Service').metadata.annotations = { 'kube-score/ignore': 'service-type' }; } },
