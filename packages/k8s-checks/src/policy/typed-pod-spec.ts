@@ -90,11 +90,14 @@ function jsonType(value: unknown): string {
   return typeof value === 'object' ? 'object' : typeof value;
 }
 
-function decode(value: unknown, shape: Shape, where: string, defs: Shapes['defs']): unknown {
+/** The field path of a decoding error; segments are pushed and popped as the walk goes (built into text only on error). */
+type Where = string[];
+
+function decode(value: unknown, shape: Shape, where: Where, defs: Shapes['defs']): unknown {
   if (shape.t === 'ref') return decode(value, defs[shape.ref] ?? { t: 'any' }, where, defs);
   if (value === null || value === undefined) return undefined;
   const fail = (): never => {
-    throw new TypedDecodeError(`cannot unmarshal ${jsonType(value)} into ${where} of type ${GO_TYPE[shape.t] ?? shape.t}`);
+    throw new TypedDecodeError(`cannot unmarshal ${jsonType(value)} into ${where.join('')} of type ${GO_TYPE[shape.t] ?? shape.t}`);
   };
   switch (shape.t) {
     case 'any':
@@ -111,19 +114,28 @@ function decode(value: unknown, shape: Shape, where: string, defs: Shapes['defs'
       return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)) ? value : fail();
     case 'quantity':
       return typeof value === 'string' || typeof value === 'number' ? value : fail();
-    case 'array':
+    case 'array': {
       if (!Array.isArray(value)) return fail();
       // A null item of a slice of structs decodes as the zero struct: positions stay.
-      return value.map((item, i) => decode(item, shape.i, `${where}[${i}]`, defs) ?? (shape.i.t === 'ref' || shape.i.t === 'object' ? {} : undefined))
-        .filter((v) => v !== undefined);
+      const struct = shape.i.t === 'ref' || shape.i.t === 'object';
+      const out: unknown[] = [];
+      for (let i = 0; i < value.length; i++) {
+        where.push(`[${i}]`);
+        const item = decode(value[i], shape.i, where, defs) ?? (struct ? {} : undefined);
+        where.pop();
+        if (item !== undefined) out.push(item);
+      }
+      return out;
+    }
     case 'object': {
       if (!isObject(value)) return fail();
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        const field = shape.p ? shape.p[k] : undefined;
-        const fieldShape = field ?? (shape.p ? undefined : shape.a);
+      for (const k in value) {
+        const fieldShape = shape.p ? (Object.prototype.hasOwnProperty.call(shape.p, k) ? shape.p[k] : undefined) : shape.a;
         if (!fieldShape) continue; // not a field of the type: dropped
-        const decoded = decode(v, fieldShape, `${where}.${k}`, defs);
+        where.push(`.${k}`);
+        const decoded = decode(value[k], fieldShape, where, defs);
+        where.pop();
         if (decoded !== undefined) out[k] = decoded;
       }
       return out;
@@ -139,5 +151,5 @@ function decode(value: unknown, shape: Shape, where: string, defs: Shapes['defs'
  */
 export function typedPodSpec(spec: unknown): Record<string, unknown> {
   const { defs } = podSpecShapes();
-  return (decode(spec, { t: 'ref', ref: POD_SPEC }, 'PodSpec', defs) ?? {}) as Record<string, unknown>;
+  return (decode(spec, { t: 'ref', ref: POD_SPEC }, ['PodSpec'], defs) ?? {}) as Record<string, unknown>;
 }
