@@ -60,8 +60,10 @@ describe('Knative Services: the pod template is judged as a Deployment\'s', () =
     expect(workloadOf(configuration, 'kube-score')).toMatchObject({ knative: true, podSpecPath: 'spec.template.spec' });
     const core = compliantManifests().find((m) => m.kind === 'Service')!;
     expect(workloadOf(core, 'kube-score')).toBeUndefined();
-    // Another group's kind with a template is still not a workload (only Knative Serving's are known).
+    // For the tools that decode by kind, another group's kind with a template is no workload (only
+    // Knative Serving's are known); Polaris finds pod specs by structure, so it is one for Polaris.
     expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' }, 'kube-score')).toBeUndefined();
+    expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' }, 'polaris')).toMatchObject({ podSpecPath: 'spec.template.spec' });
     expect(workloadOf({ ...ksvc, kind: 'Route' }, 'kube-score')).toBeUndefined();
     expect(objectId(ksvc)).toBe(KNATIVE_ID);
     expect(objectId(core)).toBe('Service/mincloud/web');
