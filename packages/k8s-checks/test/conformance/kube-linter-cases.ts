@@ -6,7 +6,8 @@
 //   count=$(get_value_from "${lines[0]}" '.Reports | length')
 //   [[ "${message1}" == "Deployment: ..." ]]        [[ "${count}" == "2" ]]
 //
-// and the loop form that fills `actual_messages[i]` from `.Reports[${i}] | <expression>`. A jq
+// the exit status (`[ "$status" -eq 1 ]`: 1 when kube-linter reports something), and the loop
+// form that fills `actual_messages[i]` from `.Reports[${i}] | <expression>`. A jq
 // expression is read as terms joined by `+`: string literals and the report fields
 // `.Object.K8sObject.GroupVersionKind.Kind`, `.Object.K8sObject.Name`,
 // `.Object.K8sObject.Namespace`, `.Diagnostic.Message`, `.Check` of `.Reports[N]`. Not a bash
@@ -169,11 +170,11 @@ function blocks(src: string): Block[] {
   return out;
 }
 
-/** The value assigned to a shell variable (`name="..."`), the last assignment before `before`. */
-function assigned(body: string, name: string, before = body.length): string | undefined {
+/** The value last assigned to a shell variable (`name="..."`) in a block. */
+function assigned(body: string, name: string): string | undefined {
   const re = new RegExp(`^\\s*${name}="((?:[^"\\\\]|\\\\.)*)"\\s*$`, 'gm');
   let value: string | undefined;
-  for (let m = re.exec(body); m && m.index < before; m = re.exec(body)) value = bashDoubleQuoted(m[1]);
+  for (let m = re.exec(body); m; m = re.exec(body)) value = bashDoubleQuoted(m[1]);
   return value;
 }
 
