@@ -74,7 +74,12 @@ function selectorOf(w: Workload): Record<string, any> | null | undefined {
 }
 
 export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[] {
-  const workloads = manifests.map((m) => workloadOf(m, 'kube-linter')).filter((w): w is Workload => w !== undefined);
+  const byManifest = new Map<Manifest, Workload>();
+  for (const m of manifests) {
+    const w = workloadOf(m, 'kube-linter');
+    if (w) byManifest.set(m, w);
+  }
+  const workloads = [...byManifest.values()];
   const byName = new NameIndex(manifests);
   const pods = new PodLabelIndex(workloads);
   const out: PolicyFinding[] = [];
@@ -85,7 +90,7 @@ export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[]
     if (group === 'extensions' && /^v1beta.+$/.test(version)) {
       out.push(f('no-extensions-v1beta', `disallowed API object found: ${m.apiVersion}, Kind=${m.kind}`, 'Use the stable API (apps/v1, networking.k8s.io/v1).', 'apiVersion'));
     }
-    const w = workloadOf(m, 'kube-linter');
+    const w = byManifest.get(m);
     if (w) out.push(...workloadChecks(byName, w));
     if (m.kind === 'Service' && m.apiVersion === 'v1') out.push(...serviceChecks(pods, m));
     if (m.kind === 'PodDisruptionBudget' && m.apiVersion === 'policy/v1') out.push(...pdbChecks(manifests, workloads, m));

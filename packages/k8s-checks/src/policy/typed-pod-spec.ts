@@ -93,29 +93,30 @@ function jsonType(value: unknown): string {
 /** The field path of a decoding error; segments are pushed and popped as the walk goes (built into text only on error). */
 type Where = string[];
 
+function mismatch(value: unknown, shape: Shape, where: Where): never {
+  throw new TypedDecodeError(`cannot unmarshal ${jsonType(value)} into ${where.join('')} of type ${GO_TYPE[shape.t] ?? shape.t}`);
+}
+
 function decode(value: unknown, shape: Shape, where: Where, defs: Shapes['defs']): unknown {
   if (shape.t === 'ref') return decode(value, defs[shape.ref] ?? { t: 'any' }, where, defs);
   if (value === null || value === undefined) return undefined;
-  const fail = (): never => {
-    throw new TypedDecodeError(`cannot unmarshal ${jsonType(value)} into ${where.join('')} of type ${GO_TYPE[shape.t] ?? shape.t}`);
-  };
   switch (shape.t) {
     case 'any':
       return value;
     case 'string':
-      return typeof value === 'string' ? value : fail();
+      return typeof value === 'string' ? value : mismatch(value, shape, where);
     case 'boolean':
-      return typeof value === 'boolean' ? value : fail();
+      return typeof value === 'boolean' ? value : mismatch(value, shape, where);
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) ? value : fail();
+      return typeof value === 'number' && Number.isInteger(value) ? value : mismatch(value, shape, where);
     case 'number':
-      return typeof value === 'number' ? value : fail();
+      return typeof value === 'number' ? value : mismatch(value, shape, where);
     case 'int-or-string':
-      return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)) ? value : fail();
+      return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)) ? value : mismatch(value, shape, where);
     case 'quantity':
-      return typeof value === 'string' || typeof value === 'number' ? value : fail();
+      return typeof value === 'string' || typeof value === 'number' ? value : mismatch(value, shape, where);
     case 'array': {
-      if (!Array.isArray(value)) return fail();
+      if (!Array.isArray(value)) return mismatch(value, shape, where);
       // A null item of a slice of structs decodes as the zero struct: positions stay.
       const struct = shape.i.t === 'ref' || shape.i.t === 'object';
       const out: unknown[] = [];
@@ -128,7 +129,7 @@ function decode(value: unknown, shape: Shape, where: Where, defs: Shapes['defs']
       return out;
     }
     case 'object': {
-      if (!isObject(value)) return fail();
+      if (!isObject(value)) return mismatch(value, shape, where);
       const out: Record<string, unknown> = {};
       for (const k in value) {
         const fieldShape = shape.p ? (Object.prototype.hasOwnProperty.call(shape.p, k) ? shape.p[k] : undefined) : shape.a;

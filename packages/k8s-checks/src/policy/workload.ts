@@ -164,14 +164,26 @@ export function isKnative(m: Manifest): boolean {
   return typeof m.apiVersion === 'string' && apiGroup(m.apiVersion) === KNATIVE_SERVING_GROUP;
 }
 
+/** Each view's table by kind, then by apiVersion (kube-score) or group (the others): the lookup runs for every object. */
+const BY_KIND = new Map(Object.entries(KINDS).map(([view, table]) => {
+  const byKind = new Map<string, Map<string, TemplatePath>>();
+  for (const [key, steps] of Object.entries(table)) {
+    const i = key.lastIndexOf('/');
+    const kind = key.slice(i + 1);
+    if (!byKind.has(kind)) byKind.set(kind, new Map());
+    byKind.get(kind)!.set(key.slice(0, i), steps);
+  }
+  return [view, byKind] as const;
+}));
+
 /** Where `view` finds the pod template of `m`: null for a Pod (its own template), undefined when it finds none. */
 function templatePathOf(m: Manifest, view: Exclude<PolicyView, 'polaris'>): TemplatePath | undefined {
   if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') return undefined;
-  const table = KINDS[view];
-  const key = view === 'kube-score' ? `${m.apiVersion}/${m.kind}` : `${apiGroup(m.apiVersion)}/${m.kind}`;
-  if (Object.prototype.hasOwnProperty.call(table, key)) return table[key];
-  const knative = `${apiGroup(m.apiVersion)}/${m.kind}`;
-  return Object.prototype.hasOwnProperty.call(KNATIVE_KINDS, knative) ? KNATIVE_KINDS[knative] : undefined;
+  const versions = BY_KIND.get(view)!.get(m.kind);
+  if (!versions) return undefined;
+  const group = apiGroup(m.apiVersion);
+  const steps = versions.get(view === 'kube-score' && group !== KNATIVE_SERVING_GROUP ? m.apiVersion : group);
+  return steps;
 }
 
 function valueAt(root: unknown, steps: readonly string[]): unknown {
