@@ -140,6 +140,8 @@ function mapKeys(body: string, offset: number): (name: string) => string[] | und
 export interface KubeScoreExtraction {
   readonly cases: KubeScoreCase[];
   readonly unread: Unread[];
+  /** Tests that assert otherwise (wasSkipped, getSummaries, testScore directly): no grade of a check, so no case. */
+  readonly otherTests: string[];
   /** The *_test.go files read. */
   readonly files: readonly string[];
 }
@@ -162,12 +164,15 @@ export function simpleCallConfig(helperSource: string): KubeScoreRunConfig | str
 }
 
 /** The cases of one *_test.go file (`file` its name, `testdata` the folder of the inputs). */
-export function kubeScoreCasesOf(file: string, src: string, testdata: string, simpleConfig: KubeScoreRunConfig | string): { cases: KubeScoreCase[]; unread: Unread[] } {
+export function kubeScoreCasesOf(file: string, src: string, testdata: string, simpleConfig: KubeScoreRunConfig | string): { cases: KubeScoreCase[]; unread: Unread[]; otherTests: string[] } {
   const cases: KubeScoreCase[] = [];
   const unread: Unread[] = [];
+  const otherTests: string[] = [];
   for (const fn of goFunctions(src)) {
     if (!fn.name.startsWith('Test')) continue;
-    for (const call of goCalls(fn.body, ['testExpectedScore', 'testExpectedScoreWithConfig'])) {
+    const calls = goCalls(fn.body, ['testExpectedScore', 'testExpectedScoreWithConfig']);
+    if (calls.length === 0) otherTests.push(`score/${file}:${fn.line} ${fn.name}`);
+    for (const call of calls) {
       const line = fn.line + fn.body.slice(0, call.at).split('\n').length - 1;
       const where = `score/${file}:${line} ${fn.name}`;
       const text = `${call.callee}(${call.args.join(', ')})`;
@@ -207,7 +212,7 @@ export function kubeScoreCasesOf(file: string, src: string, testdata: string, si
       }
     }
   }
-  return { cases, unread };
+  return { cases, unread, otherTests };
 }
 
 /** Every case of `<root>/score/*_test.go` (`root` is kube-score's folder in the conformance cases). */
@@ -215,11 +220,12 @@ export function extractKubeScoreCases(root: string): KubeScoreExtraction {
   const scoreDir = path.join(root, 'score');
   const files = fs.readdirSync(scoreDir).filter((f) => f.endsWith('_test.go')).sort();
   const simpleConfig = simpleCallConfig(fs.readFileSync(path.join(scoreDir, 'score_test.go'), 'utf8'));
-  const out: KubeScoreExtraction = { cases: [], unread: [], files: files.map((f) => path.join(scoreDir, f)) };
+  const out: KubeScoreExtraction = { cases: [], unread: [], otherTests: [], files: files.map((f) => path.join(scoreDir, f)) };
   for (const file of files) {
-    const { cases, unread } = kubeScoreCasesOf(file, fs.readFileSync(path.join(scoreDir, file), 'utf8'), path.join(scoreDir, 'testdata'), simpleConfig);
+    const { cases, unread, otherTests } = kubeScoreCasesOf(file, fs.readFileSync(path.join(scoreDir, file), 'utf8'), path.join(scoreDir, 'testdata'), simpleConfig);
     out.cases.push(...cases);
     out.unread.push(...unread);
+    out.otherTests.push(...otherTests);
   }
   return out;
 }

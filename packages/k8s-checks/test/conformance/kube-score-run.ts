@@ -30,8 +30,8 @@ function gradeOf(c: KubeScoreCase): { grade: 'Critical' | 'Warning' | 'OK'; deta
 /** The grade as kube-score shows it: AlmostOK as OK; a skipped test is not shown, so it has no finding either. */
 const shown = (g: KubeScoreGrade): 'Critical' | 'Warning' | 'OK' => (g === 'AllOK' || g === 'AlmostOK' || g === 'Skipped' ? 'OK' : g);
 
-export function runKubeScore(root: string): { outcomes: CaseOutcome[]; unread: Unread[] } {
-  const { cases, unread } = extractKubeScoreCases(root);
+export function runKubeScore(root: string): { outcomes: CaseOutcome[]; unread: Unread[]; otherTests: string[] } {
+  const { cases, unread, otherTests } = extractKubeScoreCases(root);
   const claimed = new Set(policyRules().filter((r) => r.tool === 'kube-score').map((r) => r.rule));
   const outcomes = cases.map((c): CaseOutcome => {
     const base = { tool: 'kube-score' as const, source: c.source, check: c.checkId, expected: `${c.checkName}: ${c.grade} on ${c.files.map((f) => path.basename(f)).join(', ')}` };
@@ -41,5 +41,5 @@ export function runKubeScore(root: string): { outcomes: CaseOutcome[]; unread: U
     const got = gradeOf(c);
     return { ...base, status: got.grade === shown(c.grade) ? 'pass' : 'fail', detail: `got ${got.grade}: ${got.detail}` };
   });
-  return { outcomes, unread };
+  return { outcomes, unread, otherTests };
 }

@@ -13,7 +13,7 @@ export interface ConformanceRun {
   readonly unread: Unread[];
   readonly scores: ToolScore[];
   /** Files and tests that hold no expectation of a check (Polaris' mutation outputs, kube-linter's command-line tests). */
-  readonly notCases: { readonly polarisFiles: readonly string[]; readonly kubeLinterCommandLineTests: number };
+  readonly notCases: { readonly polarisFiles: readonly string[]; readonly kubeLinterCommandLineTests: number; readonly kubeScoreOtherTests: readonly string[] };
 }
 
 const TOOLS: readonly ConformanceTool[] = ['pod-security', 'kube-score', 'polaris', 'kube-linter'];
@@ -29,7 +29,7 @@ export function runConformance(root: string): ConformanceRun {
     outcomes,
     unread,
     scores: TOOLS.map((t) => scoreOf(t, outcomes, unread)),
-    notCases: { polarisFiles: polaris.otherFiles, kubeLinterCommandLineTests: kubeLinter.commandLineTests },
+    notCases: { polarisFiles: polaris.otherFiles, kubeLinterCommandLineTests: kubeLinter.commandLineTests, kubeScoreOtherTests: kubeScore.otherTests },
   };
 }
 
@@ -57,7 +57,9 @@ export function formatConformance(run: ConformanceRun, verbose = false): string 
     const notClaimed = run.outcomes.filter((o) => o.status === 'not-claimed');
     lines.push('', 'Cases of checks not claimed:');
     for (const o of notClaimed) lines.push(`  ${TOOL_TITLES[o.tool]} ${o.source} [${o.check}]: ${o.detail}`);
-    lines.push('', `Not cases: ${run.notCases.polarisFiles.length} Polaris files (mutation outputs, custom check definitions), ${run.notCases.kubeLinterCommandLineTests} kube-linter command-line tests.`);
+    lines.push('', `Not cases: ${run.notCases.polarisFiles.length} Polaris files (mutation outputs, custom check definitions), ${run.notCases.kubeLinterCommandLineTests} kube-linter command-line tests, `
+      + `${run.notCases.kubeScoreOtherTests.length} kube-score tests without a grade expectation (skips, ignore annotations, comments, parsing):`);
+    for (const t of run.notCases.kubeScoreOtherTests) lines.push(`  ${t}`);
   }
   return lines.join('\n');
 }
