@@ -3,7 +3,7 @@
 // HorizontalPodAutoscaler, in one namespace), from this package's compliant fixture instead of
 // the app's constructs: they pass every check.
 
-import { compliantManifests } from '../src/policy/test-fixtures';
+import { compliantManifests } from '../test/policy/test-fixtures';
 
 export function generatedServices(count: number): unknown[] {
   const out: unknown[] = [];

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dump } from 'js-yaml';
-import { compliantManifests, container, find } from '../policy/test-fixtures';
+import { compliantManifests, container, find } from '../../test/policy/test-fixtures';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'k8s-checks.js');
 const CRDS = path.resolve(__dirname, '..', '..', 'test', 'crds');

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compliantManifests, container } from '../policy/test-fixtures';
+import { compliantManifests, container } from '../../test/policy/test-fixtures';
 
 const PACKAGE = path.resolve(__dirname, '..', '..');
 const CLI = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dump } from 'js-yaml';
-import { compliantManifests, container, find } from '../policy/test-fixtures';
+import { compliantManifests, container, find } from '../../test/policy/test-fixtures';
 import { PolicyValidation } from './policy-validation';
 import { SchemaValidation } from './schema-validation';
 
@@ -85,10 +85,11 @@ describe('PolicyValidation through the CLI\'s context', () => {
 
   test('a cluster-scoped object is named <Kind>/<name>', async () => {
     const m: any[] = compliantManifests();
-    find(m, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce'] = 'bad value!';
+    m.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'web-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'mincloud' }] });
     const json = (await run(new PolicyValidation(), [manifest('all.yaml', m)])).toJson();
     const names = json.violations.flatMap((v: any) => v.violatingConstructs.map((c: any) => c.resourceName));
-    expect(names).toContain('Namespace/mincloud');
+    expect(names).toContain('ClusterRoleBinding/web-admin');
   });
 
   test('properties it does not take are an error naming them', () => {

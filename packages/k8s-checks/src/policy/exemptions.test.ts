@@ -1,5 +1,5 @@
 import { checkPolicies } from '.';
-import { compliantManifests, container, find, podSpec } from './test-fixtures';
+import { compliantManifests, container, find, podSpec } from '../../test/policy/test-fixtures';
 
 const hits = (r: ReturnType<typeof checkPolicies>, tool: string, rule: string) => r.findings.filter((f) => f.tool === tool && f.rule === rule);
 

@@ -7,10 +7,12 @@
 //                polaris.fairwinds.com/exempt: "true"                (+ reason annotation)
 // The reason annotation is policy.mincloud.dev/reason on the same object. Its value is either
 // one sentence, or "<tool> <rule>: <reason>; <tool> <rule>: <reason>" entries, one per exemption.
-// Pod Security Standards have no per-object exemption.
+// kube-score also reads kube-score/ignore on a pod template, for its pod checks; the reason is
+// then read on the template, else on the object. Pod Security Standards have no per-object exemption.
 
+import { KUBE_SCORE_POD_CHECKS } from './kube-score';
 import { Manifest, PolicyExemption, PolicyFinding, PolicyTool } from './types';
-import { objectId } from './workload';
+import { objectId, workloadOf } from './workload';
 
 export const REASON_ANNOTATION = 'policy.mincloud.dev/reason';
 export const EXEMPTION_WITHOUT_REASON = 'exemption-without-reason';
@@ -25,6 +27,8 @@ export interface Declared {
   readonly rule: string;
   readonly object: string;
   readonly annotation: string;
+  /** Where the annotation is: `metadata.annotations["…"]`, or the pod template's. */
+  readonly path: string;
   readonly reason?: string;
 }
 
@@ -41,28 +45,45 @@ function reasonFor(annotations: Record<string, string>, tool: string, rule: stri
   return raw;
 }
 
+/** The kube-score test ids of a `kube-score/ignore` value, with the ones each implies. */
+function kubeScoreIgnored(value: string): Array<{ rule: string; declared: string }> {
+  return value.split(',').map((s) => s.trim()).filter(Boolean)
+    .flatMap((declared) => [declared, ...(KUBE_SCORE_IMPLIED[declared] ?? [])].map((rule) => ({ rule, declared })));
+}
+
 /** All exemptions declared on one object by native annotations. */
 export function declaredExemptions(m: Manifest): Declared[] {
   const annotations = m.metadata?.annotations ?? {};
   const object = objectId(m);
   const out: Declared[] = [];
+  const at = (key: string): string => `metadata.annotations["${key}"]`;
   for (const [key, rawValue] of Object.entries(annotations)) {
     const value = String(rawValue ?? '');
     if (key === 'kube-score/ignore') {
-      for (const rule of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-        for (const r of [rule, ...(KUBE_SCORE_IMPLIED[rule] ?? [])]) {
-          out.push({ tool: 'kube-score', rule: r, object, annotation: key, reason: reasonFor(annotations, 'kube-score', rule) || undefined });
-        }
+      for (const { rule, declared } of kubeScoreIgnored(value)) {
+        out.push({ tool: 'kube-score', rule, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'kube-score', declared) || undefined });
       }
     } else if (key.startsWith('ignore-check.kube-linter.io/')) {
-      out.push({ tool: 'kube-linter', rule: key.slice('ignore-check.kube-linter.io/'.length), object, annotation: key, reason: value.trim() || undefined });
+      out.push({ tool: 'kube-linter', rule: key.slice('ignore-check.kube-linter.io/'.length), object, annotation: key, path: at(key), reason: value.trim() || undefined });
     } else if (key === 'kube-linter.io/ignore-all') {
-      out.push({ tool: 'kube-linter', rule: ALL_RULES, object, annotation: key, reason: value.trim() || undefined });
+      out.push({ tool: 'kube-linter', rule: ALL_RULES, object, annotation: key, path: at(key), reason: value.trim() || undefined });
     } else if (key === 'polaris.fairwinds.com/exempt' && value.toLowerCase() === 'true') {
-      out.push({ tool: 'polaris', rule: ALL_RULES, object, annotation: key, reason: reasonFor(annotations, 'polaris', ALL_RULES) || undefined });
+      out.push({ tool: 'polaris', rule: ALL_RULES, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'polaris', ALL_RULES) || undefined });
     } else if (/^polaris\.fairwinds\.com\/.+-exempt$/.test(key) && value.toLowerCase() === 'true') {
       const rule = key.slice('polaris.fairwinds.com/'.length, -'-exempt'.length);
-      out.push({ tool: 'polaris', rule, object, annotation: key, reason: reasonFor(annotations, 'polaris', rule) || undefined });
+      out.push({ tool: 'polaris', rule, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'polaris', rule) || undefined });
+    }
+  }
+  // kube-score's pod checks also honour kube-score/ignore on the pod template (the others do not).
+  const w = workloadOf(m, 'kube-score');
+  const templateAnnotations = w && w.template !== m ? w.podAnnotations : {};
+  const ignored = templateAnnotations['kube-score/ignore'];
+  if (w && ignored !== undefined) {
+    const key = 'kube-score/ignore';
+    for (const { rule, declared } of kubeScoreIgnored(ignored)) {
+      if (!KUBE_SCORE_POD_CHECKS.has(rule)) continue;
+      const reason = reasonFor(templateAnnotations, 'kube-score', declared) || reasonFor(annotations, 'kube-score', declared);
+      out.push({ tool: 'kube-score', rule, object, annotation: key, path: `${w.templatePath}.metadata.annotations["${key}"]`, reason: reason || undefined });
     }
   }
   return out;
@@ -89,16 +110,16 @@ export function applyExemptions(manifests: readonly Manifest[], findings: readon
     for (const d of declaredExemptions(m)) {
       if (d.reason) {
         accepted.push(d);
-      } else if (!out.some((f) => f.tool === d.tool && f.object === d.object && f.rule === EXEMPTION_WITHOUT_REASON && f.path === `metadata.annotations["${d.annotation}"]`)) {
+      } else if (!out.some((f) => f.tool === d.tool && f.object === d.object && f.rule === EXEMPTION_WITHOUT_REASON && f.path === d.path)) {
         out.push({
           tool: d.tool,
           rule: EXEMPTION_WITHOUT_REASON,
           object: d.object,
-          path: `metadata.annotations["${d.annotation}"]`,
+          path: d.path,
           message: `${d.annotation} declares a ${d.tool} exemption${d.rule === ALL_RULES ? ' from every check' : ` from ${d.rule}`} without a reason, so it is not accepted`,
           fix: d.tool === 'kube-linter'
             ? `Put the reason in the annotation value: ${d.annotation}: "<why this is deliberate>".`
-            : `Add the annotation ${REASON_ANNOTATION}: "${d.tool} ${d.rule}: <why this is deliberate>" to the same object.`,
+            : `Add the annotation ${REASON_ANNOTATION}: "${d.tool} ${d.rule}: <why this is deliberate>" beside it (${d.path.replace(/annotations\[.*$/, 'annotations')}).`,
           severity: 'warning',
         });
       }

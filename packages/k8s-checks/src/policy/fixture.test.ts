@@ -2,7 +2,7 @@
 // all four rule sets with zero findings, in every variant.
 
 import { checkPolicies, formatPolicyReport, Manifest } from '.';
-import { compliantManifests, container, find, FIXTURE_DIGEST, fullCompliantManifests, statefulSetManifests } from './test-fixtures';
+import { compliantManifests, container, find, FIXTURE_DIGEST, fullCompliantManifests, statefulSetManifests } from '../../test/policy/test-fixtures';
 
 function expectClean(manifests: Manifest[]): ReturnType<typeof checkPolicies> {
   const report = checkPolicies(manifests);

@@ -1,5 +1,5 @@
 import { checkPolicies, formatPolicyReport, PolicyReport } from '.';
-import { compliantManifests, container } from './test-fixtures';
+import { compliantManifests, container } from '../../test/policy/test-fixtures';
 
 describe('formatPolicyReport', () => {
   test('no findings: one line with objects and exemptions', () => {

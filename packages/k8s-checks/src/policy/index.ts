@@ -7,9 +7,9 @@ import { checkKubeLinter, KUBE_LINTER_RULES } from './kube-linter';
 import { checkKubeScore, KUBE_SCORE_RULES } from './kube-score';
 import { checkPodSecurity, POD_SECURITY_RULES } from './pod-security';
 import { checkPolaris, polarisRules } from './polaris';
-import { Manifest, PolicyExemption, PolicyFinding, PolicyReport, PolicyRule, PolicyTool } from './types';
+import { Manifest, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicyRule, PolicyTool } from './types';
 
-export type { Manifest, PolicyExemption, PolicyFinding, PolicyReport, PolicySeverity, PolicyTool } from './types';
+export type { KubeScoreOptions, KubernetesVersion, Manifest, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicySeverity, PolicyTool } from './types';
 export { EXEMPTION_WITHOUT_REASON, REASON_ANNOTATION } from './exemptions';
 
 const TOOLS: readonly PolicyTool[] = ['pod-security', 'kube-score', 'kube-linter', 'polaris'];
@@ -51,11 +51,14 @@ function dedupe(findings: PolicyFinding[]): PolicyFinding[] {
   });
 }
 
-export function checkPolicies(manifests: readonly Manifest[]): PolicyReport {
-  // Everything counts as checked; only objects with a kind and metadata can be evaluated.
-  const objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string' && m.metadata && typeof m.metadata === 'object');
+export function checkPolicies(manifests: readonly Manifest[], options: PolicyOptions = {}): PolicyReport {
+  // Everything counts as checked; objects without a kind cannot be evaluated. An object without
+  // metadata is read as the tools' Go types read it: with empty metadata.
+  const objects = manifests
+    .filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string')
+    .map((m) => (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata) ? m : { ...m, metadata: {} } as unknown as Manifest));
   const polaris = checkPolaris(objects);
-  const raw = [...checkPodSecurity(objects), ...checkKubeScore(objects), ...checkKubeLinter(objects), ...polaris.findings];
+  const raw = [...checkPodSecurity(objects), ...checkKubeScore(objects, options.kubeScore), ...checkKubeLinter(objects), ...polaris.findings];
   const outcome = applyExemptions(objects, raw);
   const exemptions: PolicyExemption[] = [...outcome.exemptions, ...polaris.exemptions].sort(
     (a, b) => a.object.localeCompare(b.object) || TOOLS.indexOf(a.tool) - TOOLS.indexOf(b.tool) || a.rule.localeCompare(b.rule),

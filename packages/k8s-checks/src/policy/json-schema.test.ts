@@ -6,9 +6,8 @@ import { Manifest } from '.';
 import { parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
 import { compileSchema, UnsupportedSchemaError } from './json-schema';
 import { checkPolaris, goRegExp, POLARIS_KEYWORDS, renderedSchema, traceSchemaEvaluations } from './polaris';
-import { compliantManifests, fullCompliantManifests, statefulSetManifests } from './test-fixtures';
-
-const ROOT = path.resolve(__dirname, '..', '..');
+import { locateConformance } from '../../test/conformance/locate';
+import { compliantManifests, fullCompliantManifests, statefulSetManifests } from '../../test/policy/test-fixtures';
 
 describe('compileSchema: pass or fail as JSON Schema 2019-09 says', () => {
   const ok = (schema: unknown, data: unknown) => compileSchema(schema)(data);
@@ -122,9 +121,9 @@ describe('compileSchema gives the answers ajv gives on the schemas Polaris rende
   }
 
   test('on the fixtures, their mutations and Polaris\' own test cases', () => {
-    const conformance = path.join(ROOT, 'policy', 'polaris-conformance');
+    const conformance = path.join(locateConformance(), 'polaris', 'test', 'checks');
     const upstream = fs.readdirSync(conformance).filter((d) => fs.statSync(path.join(conformance, d)).isDirectory())
-      .flatMap((d) => fs.readdirSync(path.join(conformance, d)).map((f) => path.join(conformance, d, f)))
+      .flatMap((d) => fs.readdirSync(path.join(conformance, d)).filter((f) => /^(success|failure).*\.ya?ml$/.test(f)).map((f) => path.join(conformance, d, f)))
       .map((f) => parseKubernetesYamlDocuments(fs.readFileSync(f, 'utf8')).filter((x) => x && typeof x === 'object') as Manifest[]);
     // As checkPolicies hands them over: objects with a kind, an apiVersion and metadata.
     const checkable = (ms: Manifest[]) => ms.filter((m: any) => typeof m?.kind === 'string' && typeof m.apiVersion === 'string' && m.metadata && typeof m.metadata === 'object');

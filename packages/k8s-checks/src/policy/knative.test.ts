@@ -5,8 +5,8 @@
 // below with the reason.
 
 import { checkPolicies, policyRules } from '.';
-import { build, CASES } from './rule-cases';
-import { compliantManifests, knativeManifests, knativeService, statefulSetManifests, toKnative } from './test-fixtures';
+import { build, CASES } from '../../test/policy/rule-cases';
+import { compliantManifests, knativeManifests, knativeService, statefulSetManifests, toKnative } from '../../test/policy/test-fixtures';
 import { objectId, workloadOf } from './workload';
 import { Manifest } from './types';
 
@@ -52,20 +52,22 @@ describe('Knative Services: the pod template is judged as a Deployment\'s', () =
 
   test('a Knative Service (and Configuration) is a workload with its template at spec.template; the core Service is not', () => {
     const ksvc = knativeService(knativeManifests());
-    const w = workloadOf(ksvc)!;
+    const w = workloadOf(ksvc, 'kube-score')!;
     expect(w).toMatchObject({ kind: 'Service', knative: true, templatePath: 'spec.template', podSpecPath: 'spec.template.spec', id: KNATIVE_ID });
     expect(w.podSpec.containers[0].name).toBe('web');
     expect(w.podLabels['app.kubernetes.io/instance']).toBe('web');
     const configuration = { ...ksvc, kind: 'Configuration' };
-    expect(workloadOf(configuration)).toMatchObject({ knative: true, podSpecPath: 'spec.template.spec' });
+    expect(workloadOf(configuration, 'kube-score')).toMatchObject({ knative: true, podSpecPath: 'spec.template.spec' });
     const core = compliantManifests().find((m) => m.kind === 'Service')!;
-    expect(workloadOf(core)).toBeUndefined();
-    // Another group's kind with a template is still not a workload (only Knative Serving's are known).
-    expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' })).toBeUndefined();
-    expect(workloadOf({ ...ksvc, kind: 'Route' })).toBeUndefined();
+    expect(workloadOf(core, 'kube-score')).toBeUndefined();
+    // For the tools that decode by kind, another group's kind with a template is no workload (only
+    // Knative Serving's are known); Polaris finds pod specs by structure, so it is one for Polaris.
+    expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' }, 'kube-score')).toBeUndefined();
+    expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' }, 'polaris')).toMatchObject({ podSpecPath: 'spec.template.spec' });
+    expect(workloadOf({ ...ksvc, kind: 'Route' }, 'kube-score')).toBeUndefined();
     expect(objectId(ksvc)).toBe(KNATIVE_ID);
     expect(objectId(core)).toBe('Service/mincloud/web');
-    expect(workloadOf(compliantManifests().find((m) => m.kind === 'Deployment')!)!.knative).toBe(false);
+    expect(workloadOf(compliantManifests().find((m) => m.kind === 'Deployment')!, 'kube-score')!.knative).toBe(false);
   });
 
   test('the list of rules that do not apply names only rules that exist', () => {

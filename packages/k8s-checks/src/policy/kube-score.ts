@@ -5,7 +5,7 @@
 // policy/licenses/kube-score.LICENSE.
 
 import { isZeroQuantity } from './quantity';
-import { Manifest, PolicyFinding, PolicyRule } from './types';
+import { KubernetesVersion, KubeScoreOptions, Manifest, PolicyFinding, PolicyRule } from './types';
 import {
   apiGroup, asArray, containerLabel, containersOf, finder, groupBy, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
   SelectorIndex, selectorMatches, serviceSelector, show, stringMap, Workload, workloadOf,
@@ -25,7 +25,7 @@ export const KUBE_SCORE_RULES: readonly PolicyRule[] = [
   { tool: TOOL, rule: 'container-security-context-privileged', description: 'No container is privileged.' },
   { tool: TOOL, rule: 'container-security-context-readonlyrootfilesystem', description: 'Containers have a securityContext with readOnlyRootFilesystem: true.' },
   // score/probes
-  { tool: TOOL, rule: 'pod-probes', description: 'Pods targeted by a Service (a Knative Service\'s always are) have a readinessProbe and a livenessProbe.' },
+  { tool: TOOL, rule: 'pod-probes', description: 'Pods targeted by a Service (a Knative Service\'s always are) have a readinessProbe (a missing livenessProbe is graded almost OK, so no finding).' },
   { tool: TOOL, rule: 'pod-probes-identical', description: 'readinessProbe and livenessProbe of a container differ.' },
   // score/networkpolicy
   { tool: TOOL, rule: 'pod-networkpolicy', description: 'Pods are selected by NetworkPolicies covering both Ingress and Egress (policyTypes, or their defaulting).' },
@@ -41,7 +41,7 @@ export const KUBE_SCORE_RULES: readonly PolicyRule[] = [
   { tool: TOOL, rule: 'statefulset-pod-selector-labels-match-template-metadata-labels', description: 'The StatefulSet selector matches its pod template labels.' },
   // score/deployment
   { tool: TOOL, rule: 'deployment-strategy', description: 'Deployments targeted by a Service use the RollingUpdate strategy.' },
-  { tool: TOOL, rule: 'deployment-replicas', description: 'Deployments targeted by a Service and not scaled by an HPA have at least 2 replicas.' },
+  { tool: TOOL, rule: 'deployment-replicas', description: 'Deployments targeted by a Service and not scaled by an HPA have at least --min-replicas-deployment (2) replicas.' },
   // score/disruptionbudget
   { tool: TOOL, rule: 'deployment-has-poddisruptionbudget', description: 'Deployments with >1 replica (or unset) are selected by a PodDisruptionBudget.' },
   { tool: TOOL, rule: 'statefulset-has-poddisruptionbudget', description: 'StatefulSets with >1 replica (or unset) are selected by a PodDisruptionBudget.' },
@@ -49,9 +49,12 @@ export const KUBE_SCORE_RULES: readonly PolicyRule[] = [
   // score/service
   { tool: TOOL, rule: 'service-targets-pod', description: 'Every Service (other than ExternalName) selects a pod.' },
   { tool: TOOL, rule: 'service-type', description: 'Services are not of type NodePort.' },
-  // score/ingress, score/hpa
+  // score/ingress, score/hpa, score/cronjob
   { tool: TOOL, rule: 'ingress-targets-service', description: 'Every Ingress backend names an existing Service and port.' },
   { tool: TOOL, rule: 'horizontalpodautoscaler-has-target', description: 'The HPA scaleTargetRef names an existing object (apiVersion, kind, name).' },
+  { tool: TOOL, rule: 'horizontalpodautoscaler-replicas', description: 'HPAs have minReplicas (default 1) of at least --min-replicas-hpa (2).' },
+  { tool: TOOL, rule: 'cronjob-has-deadline', description: 'CronJobs set startingDeadlineSeconds.' },
+  { tool: TOOL, rule: 'cronjob-restartpolicy', description: 'CronJobs\' pod templates set restartPolicy OnFailure or Never.' },
   // score/meta, score/stable
   { tool: TOOL, rule: 'label-values', description: 'Label values are valid Kubernetes label values.' },
   { tool: TOOL, rule: 'stable-version', description: 'No deprecated apiVersion is used when a stable one exists in Kubernetes 1.27.' },
@@ -59,19 +62,55 @@ export const KUBE_SCORE_RULES: readonly PolicyRule[] = [
 
 /** score/stable: deprecated apiVersion/kind -> stable replacement and the version it appeared in. */
 const WITH_STABLE: Record<string, Record<string, [string, number]>> = {
-  'extensions/v1beta1': { Deployment: ['apps/v1', 9], DaemonSet: ['apps/v1', 9], Ingress: ['networking.k8s.io/v1', 19] },
+  'extensions/v1beta1': { Deployment: ['apps/v1', 9], DaemonSet: ['apps/v1', 9], Ingress: ['networking.k8s.io/v1', 19], IngressClass: ['networking.k8s.io/v1', 19] },
   'apps/v1beta1': { Deployment: ['apps/v1', 9], StatefulSet: ['apps/v1', 9] },
   'apps/v1beta2': { Deployment: ['apps/v1', 9], StatefulSet: ['apps/v1', 9], DaemonSet: ['apps/v1', 9] },
   'batch/v1beta1': { CronJob: ['batch/v1', 21] },
   'policy/v1beta1': { PodDisruptionBudget: ['policy/v1', 21] },
-  'networking.k8s.io/v1beta1': { Ingress: ['networking.k8s.io/v1', 19] },
+  'networking.k8s.io/v1beta1': { Ingress: ['networking.k8s.io/v1', 19], IngressClass: ['networking.k8s.io/v1', 19] },
+  'autoscaling/v2beta1': { HorizontalPodAutoscaler: ['autoscaling/v2', 23] },
+  'autoscaling/v2beta2': { HorizontalPodAutoscaler: ['autoscaling/v2', 23] },
 };
-const KUBERNETES_MINOR = 27;
+
+/** The objects kube-score's parser decodes besides pod-bearing ones (parser/parse.go), by apiVersion and kind. */
+const DECODED = new Set([
+  'networking.k8s.io/v1/NetworkPolicy', 'v1/Service', 'policy/v1beta1/PodDisruptionBudget', 'policy/v1/PodDisruptionBudget',
+  'extensions/v1beta1/Ingress', 'networking.k8s.io/v1beta1/Ingress', 'networking.k8s.io/v1/Ingress',
+  'autoscaling/v1/HorizontalPodAutoscaler', 'autoscaling/v2beta1/HorizontalPodAutoscaler', 'autoscaling/v2beta2/HorizontalPodAutoscaler', 'autoscaling/v2/HorizontalPodAutoscaler',
+]);
+const decodedAs = (m: Manifest, kind: string): boolean => m.kind === kind && DECODED.has(`${m.apiVersion}/${m.kind}`);
+
+/**
+ * kube-score's pod checks (RegisterPodCheck): they honour a `kube-score/ignore` annotation on the
+ * pod template as well as on the object.
+ */
+export const KUBE_SCORE_POD_CHECKS: ReadonlySet<string> = new Set([
+  'container-resources', 'container-image-tag', 'container-image-pull-policy', 'container-ephemeral-storage-request-and-limit',
+  'environment-variable-key-duplication', 'container-security-context-user-group-id', 'container-security-context-privileged',
+  'container-security-context-readonlyrootfilesystem', 'pod-probes', 'pod-probes-identical', 'pod-networkpolicy', 'pod-topology-spread-constraints',
+]);
+
+/** `kube-score score`'s defaults for the options that change a grade. */
+const DEFAULTS: Required<KubeScoreOptions> = {
+  kubernetesVersion: { major: 1, minor: 27 },
+  minReplicasDeployment: 2,
+  minReplicasHPA: 2,
+  ignoreContainerCpuLimitRequirement: false,
+  ignoreContainerMemoryLimitRequirement: false,
+};
+
+/** config.Semver.LessThan. */
+function olderThan(v: KubernetesVersion, major: number, minor: number): boolean {
+  return v.major < major || (v.major === major && v.minor < minor);
+}
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const APPROVED_TOPOLOGY_KEYS = new Set(['kubernetes.io/hostname', 'topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'failure-domain.beta.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone']);
 
 interface Ctx {
+  readonly options: Required<KubeScoreOptions>;
+  /** The objects kube-score decodes (its "metas"): what an HPA can target, what meta checks read. */
+  readonly decoded: ReadonlySet<Manifest>;
   readonly byName: NameIndex;
   readonly pods: PodLabelIndex;
   readonly services: ReadonlySet<Manifest>;
@@ -85,14 +124,22 @@ interface Ctx {
   readonly netpolsBySelector: SelectorIndex<Manifest>;
 }
 
-export function checkKubeScore(manifests: readonly Manifest[]): PolicyFinding[] {
-  const services = manifests.filter((m) => m.kind === 'Service' && apiGroup(m.apiVersion) === '');
-  const hpas = manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler' && apiGroup(m.apiVersion) === 'autoscaling');
-  const pdbs = manifests.filter((m) => m.kind === 'PodDisruptionBudget' && apiGroup(m.apiVersion) === 'policy');
-  const netpols = manifests.filter((m) => m.kind === 'NetworkPolicy' && apiGroup(m.apiVersion) === 'networking.k8s.io');
+export function checkKubeScore(manifests: readonly Manifest[], options: KubeScoreOptions = {}): PolicyFinding[] {
+  const workloads = new Map<Manifest, Workload>();
+  for (const m of manifests) {
+    const w = workloadOf(m, 'kube-score');
+    if (w) workloads.set(m, w);
+  }
+  const services = manifests.filter((m) => decodedAs(m, 'Service'));
+  const hpas = manifests.filter((m) => decodedAs(m, 'HorizontalPodAutoscaler'));
+  const pdbs = manifests.filter((m) => decodedAs(m, 'PodDisruptionBudget'));
+  const netpols = manifests.filter((m) => decodedAs(m, 'NetworkPolicy'));
+  const decoded = new Set(manifests.filter((m) => workloads.has(m) || DECODED.has(`${m.apiVersion}/${m.kind}`)));
   const ctx: Ctx = {
-    byName: new NameIndex(manifests),
-    pods: new PodLabelIndex(manifests.map(workloadOf).filter((w): w is Workload => w !== undefined)),
+    options: { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) },
+    decoded,
+    byName: new NameIndex([...decoded]),
+    pods: new PodLabelIndex([...workloads.values()]),
     services: new Set(services),
     servicesBySelector: new SelectorIndex(services, rawNamespace, serviceSelector),
     hpasByTarget: groupBy(hpas, (h) => `${rawNamespace(h)}\u0000${h.spec?.scaleTargetRef?.name}`),
@@ -104,37 +151,41 @@ export function checkKubeScore(manifests: readonly Manifest[]): PolicyFinding[] 
   };
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
-    out.push(...metaChecks(m));
-    const w = workloadOf(m);
+    if (!decoded.has(m)) continue;
+    out.push(...metaChecks(ctx, m));
+    const w = workloads.get(m);
     if (w) out.push(...podChecks(ctx, w));
-    if (m.kind === 'Deployment' && w) out.push(...deploymentChecks(ctx, w));
-    if (m.kind === 'StatefulSet' && w) out.push(...statefulSetChecks(ctx, w));
+    // The Deployment and StatefulSet checks read apps/v1 objects only (the parser keeps no others as such).
+    if (w && m.apiVersion === 'apps/v1' && m.kind === 'Deployment') out.push(...deploymentChecks(ctx, w));
+    if (w && m.apiVersion === 'apps/v1' && m.kind === 'StatefulSet') out.push(...statefulSetChecks(ctx, w));
+    if (w && m.kind === 'CronJob' && !w.knative) out.push(...cronJobChecks(w));
     if (ctx.services.has(m)) out.push(...serviceChecks(ctx, m));
     if (ctx.netpols.has(m)) out.push(...networkPolicyChecks(ctx, m));
     if (ctx.pdbs.has(m)) out.push(...pdbChecks(m));
     if (ctx.hpaSet.has(m)) out.push(...hpaChecks(ctx, m));
-    if (m.kind === 'Ingress' && (apiGroup(m.apiVersion) === 'networking.k8s.io' || apiGroup(m.apiVersion) === 'extensions')) out.push(...ingressChecks(ctx, m));
+    if (decodedAs(m, 'Ingress')) out.push(...ingressChecks(ctx, m));
   }
   return out.map((f) => (isWarning(f) ? { ...f, severity: 'warning' } : f));
 }
 
-/** Rules whose failure kube-score grades WARNING rather than CRITICAL (score/apps, deployment, service, stable). */
-const WARNING_RULES = new Set(['deployment-has-host-podantiaffinity', 'statefulset-has-host-podantiaffinity', 'deployment-strategy', 'deployment-replicas', 'service-type', 'stable-version']);
+/** Rules whose failure kube-score grades WARNING rather than CRITICAL (score/apps, deployment, service, stable, hpa). */
+const WARNING_RULES = new Set(['deployment-has-host-podantiaffinity', 'statefulset-has-host-podantiaffinity', 'deployment-strategy', 'deployment-replicas', 'service-type', 'stable-version', 'horizontalpodautoscaler-replicas']);
 
 /**
  * kube-score's grade of a finding: WARNING for the rules above, for a missing resource request
- * (a missing limit is CRITICAL) and a missing livenessProbe (graded "almost OK").
+ * (a missing limit is CRITICAL) and for a NetworkPolicy covering only one direction (none at all
+ * is CRITICAL).
  */
 function isWarning(f: PolicyFinding): boolean {
   return WARNING_RULES.has(f.rule)
     || (f.rule === 'container-resources' && / request is not set$/.test(f.message))
     || (f.rule === 'container-ephemeral-storage-request-and-limit' && / request is not set$/.test(f.message))
-    || (f.rule === 'pod-probes' && /missing a livenessProbe/.test(f.message));
+    || (f.rule === 'pod-networkpolicy' && / (ingress|egress) NetworkPolicy$/.test(f.message));
 }
 
 // --- score/meta (label-values) and score/stable (stable-version): every object --------------
 
-function metaChecks(m: Manifest): PolicyFinding[] {
+function metaChecks(ctx: Ctx, m: Manifest): PolicyFinding[] {
   const f = finder(TOOL, objectId(m));
   const out: PolicyFinding[] = [];
   for (const [key, value] of Object.entries(stringMap(m.metadata?.labels))) {
@@ -143,7 +194,7 @@ function metaChecks(m: Manifest): PolicyFinding[] {
     }
   }
   const rec = WITH_STABLE[m.apiVersion]?.[m.kind];
-  if (rec && KUBERNETES_MINOR >= rec[1]) {
+  if (rec && !olderThan(ctx.options.kubernetesVersion, 1, rec[1])) {
     out.push(f('stable-version', `The apiVersion and kind ${m.apiVersion}/${m.kind} is deprecated`, `Use ${rec[0]} instead, available since Kubernetes v1.${rec[1]}.`, 'apiVersion'));
   }
   return out;
@@ -159,6 +210,9 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
 
   // container-resources
   if (all.length === 0) out.push(f('container-resources', 'No containers defined', 'Define at least one container.', `${w.podSpecPath}.containers`));
+  // --ignore-container-cpu-limit and --ignore-container-memory-limit drop the limit requirements.
+  const required = (kind: 'limits' | 'requests', name: 'cpu' | 'memory'): boolean => kind === 'requests'
+    || (name === 'cpu' ? !ctx.options.ignoreContainerCpuLimitRequirement : !ctx.options.ignoreContainerMemoryLimitRequirement);
   for (const c of all) {
     for (const [kind, name, why] of [
       ['limits', 'cpu', 'Resource limits are recommended to avoid resource DDOS.'],
@@ -166,7 +220,7 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
       ['requests', 'cpu', 'Resource requests make sure the application can start and run without crashing.'],
       ['requests', 'memory', 'Resource requests make sure the application can start and run without crashing.'],
     ] as const) {
-      if (isZeroQuantity(res(c, kind, name))) {
+      if (required(kind, name) && isZeroQuantity(res(c, kind, name))) {
         out.push(f('container-resources', `${containerLabel(c)}: ${name === 'cpu' ? 'CPU' : 'Memory'} ${kind === 'limits' ? 'limit' : 'request'} is not set`, `${why} Set resources.${kind}.${name}.`, `${c.path}.resources.${kind}.${name}`));
       }
     }
@@ -237,14 +291,9 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
     // Knative routes to the pods of its Service itself (through a Service it creates), so they
     // are always a Service's target.
     const targeted = w.knative || ctx.servicesBySelector.some(w.namespace, w.podLabels);
-    if (targeted) {
-      const hasReadiness = all.some((c) => isObject(c.container.readinessProbe));
-      const hasLiveness = all.some((c) => isObject(c.container.livenessProbe));
-      if (!hasReadiness) {
-        out.push(f('pod-probes', 'Container is missing a readinessProbe (the pod is targeted by a Service)', 'Add a readinessProbe so the pod receives traffic only when ready.', `${w.podSpecPath}.containers`));
-      } else if (!hasLiveness) {
-        out.push(f('pod-probes', 'Container is missing a livenessProbe', 'Add a livenessProbe (different from the readinessProbe).', `${w.podSpecPath}.containers`));
-      }
+    // A missing livenessProbe alone is graded "almost OK", which kube-score shows as OK.
+    if (targeted && !all.some((c) => isObject(c.container.readinessProbe))) {
+      out.push(f('pod-probes', 'Container is missing a readinessProbe (the pod is targeted by a Service)', 'Add a readinessProbe so the pod receives traffic only when ready.', `${w.podSpecPath}.containers`));
     }
     const identical = all.find((c) => isObject(c.container.readinessProbe) && isObject(c.container.livenessProbe) && probesIdentical(c.container.readinessProbe, c.container.livenessProbe));
     if (identical) {
@@ -252,7 +301,7 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
     }
   }
 
-  // pod-networkpolicy
+  // pod-networkpolicy: both directions OK, one of them WARNING, none CRITICAL
   let ingress = false;
   let egress = false;
   for (const np of ctx.netpolsBySelector.matching(w.namespace, w.podLabels)) {
@@ -347,8 +396,9 @@ function deploymentChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
     out.push(f('deployment-strategy', `The deployment is used by a Service but uses the ${show(strategy)} strategy`, 'Set spec.strategy.type to RollingUpdate.', 'spec.strategy.type'));
   }
   const hasHpa = scalers.some((h) => h.spec?.scaleTargetRef?.apiVersion === m.apiVersion && h.spec?.scaleTargetRef?.kind === m.kind);
-  if (targeted && !hasHpa && (replicas ?? 1) < 2) {
-    out.push(f('deployment-replicas', `Deployment has few replicas (${replicas ?? 'unset = 1'})`, 'Set spec.replicas to at least 2 (or scale it with a HorizontalPodAutoscaler).', 'spec.replicas'));
+  const minReplicas = ctx.options.minReplicasDeployment;
+  if (targeted && !hasHpa && (replicas ?? 1) < minReplicas) {
+    out.push(f('deployment-replicas', `Deployment has few replicas (${replicas ?? 'unset = 1'})`, `Set spec.replicas to at least ${minReplicas} (or scale it with a HorizontalPodAutoscaler).`, 'spec.replicas'));
   }
   if (!(replicas !== undefined && replicas < 2) && !pdbSelects(ctx, w)) {
     out.push(f('deployment-has-poddisruptionbudget', 'No matching PodDisruptionBudget was found', 'Add a PodDisruptionBudget (policy/v1) in the same namespace whose selector matches the pod labels.', 'spec.template.metadata.labels'));
@@ -406,19 +456,53 @@ function networkPolicyChecks(ctx: Ctx, np: Manifest): PolicyFinding[] {
 }
 
 function hpaChecks(ctx: Ctx, h: Manifest): PolicyFinding[] {
-  const ref = h.spec?.scaleTargetRef ?? {};
-  const match = ctx.byName.get(ref.kind, rawNamespace(h), ref.name).some((m) => m.apiVersion === ref.apiVersion);
-  return match ? [] : [finder(TOOL, objectId(h))('horizontalpodautoscaler-has-target', `The HPA target ${show(ref)} does not match anything`, 'Point spec.scaleTargetRef (apiVersion apps/v1, kind Deployment, name) at an object in the same namespace.', 'spec.scaleTargetRef')];
+  const f = finder(TOOL, objectId(h));
+  const out: PolicyFinding[] = [];
+  const ref = isObject(h.spec?.scaleTargetRef) ? h.spec.scaleTargetRef : {};
+  // What kube-score decodes is what an HPA can target: same apiVersion, kind, name and namespace.
+  if (!ctx.byName.get(ref.kind, rawNamespace(h), ref.name).some((m) => m.apiVersion === ref.apiVersion)) {
+    out.push(f('horizontalpodautoscaler-has-target', `The HPA target ${show(ref)} does not match anything`, 'Point spec.scaleTargetRef (apiVersion apps/v1, kind Deployment, name) at an object in the same namespace.', 'spec.scaleTargetRef'));
+  }
+  const minReplicas = typeof h.spec?.minReplicas === 'number' ? h.spec.minReplicas : 1;
+  if (minReplicas < ctx.options.minReplicasHPA) {
+    out.push(f('horizontalpodautoscaler-replicas', `HPA few replicas: minReplicas is ${minReplicas}`, `Set spec.minReplicas to at least ${ctx.options.minReplicasHPA}, to prevent unwanted downtime.`, 'spec.minReplicas'));
+  }
+  return out;
+}
+
+/** score/cronjob: a deadline, and a restart policy a Job accepts. */
+function cronJobChecks(w: Workload): PolicyFinding[] {
+  const f = finder(TOOL, w.id);
+  const out: PolicyFinding[] = [];
+  const deadline = w.manifest.spec?.startingDeadlineSeconds;
+  if (deadline === undefined || deadline === null) {
+    out.push(f('cronjob-has-deadline', 'The CronJob should have startingDeadlineSeconds configured', 'Set spec.startingDeadlineSeconds, so that jobs that could not be scheduled in time are cancelled.', 'spec.startingDeadlineSeconds'));
+  }
+  const policy = w.podSpec.restartPolicy;
+  if (policy !== 'Never' && policy !== 'OnFailure') {
+    out.push(f('cronjob-restartpolicy', `The CronJob must have a valid RestartPolicy configured (restartPolicy=${show(policy)})`, 'Set restartPolicy OnFailure or Never in the job template\'s pod spec.', `${w.podSpecPath}.restartPolicy`));
+  }
+  return out;
 }
 
 function ingressChecks(ctx: Ctx, ing: Manifest): PolicyFinding[] {
   const f = finder(TOOL, objectId(ing));
   const out: PolicyFinding[] = [];
+  // networking.k8s.io/v1 names the backend as service.{name, port.{number, name}}; the v1beta1
+  // Ingresses as serviceName and servicePort. Fields of the other form are unknown, so unset.
+  const v1 = ing.apiVersion === 'networking.k8s.io/v1';
   asArray(ing.spec?.rules).forEach((rule, ri) => {
     asArray(rule?.http?.paths).forEach((p, pi) => {
-      const backend = p?.backend ?? {};
-      const name = backend.service?.name ?? backend.serviceName;
-      const port = backend.service?.port ?? (backend.servicePort !== undefined ? (typeof backend.servicePort === 'number' ? { number: backend.servicePort } : { name: backend.servicePort }) : {});
+      const backend = isObject(p?.backend) ? p.backend : {};
+      let name: unknown;
+      let port: { number?: unknown; name?: unknown };
+      if (v1) {
+        name = backend.service?.name;
+        port = isObject(backend.service?.port) ? backend.service.port : {};
+      } else {
+        name = backend.serviceName;
+        port = backend.servicePort === undefined || backend.servicePort === null ? {} : typeof backend.servicePort === 'number' ? { number: backend.servicePort } : { name: backend.servicePort };
+      }
       // As kube-score compares: a port number > 0 must equal the Service port, otherwise the
       // names must be equal (an unnamed Service port matches a backend without a port name).
       const ok = name !== undefined && ctx.byName.get('Service', rawNamespace(ing), name).some((s) => ctx.services.has(s)

@@ -42,7 +42,7 @@ const VALID_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);
 export function checkPodSecurity(manifests: readonly Manifest[]): PolicyFinding[] {
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
-    const w = workloadOf(m);
+    const w = workloadOf(m, 'pod-security');
     if (w) out.push(...checkWorkload(w));
   }
   return out;

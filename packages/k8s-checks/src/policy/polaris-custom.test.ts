@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkPolaris } from './polaris';
-import { compliantManifests, container } from './test-fixtures';
+import { compliantManifests, container } from '../../test/policy/test-fixtures';
 
 let dir: string;
 beforeAll(() => {

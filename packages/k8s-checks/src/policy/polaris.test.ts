@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkPolicies, policyRules } from '.';
 import { checkPolaris, loadPolarisConfig, parsePolarisCheck, POLARIS_CHECKS_DIR } from './polaris';
-import { compliantManifests, container, find, podSpec } from './test-fixtures';
+import { compliantManifests, container, find, podSpec } from '../../test/policy/test-fixtures';
 
 const polarisHits = (m: any[], rule: string) => checkPolaris(m).findings.filter((f) => f.rule === rule);
 

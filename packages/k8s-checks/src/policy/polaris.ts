@@ -20,6 +20,7 @@ import * as path from 'path';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { parseKubernetesYaml } from '../yaml/kubernetes-yaml';
 import { renderGoTemplate } from './go-template';
+import { typedPodSpec, TypedDecodeError } from './typed-pod-spec';
 import { compileSchema, CustomKeyword, SchemaPredicate } from './json-schema';
 import { parseQuantity, quantityString } from './quantity';
 import { Manifest, PolicyExemption, PolicyFinding, PolicyRule } from './types';
@@ -230,18 +231,10 @@ function parseRendered(text: string): unknown {
 
 // ------------------------------------------------------------------ typed-API emulation --
 
-/** Drops nulls and renders quantities as strings, as Polaris' typed corev1.PodSpec round-trip does. */
-function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== null).map(normalize);
-  if (!isObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = normalize(v);
-  return out;
-}
-
-function normalizeContainer(c: unknown): Record<string, any> {
-  const out = normalize(c) as Record<string, any>;
-  const resources: Record<string, any> = isObject(out.resources) ? out.resources : {};
+/** Quantities as strings and `hostPort: 0` gone, as encoding a corev1.Container writes them. */
+function encodedContainer(c: unknown): Record<string, any> {
+  const out: Record<string, any> = isObject(c) ? { ...c } : {};
+  const resources: Record<string, any> = isObject(out.resources) ? { ...out.resources } : {};
   for (const kind of ['limits', 'requests']) {
     if (isObject(resources[kind])) resources[kind] = Object.fromEntries(Object.entries(resources[kind]).map(([k, v]) => [k, quantityString(v)]));
   }
@@ -250,39 +243,53 @@ function normalizeContainer(c: unknown): Record<string, any> {
   return out;
 }
 
+/** The pod spec through Polaris' typed decoding (typed-pod-spec.ts), or the decoding error. */
+function polarisPodSpec(spec: unknown): Record<string, any> | TypedDecodeError {
+  let out: Record<string, any>;
+  try {
+    out = typedPodSpec(spec);
+  } catch (e) {
+    if (e instanceof TypedDecodeError) return e;
+    throw e;
+  }
+  for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
+    if (Array.isArray(out[field])) out[field] = out[field].map(encodedContainer);
+    if (field !== 'containers' && Array.isArray(out[field]) && out[field].length === 0) delete out[field];
+  }
+  return out;
+}
+
+const CONTAINER_FIELDS: Record<ContainerRef['kind'], string> = { container: 'containers', initContainer: 'initContainers', ephemeralContainer: 'ephemeralContainers' };
+
 /**
  * What one `checkPolaris` call works out once and every check reuses: the objects by kind, and
- * each pod spec and container normalized (the checks only read them).
+ * each pod spec as Polaris decodes it (the checks only read them).
  */
 class RunContext {
   public readonly index: KindIndex;
-  private readonly podSpecs = new Map<unknown, Record<string, any>>();
-  private readonly containers = new Map<unknown, Record<string, any>>();
+  private readonly podSpecs = new Map<unknown, Record<string, any> | TypedDecodeError>();
 
   public constructor(manifests: readonly Manifest[]) {
     this.index = indexByKind(manifests);
   }
 
-  public podSpec(spec: unknown): Record<string, any> {
+  /** The decoded pod spec, or the error that makes Polaris refuse the object. */
+  public decoded(spec: unknown): Record<string, any> | TypedDecodeError {
     let n = this.podSpecs.get(spec);
-    if (!n) this.podSpecs.set(spec, n = normalizePodSpec(spec));
+    if (!n) this.podSpecs.set(spec, n = polarisPodSpec(spec));
     return n;
   }
 
-  public container(c: unknown): Record<string, any> {
-    let n = this.containers.get(c);
-    if (!n) this.containers.set(c, n = normalizeContainer(c));
+  public podSpec(spec: unknown): Record<string, any> {
+    const n = this.decoded(spec);
+    if (n instanceof TypedDecodeError) throw n;
     return n;
   }
-}
 
-function normalizePodSpec(spec: unknown): Record<string, any> {
-  const out = normalize(spec) as Record<string, any>;
-  for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
-    if (Array.isArray(out[field])) out[field] = out[field].map(normalizeContainer);
-    if (field !== 'containers' && Array.isArray(out[field]) && out[field].length === 0) delete out[field];
+  /** One container of the decoded pod spec. */
+  public container(w: Workload, c: ContainerRef): Record<string, any> {
+    return this.podSpec(w.podSpec)[CONTAINER_FIELDS[c.kind]]?.[c.index] ?? {};
   }
-  return out;
 }
 
 // ---------------------------------------------------------------------------- evaluation --
@@ -385,7 +392,10 @@ export function checkPolaris(manifests: readonly Manifest[], dir: string = POLAR
   };
 
   for (const m of manifests) {
-    const w = workloadOf(m);
+    const w = workloadOf(m, 'polaris');
+    // A pod spec that does not decode into Kubernetes' type stops Polaris: it judges nothing of
+    // the object (the schema check reports the wrong type).
+    if (w && run.decoded(w.podSpec) instanceof TypedDecodeError) continue;
     if (w) {
       runTest({ run, target: 'Controller', manifest: m, workload: w, isInit: false });
       runTest({ run, target: '', manifest: m, workload: w, isInit: false });
@@ -409,7 +419,7 @@ function templateInput(test: Test): Record<string, unknown> {
       PodSpec: test.run.podSpec(test.workload.podSpec),
       PodTemplate: test.workload.template,
     };
-    if (test.container) polaris.Container = test.run.container(test.container.container);
+    if (test.container) polaris.Container = test.run.container(test.workload, test.container);
     data.Polaris = polaris;
   }
   templateInputs.set(test, data);
@@ -465,15 +475,20 @@ function indexByKind(manifests: readonly Manifest[]): KindIndex {
 }
 
 /**
- * Whether any candidate for an additional schema passes, those named like the object tried
- * first: the outcome is whether any of them matches, so the order changes nothing but how soon
- * a match is found (a service's NetworkPolicy and PDB are usually named after its Deployment).
+ * Whether any candidate for an additional schema passes: the objects of that kind in the
+ * namespace, and those without a namespace (cluster-scoped, like the ClusterRole a RoleBinding
+ * names), as Polaris filters them (`ns == "" || ns == namespace`). Those named like the object
+ * are tried first: the outcome is whether any of them matches, so the order changes nothing but
+ * how soon a match is found (a service's NetworkPolicy and PDB are usually named after its Deployment).
  */
 function anyCandidate(index: KindIndex, kind: string, namespace: string, name: string, passes: (o: Manifest) => boolean): boolean {
-  const key = `${kind}\u0000${namespace}`;
-  const named = index.named.get(`${key}\u0000${name}`);
-  if (named && passes(named)) return true;
-  return (index.inNamespace.get(key) ?? []).some((o) => o !== named && passes(o));
+  for (const ns of namespace === '' ? [''] : [namespace, '']) {
+    const key = `${kind}\u0000${ns}`;
+    const named = index.named.get(`${key}\u0000${name}`);
+    if (named && passes(named)) return true;
+    if ((index.inNamespace.get(key) ?? []).some((o) => o !== named && passes(o))) return true;
+  }
+  return false;
 }
 
 /** Receives every rendered schema, the data it was evaluated on and the outcome: for tests and debugging. */
@@ -503,10 +518,10 @@ function evaluate(check: PolarisCheck, test: Test): Outcome {
     if (check.target === 'Container' && check.schemaTarget === 'PodSpec' && w && test.container) {
       const podCopy = { ...test.run.podSpec(w.podSpec) };
       delete podCopy.initContainers;
-      podCopy.containers = [test.run.container(test.container.container)];
+      podCopy.containers = [test.run.container(w, test.container)];
       data = podCopy;
-    } else if (check.target === 'Container' && test.container) {
-      data = test.run.container(test.container.container);
+    } else if (check.target === 'Container' && test.container && w) {
+      data = test.run.container(w, test.container);
     } else if (check.target === 'PodSpec' && w) {
       data = test.run.podSpec(w.podSpec);
     } else if (check.target === 'PodTemplate' && w) {
@@ -532,8 +547,8 @@ function evaluate(check: PolarisCheck, test: Test): Outcome {
 /**
  * pkg/validator/pdb_hpa_validator.go, registered under this check id: a Deployment with both a
  * PDB (matched by any one of its matchLabels) and an HPA fails when the PDB's minAvailable
- * (a percentage is scaled, rounding up, against the HPA's minReplicas) is greater than or
- * equal to the HPA's minReplicas: the PDB could then block every voluntary eviction.
+ * (a percentage is scaled, rounding up, against the HPA's minReplicas) is greater than the
+ * HPA's minReplicas (Polaris compares with `>`).
  */
 function pdbMinAvailableGreaterThanHPAMinReplicas(test: Test, index: KindIndex): Outcome {
   const d = test.manifest;
@@ -562,8 +577,8 @@ function pdbMinAvailableGreaterThanHPAMinReplicas(test: Test, index: KindIndex):
     if (!m || typeof minReplicas !== 'number') return { passes: true };
     value = Math.ceil((Number(m[1]) * minReplicas) / 100);
   }
-  if (typeof minReplicas === 'number' && value >= minReplicas) {
-    return { passes: false, error: `The minAvailable value in the PodDisruptionBudget(${pdb.metadata.name}) is ${value}, which is greater or equal than the minReplicas value in the HorizontalPodAutoscaler(${hpa.metadata.name}) (${minReplicas})` };
+  if (typeof minReplicas === 'number' && value > minReplicas) {
+    return { passes: false, error: `The minAvailable value in the PodDisruptionBudget(${pdb.metadata.name}) is ${value}, which is greater than the minReplicas value in the HorizontalPodAutoscaler(${hpa.metadata.name}) (${minReplicas})` };
   }
   return { passes: true };
 }

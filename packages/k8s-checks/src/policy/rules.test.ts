@@ -3,8 +3,8 @@
 // untested, and no rule can silently pass.
 
 import { checkPolicies, policyRules } from '.';
-import { build, CASES } from './rule-cases';
-import { compliantManifests, statefulSetManifests } from './test-fixtures';
+import { build, CASES } from '../../test/policy/rule-cases';
+import { compliantManifests, statefulSetManifests } from '../../test/policy/test-fixtures';
 
 describe('every rule of policyRules() fires on its minimal violation', () => {
   test('policyRules() has no duplicates and covers the four tools', () => {

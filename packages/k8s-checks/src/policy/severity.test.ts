@@ -1,5 +1,5 @@
 import { checkPolicies } from '.';
-import { compliantManifests, container, find, podSpec } from './test-fixtures';
+import { compliantManifests, container, find, podSpec } from '../../test/policy/test-fixtures';
 
 const severityOf = (m: any[], tool: string, rule: string) => [...new Set(checkPolicies(m).findings.filter((f) => f.tool === tool && f.rule === rule).map((f) => f.severity))];
 

@@ -55,3 +55,28 @@ export interface PolicyRule {
   readonly rule: string;
   readonly description: string;
 }
+
+/** A Kubernetes version, as kube-score's `--kubernetes-version v1.27` gives it. */
+export interface KubernetesVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** kube-score's command-line options that change what its checks decide (`kube-score score --help`). */
+export interface KubeScoreOptions {
+  /** `--kubernetes-version` (default v1.27: the version this package checks for). */
+  readonly kubernetesVersion?: KubernetesVersion;
+  /** `--min-replicas-deployment` (default 2). */
+  readonly minReplicasDeployment?: number;
+  /** `--min-replicas-hpa` (default 2). */
+  readonly minReplicasHPA?: number;
+  /** `--ignore-container-cpu-limit` (default false). */
+  readonly ignoreContainerCpuLimitRequirement?: boolean;
+  /** `--ignore-container-memory-limit` (default false). */
+  readonly ignoreContainerMemoryLimitRequirement?: boolean;
+}
+
+/** Options of checkPolicies: each tool's own settings, their defaults those of the tool's command line. */
+export interface PolicyOptions {
+  readonly kubeScore?: KubeScoreOptions;
+}

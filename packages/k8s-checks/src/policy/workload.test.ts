@@ -48,7 +48,7 @@ function objects(count: number): Manifest[] {
 
 describe('lookups across objects give the answers of a plain scan', () => {
   const all = objects(400);
-  const workloads = all.map(workloadOf).filter((w): w is Workload => w !== undefined);
+  const workloads = all.map((m) => workloadOf(m, 'kube-score')).filter((w): w is Workload => w !== undefined);
   const of = (kind: string) => all.filter((m) => m.kind === kind);
 
   test('SelectorIndex.some and .matching: which PDBs, NetworkPolicies and Services select a set of labels', () => {

@@ -3,36 +3,98 @@
 
 import { Manifest, PolicyFinding, PolicySeverity, PolicyTool } from './types';
 
-/** Where the pod template lives in each workload kind this checker understands. */
-const TEMPLATE_PATHS: Record<string, readonly string[] | null> = {
-  Pod: null, // the Pod is its own template
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-
-export const WORKLOAD_KINDS = Object.keys(TEMPLATE_PATHS);
-
 /** Knative Serving's API group: its Service shares its kind with the core Service. */
 export const KNATIVE_SERVING_GROUP = 'serving.knative.dev';
 
-/**
- * Custom resources that carry a pod template, by `<group>/<Kind>`. Knative Serving runs the
- * `spec.template` of a Service (or of a Configuration, which a Service manages) as the pods of
- * each Revision, through a Deployment its controller creates: the template is what those pods
- * are, so it is judged as a Deployment's pod template is.
- */
-const CUSTOM_TEMPLATE_PATHS: Record<string, readonly string[]> = {
-  [`${KNATIVE_SERVING_GROUP}/Service`]: ['spec', 'template'],
-  [`${KNATIVE_SERVING_GROUP}/Configuration`]: ['spec', 'template'],
-};
-
 /** Groups whose kinds share names with built-in kinds: their objects are named with the group. */
 const QUALIFIED_GROUPS = new Set([KNATIVE_SERVING_GROUP]);
+
+/** Whose reading of the objects: each tool finds pod specs in its own way. */
+export type PolicyView = 'pod-security' | 'kube-score' | 'kube-linter' | 'polaris';
+
+const SPEC_TEMPLATE = ['spec', 'template'] as const;
+const JOB_TEMPLATE = ['spec', 'jobTemplate', 'spec', 'template'] as const;
+type TemplatePath = readonly string[] | null; // null: the object is its own template (a Pod)
+
+/**
+ * Knative Serving runs the `spec.template` of a Service (or of a Configuration, which a Service
+ * manages) as the pods of each Revision, through a Deployment its controller creates: the
+ * template is what those pods are, so the tools that read pod templates by kind judge it as a
+ * Deployment's pod template (the real kube-score, kube-linter and admission do not decode it).
+ */
+const KNATIVE_KINDS: Record<string, TemplatePath> = {
+  [`${KNATIVE_SERVING_GROUP}/Service`]: SPEC_TEMPLATE,
+  [`${KNATIVE_SERVING_GROUP}/Configuration`]: SPEC_TEMPLATE,
+};
+
+/**
+ * The kinds each tool decodes as pod-bearing objects, and where their pod template is.
+ * kube-score (parser/parse.go) by exact apiVersion: it never reads ReplicaSets nor
+ * ReplicationControllers. kube-linter (pkg/extract: any typed object with `Spec.Template`, and
+ * CronJobs) and Pod Security admission (DefaultPodSpecExtractor) by group. Polaris finds pod
+ * specs by structure instead (polarisPodSpecPath).
+ */
+const KINDS: Record<Exclude<PolicyView, 'polaris'>, Record<string, TemplatePath>> = {
+  'kube-score': {
+    'v1/Pod': null,
+    'batch/v1/Job': SPEC_TEMPLATE,
+    'batch/v1beta1/CronJob': JOB_TEMPLATE,
+    'batch/v1/CronJob': JOB_TEMPLATE,
+    ...Object.fromEntries(['apps/v1', 'apps/v1beta1', 'apps/v1beta2', 'extensions/v1beta1'].map((v) => [`${v}/Deployment`, SPEC_TEMPLATE])),
+    ...Object.fromEntries(['apps/v1', 'apps/v1beta1', 'apps/v1beta2'].map((v) => [`${v}/StatefulSet`, SPEC_TEMPLATE])),
+    ...Object.fromEntries(['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'].map((v) => [`${v}/DaemonSet`, SPEC_TEMPLATE])),
+    ...KNATIVE_KINDS,
+  },
+  'kube-linter': {
+    '/Pod': null,
+    '/ReplicationController': SPEC_TEMPLATE,
+    'apps/Deployment': SPEC_TEMPLATE,
+    'apps/DaemonSet': SPEC_TEMPLATE,
+    'apps/StatefulSet': SPEC_TEMPLATE,
+    'apps/ReplicaSet': SPEC_TEMPLATE,
+    'extensions/Deployment': SPEC_TEMPLATE,
+    'extensions/DaemonSet': SPEC_TEMPLATE,
+    'extensions/ReplicaSet': SPEC_TEMPLATE,
+    'batch/Job': SPEC_TEMPLATE,
+    'batch/CronJob': JOB_TEMPLATE,
+    'apps.openshift.io/DeploymentConfig': SPEC_TEMPLATE,
+    ...KNATIVE_KINDS,
+  },
+  'pod-security': {
+    '/Pod': null,
+    '/PodTemplate': ['template'],
+    '/ReplicationController': SPEC_TEMPLATE,
+    'apps/ReplicaSet': SPEC_TEMPLATE,
+    'apps/Deployment': SPEC_TEMPLATE,
+    'apps/DaemonSet': SPEC_TEMPLATE,
+    'apps/StatefulSet': SPEC_TEMPLATE,
+    'batch/Job': SPEC_TEMPLATE,
+    'batch/CronJob': JOB_TEMPLATE,
+    ...KNATIVE_KINDS,
+  },
+};
+
+/** The fields Polaris descends through, in its order, looking for a pod spec (pkg/kube GetPodSpec). */
+const POLARIS_POD_SPEC_FIELDS = ['jobTemplate', 'spec', 'template'];
+
+/**
+ * Where Polaris finds the pod spec of any object: from the top, it descends into the first of
+ * `jobTemplate`, `spec`, `template` the object has, until it reaches an object with none of
+ * them; that is the pod spec if it has `containers`. So an OpenShift DeploymentConfig or a
+ * custom resource with `spec.template.spec.containers` is a controller too, and a pod spec
+ * without `containers` is none.
+ */
+export function polarisPodSpecPath(m: unknown): string[] | undefined {
+  const path: string[] = [];
+  let node: unknown = m;
+  for (;;) {
+    if (!isObject(node)) return undefined;
+    const next = POLARIS_POD_SPEC_FIELDS.find((f) => Object.prototype.hasOwnProperty.call(node, f));
+    if (next === undefined) return path.length > 0 && Object.prototype.hasOwnProperty.call(node, 'containers') ? path : undefined;
+    path.push(next);
+    node = node[next];
+  }
+}
 
 export type ContainerKind = 'container' | 'initContainer' | 'ephemeralContainer';
 
@@ -83,7 +145,7 @@ export function asArray(value: unknown): any[] {
 export function objectId(m: Manifest): string {
   const group = typeof m.apiVersion === 'string' ? apiGroup(m.apiVersion) : '';
   const kind = QUALIFIED_GROUPS.has(group) ? `${m.kind}.${group}` : m.kind;
-  return `${kind}/${m.metadata?.namespace || 'default'}/${m.metadata?.name}`;
+  return `${kind}/${m.metadata?.namespace || 'default'}/${m.metadata?.name ?? ''}`;
 }
 
 /** The namespace as written, '' when absent. */
@@ -102,31 +164,61 @@ export function isKnative(m: Manifest): boolean {
   return typeof m.apiVersion === 'string' && apiGroup(m.apiVersion) === KNATIVE_SERVING_GROUP;
 }
 
-/** The path of a kind's pod template: null for a Pod (its own template), undefined for kinds without one. */
-function templatePathOf(m: Manifest): readonly string[] | null | undefined {
-  if (isKnative(m)) return CUSTOM_TEMPLATE_PATHS[`${KNATIVE_SERVING_GROUP}/${m.kind}`];
-  return Object.prototype.hasOwnProperty.call(TEMPLATE_PATHS, m.kind) ? TEMPLATE_PATHS[m.kind] : undefined;
+/** Each view's table by kind, then by apiVersion (kube-score) or group (the others): the lookup runs for every object. */
+const BY_KIND = new Map(Object.entries(KINDS).map(([view, table]) => {
+  const byKind = new Map<string, Map<string, TemplatePath>>();
+  for (const [key, steps] of Object.entries(table)) {
+    const i = key.lastIndexOf('/');
+    const kind = key.slice(i + 1);
+    if (!byKind.has(kind)) byKind.set(kind, new Map());
+    byKind.get(kind)!.set(key.slice(0, i), steps);
+  }
+  return [view, byKind] as const;
+}));
+
+/** Where `view` finds the pod template of `m`: null for a Pod (its own template), undefined when it finds none. */
+function templatePathOf(m: Manifest, view: Exclude<PolicyView, 'polaris'>): TemplatePath | undefined {
+  if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') return undefined;
+  const versions = BY_KIND.get(view)!.get(m.kind);
+  if (!versions) return undefined;
+  const group = apiGroup(m.apiVersion);
+  const steps = versions.get(view === 'kube-score' && group !== KNATIVE_SERVING_GROUP ? m.apiVersion : group);
+  return steps;
 }
 
-export function isWorkload(m: Manifest): boolean {
-  return templatePathOf(m) !== undefined;
+function valueAt(root: unknown, steps: readonly string[]): unknown {
+  let node = root;
+  for (const step of steps) node = isObject(node) ? node[step] : undefined;
+  return node;
 }
 
 /**
- * The pod template and spec of a workload, or undefined for other kinds (custom resources
- * included, but for Knative Serving's Service and Configuration).
+ * The pod template and spec of `m` as `view` reads it, or undefined when that tool finds none.
+ * The tools that decode by kind into Go types (kube-score, kube-linter) read a missing template,
+ * spec or metadata as empty, so the object is still checked (and still counts as a Service's or
+ * PodDisruptionBudget's target). Pod Security admission has nothing to evaluate without a
+ * template. Polaris finds pod specs by structure (polarisPodSpecPath).
  */
-export function workloadOf(m: Manifest): Workload | undefined {
-  const steps = templatePathOf(m);
-  if (steps === undefined) return undefined;
-  let template: any = m;
-  if (steps) {
-    for (const step of steps) template = isObject(template) ? template[step] : undefined;
+export function workloadOf(m: Manifest, view: PolicyView): Workload | undefined {
+  let templateSteps: readonly string[];
+  let podSpecSteps: readonly string[];
+  if (view === 'polaris') {
+    const path = polarisPodSpecPath(m);
+    if (!path) return undefined;
+    podSpecSteps = path;
+    templateSteps = path.slice(0, -1);
+  } else {
+    const steps = templatePathOf(m, view);
+    if (steps === undefined) return undefined;
+    templateSteps = steps ?? [];
+    podSpecSteps = [...templateSteps, 'spec'];
+    if (view === 'pod-security' && !isObject(valueAt(m, templateSteps))) return undefined;
   }
-  if (!isObject(template)) return undefined;
-  const podSpec = template.spec;
-  if (!isObject(podSpec)) return undefined;
-  const templatePath = steps ? steps.join('.') : '';
+  const found = valueAt(m, templateSteps);
+  const template: Record<string, any> = isObject(found) ? found : {};
+  const spec = valueAt(m, podSpecSteps);
+  const podSpec: Record<string, any> = isObject(spec) ? spec : {};
+  const templatePath = templateSteps.join('.');
   return {
     manifest: m,
     id: objectId(m),
@@ -136,7 +228,7 @@ export function workloadOf(m: Manifest): Workload | undefined {
     template,
     templatePath,
     podSpec,
-    podSpecPath: templatePath ? `${templatePath}.spec` : 'spec',
+    podSpecPath: podSpecSteps.join('.'),
     podLabels: stringMap(template.metadata?.labels),
     podAnnotations: stringMap(template.metadata?.annotations),
   };
