@@ -140,8 +140,9 @@ describe('the API image, built with podman by build.sh', () => {
 
     const info = await request(`${url}/api/info`, { headers: { traceparent: TRACEPARENT, 'x-request-id': 'image-info' } });
     expect(info.status).toBe(200);
+    expect(Object.keys(info.json)).toEqual(['service', 'version', 'time']);
     expect(info.json).toMatchObject({ service: 'api', version: TAG });
-    expect(info.json.hostname).toBe(podman('inspect', '-f', '{{.Config.Hostname}}', CONTAINER));
+    expect(info.body).not.toContain(podman('inspect', '-f', '{{.Config.Hostname}}', CONTAINER));
     expect(info.headers.traceparent).toBe(TRACEPARENT);
 
     expect((await request(`${url}/api/greeting?name=Zo%C3%AB`)).json).toEqual({ greeting: 'Hello, Zoë!' });
