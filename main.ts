@@ -50,10 +50,16 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
     ] : [],
   });
 
-  // The second microservice: the same construct, and the site proxies /api to it.
+  // The second microservice: the same construct, and the site proxies /api to it. The site's
+  // nginx is the one way in (its /api location holds the per-client limits): no Ingress routes
+  // to the API, and its NetworkPolicy admits the site's pods alone.
   const api = target.api && !target.serverless ? new WebService(chart, 'api', {
     image: images.api,
     component: 'api',
+    // Behind a mesh's sidecar every connection comes from the sidecar's address, so a cap per
+    // address would cap the whole pod: the API keeps its global cap only, and the per-client
+    // limits are the site's nginx's.
+    env: target.mesh ? { MAX_CONNECTIONS_PER_ADDRESS: '0' } : undefined,
     healthCheckPath: '/api/healthz',
     readinessPath: '/api/readyz',
     resources: ResourceProfile.MICRO,
@@ -91,7 +97,9 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
       hosts: target.hosts ?? [],
       tls: target.ingress.tls,
       traefikCrds: target.ingress.traefikCrds,
-      routes: [{ path: '/', service: site }, ...(api ? [{ path: '/api', service: api }] : [])],
+      // Everything goes to the site, /api included: its nginx applies the /api limits and
+      // proxies to the API.
+      routes: [{ path: '/', service: site }],
     });
   }
 

@@ -3,6 +3,7 @@ import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { SchemaValidator } from 'k8s-checks';
 import { byKind, container, only, synthObjects } from '../test/support/synth';
+import { ExternalTrafficPolicy } from './external-traffic-policy';
 import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { PolicyException } from './policy-exception';
@@ -191,6 +192,16 @@ describe('WebService options', () => {
 
   test('LoadBalancer is allowed', () => {
     expect(only(synth({ serviceType: kplus.ServiceType.LOAD_BALANCER }).objects, 'Service').spec.type).toBe('LoadBalancer');
+  });
+
+  test('NodePort and LoadBalancer Services keep the client\'s address (externalTrafficPolicy Local) unless told otherwise', () => {
+    for (const serviceType of [kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER]) {
+      expect(only(synth({ serviceType }).objects, 'Service').spec.externalTrafficPolicy).toBe('Local');
+      const spread = only(synth({ serviceType, externalTrafficPolicy: ExternalTrafficPolicy.cluster() }).objects, 'Service');
+      expect(spread.spec.externalTrafficPolicy).toBe('Cluster');
+    }
+    // A ClusterIP Service takes no traffic from outside the cluster: the field stays unset.
+    expect(only(synth().objects, 'Service').spec.externalTrafficPolicy).toBeUndefined();
   });
 
   test('environment variables, sorted, and addEnv after creation', () => {
@@ -424,6 +435,10 @@ describe('WebService rejects bad input with a message naming construct, field, v
     ['nodePort below range', { serviceType: kplus.ServiceType.NODE_PORT, nodePort: 8080 }, /invalid nodePort 8080: use a whole number from 30000 to 32767/],
     ['nodePort above range', { serviceType: kplus.ServiceType.NODE_PORT, nodePort: 40000 }, /invalid nodePort 40000: use a whole number from 30000 to 32767/],
     ['nodePort on ClusterIP', { nodePort: 30080 }, /invalid nodePort 30080: a nodePort needs serviceType NodePort or LoadBalancer/],
+    ['externalTrafficPolicy on ClusterIP', { externalTrafficPolicy: ExternalTrafficPolicy.local() },
+      /invalid externalTrafficPolicy "Local": only NodePort and LoadBalancer Services take traffic from outside the cluster; set serviceType, or drop externalTrafficPolicy/],
+    ['externalTrafficPolicy as a string', { serviceType: kplus.ServiceType.NODE_PORT, externalTrafficPolicy: 'Local' as unknown as ExternalTrafficPolicy },
+      /invalid externalTrafficPolicy "Local": use ExternalTrafficPolicy.local\(\) or ExternalTrafficPolicy.cluster\(\)/],
     ['ExternalName service', { serviceType: kplus.ServiceType.EXTERNAL_NAME }, /invalid serviceType "ExternalName": use one of "ClusterIP", "NodePort", "LoadBalancer"/],
     ['relative health path', { healthCheckPath: 'healthz' }, /invalid healthCheckPath "healthz": use an absolute URL path/],
     ['readiness equal to liveness', { readinessPath: '/healthz' }, /invalid readinessPath "\/healthz": use a path other than healthCheckPath/],
