@@ -269,6 +269,16 @@ describe('npm run synth', () => {
     }
   });
 
+  test('a target beyond the default one that deploys tags says so, with how to pin them; the default one does not', async () => {
+    const site = siteImage(defaultEnv);
+    const tagOnly = { ...defaultEnv, SITE_IMAGE: `${site.repository}:${site.tag}` };
+    const prod = await run(['--target', 'prod', '--outdir', path.join(work, 'notes-prod')], tagOnly);
+    expect(prod.code).toBe(0);
+    expect(prod.out).toContain(`note: target prod deploys ${site.repository}:${site.tag} by tag, not by digest`);
+    const dev = await run(['--outdir', path.join(work, 'notes-dev')], tagOnly);
+    expect(dev.out).not.toContain('note:');
+  });
+
   test('the same input synthesizes byte-identical output', async () => {
     await run(['--target', 'prod', '--outdir', path.join(work, 'one')]);
     await run(['--target', 'prod', '--outdir', path.join(work, 'two')]);
