@@ -449,7 +449,7 @@ function createApi(options) {
   // `Expect: 100-continue` asks for leave to send a body: Node would say "100 Continue" on its
   // own; handled like any request instead, so the body is refused before it is sent.
   server.on('checkContinue', handle);
-  // Requests pipelined past the connection's last one get Node's 503 until it closes.
+  // Node's own count of the same bound: it announces it to clients (`Keep-Alive: max=N`).
   server.maxRequestsPerSocket = maxRequests;
 
   // Idle keep-alive connections live longer than the proxies' in front (ingress-nginx: 60 s),

@@ -94,6 +94,66 @@ describe('one client address cannot take every connection', () => {
   });
 });
 
+describe('the connection cap over all addresses together', () => {
+  let server: ApiProcess;
+  const held: Held[] = [];
+  // Smaller than the defaults (same code): three addresses at their per-address cap exceed the total.
+  beforeAll(async () => { server = await startApi({ MAX_CONNECTIONS: '20', MAX_CONNECTIONS_PER_ADDRESS: '8' }); });
+  afterAll(async () => {
+    for (const h of held) h.socket.destroy();
+    await killApi(server);
+  });
+
+  test('clients from many addresses hold at most MAX_CONNECTIONS connections in all', async () => {
+    const addresses = ['127.0.0.4', '127.0.0.5', '127.0.0.6'];
+    for (const from of addresses) for (let i = 0; i < 10; i++) held.push(hold(server.port, from));
+    // 30 attempts, 8 per address at most, 20 in all: at least 10 are closed at once.
+    await until(() => held.filter((h) => h.closed).length >= 10, 'the server closes the connections above its caps');
+    const open = held.filter((h) => !h.closed);
+    for (const h of open) h.socket.write('GET /api/healthz HTTP/1.1\r\nHost: api\r\n\r\n');
+    await until(() => held.every((h) => h.closed || h.received.startsWith('HTTP/1.1 200 OK\r\n')), 'every connection left open is answered');
+    expect(held.filter((h) => !h.closed).length).toBe(20);
+    for (const from of addresses) expect(held.filter((h) => h.socket.localAddress === from && !h.closed).length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('a client that neither reads nor closes', () => {
+  let server: ApiProcess;
+  beforeAll(async () => { server = await startApi(); });
+  afterAll(async () => { await killApi(server); });
+
+  test('a malformed request: the error answer is written and the server closes the connection itself', async () => {
+    const h = hold(server.port, ATTACKER);
+    h.socket.on('connect', () => h.socket.write('NOT HTTP AT ALL\r\n\r\n'));
+    // The client never calls end(): only the server can close this connection.
+    await until(() => h.closed, 'the server closes the connection after its 400');
+    expect(h.received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+});
+
+describe('slow headers', () => {
+  // In process, with a 1 s header timeout (the default is 10 s): the same server code.
+  type ApiServer = import('http').Server & { shutdown(ms: number): Promise<unknown> };
+  const { createServer } = require(SERVER) as { createServer(o: Record<string, unknown>): ApiServer };
+  let server: ApiServer;
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer({ headersTimeoutMs: 1000, log: () => undefined });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => { await server.shutdown(1000); });
+
+  test('headers not complete within the header timeout: 408 and closed, checked twice a second (Node alone checks every 30 s)', async () => {
+    const started = Date.now();
+    const h = hold(port, ATTACKER);
+    h.socket.on('connect', () => h.socket.write('GET /api/info HTTP/1.1\r\nHost: api\r\n'));
+    await until(() => h.closed, 'the server answers 408 and closes', 5000);
+    expect(h.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
 describe('a request that announces a body is refused before the body is read', () => {
   let server: ApiProcess;
   beforeAll(async () => { server = await startApi(); });

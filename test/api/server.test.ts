@@ -268,6 +268,11 @@ describe('the API over HTTP', () => {
     expect((await get('/nope', { traceparent: TRACEPARENT })).headers.traceparent).toBe(TRACEPARENT);
   });
 
+  test('a later-version traceparent with more fields comes back canonical: version 00, the ids, the sampled flag, nothing else', async () => {
+    const r = await get('/api/info', { traceparent: '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03-<b>more</b>' });
+    expect(r.headers.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+  });
+
   test('B3 multiple headers and the single b3 header are logged', async () => {
     await get('/api/info', { 'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7', 'x-b3-spanid': 'e457b5a2e4d86bd1', 'x-b3-sampled': '1', 'x-request-id': 'b3-multi' });
     await get('/api/info', { b3: '463ac35c9f6413ad-0020000000000001-0', 'x-request-id': 'b3-single' });
