@@ -41,7 +41,9 @@ describe('the app', () => {
     const env = fs.readFileSync(path.join(__dirname, 'docker', 'image.env'), 'utf-8');
     const [, repo] = /IMAGE_REPOSITORY=(.*)/.exec(env)!;
     const [, tag] = /IMAGE_TAG=(.*)/.exec(env)!;
-    expect(deployment.spec.template.spec.containers[0].image).toBe(`${repo.trim()}:${tag.trim()}`);
+    // The tag, or the digest push.sh recorded for it.
+    const pushed = /^PUSHED_IMAGE=(.*)$/m.exec(env)?.[1];
+    expect(deployment.spec.template.spec.containers[0].image).toBe(pushed ?? `${repo.trim()}:${tag.trim()}`);
   });
 
   test('every target lives in its own namespace, created by the target itself', () => {

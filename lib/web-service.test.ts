@@ -367,7 +367,9 @@ describe('WebService options', () => {
     const pod = only(objects, 'Deployment').spec.template.spec;
     const exporter = pod.containers[1];
     expect(exporter.name).toBe('metrics');
-    expect(exporter.image).toBe('docker.io/nginx/nginx-prometheus-exporter:1.1.0');
+    // By default pinned by digest, the tag kept: the same bytes on every node, pulled IfNotPresent.
+    expect(exporter.image).toMatch(/^docker\.io\/nginx\/nginx-prometheus-exporter:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+    expect(exporter.imagePullPolicy).toBe('IfNotPresent');
     expect(exporter.args).toEqual(['--nginx.scrape-uri=http://127.0.0.1:8081/stub_status', '--web.listen-address=:9113', '--web.telemetry-path=/metrics']);
     expect(exporter.securityContext).toEqual(pod.containers[0].securityContext);
     expect(exporter.resources.limits).toBeDefined();
