@@ -58,6 +58,11 @@ const MAX_CONNECTIONS = 256;
 const MAX_CONNECTIONS_PER_ADDRESS = 16;
 /** Requests on one connection at most; the last one is answered with `Connection: close`. */
 const MAX_REQUESTS_PER_CONNECTION = 1000;
+/**
+ * After refusing a body, how long the connection stays half-closed, unread, before it is cut:
+ * time for the client to read the answer before a reset could make its system discard it.
+ */
+const REFUSED_BODY_LINGER_MS = 1000;
 /** Per-address refusals are logged at most this often (a flood of them is one line a second). */
 const REFUSAL_LOG_INTERVAL_MS = 1000;
 
@@ -243,6 +248,24 @@ function announcesBody(req) {
 }
 
 /**
+ * How Node closes `socket` after its last answer, changed for a refused body: instead of closing
+ * at once (with the client's unread body in the buffers, that sends a reset, which can make the
+ * client's system drop the answer before it is read), the server's side is closed after the
+ * answer (FIN), nothing more is read, and the connection is cut REFUSED_BODY_LINGER_MS later.
+ * @param {import('node:net').Socket} socket
+ */
+function closeUnread(socket) {
+  socket.destroySoon = () => {
+    socket.end();
+    // After Node's own resume of the request (scheduled on the next tick), which would read on.
+    setImmediate(() => socket.pause());
+    const timer = setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
+/**
  * Closes a new connection at once when its address already holds `cap` open ones, so one
  * address cannot take the slots under `server.maxConnections` that every other client needs.
  * Refusals are reported through `report` at most once per REFUSAL_LOG_INTERVAL_MS, with how
@@ -424,9 +447,10 @@ function createApi(options) {
 
     try {
       if (announcesBody(req)) {
-        // Refused unread: answered with `Connection: close`, and the connection is closed once
-        // the answer is out, so Node never reads (drains) the body to reuse the connection.
+        // Refused unread: answered with `Connection: close`, so Node does not read (drain) the
+        // body to reuse the connection, and closed without reading any more of it.
         res.shouldKeepAlive = false;
+        closeUnread(req.socket);
         return reply(413, { error: BODY_ERROR });
       }
       if (!target) return reply(400, { error: 'bad request: the request target must be a path' });

@@ -164,11 +164,14 @@ describe('a request that announces a body is refused before the body is read', (
 
   /**
    * Sends `head`, then body bytes as fast as the connection takes them, until the server closes
-   * it or WRITE_LIMIT is written. Resolves with what came back and how much was written.
+   * it or WRITE_LIMIT is written; the server's FIN does not stop it (a hostile client keeps
+   * sending). Resolves with what came back, how much was written, and how much of that after
+   * the answer arrived.
    */
-  function streamBody(head: string, chunked: boolean): Promise<{ received: string; written: number; closedByServer: boolean }> {
+  function streamBody(head: string, chunked: boolean): Promise<{ received: string; written: number; writtenAfterAnswer: number; closedByServer: boolean }> {
     return new Promise((resolve) => {
-      const socket = net.connect({ port: server.port, host: '127.0.0.1', localAddress: ATTACKER });
+      const socket = net.connect({ port: server.port, host: '127.0.0.1', localAddress: ATTACKER, allowHalfOpen: true });
+      let writtenAtAnswer: number | undefined;
       const block = Buffer.alloc(64 * 1024, 'a');
       const frame = chunked ? Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]) : block;
       let written = 0;
@@ -182,7 +185,10 @@ describe('a request that announces a body is refused before the body is read', (
         if (written >= WRITE_LIMIT) socket.destroy();
       };
       socket.setEncoding('latin1');
-      socket.on('data', (d: string) => { received += d; });
+      socket.on('data', (d: string) => {
+        writtenAtAnswer ??= written;
+        received += d;
+      });
       socket.on('end', () => { serverClosed = true; });
       socket.on('error', () => { serverClosed = written < WRITE_LIMIT; });
       socket.on('drain', pump);
@@ -190,7 +196,7 @@ describe('a request that announces a body is refused before the body is read', (
         socket.write(head);
         pump();
       });
-      socket.on('close', () => resolve({ received, written, closedByServer: serverClosed || written < WRITE_LIMIT }));
+      socket.on('close', () => resolve({ received, written, writtenAfterAnswer: written - (writtenAtAnswer ?? 0), closedByServer: serverClosed || written < WRITE_LIMIT }));
     });
   }
 
@@ -202,10 +208,34 @@ describe('a request that announces a body is refused before the body is read', (
     const r = await streamBody(head, chunked);
     expect(r.closedByServer).toBe(true);
     expect(r.written).toBeLessThan(WRITE_LIMIT);
+    // Once answered, the server reads nothing more: the client can add no more than what the
+    // socket buffers still held room for.
+    expect(r.writtenAfterAnswer).toBeLessThan(16 * 1024 * 1024);
     expect(r.received).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
     expect(r.received.toLowerCase()).toContain('\r\nconnection: close\r\n');
     expect(r.received.toLowerCase()).toContain('\r\nx-content-type-options: nosniff\r\n');
     expect(r.received.split('\r\n\r\n')[1]).toBe('{"error":"request body not accepted: this API takes none; send GET or HEAD without a body"}');
+  });
+
+  test('the answer cannot be lost: the connection is half-closed after it and cut only a moment later, not reset at once', async () => {
+    // Closing a socket with unread data sends a reset, and a client that gets it while still
+    // sending may drop the 413 it has not read yet. So the server closes its side (FIN) and
+    // cuts the connection only after a pause, for a hostile client too (it keeps sending).
+    const socket = net.connect({ port: server.port, host: '127.0.0.1', localAddress: ATTACKER, allowHalfOpen: true });
+    let answeredAt = 0;
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => { received += d; answeredAt ||= Date.now(); });
+    socket.on('error', () => { /* the cut */ });
+    const closed = new Promise<number>((r) => socket.on('close', () => r(Date.now())));
+    const block = Buffer.alloc(64 * 1024, 'a');
+    const pump = () => { while (socket.writable && socket.write(block)) { /* until the buffers are full */ } };
+    socket.on('drain', pump);
+    socket.on('connect', () => { socket.write(`POST /api/info HTTP/1.1\r\nHost: api\r\nContent-Length: ${10 * 1024 ** 3}\r\n\r\n`); pump(); });
+    const closedAt = await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    // A reset at once comes within milliseconds; the server waits a second.
+    expect(closedAt - answeredAt).toBeGreaterThanOrEqual(500);
   });
 
   test('Expect: 100-continue gets the refusal, never a "100 Continue"', async () => {
