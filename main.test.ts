@@ -41,7 +41,9 @@ describe('the app', () => {
     const env = fs.readFileSync(path.join(__dirname, 'docker', 'image.env'), 'utf-8');
     const [, repo] = /IMAGE_REPOSITORY=(.*)/.exec(env)!;
     const [, tag] = /IMAGE_TAG=(.*)/.exec(env)!;
-    expect(deployment.spec.template.spec.containers[0].image).toBe(`${repo.trim()}:${tag.trim()}`);
+    // The tag, or the digest push.sh recorded for it.
+    const pushed = /^PUSHED_IMAGE=(.*)$/m.exec(env)?.[1];
+    expect(deployment.spec.template.spec.containers[0].image).toBe(pushed ?? `${repo.trim()}:${tag.trim()}`);
   });
 
   test('every target lives in its own namespace, created by the target itself', () => {
@@ -62,6 +64,83 @@ describe('the app', () => {
           'app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version',
           'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by']));
       }
+    }
+  });
+});
+
+/** Whether a label selector (matchLabels) selects pods with these labels. */
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  return selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Each workload's pod labels and its first container's image, Deployments and Knative Services alike. */
+function workloads(objects: Obj[]) {
+  return objects.filter((o) => o.kind === 'Deployment' || (o.kind === 'Service' && o.apiVersion === 'serving.knative.dev/v1')).map((o) => ({
+    object: o,
+    labels: { ...o.metadata.labels, ...o.spec.template.metadata?.labels } as Record<string, string>,
+    image: o.spec.template.spec.containers[0].image as string,
+    port: o.spec.template.spec.containers[0].ports?.[0]?.containerPort as number | undefined,
+  }));
+}
+
+// The /api limits live in the site's nginx (its /api location). They hold only when nothing
+// reaches the API another way: checked in every target of config/targets.ts, with the site and
+// the API found by the images they run, so a new target or service needs no change here.
+describe.each(targets.map((t) => t.name))('target %s: the site\'s nginx is the one way in', (name) => {
+  const objects = synthTarget(name);
+  const site = workloads(objects).filter((w) => w.image === siteImage(defaultEnv).toString());
+  const api = workloads(objects).filter((w) => w.image === apiImage(defaultEnv).toString());
+  const core = (kind: string) => objects.filter((o) => o.kind === kind && !o.apiVersion.startsWith('serving.knative.dev/'));
+  /** The site's Services: those selecting the site's pods. */
+  const siteServices = core('Service').filter((s) => site.some((w) => selects(s.spec.selector, w.labels))).map((s) => s.metadata.name);
+
+  test('the site runs, behind a Service', () => {
+    expect(site).toHaveLength(1);
+    expect(siteServices.length).toBeGreaterThan(0);
+  });
+
+  test('every Ingress and IngressRoute sends every path to the site, /api included', () => {
+    const backends = [
+      ...objects.filter((o) => o.kind === 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service.name))),
+      ...objects.filter((o) => o.kind === 'IngressRoute').flatMap((r) => r.spec.routes.flatMap((route: any) => route.services
+        .filter((svc: any) => svc.kind !== 'TraefikService' || svc.name !== 'noop@internal') // the HTTPS redirect answers itself
+        .map((svc: any) => svc.name))),
+    ];
+    for (const backend of backends) expect(siteServices).toContain(backend);
+  });
+
+  test('only the site\'s Services take traffic from outside the cluster, and they keep the client\'s address', () => {
+    for (const svc of core('Service').filter((s) => ['NodePort', 'LoadBalancer'].includes(s.spec.type))) {
+      expect(siteServices).toContain(svc.metadata.name);
+      expect(svc.spec.externalTrafficPolicy).toBe('Local');
+    }
+  });
+
+  const target = targets.find((t) => t.name === name)!;
+  if (!target.api) return;
+
+  test('the API runs and is reached through the site\'s /api location', () => {
+    expect(api).toHaveLength(1);
+    const mounted = site[0].object.spec.template.spec.volumes.map((v: any) => v.configMap?.name).filter(Boolean);
+    const proxies = core('ConfigMap').filter((c) => mounted.includes(c.metadata.name) && Object.values(c.data ?? {}).some((text: any) => /^location \/api\/ \{$/m.test(text)));
+    expect(proxies).toHaveLength(1);
+  });
+
+  test('the API admits no one but the site\'s pods on its port (never the ingress controller)', () => {
+    const [w] = api;
+    if (w.object.apiVersion === 'serving.knative.dev/v1') {
+      // A Knative Service is reached through Knative's gateway, which must keep it in the cluster.
+      expect(w.object.metadata.labels?.['networking.knative.dev/visibility']).toBe('cluster-local');
+      return;
+    }
+    const policies = core('NetworkPolicy').filter((p) => selects(p.spec.podSelector.matchLabels, w.labels));
+    expect(policies).toHaveLength(1);
+    const onApiPort = policies[0].spec.ingress.filter((rule: any) => !rule.ports || rule.ports.some((p: any) => p.port === w.port));
+    expect(onApiPort.length).toBeGreaterThan(0);
+    for (const peer of onApiPort.flatMap((rule: any) => rule.from ?? [{}])) {
+      expect(peer.namespaceSelector).toBeUndefined();
+      expect(peer.ipBlock).toBeUndefined();
+      expect(selects(peer.podSelector?.matchLabels, site[0].labels)).toBe(true);
     }
   });
 });
@@ -190,6 +269,16 @@ describe('npm run synth', () => {
       expect(report.exemptions.map((e) => `${e.tool} ${e.rule}`)).toEqual(expect.arrayContaining(nodePort ? ['kube-score service-type'] : []));
       for (const e of report.exemptions) expect(e.reason.length).toBeGreaterThan(20);
     }
+  });
+
+  test('a target beyond the default one that deploys tags says so, with how to pin them; the default one does not', async () => {
+    const site = siteImage(defaultEnv);
+    const tagOnly = { ...defaultEnv, SITE_IMAGE: `${site.repository}:${site.tag}` };
+    const prod = await run(['--target', 'prod', '--outdir', path.join(work, 'notes-prod')], tagOnly);
+    expect(prod.code).toBe(0);
+    expect(prod.out).toContain(`note: target prod deploys ${site.repository}:${site.tag} by tag, not by digest`);
+    const dev = await run(['--outdir', path.join(work, 'notes-dev')], tagOnly);
+    expect(dev.out).not.toContain('note:');
   });
 
   test('the same input synthesizes byte-identical output', async () => {

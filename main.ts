@@ -50,10 +50,16 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
     ] : [],
   });
 
-  // The second microservice: the same construct, and the site proxies /api to it.
+  // The second microservice: the same construct, and the site proxies /api to it. The site's
+  // nginx is the one way in (its /api location holds the per-client limits): no Ingress routes
+  // to the API, and its NetworkPolicy admits the site's pods alone.
   const api = target.api && !target.serverless ? new WebService(chart, 'api', {
     image: images.api,
     component: 'api',
+    // Behind a mesh's sidecar every connection comes from the sidecar's address, so a cap per
+    // address would cap the whole pod: the API keeps its global cap only, and the per-client
+    // limits are the site's nginx's.
+    env: target.mesh ? { MAX_CONNECTIONS_PER_ADDRESS: '0' } : undefined,
     healthCheckPath: '/api/healthz',
     readinessPath: '/api/readyz',
     resources: ResourceProfile.MICRO,
@@ -91,7 +97,9 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
       hosts: target.hosts ?? [],
       tls: target.ingress.tls,
       traefikCrds: target.ingress.traefikCrds,
-      routes: [{ path: '/', service: site }, ...(api ? [{ path: '/api', service: api }] : [])],
+      // Everything goes to the site, /api included: its nginx applies the /api limits and
+      // proxies to the API.
+      routes: [{ path: '/', service: site }],
     });
   }
 
@@ -167,6 +175,7 @@ export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<Reso
     build: (app, target) => buildTargetFromEnv(app, target, env),
     validate: (options) => pluginValidation(validations(), options),
     applyHint: (target, outdir) => `kubectl --context ${target.placement.context} apply -f ${outdir}`,
+    notes: (target) => unpinnedImageNotes(target, env),
     // A target on several clusters is synthesized for one of them at a time (--cluster).
     place: (target, cluster) => {
       const placed = onCluster(target, cluster);
@@ -179,6 +188,20 @@ export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<Reso
       options: (fresh) => (fresh as typeof import('./main')).commandOptions(env),
     },
   };
+}
+
+/**
+ * What the synth says about images deployed by tag: a tag can move and is pulled again on every
+ * pod start, so a target beyond the default one (the local build's) should run pushed digests.
+ * Said, not refused: a fresh checkout has no pushed digest to pin until a release is pushed.
+ */
+export function unpinnedImageNotes(target: ResolvedTarget, env: NodeJS.ProcessEnv): string[] {
+  if (target.name === targets[0].name) return [];
+  const images: Array<[ImageReference, string, string]> = [[siteImage(env), 'SITE_IMAGE', 'docker/push.sh']];
+  if (target.api) images.push([apiImage(env), 'API_IMAGE', 'IMAGE_ENV=services/api/image.env docker/push.sh']);
+  return images.filter(([image]) => !image.isImmutable).map(([image, variable, push]) =>
+    `target ${target.name} deploys ${image} by tag, not by digest (a tag can move; pulled again on every pod start): `
+    + `pin it with ${push}, which records the pushed digest in its image.env, or ${variable}=repository:tag@sha256:<digest>`);
 }
 
 /** `npm run synth [-- --target NAME] [--outdir DIR] [--no-validate] [--watch]`; returns the exit code. */

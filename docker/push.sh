@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Pushes the image build.sh built to a registry and records the pushed digest, so every
-# environment can deploy exactly these bytes (SITE_IMAGE="$(cat build/images/site.ref)").
+# environment can deploy exactly these bytes: in image.env (PUSHED_IMAGE, which the cdk8s app
+# deploys by default) and in build/images/site.ref (SITE_IMAGE="$(cat build/images/site.ref)").
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: docker/push.sh [--allow-dirty] [--help]
+Usage: docker/push.sh [--allow-dirty] [--no-record] [--help]
 
 Pushes IMAGE_REPOSITORY:IMAGE_TAG (docker/image.env) and IMAGE_TAG-<git sha>, as built by
 docker/build.sh, then writes repository:tag@sha256:<digest> to build/images/site.ref (deploy
 that reference to pin the exact bytes).
+
+When the image is exactly the one image.env names (no IMAGE_REPOSITORY, IMAGE_TAG or REGISTRY
+in the environment), it also records that reference in image.env as PUSHED_IMAGE=..., replacing
+an earlier PUSHED_IMAGE line and leaving every other line as it was: commit it, and every synth
+(npx cdk8s synth, any target) deploys those bytes by digest, pulled IfNotPresent.
+IMAGE_ENV=services/api/image.env does the same for the API image services/api/build.sh built.
 
 Refuses: a "latest" or invalid tag; an image that was not built; an image built from a git tree
 with uncommitted changes in docker/, or outside git (its org.opencontainers.image.revision label
@@ -18,6 +25,7 @@ reproducible from a commit.
 
 Options:
   --allow-dirty        push a build from uncommitted changes anyway
+  --no-record          do not record the digest in image.env
   --help               this text
 
 Environment:
@@ -31,15 +39,20 @@ Environment:
   REGISTRY_PASSWORD    passed on stdin, never on the command line); neither: existing login
   REGISTRY_TLS_VERIFY  true (default) or false for a plain-HTTP registry (podman only; docker
                        needs the registry in its daemon's insecure-registries instead)
-  IMAGE_REF_FILE       where to record the pushed reference (default build/images/site.ref)
+  IMAGE_ENV            the image.env naming the image (default docker/image.env; for the API
+                       services/api/image.env)
+  IMAGE_REF_FILE       where to record the pushed reference (default build/images/site.ref, or
+                       build/images/<folder>.ref for another IMAGE_ENV: api.ref for the API)
 USAGE
 }
 
 allow_dirty=0
+record=1
 for arg in "$@"; do
   case "$arg" in
     --help|-h) usage; exit 0 ;;
     --allow-dirty) allow_dirty=1 ;;
+    --no-record) record=0 ;;
     *) echo "push.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -48,7 +61,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-load_image_env "$here/image.env"
+image_env="${IMAGE_ENV:-$here/image.env}"
+[[ -f "$image_env" ]] || die "IMAGE_ENV '$image_env' is not a file; name an image.env such as services/api/image.env"
+# The image is image.env's own only when nothing in the environment names another one.
+[[ -z "${IMAGE_REPOSITORY:-}${IMAGE_TAG:-}${REGISTRY:-}" ]] || record=0
+load_image_env "$image_env"
 image="$IMAGE_REPOSITORY:$IMAGE_TAG"
 
 if [[ -n "${REGISTRY_USERNAME:-}" && -z "${REGISTRY_PASSWORD:-}" ]] || [[ -z "${REGISTRY_USERNAME:-}" && -n "${REGISTRY_PASSWORD:-}" ]]; then
@@ -133,8 +150,18 @@ fi
 [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "could not read the digest of the pushed $target"
 for t in "${tags[@]:1}"; do "$engine" push "${tls[@]}" "$target_repo:$t"; done
 
-ref_file="${IMAGE_REF_FILE:-$REPO_ROOT/build/images/site.ref}"
+default_ref="$REPO_ROOT/build/images/site.ref"
+[[ -z "${IMAGE_ENV:-}" ]] || default_ref="$REPO_ROOT/build/images/$(basename "$(cd "$(dirname "$image_env")" && pwd)").ref"
+ref_file="${IMAGE_REF_FILE:-$default_ref}"
 mkdir -p "$(dirname "$ref_file")"
 echo "$target@$digest" > "$ref_file"
 echo "push.sh: pushed $target@$digest${tags[1]:+ (also tagged ${tags[1]})} (recorded in ${ref_file#"$REPO_ROOT"/})"
+if [[ $record -eq 1 ]]; then
+  # Every line as it was, but PUSHED_IMAGE's; written beside it, then renamed into place.
+  recorded="$(mktemp "$(dirname "$image_env")/.image.env.XXXXXX")"
+  { grep -v '^PUSHED_IMAGE=' "$image_env" || true; echo "PUSHED_IMAGE=$target@$digest"; } > "$recorded"
+  chmod --reference="$image_env" "$recorded"
+  mv "$recorded" "$image_env"
+  echo "push.sh: recorded PUSHED_IMAGE=$target@$digest in ${image_env#"$REPO_ROOT"/}; commit it: every synth then deploys these bytes by digest"
+fi
 echo "push.sh: deploy it everywhere with: npm run deploy -- --env <target> --image $target@$digest"

@@ -5,9 +5,9 @@ import { checkKnownProps, PropKeys } from './validation/known-props';
 export interface NginxExporterOptions {
   /**
    * The exporter's image. Pin it by digest with the tag kept for humans,
-   * `ImageReference.fromDigest('docker.io/nginx/nginx-prometheus-exporter', 'sha256:...', '1.1.0')`
-   * (`repository:1.1.0@sha256:...`, pulled IfNotPresent).
-   * @default nginx/nginx-prometheus-exporter 1.1.0 (by tag)
+   * `ImageReference.fromDigest('docker.io/nginx/nginx-prometheus-exporter', 'sha256:...', '1.5.1')`
+   * (`repository:1.5.1@sha256:...`, pulled IfNotPresent).
+   * @default DEFAULT_NGINX_EXPORTER: nginx/nginx-prometheus-exporter 1.5.1, pinned by digest
    */
   readonly image?: ImageReference;
   /** Port of nginx's `stub_status` inside the pod (the site image serves it on 8081). @default 8081 */
@@ -22,7 +22,12 @@ export interface NginxExporterOptions {
 
 const NGINX_EXPORTER_KEYS: PropKeys<NginxExporterOptions> = { image: true, stubStatusPort: true, stubStatusPath: true, port: true, scrapedFrom: true };
 
-export const DEFAULT_NGINX_EXPORTER = ImageReference.fromTag('docker.io/nginx/nginx-prometheus-exporter', '1.1.0');
+/**
+ * The official exporter, by the digest of its 1.5.1 multi-platform index (tag kept for humans):
+ * the same bytes on every node. Update tag and digest together.
+ */
+export const DEFAULT_NGINX_EXPORTER = ImageReference.fromDigest('docker.io/nginx/nginx-prometheus-exporter',
+  'sha256:9f6d963bb2b19d706d401cc3e2c3ea8de2f1c471b96a2156ca45e76f650b1625', '1.5.1');
 
 /**
  * A Prometheus exporter running beside the service's container as a sidecar, reading what the

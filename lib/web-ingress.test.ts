@@ -61,24 +61,29 @@ describe('WebIngress', () => {
     expect(ing.metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
       'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
-      'nginx.ingress.kubernetes.io/custom-headers': 'default/web-hsts',
     });
   });
 
-  test('HSTS on every TLS ingress: a year by default, through ingress-nginx\'s custom-headers ConfigMap', () => {
+  test('ingress-nginx: nothing that needs a controller setting; no response headers from the Ingress, so HSTS is the site\'s', () => {
     const { ing, objects, ingress } = setup({ tls: IngressTls.fromSecret('mincloud-tls') });
-    expect(ingress.hstsSeconds).toBe(31536000);
-    expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/custom-headers']).toBe('default/web-hsts');
-    expect(only(objects, 'ConfigMap')).toMatchObject({ metadata: { name: 'web-hsts' }, data: { 'Strict-Transport-Security': 'max-age=31536000' } });
-    expect(SchemaValidator.forKubernetes127().validate(objects)).toEqual([]);
-    const shorter = setup({ tls: IngressTls.fromSecret('t'), hstsMaxAge: Duration.days(1) });
-    expect(only(shorter.objects, 'ConfigMap').data).toEqual({ 'Strict-Transport-Security': 'max-age=86400' });
+    expect(ingress.hstsSeconds).toBeUndefined();
+    // custom-headers works only with the header listed in the controller's
+    // global-allowed-response-headers; without it the controller refuses the location.
+    expect(Object.keys(ing.metadata.annotations!).filter((a) => /custom-headers|configuration-snippet|server-snippet/.test(a))).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    expect(() => setup({ tls: IngressTls.fromSecret('t'), hstsMaxAge: Duration.days(1) })).toThrow(
+      'invalid hstsMaxAge "86400s": an Ingress for ingress-nginx cannot add response headers without a controller setting; the site\'s nginx sends HSTS over HTTPS itself: drop hstsMaxAge');
+  });
+
+  test('HSTS with Traefik: a year by default, whole seconds, and only over TLS', () => {
+    const traefik = IngressController.traefik();
+    expect(setup({ controller: traefik, tls: IngressTls.fromSecret('t') }).ingress.hstsSeconds).toBe(31536000);
+    const shorter = setup({ controller: traefik, tls: IngressTls.fromSecret('t'), hstsMaxAge: Duration.days(1) });
+    expect(shorter.objects.find((o) => o.kind === 'Middleware' && o.metadata.name === 'web-hsts')!.spec).toEqual({ headers: { stsSeconds: 86400 } });
     // Without TLS there is no HSTS, and asking for it is an error.
-    const plain = setup();
-    expect(plain.objects.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
-    expect(plain.ing.metadata.annotations!['nginx.ingress.kubernetes.io/custom-headers']).toBeUndefined();
-    expect(() => setup({ hstsMaxAge: Duration.days(1) })).toThrow('invalid hstsMaxAge "86400s": HSTS is sent over HTTPS only: set tls');
-    expect(() => setup({ tls: IngressTls.fromSecret('t'), hstsMaxAge: Duration.millis(1500) })).toThrow('invalid hstsMaxAge "1.5s": use whole seconds');
+    expect(setup({ controller: traefik }).ingress.hstsSeconds).toBeUndefined();
+    expect(() => setup({ controller: traefik, hstsMaxAge: Duration.days(1) })).toThrow('invalid hstsMaxAge "86400s": HSTS is sent over HTTPS only: set tls');
+    expect(() => setup({ controller: traefik, tls: IngressTls.fromSecret('t'), hstsMaxAge: Duration.millis(1500) })).toThrow('invalid hstsMaxAge "1.5s": use whole seconds');
   });
 
   test('HSTS with Traefik: a headers Middleware on the Ingress and on the HTTPS IngressRoute', () => {

@@ -34,13 +34,21 @@ export interface WebIngressProps {
   /** Redirect HTTP to HTTPS. @default true when `tls` is set */
   readonly redirectToHttps?: boolean;
   /**
-   * HTTP Strict Transport Security on the HTTPS answers: browsers then use HTTPS only for this
-   * long (`Strict-Transport-Security: max-age=<seconds>`, without includeSubDomains: other
-   * subdomains are not this app's to commit). Needs `tls`. `Duration.seconds(0)` tells browsers
-   * to forget an earlier max-age. With ingress-nginx: a ConfigMap of response headers named by
-   * the `custom-headers` annotation (the controller must list Strict-Transport-Security in
-   * `global-allowed-response-headers`); with Traefik: a `headers` Middleware (stsSeconds).
-   * @default Duration.days(365) whenever `tls` is set
+   * HTTP Strict Transport Security on the HTTPS answers, sent by the ingress itself: browsers
+   * then use HTTPS only for this long (`Strict-Transport-Security: max-age=<seconds>`, without
+   * includeSubDomains: other subdomains are not this app's to commit). Needs `tls`.
+   * `Duration.seconds(0)` tells browsers to forget an earlier max-age.
+   *
+   * Who sends HSTS:
+   * - Traefik: a `headers` Middleware (stsSeconds) on the HTTPS routes, set by this prop.
+   * - ingress-nginx: not this Ingress. An Ingress can add response headers there only through
+   *   a controller setting (`custom-headers` needs the header listed in the controller's
+   *   `global-allowed-response-headers`, and without it the controller refuses the whole
+   *   location), so nothing here depends on one: the site's nginx sends HSTS itself on answers
+   *   to requests that reached the ingress over HTTPS (`X-Forwarded-Proto: https` from a
+   *   trusted proxy), and the controller's own `hsts` setting (on by default) may add its own.
+   *   Setting this prop with ingress-nginx is refused.
+   * @default Duration.days(365) with Traefik whenever `tls` is set; none with ingress-nginx
    */
   readonly hstsMaxAge?: Duration;
   /** Name of the Ingress. @default - the construct id */
@@ -94,7 +102,10 @@ export class WebIngress extends Construct {
   /** Extra objects a controller or TLS option needs (cert-manager Certificate, Traefik Middleware). */
   public readonly extras: ApiObject[] = [];
 
-  /** The HSTS max-age in seconds; undefined without TLS. */
+  /**
+   * The HSTS max-age in seconds this ingress sends; undefined when it sends none (no TLS, or
+   * ingress-nginx, where the service behind it sends HSTS: see `hstsMaxAge`).
+   */
   public readonly hstsSeconds?: number;
 
   private readonly routes: IngressRoute[] = [];
@@ -126,7 +137,11 @@ export class WebIngress extends Construct {
     if (props.hstsMaxAge !== undefined && !props.tls) {
       throw new PropValidationError(this, 'hstsMaxAge', `${props.hstsMaxAge.toSeconds({ integral: false })}s`, 'HSTS is sent over HTTPS only: set tls (IngressTls.fromSecret or IngressTls.certManager), or drop hstsMaxAge');
     }
-    this.hstsSeconds = props.tls ? (props.hstsMaxAge ?? DEFAULT_HSTS_MAX_AGE).toSeconds({ integral: false }) : undefined;
+    if (props.hstsMaxAge !== undefined && this.controller.kind === 'nginx') {
+      throw new PropValidationError(this, 'hstsMaxAge', `${props.hstsMaxAge.toSeconds({ integral: false })}s`,
+        'an Ingress for ingress-nginx cannot add response headers without a controller setting; the site\'s nginx sends HSTS over HTTPS itself: drop hstsMaxAge');
+    }
+    this.hstsSeconds = props.tls && this.controller.kind === 'traefik' ? (props.hstsMaxAge ?? DEFAULT_HSTS_MAX_AGE).toSeconds({ integral: false }) : undefined;
     if (this.hstsSeconds !== undefined && (!Number.isInteger(this.hstsSeconds) || this.hstsSeconds < 0)) {
       throw new PropValidationError(this, 'hstsMaxAge', `${this.hstsSeconds}s`, 'use whole seconds, 0 or more, e.g. Duration.days(365)');
     }
@@ -140,17 +155,10 @@ export class WebIngress extends Construct {
       }));
     }
     if (this.hstsSeconds !== undefined) {
-      const hsts = `max-age=${this.hstsSeconds}`;
-      this.extras.push(this.controller.kind === 'traefik'
-        ? new traefikMw.Middleware(this, 'Hsts', {
-          metadata: { name: `${this.name}-hsts`, labels },
-          spec: { headers: { stsSeconds: this.hstsSeconds } },
-        })
-        // ingress-nginx: response headers for this Ingress's locations (custom-headers annotation).
-        : new k8s.KubeConfigMap(this, 'Hsts', {
-          metadata: { name: `${this.name}-hsts`, labels },
-          data: { 'Strict-Transport-Security': hsts },
-        }));
+      this.extras.push(new traefikMw.Middleware(this, 'Hsts', {
+        metadata: { name: `${this.name}-hsts`, labels },
+        spec: { headers: { stsSeconds: this.hstsSeconds } },
+      }));
     }
     const cmOptions = props.tls?.certManagerOptions;
     if (cmOptions?.certificateResource) {
@@ -231,7 +239,6 @@ export class WebIngress extends Construct {
     if (this.controller.kind === 'nginx') {
       out['nginx.ingress.kubernetes.io/ssl-redirect'] = String(redirect);
       if (redirect) out['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
-      if (hsts) out['nginx.ingress.kubernetes.io/custom-headers'] = `${namespace}/${this.name}-hsts`;
     } else {
       out['traefik.ingress.kubernetes.io/router.entrypoints'] = tls ? 'web,websecure' : 'web';
       if (tls) out['traefik.ingress.kubernetes.io/router.tls'] = 'true';

@@ -3,6 +3,7 @@ import { Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { SchemaValidator } from 'k8s-checks';
 import { byKind, container, only, synthObjects } from '../test/support/synth';
+import { ExternalTrafficPolicy } from './external-traffic-policy';
 import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { PolicyException } from './policy-exception';
@@ -193,6 +194,16 @@ describe('WebService options', () => {
     expect(only(synth({ serviceType: kplus.ServiceType.LOAD_BALANCER }).objects, 'Service').spec.type).toBe('LoadBalancer');
   });
 
+  test('NodePort and LoadBalancer Services keep the client\'s address (externalTrafficPolicy Local) unless told otherwise', () => {
+    for (const serviceType of [kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER]) {
+      expect(only(synth({ serviceType }).objects, 'Service').spec.externalTrafficPolicy).toBe('Local');
+      const spread = only(synth({ serviceType, externalTrafficPolicy: ExternalTrafficPolicy.cluster() }).objects, 'Service');
+      expect(spread.spec.externalTrafficPolicy).toBe('Cluster');
+    }
+    // A ClusterIP Service takes no traffic from outside the cluster: the field stays unset.
+    expect(only(synth().objects, 'Service').spec.externalTrafficPolicy).toBeUndefined();
+  });
+
   test('environment variables, sorted, and addEnv after creation', () => {
     const chart = Testing.chart();
     const s = new WebService(chart, 'web', { image, env: { B: '2', A: '1' } });
@@ -356,7 +367,9 @@ describe('WebService options', () => {
     const pod = only(objects, 'Deployment').spec.template.spec;
     const exporter = pod.containers[1];
     expect(exporter.name).toBe('metrics');
-    expect(exporter.image).toBe('docker.io/nginx/nginx-prometheus-exporter:1.1.0');
+    // By default pinned by digest, the tag kept: the same bytes on every node, pulled IfNotPresent.
+    expect(exporter.image).toMatch(/^docker\.io\/nginx\/nginx-prometheus-exporter:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+    expect(exporter.imagePullPolicy).toBe('IfNotPresent');
     expect(exporter.args).toEqual(['--nginx.scrape-uri=http://127.0.0.1:8081/stub_status', '--web.listen-address=:9113', '--web.telemetry-path=/metrics']);
     expect(exporter.securityContext).toEqual(pod.containers[0].securityContext);
     expect(exporter.resources.limits).toBeDefined();
@@ -424,6 +437,10 @@ describe('WebService rejects bad input with a message naming construct, field, v
     ['nodePort below range', { serviceType: kplus.ServiceType.NODE_PORT, nodePort: 8080 }, /invalid nodePort 8080: use a whole number from 30000 to 32767/],
     ['nodePort above range', { serviceType: kplus.ServiceType.NODE_PORT, nodePort: 40000 }, /invalid nodePort 40000: use a whole number from 30000 to 32767/],
     ['nodePort on ClusterIP', { nodePort: 30080 }, /invalid nodePort 30080: a nodePort needs serviceType NodePort or LoadBalancer/],
+    ['externalTrafficPolicy on ClusterIP', { externalTrafficPolicy: ExternalTrafficPolicy.local() },
+      /invalid externalTrafficPolicy "Local": only NodePort and LoadBalancer Services take traffic from outside the cluster; set serviceType, or drop externalTrafficPolicy/],
+    ['externalTrafficPolicy as a string', { serviceType: kplus.ServiceType.NODE_PORT, externalTrafficPolicy: 'Local' as unknown as ExternalTrafficPolicy },
+      /invalid externalTrafficPolicy "Local": use ExternalTrafficPolicy.local\(\) or ExternalTrafficPolicy.cluster\(\)/],
     ['ExternalName service', { serviceType: kplus.ServiceType.EXTERNAL_NAME }, /invalid serviceType "ExternalName": use one of "ClusterIP", "NodePort", "LoadBalancer"/],
     ['relative health path', { healthCheckPath: 'healthz' }, /invalid healthCheckPath "healthz": use an absolute URL path/],
     ['readiness equal to liveness', { readinessPath: '/healthz' }, /invalid readinessPath "\/healthz": use a path other than healthCheckPath/],

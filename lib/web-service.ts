@@ -5,6 +5,7 @@ import * as k8s from '../imports/k8s';
 import { checkEnvName, sortedEnv } from './container-env';
 import { dnsEgressRule } from './dns-egress';
 import { EgressDestination } from './egress-destination';
+import { ExternalTrafficPolicy } from './external-traffic-policy';
 import { checkHealthCheckKeys, checkProbePaths, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_READINESS_PATH, HealthChecks, renderProbes } from './health-checks';
 import { checkImageReference, ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
@@ -73,6 +74,16 @@ export interface WebServiceProps {
    * @default - Kubernetes picks a free one
    */
   readonly nodePort?: number;
+
+  /**
+   * For NodePort and LoadBalancer Services: whether traffic from outside the cluster keeps the
+   * client's address. `Local` does, so per-client limits in the pods see each client; the cost
+   * is that only nodes with a ready pod serve and each node gets an even share whatever its pod
+   * count (see `ExternalTrafficPolicy`). With `Cluster` kube-proxy gives every client the
+   * node's address, and a per-client limit becomes one limit for every client of that node.
+   * @default ExternalTrafficPolicy.local() for NodePort and LoadBalancer Services; not set for ClusterIP
+   */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
 
   /** Environment variables of the container. More with `addEnv`. @default - none */
   readonly env?: Record<string, string>;
@@ -169,6 +180,7 @@ const WEB_SERVICE_PROPS: PropKeys<WebServiceProps> = {
   serviceType: true,
   servicePort: true,
   nodePort: true,
+  externalTrafficPolicy: true,
   env: true,
   resources: true,
   healthCheckPath: true,
@@ -289,6 +301,7 @@ export class WebService extends Construct {
       metadata: metadata('Service'),
       spec: {
         type: this.serviceType,
+        ...(this.serviceType === ServiceType.CLUSTER_IP ? {} : { externalTrafficPolicy: (props.externalTrafficPolicy ?? ExternalTrafficPolicy.local()).value }),
         selector: this.selector,
         ports: [{
           name: PORT_NAME,
@@ -436,6 +449,15 @@ export class WebService extends Construct {
       NODE_PORTS.claim(this, 'nodePort', String(props.nodePort), props.nodePort, 'a node port is open on every node of the cluster; give each service its own');
       if ((props.serviceType ?? ServiceType.CLUSTER_IP) === ServiceType.CLUSTER_IP) {
         throw new PropValidationError(this, 'nodePort', props.nodePort, 'a nodePort needs serviceType NodePort or LoadBalancer');
+      }
+    }
+    if (props.externalTrafficPolicy !== undefined) {
+      if (!(props.externalTrafficPolicy instanceof ExternalTrafficPolicy)) {
+        throw new PropValidationError(this, 'externalTrafficPolicy', props.externalTrafficPolicy, 'use ExternalTrafficPolicy.local() or ExternalTrafficPolicy.cluster()');
+      }
+      if ((props.serviceType ?? ServiceType.CLUSTER_IP) === ServiceType.CLUSTER_IP) {
+        throw new PropValidationError(this, 'externalTrafficPolicy', props.externalTrafficPolicy.value,
+          'only NodePort and LoadBalancer Services take traffic from outside the cluster; set serviceType, or drop externalTrafficPolicy');
       }
     }
     checkProbePaths(this, props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH, props.readinessPath ?? DEFAULT_READINESS_PATH);

@@ -24,6 +24,8 @@ export interface SynthCommandOptions<T extends { readonly name: string }> {
    * them; throws when the target has no such cluster. @default - targets have no clusters to choose
    */
   readonly place?: Place<T>;
+  /** Lines to say after a successful synth of `target` (each printed as `note: ...`). @default - none */
+  readonly notes?: (target: T) => readonly string[];
 }
 
 /** Where the command's lines go: results to `out`, problems to `err`. */
@@ -124,6 +126,7 @@ export async function runSynthCommand<T extends { readonly name: string }>(
     for (const line of result.validation?.summary ?? []) say(`  ${line}`);
     if (!result.validation && !cliValidates) say(underCli ? '  not validated (cdk8s synth --no-validate, or no validations in cdk8s.yaml)' : '  not validated (--no-validate)');
     if (cliValidates) say('  the validation plugins of cdk8s.yaml report below');
+    for (const note of options.notes?.(target) ?? []) say(`note: ${note}`);
     if (options.applyHint) say(`${cliValidates ? 'once the validation below passes, apply' : 'apply'} it with: ${options.applyHint(target, shown.replace(/\/$/, ''))}`);
     return 0;
   } catch (err) {

@@ -2,13 +2,13 @@
 // The minCloud API: a small JSON service behind the site's /api path.
 //
 // Node.js built-ins only, so its image needs no package install. Runs on Node 18 (Debian
-// bookworm's) and 20. Writes nothing to disk: the pod's root filesystem is read-only.
+// bookworm's, the offline test base) and later; the image's base is Node 22. Writes nothing to
+// disk: the pod's root filesystem is read-only.
 // Type-checked as strict JavaScript, from the repository root:
 //   npx tsc --noEmit --allowJs --checkJs --strict --target es2022 --module commonjs --types node services/api/server.js
 'use strict';
 
 const http = require('node:http');
-const os = require('node:os');
 const nodePath = require('node:path');
 
 const SERVICE = 'api';
@@ -51,6 +51,20 @@ const REQUEST_TIMEOUT_MS = 30000;
 const CONNECTIONS_CHECKING_INTERVAL_MS = 500;
 /** Open connections at most; more are closed as they arrive. Measured in README.md. */
 const MAX_CONNECTIONS = 256;
+/**
+ * Open connections from one client address at most, well below MAX_CONNECTIONS: one address
+ * cannot take every slot and lock the others out. 0: no per-address cap.
+ */
+const MAX_CONNECTIONS_PER_ADDRESS = 16;
+/** Requests on one connection at most; the last one is answered with `Connection: close`. */
+const MAX_REQUESTS_PER_CONNECTION = 1000;
+/**
+ * After refusing a body, how long the connection stays half-closed, unread, before it is cut:
+ * time for the client to read the answer before a reset could make its system discard it.
+ */
+const REFUSED_BODY_LINGER_MS = 1000;
+/** Per-address refusals are logged at most this often (a flood of them is one line a second). */
+const REFUSAL_LOG_INTERVAL_MS = 1000;
 
 /**
  * @typedef {object} TraceContext
@@ -220,6 +234,80 @@ function parseTarget(target) {
   return null;
 }
 
+/** The one answer to a request that announces a body. */
+const BODY_ERROR = 'request body not accepted: this API takes none; send GET or HEAD without a body';
+
+/**
+ * Whether a request announces a body: a Content-Length above 0 or any Transfer-Encoding.
+ * @param {http.IncomingMessage} req
+ */
+function announcesBody(req) {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && !/^0+$/.test(length);
+}
+
+/**
+ * How Node closes `socket` after its last answer, changed for a refused body: instead of closing
+ * at once (with the client's unread body in the buffers, that sends a reset, which can make the
+ * client's system drop the answer before it is read), the server's side is closed after the
+ * answer (FIN), nothing more is read, and the connection is cut REFUSED_BODY_LINGER_MS later.
+ * @param {import('node:net').Socket} socket
+ */
+function closeUnread(socket) {
+  socket.destroySoon = () => {
+    socket.end();
+    // After Node's own resume of the request (scheduled on the next tick), which would read on.
+    setImmediate(() => socket.pause());
+    const timer = setTimeout(() => socket.destroy(), REFUSED_BODY_LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
+/**
+ * Closes a new connection at once when its address already holds `cap` open ones, so one
+ * address cannot take the slots under `server.maxConnections` that every other client needs.
+ * Refusals are reported through `report` at most once per REFUSAL_LOG_INTERVAL_MS, with how
+ * many there were since the last report.
+ * @param {http.Server} server
+ * @param {number} cap 0: no per-address cap
+ * @param {(address: string, refused: number, cap: number) => void} report
+ */
+function limitConnectionsPerAddress(server, cap, report) {
+  if (cap === 0) return;
+  /** @type {Map<string, number>} */
+  const open = new Map();
+  let refused = 0;
+  let lastReport = -Infinity;
+  // Before Node's own listener: a refused connection never gets an HTTP parser.
+  server.prependListener('connection', (/** @type {import('node:net').Socket} */ socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined) {
+      socket.destroy();
+      return;
+    }
+    const count = open.get(address) || 0;
+    if (count >= cap) {
+      socket.destroy();
+      refused += 1;
+      const at = Date.now();
+      if (at - lastReport >= REFUSAL_LOG_INTERVAL_MS) {
+        report(address, refused, cap);
+        refused = 0;
+        lastReport = at;
+      }
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) || 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
+
 /**
  * @typedef {object} ApiOptions
  * @property {string} version reported by /api/info
@@ -227,9 +315,10 @@ function parseTarget(target) {
  * @property {number} [keepAliveTimeoutMs] idle keep-alive connections are closed after this (default 65000)
  * @property {number} [testDelayMs] tests only: delay every non-probe answer by this much (default 0)
  * @property {number} [maxConnections] open connections at most; more are closed as they arrive (default 256)
+ * @property {number} [maxConnectionsPerAddress] open connections from one client address at most; more are closed as they arrive (default 16; 0: no such cap)
+ * @property {number} [maxRequestsPerConnection] requests on one connection at most; the last is answered with `Connection: close` and the connection closed (default 1000)
  * @property {number} [headersTimeoutMs] request headers must arrive within this (default 10000)
  * @property {number} [requestTimeoutMs] a whole request must arrive within this (default 30000)
- * @property {() => string} [hostname] default os.hostname
  * @property {() => Date} [now]
  */
 
@@ -244,7 +333,6 @@ function stdoutLog(line) {
  */
 function createApi(options) {
   const log = options.log || stdoutLog;
-  const hostname = options.hostname || os.hostname;
   const now = options.now || (() => new Date());
   const testDelayMs = options.testDelayMs || 0;
   let shuttingDown = false;
@@ -279,7 +367,8 @@ function createApi(options) {
     const routes = {
       '/api/healthz': () => reply(200, { status: 'ok' }),
       '/api/readyz': () => (shuttingDown ? reply(503, { status: 'shutting down' }) : reply(200, { status: 'ready' })),
-      '/api/info': () => reply(200, { service: SERVICE, version: options.version, hostname: hostname(), time: now().toISOString() }),
+      // No host name: a pod's name says which replica answered and how the deployment is named.
+      '/api/info': () => reply(200, { service: SERVICE, version: options.version, time: now().toISOString() }),
       '/api/greeting': () => {
         const result = validateName(target.query.getAll('name'));
         if (!result.ok) return reply(400, { error: result.message });
@@ -295,15 +384,21 @@ function createApi(options) {
     return handler();
   }
 
-  const server = http.createServer({
-    // Node compares its request timers against the clock only this often (default 30 s, which
-    // let a 10 s header timeout fire anywhere up to 40 s): with 500 ms a timeout fires within
-    // half a second of its value.
-    connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
-    headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
-    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-  }, (req, res) => {
+  const maxRequests = options.maxRequestsPerConnection ?? MAX_REQUESTS_PER_CONNECTION;
+  /** Requests each open connection has carried so far. */
+  const requestsOn = new WeakMap();
+
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {http.ServerResponse} res
+   */
+  function handle(req, res) {
     const started = process.hrtime.bigint();
+    const served = (requestsOn.get(req.socket) || 0) + 1;
+    requestsOn.set(req.socket, served);
+    // The connection's last request: answered with `Connection: close`, then Node closes it
+    // (its own maxRequestsPerSocket only answers later requests with 503 and keeps it open).
+    if (served >= maxRequests) res.shouldKeepAlive = false;
     const target = parseTarget(req.url || '');
     const trace = parseTraceContext(req.headers);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
@@ -351,6 +446,13 @@ function createApi(options) {
     };
 
     try {
+      if (announcesBody(req)) {
+        // Refused unread: answered with `Connection: close`, so Node does not read (drain) the
+        // body to reuse the connection, and closed without reading any more of it.
+        res.shouldKeepAlive = false;
+        closeUnread(req.socket);
+        return reply(413, { error: BODY_ERROR });
+      }
       if (!target) return reply(400, { error: 'bad request: the request target must be a path' });
       return route(req, target, reply);
     } catch (err) {
@@ -358,7 +460,21 @@ function createApi(options) {
       if (!res.headersSent) return reply(500, { error: 'internal error' });
       return res.destroy();
     }
-  });
+  }
+
+  const server = http.createServer({
+    // Node compares its request timers against the clock only this often (default 30 s, which
+    // let a 10 s header timeout fire anywhere up to 40 s): with 500 ms a timeout fires within
+    // half a second of its value.
+    connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+  }, handle);
+  // `Expect: 100-continue` asks for leave to send a body: Node would say "100 Continue" on its
+  // own; handled like any request instead, so the body is refused before it is sent.
+  server.on('checkContinue', handle);
+  // Node's own count of the same bound: it announces it to clients (`Keep-Alive: max=N`).
+  server.maxRequestsPerSocket = maxRequests;
 
   // Idle keep-alive connections live longer than the proxies' in front (ingress-nginx: 60 s),
   // so the proxy, not the server, closes them and never sends on a connection being closed.
@@ -367,6 +483,9 @@ function createApi(options) {
   // new connections are closed at once, so a flood of idle or half-open sockets cannot push
   // the process past its memory limit (see README.md for the measurement).
   server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+  limitConnectionsPerAddress(server, options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS, (address, refused, cap) => {
+    log({ time: now().toISOString(), level: 'warn', msg: 'connections refused: too many from one address', address, cap, refused });
+  });
 
   // Malformed requests get a JSON answer with the usual headers, not Node's bare one.
   server.on('clientError', (err, socket) => {
@@ -455,6 +574,8 @@ function loadConfig(env) {
     shutdownTimeoutMs: intFromEnv('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 10000, 0, 600000),
     testDelayMs: intFromEnv('API_TEST_DELAY_MS', env.API_TEST_DELAY_MS, 0, 0, 60000),
     maxConnections: intFromEnv('MAX_CONNECTIONS', env.MAX_CONNECTIONS, MAX_CONNECTIONS, 1, 100000),
+    maxConnectionsPerAddress: intFromEnv('MAX_CONNECTIONS_PER_ADDRESS', env.MAX_CONNECTIONS_PER_ADDRESS, MAX_CONNECTIONS_PER_ADDRESS, 0, 100000),
+    maxRequestsPerConnection: intFromEnv('MAX_REQUESTS_PER_CONNECTION', env.MAX_REQUESTS_PER_CONNECTION, MAX_REQUESTS_PER_CONNECTION, 1, 1000000),
   };
 }
 
@@ -470,7 +591,15 @@ function main() {
     log({ time: time(), level: 'error', msg: 'bad configuration', error: /** @type {Error} */ (err).message });
     process.exit(2);
   }
-  const api = createApi({ version: config.version, keepAliveTimeoutMs: config.keepAliveTimeoutMs, testDelayMs: config.testDelayMs, maxConnections: config.maxConnections, log });
+  const api = createApi({
+    version: config.version,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    testDelayMs: config.testDelayMs,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    maxRequestsPerConnection: config.maxRequestsPerConnection,
+    log,
+  });
 
   api.server.on('error', (err) => {
     log({ time: time(), level: 'error', msg: 'cannot listen', host: config.host, port: config.port, error: err.message });

@@ -68,6 +68,21 @@ describe('build.sh refuses bad input before building', () => {
   });
 });
 
+describe('the Dockerfile\'s base', () => {
+  const dockerfile = fs.readFileSync(path.join(API_DIR, 'Dockerfile'), 'utf-8');
+  const base = /^ARG BASE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1] ?? '';
+
+  test('is the official Node image of a current LTS release, pinned by digest with its tag kept', () => {
+    const m = /^docker\.io\/library\/node:(\d+)\.(\d+)\.(\d+)-bookworm-slim@sha256:[0-9a-f]{64}$/.exec(base);
+    expect([base, m !== null]).toEqual([base, true]);
+    const major = Number(m![1]);
+    // Even majors become LTS; 22 is the oldest still maintained (Node 20, whose 20.18.1 predates
+    // the request smuggling fix of 20.19.2, CVE-2025-23167, reached its end of life in April 2026).
+    expect(major % 2).toBe(0);
+    expect(major).toBeGreaterThanOrEqual(22);
+  });
+});
+
 describe('the API image, built with podman by build.sh', () => {
   let buildOutput = '';
   let built = false;
@@ -126,11 +141,13 @@ describe('the API image, built with podman by build.sh', () => {
     expect(c.HostConfig.PortBindings).toEqual({ '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: String(PORT) }] });
   });
 
-  test('runs on Node 18 (the base) read-only as 10101, and answers every endpoint', async () => {
+  test('runs on the base\'s pinned Node.js, read-only as 10101, and answers every endpoint', async () => {
     await waitUntilUp();
     const started = logLines()[0];
     expect(started).toMatchObject({ msg: 'listening', service: 'api', version: TAG, host: '0.0.0.0', port: 8080 });
-    expect(started.node).toMatch(/^v18\./);
+    // Exactly the Node.js the base pins (services/api/ci/make-base-image.sh).
+    const pinned = /nodejs=(\d+\.\d+\.\d+)/.exec(fs.readFileSync(MAKE_BASE, 'utf-8'))![1];
+    expect(started.node).toBe(`v${pinned}`);
 
     const health = await request(`${url}/api/healthz`);
     expect([health.status, health.body]).toEqual([200, '{"status":"ok"}']);
@@ -140,8 +157,9 @@ describe('the API image, built with podman by build.sh', () => {
 
     const info = await request(`${url}/api/info`, { headers: { traceparent: TRACEPARENT, 'x-request-id': 'image-info' } });
     expect(info.status).toBe(200);
+    expect(Object.keys(info.json)).toEqual(['service', 'version', 'time']);
     expect(info.json).toMatchObject({ service: 'api', version: TAG });
-    expect(info.json.hostname).toBe(podman('inspect', '-f', '{{.Config.Hostname}}', CONTAINER));
+    expect(info.body).not.toContain(podman('inspect', '-f', '{{.Config.Hostname}}', CONTAINER));
     expect(info.headers.traceparent).toBe(TRACEPARENT);
 
     expect((await request(`${url}/api/greeting?name=Zo%C3%AB`)).json).toEqual({ greeting: 'Hello, Zoë!' });
@@ -200,6 +218,16 @@ describe('the API image, built with podman by build.sh', () => {
     expect(labels['org.opencontainers.image.base.digest']).toBe(podman('image', 'inspect', '--format', '{{.Digest}}', BASE_IMAGE));
     expect(labels['org.opencontainers.image.description']).toMatch(/API/);
     expect(labels['org.opencontainers.image.licenses']).toBe('MIT');
+  });
+
+  test('the local base has exactly the pinned Debian packages, and another version is refused', () => {
+    const pins = /PINNED_PACKAGES:-([^}]+)\}/.exec(fs.readFileSync(MAKE_BASE, 'utf-8'))![1].split(' ');
+    const installed = podman('run', '--rm', '--pull', 'never', '--network', 'none', '--entrypoint', 'dpkg-query', BASE_IMAGE,
+      '-W', '-f', '${Package}=${Version}\n', ...pins.map((p) => p.split('=')[0])).split('\n');
+    expect(installed.sort()).toEqual([...pins].sort());
+    const other = spawnSync('bash', [MAKE_BASE], { env: scriptEnv({ PINNED_PACKAGES: 'nodejs=18.0.0+dfsg-1' }), encoding: 'utf-8' });
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain(`make-base-image: ${BASE_IMAGE} has ${pins.find((p) => p.startsWith('nodejs='))}, not the pinned nodejs=18.0.0+dfsg-1; remake it with --force`);
   });
 
   test('its HEALTHCHECK passes in the running container', async () => {

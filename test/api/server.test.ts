@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { API_DIR, ApiProcess, freePort, killApi, rawRequest, request, ROOT, SERVER, startApi } from './support';
 import { apiImage } from '../../lib/image-config';
@@ -82,9 +81,15 @@ describe('request targets and settings', () => {
   });
 
   test('configuration from the environment, with the variable and its rule on error', () => {
-    expect(api.loadConfig({})).toEqual({ port: 8080, host: '0.0.0.0', version: VERSION, keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0, maxConnections: 256 });
+    expect(api.loadConfig({})).toEqual({
+      port: 8080, host: '0.0.0.0', version: VERSION, keepAliveTimeoutMs: 65000, shutdownTimeoutMs: 10000, testDelayMs: 0,
+      maxConnections: 256, maxConnectionsPerAddress: 16, maxRequestsPerConnection: 1000,
+    });
     expect(api.loadConfig({ MAX_CONNECTIONS: '64' })).toMatchObject({ maxConnections: 64 });
     expect(() => api.loadConfig({ MAX_CONNECTIONS: '0' })).toThrow('MAX_CONNECTIONS="0" is not valid: use a whole number from 1 to 100000');
+    expect(api.loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '0' })).toMatchObject({ maxConnectionsPerAddress: 0 });
+    expect(() => api.loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '-1' })).toThrow('MAX_CONNECTIONS_PER_ADDRESS="-1" is not valid: use a whole number from 0 to 100000');
+    expect(() => api.loadConfig({ MAX_REQUESTS_PER_CONNECTION: '0' })).toThrow('MAX_REQUESTS_PER_CONNECTION="0" is not valid: use a whole number from 1 to 1000000');
     expect(api.loadConfig({ PORT: '9000', HOST: '127.0.0.1', APP_VERSION: '2.0.0' })).toMatchObject({ port: 9000, host: '127.0.0.1', version: '2.0.0' });
     expect(() => api.loadConfig({ PORT: 'http' })).toThrow('PORT="http" is not valid: use a whole number from 0 to 65535');
     expect(() => api.loadConfig({ PORT: '70000' })).toThrow('PORT="70000" is not valid');
@@ -129,12 +134,12 @@ describe('the API over HTTP', () => {
     expect([ready.status, ready.body]).toEqual([200, '{"status":"ready"}']);
   });
 
-  test('/api/info: service, version from package.json, hostname, time', async () => {
+  test('/api/info: service, version from package.json, time', async () => {
     const before = Date.now();
     const r = await get('/api/info');
     expect(r.status).toBe(200);
-    expect(Object.keys(r.json)).toEqual(['service', 'version', 'hostname', 'time']);
-    expect(r.json).toMatchObject({ service: 'api', version: VERSION, hostname: os.hostname() });
+    expect(Object.keys(r.json)).toEqual(['service', 'version', 'time']);
+    expect(r.json).toMatchObject({ service: 'api', version: VERSION });
     expect(r.json.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Date.parse(r.json.time)).toBeGreaterThanOrEqual(before - 1000);
     expect(Date.parse(r.json.time)).toBeLessThanOrEqual(Date.now() + 1000);
@@ -194,7 +199,7 @@ describe('the API over HTTP', () => {
     }
   });
 
-  test('keep-alive: connections are reused and idle ones kept 65 s (longer than the proxies in front)', async () => {
+  test('keep-alive: connections are reused, idle ones kept 65 s (longer than the proxies in front), each for a bounded number of requests', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const sockets = new Set<net.Socket>();
     agent.on('free', (s: net.Socket) => sockets.add(s));
@@ -202,7 +207,8 @@ describe('the API over HTTP', () => {
       const first = await request(`${server.url}/api/healthz`, { agent });
       await request(`${server.url}/api/info`, { agent });
       expect(first.headers.connection).toBe('keep-alive');
-      expect(first.headers['keep-alive']).toBe('timeout=65');
+      // And says how many requests the connection may carry.
+      expect(first.headers['keep-alive']).toBe(`timeout=65, max=${api.loadConfig({}).maxRequestsPerConnection}`);
       expect(sockets.size).toBe(1);
     } finally {
       agent.destroy();
@@ -260,6 +266,11 @@ describe('the API over HTTP', () => {
     // Echoed on probes and errors too: a debugging aid wherever the request went.
     expect((await get('/api/healthz', { traceparent: TRACEPARENT })).headers.traceparent).toBe(TRACEPARENT);
     expect((await get('/nope', { traceparent: TRACEPARENT })).headers.traceparent).toBe(TRACEPARENT);
+  });
+
+  test('a later-version traceparent with more fields comes back canonical: version 00, the ids, the sampled flag, nothing else', async () => {
+    const r = await get('/api/info', { traceparent: '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03-<b>more</b>' });
+    expect(r.headers.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
   });
 
   test('B3 multiple headers and the single b3 header are logged', async () => {
@@ -470,8 +481,9 @@ describe('the source', () => {
   });
 
   test('image.env names the image the cdk8s app deploys', () => {
-    const { IMAGE_REPOSITORY, IMAGE_TAG } = Object.fromEntries(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=', 2)));
-    expect(apiImage({}).toString()).toBe(`${IMAGE_REPOSITORY}:${IMAGE_TAG}`);
+    const { IMAGE_REPOSITORY, IMAGE_TAG, PUSHED_IMAGE } = Object.fromEntries(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=', 2)));
+    // The tag, or the digest docker/push.sh recorded for it.
+    expect(apiImage({}).toString()).toBe(PUSHED_IMAGE ?? `${IMAGE_REPOSITORY}:${IMAGE_TAG}`);
   });
 });
 
@@ -479,7 +491,7 @@ describe('the source', () => {
 // lines captured through the `log` option instead of stdout.
 type ApiServer = http.Server & { shutdown(timeoutMs: number): Promise<{ forced: boolean }>; isShuttingDown(): boolean };
 const { createServer } = require(SERVER) as {
-  createServer(options?: { version?: string; log?: (line: Record<string, any>) => void; testDelayMs?: number; hostname?: () => string; now?: () => Date }): ApiServer;
+  createServer(options?: { version?: string; log?: (line: Record<string, any>) => void; testDelayMs?: number; now?: () => Date }): ApiServer;
 };
 
 const HEADERS = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8' };
@@ -494,7 +506,7 @@ async function listen(options: Parameters<typeof createServer>[0] = {}) {
 
 describe('createServer() in process', () => {
   let api: Awaited<ReturnType<typeof listen>>;
-  beforeAll(async () => { api = await listen({ hostname: () => 'pod-1' }); });
+  beforeAll(async () => { api = await listen(); });
   afterAll(async () => { if (api.server.listening) await api.server.shutdown(1000); });
   const get = (p: string, headers: Record<string, string> = {}) => request(`${api.url}${p}`, { headers });
 
@@ -529,12 +541,12 @@ describe('createServer() in process', () => {
     }
   });
 
-  test('/api/info: service, version (package.json), hostname, ISO time', async () => {
+  test('/api/info: service, version (package.json), ISO time', async () => {
     const r = await get('/api/info');
-    expect(r.json).toEqual({ service: 'api', version: VERSION, hostname: 'pod-1', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(r.json).toEqual({ service: 'api', version: VERSION, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
     const other = await listen({ version: '9.9.9' });
     try {
-      expect((await request(`${other.url}/api/info`)).json).toMatchObject({ version: '9.9.9', hostname: os.hostname() });
+      expect((await request(`${other.url}/api/info`)).json).toEqual({ service: 'api', version: '9.9.9', time: expect.any(String) });
     } finally {
       await other.server.shutdown(1000);
     }

@@ -55,7 +55,9 @@ describe('topology pictures', () => {
     const prod = text(fs.readFileSync(path.join(work, 'one', 'prod.svg'), 'utf-8'));
     expect(prod).toContain('>pods nginx1 ×3–10</text>');
     expect(prod).toContain('>scales</text>');
-    expect(prod).toContain('>/api → http</text>');
+    // Every path, /api included, goes to the site: its nginx proxies /api to the API.
+    expect(prod).toContain('>/ → http</text>');
+    expect(prod).not.toContain('>/api → http</text>');
     expect(prod).toContain('>TLS secret</text>');
     expect(prod).toContain('>9113 → metrics (9113)</text>');
     // A Knative Service is a workload: its pods between min-scale and max-scale, not a core Service.
@@ -65,7 +67,8 @@ describe('topology pictures', () => {
     expect(preview).toContain('Knative, cluster-local');
     expect(preview).not.toContain('"Service/api"');
     const staging = fs.readFileSync(path.join(work, 'one', 'staging.dot'), 'utf-8');
-    expect(staging).toContain('"IngressRoute/web" -> "Service/api" [label="/api → http"];');
+    expect(staging).toContain('"IngressRoute/web" -> "Service/nginx1" [label="/ → http"];');
+    expect(staging).not.toContain('"IngressRoute/web" -> "Service/api"');
     expect(staging).toContain('"ServiceMonitor/nginx1" -> "Service/nginx1" [style=dashed, label="scrapes metrics"];');
     expect(staging).toContain('"clients" -> "IngressRoute/web-http" [label="web"];');
   });
