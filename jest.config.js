@@ -19,6 +19,7 @@ const SYSTEM = [
   'bench/synth/',
   'lib/synth/watch.test.ts',
   'packages/k8s-checks/src/cli/bin.test.ts',
+  'packages/k8s-checks/src/cli/hostile-input.test.ts',
   'packages/k8s-checks/src/plugin/cdk8s-synth.test.ts',
   'packages/k8s-checks/src/loading.test.ts',
 ];
