@@ -27,7 +27,7 @@ export type { CustomResourceManifest, CustomResourceValidation, CustomResourceVi
 
 // Policy: Pod Security restricted, kube-score, kube-linter, Polaris.
 export { checkPolicies, EXEMPTION_WITHOUT_REASON, formatPolicyReport, policyRules, REASON_ANNOTATION } from './policy';
-export type { Manifest, PolicyExemption, PolicyFinding, PolicyReport, PolicySeverity, PolicyTool } from './policy';
+export type { Manifest, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicySeverity, PolicyTool } from './policy';
 
 // YAML as kubectl and Polaris read it (go-yaml: YAML 1.1 scalars).
 export { KUBERNETES_YAML_SCHEMA, parseKubernetesYaml, parseKubernetesYamlDocuments } from './yaml/kubernetes-yaml';

@@ -51,12 +51,21 @@ function dedupe(findings: PolicyFinding[]): PolicyFinding[] {
   });
 }
 
-export function checkPolicies(manifests: readonly Manifest[]): PolicyReport {
+/** How checkPolicies reads exemptions. */
+export interface PolicyOptions {
+  /**
+   * The annotation that gives the reason for an exemption declared with a tool's own annotation.
+   * @default 'policy.mincloud.dev/reason'
+   */
+  readonly reasonAnnotation?: string;
+}
+
+export function checkPolicies(manifests: readonly Manifest[], options: PolicyOptions = {}): PolicyReport {
   // Everything counts as checked; only objects with a kind and metadata can be evaluated.
   const objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string' && m.metadata && typeof m.metadata === 'object');
   const polaris = checkPolaris(objects);
   const raw = [...checkPodSecurity(objects), ...checkKubeScore(objects), ...checkKubeLinter(objects), ...polaris.findings];
-  const outcome = applyExemptions(objects, raw);
+  const outcome = applyExemptions(objects, raw, options.reasonAnnotation);
   const exemptions: PolicyExemption[] = [...outcome.exemptions, ...polaris.exemptions].sort(
     (a, b) => a.object.localeCompare(b.object) || TOOLS.indexOf(a.tool) - TOOLS.indexOf(b.tool) || a.rule.localeCompare(b.rule),
   );
