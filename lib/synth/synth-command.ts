@@ -1,7 +1,7 @@
 import { parseArgs } from 'util';
 import { App } from 'cdk8s';
 import { describeError, displayPath } from './describe-error';
-import { OutputFolder } from 'k8s-checks';
+import { OutputFolder } from './output-folder';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 import { describePlacement, Place, placeTarget } from './placement';
 import { watchSynth, WatchOptions } from './watch';

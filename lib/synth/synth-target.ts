@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CONSTRUCT_METADATA_FILE, OutputFolder, parseManifestText } from 'k8s-checks';
+import { parseManifestText } from 'k8s-checks';
+import { CONSTRUCT_METADATA_FILE } from './keep-last-good';
+import { OutputFolder } from './output-folder';
 import { constructMetadata } from './construct-metadata';
 
 /** One synthesized manifest file and the objects it holds. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // `npx k8s-checks --help`: checks files or folders of Kubernetes manifests (src/cli/main.ts).
-const { main } = require('../index.js');
+const { main } = require('../lib/cli/main.js');
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
   // Input problems are reported by main; what arrives here is a fault of the command itself,

@@ -1,4 +1,4 @@
-// The bin, run for real (node bin/k8s-checks.js, which loads the sources through tsx), on
+// The bin, run for real (node bin/k8s-checks.js, which loads the build, lib/), on
 // folders, files, standard input and helm 3's `helm template` output.
 
 import { execFileSync, spawnSync } from 'child_process';

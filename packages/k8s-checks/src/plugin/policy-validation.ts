@@ -5,7 +5,6 @@ import { objectId } from '../policy/workload';
 import { Validation, ValidationContext } from './cdk8s-validation';
 import { ManifestObject, readObjects, resourceName } from './manifest-objects';
 import { checkProperties, groupHits, Hit } from './violations';
-import { keepLastGoodOutput } from '../output/keep-last-good';
 
 /** Properties of PolicyValidation (`properties:` of its entry under `validations:` in cdk8s.yaml). */
 export interface PolicyValidationProperties {
@@ -38,7 +37,6 @@ export class PolicyValidation implements Validation {
   }
 
   public async validate(context: ValidationContext): Promise<void> {
-    keepLastGoodOutput(context.manifests);
     const objects = readObjects(context);
     const report = checkPolicies(objects.map((o) => o.object as Manifest), { reasonAnnotation: this.reasonAnnotation });
     // The findings name objects as `Kind/namespace/name`; the first object of that name is where they are.

@@ -4,7 +4,6 @@ import { SchemaValidator } from '../schema/schema-validator';
 import { Validation, ValidationContext } from './cdk8s-validation';
 import { readObjects, resourceName } from './manifest-objects';
 import { checkProperties, groupHits, Hit } from './violations';
-import { keepLastGoodOutput } from '../output/keep-last-good';
 
 /** Properties of SchemaValidation (`properties:` of its entry under `validations:` in cdk8s.yaml). */
 export interface SchemaValidationProperties {
@@ -57,7 +56,6 @@ export class SchemaValidation implements Validation {
   }
 
   public async validate(context: ValidationContext): Promise<void> {
-    keepLastGoodOutput(context.manifests);
     const validator = SchemaValidator.forKubernetes127({ crds: this.crds });
     const objects = readObjects(context);
     const hits: Hit[] = [];
