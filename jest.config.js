@@ -23,6 +23,7 @@ const SYSTEM = [
   'packages/k8s-checks/src/cli/hostile-input.test.ts',
   'packages/k8s-checks/src/plugin/cdk8s-synth.test.ts',
   'packages/k8s-checks/src/loading.test.ts',
+  'packages/k8s-checks/src/pack.test.ts',
 ];
 
 const common = {
