@@ -61,9 +61,9 @@ Exit codes: 0 written, 1 the app or the options are wrong, 2 the manifests faile
  * `npm run synth` and the app command of `cdk8s synth`. Returns the exit code.
  *
  * Run by the cdk8s CLI (it sets CDK8S_OUTDIR and CDK8S_RECORD_CONSTRUCT_METADATA), the app
- * leaves validation to the CLI's plugins, which also keep the output as the last good one once
- * it passed; the CLI empties the output folder before the app runs, so an app that fails puts
- * the last good output back. Run directly, it validates the output itself, with the same
+ * leaves validation to the CLI's plugins, and keeping the output as the last good one once it
+ * passed to the app's KeepLastGoodOutput entry of cdk8s.yaml (keep-last-good.ts); the CLI empties
+ * the output folder before the app runs, so an app that fails puts the last good output back. Run directly, it validates the output itself, with the same
  * plugins, before it replaces anything.
  */
 export async function runSynthCommand<T extends { readonly name: string }>(

@@ -45,7 +45,8 @@ export interface SynthTargetOptions<T extends { readonly name: string }> {
   readonly validate?: OutputValidation;
   /**
    * Write `construct-metadata.json` (construct path of every object) for the cdk8s CLI's
-   * validation plugins, and leave keeping the output as the last good one to them.
+   * validation plugins, and leave keeping the output as the last good one to KeepLastGoodOutput
+   * (keep-last-good.ts), which acts once the CLI has decided.
    * @default false
    */
   readonly forCdk8sCli?: boolean;
