@@ -5,7 +5,7 @@ import { Validation } from '../plugin/cdk8s-validation';
 import { PolicyValidation } from '../plugin/policy-validation';
 import { SchemaValidation } from '../plugin/schema-validation';
 import { formatReports } from '../report/format-reports';
-import { manifestSources } from '../report/manifest-sources';
+import { manifestSources } from '../files/manifest-sources';
 import { InputError, readManifestFile } from '../report/read-manifests';
 import { ManifestInput, runValidations } from '../report/run-validations';
 

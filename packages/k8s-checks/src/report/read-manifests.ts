@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { InputError } from '../input-error';
 import { AliasLimitError, MAX_DEPTH, parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
-import { manifestSources, unreadable } from './manifest-sources';
+import { manifestSources, unreadable } from '../files/manifest-sources';
 
 export { InputError } from '../input-error';
 

@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { YAML_BOMB } from '../../test/fixtures/hostile-yaml';
 import { removedApiKeys } from './removed-apis';
 import { SchemaValidator } from './schema-validator';
 
@@ -155,5 +158,26 @@ describe('SchemaValidator for custom resources (CRD schemas given as files or fo
 
   test('a CRD path that does not exist is an error naming it', () => {
     expect(() => SchemaValidator.forKubernetes127({ crds: ['no/such/crds'] })).toThrow(/CRD path \S*no\/such\/crds does not exist: give CRD files/);
+  });
+
+  test('a CRD file that cannot be used is an error naming it, when a custom resource needs the CRDs', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-'));
+    try {
+      const crdsIn = (name: string, text: string) => {
+        fs.mkdirSync(path.join(work, name));
+        fs.writeFileSync(path.join(work, name, 'crd.yaml'), text);
+        return SchemaValidator.forKubernetes127({ crds: [path.join(work, name)] });
+      };
+      expect(() => crdsIn('bomb', YAML_BOMB).validate([monitor()])).toThrow(new RegExp(`^CRD file ${work}/bomb/crd\\.yaml: document 1 contains excessive aliasing`));
+      expect(() => crdsIn('broken', 'kind: [\n').validate([monitor()])).toThrow(new RegExp(`^CRD file ${work}/broken/crd\\.yaml: not valid YAML: `));
+      expect(() => crdsIn('no-spec', 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec: {group: 1}\n').validate([monitor()]))
+        .toThrow(`CRD file ${work}/no-spec/crd.yaml: document 1 is a CustomResourceDefinition without spec.group, spec.names.kind and a list of spec.versions`);
+      fs.mkdirSync(path.join(work, 'loop'));
+      fs.symlinkSync('.', path.join(work, 'loop', 'self'));
+      fs.copyFileSync(path.join(CRDS, 'prometheus-operator', 'monitoring.coreos.com_servicemonitors.yaml'), path.join(work, 'loop', 'monitors.yaml'));
+      expect(SchemaValidator.forKubernetes127({ crds: [path.join(work, 'loop')] }).validate([monitor()])).toEqual([]);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 });
