@@ -107,6 +107,9 @@ describe('PolicyValidation through the CLI\'s context', () => {
     expect(json.summary).toMatchObject({ status: 'failure', metadata: { exemptions: '0' } });
     expect(json.violations.find((v: any) => v.ruleName === 'polaris/exemption-without-reason [warning]').fix)
       .toBe('Add the annotation policy.mincloud.dev/reason: "polaris deploymentMissingReplicas: <why this is deliberate>" to the same object.');
+    find(m, 'Deployment').metadata.annotations['example.com/why'] = 5;
+    const notAString = (await run(new PolicyValidation({ reasonAnnotation: 'example.com/why' }), [manifest('number.yaml', m)])).toJson();
+    expect(notAString.summary).toMatchObject({ status: 'success', metadata: { exemptions: '1' } }); // the schema check reports the number
     expect(() => new PolicyValidation({ reasonAnnotation: 'Why?' })).toThrow('k8s-checks PolicyValidation: properties.reasonAnnotation must be an annotation key such as "example.com/reason" (an optional DNS subdomain and "/", then up to 63 letters, digits, "-", "_" or "."), got "Why?"');
   });
 });

@@ -30,7 +30,7 @@ export interface Declared {
 
 /** The reason for one exemption from the reason annotation ('' when there is none). */
 function reasonFor(annotations: Record<string, string>, tool: string, rule: string, reasonAnnotation: string): string {
-  const raw = (annotations[reasonAnnotation] ?? '').trim();
+  const raw = String(annotations[reasonAnnotation] ?? '').trim();
   if (!raw) return '';
   // "<tool> <rule>: <reason>; ..." entries: pick this exemption's own reason when it has one.
   // Entries are separated by "; " followed by the next "<tool> <rule>:", so reasons may contain ";".
