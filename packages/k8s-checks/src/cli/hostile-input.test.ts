@@ -115,6 +115,21 @@ describe(`hostile input: each within ${SECONDS} s and ${MEGABYTES} MB, a clear m
   });
 });
 
+test('a 20 MB file of ordinary manifests is still checked whole (within 120 s and 1500 MB)', () => {
+  const sets: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 20 * 1024 * 1024; i++) {
+    const text = yamlOf(compliantManifests({ name: `web${i}` }));
+    sets.push(text);
+    size += text.length + 4;
+  }
+  const r = run([write('large.yaml', sets.join('---\n'))]);
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(r.stdout).toBe(`${sets.length * 6} objects, 0 findings in 0 rules, 0 exemptions\n`);
+  expect(r.seconds).toBeLessThanOrEqual(120);
+  expect(r.megabytes).toBeLessThanOrEqual(1500);
+});
+
 describe('aliases are refused exactly where kubectl 1.27 refuses them', () => {
   let kubectl: string;
   beforeAll(() => {
