@@ -6,6 +6,8 @@
 // its own anchor (a cyclic object). So the expansion is counted here the way go-yaml's decoder
 // counts it for kubectl (sigs.k8s.io/yaml): every node decoded, every node decoded through an
 // alias, and the document refused as soon as aliases make up more than an allowed ratio of it.
+// (The yaml package's maxAliasCount bounds the expansion too, but reading with it instead of
+// js-yaml doubles the time of a check — README, "Speed" — and its limit is not kubectl's.)
 
 import { EVENT_ID, Event } from 'js-yaml';
 
@@ -25,7 +27,8 @@ function refuse(reason: string, source: string, offset: number, filename: string
 }
 
 /** `(line:column)` of an offset, both from 1. */
-function place(source: string, offset: number): string {
+function place(source: string, at: number): string {
+  const offset = Math.max(0, at);
   let line = 1;
   let lineStart = 0;
   for (let i = source.indexOf('\n'); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
