@@ -18,18 +18,22 @@ const SYSTEM = [
   'test/imports.test.ts',
   'bench/synth/',
   'lib/synth/watch.test.ts',
+  'lib/synth/cdk8s-synth-keeps-last-good.test.ts',
   'packages/k8s-checks/src/cli/bin.test.ts',
+  'packages/k8s-checks/src/cli/hostile-input.test.ts',
   'packages/k8s-checks/src/plugin/cdk8s-synth.test.ts',
   'packages/k8s-checks/src/loading.test.ts',
+  'packages/k8s-checks/src/pack.test.ts',
 ];
 
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
-  // The workspace package k8s-checks is loaded from its TypeScript sources, as tsc reads them
-  // (its index.js loads the same sources through tsx for plain Node).
-  moduleNameMapper: { '^k8s-checks$': '<rootDir>/packages/k8s-checks/src/index.ts' },
+  // The workspace package k8s-checks is loaded from its TypeScript sources, as tsc reads them,
+  // by name and by its path (as cdk8s.yaml names it): no build needed for the tests in-process.
+  // Plain Node (the bin, the cdk8s CLI) loads its build, lib/.
+  moduleNameMapper: { '^k8s-checks$|(^|/)packages/k8s-checks/?$': '<rootDir>/packages/k8s-checks/src/index.ts' },
   // Snapshots of the whole app live at the top level, as in the cdk8s project template.
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
@@ -43,6 +47,6 @@ module.exports = {
   maxWorkers: '100%',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: [...IGNORED, ...SYSTEM.map(asPattern)] },
-    { ...common, displayName: 'system', testMatch: SYSTEM.map((p) => (p.endsWith('/') ? `<rootDir>/${p}**/*.test.ts` : `<rootDir>/${p}`)), testPathIgnorePatterns: IGNORED },
+    { ...common, displayName: 'system', globalSetup: '<rootDir>/test/support/build-workspace-packages.js', testMatch: SYSTEM.map((p) => (p.endsWith('/') ? `<rootDir>/${p}**/*.test.ts` : `<rootDir>/${p}`)), testPathIgnorePatterns: IGNORED },
   ],
 };

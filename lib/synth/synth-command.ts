@@ -1,7 +1,7 @@
 import { parseArgs } from 'util';
 import { App } from 'cdk8s';
 import { describeError, displayPath } from './describe-error';
-import { OutputFolder } from 'k8s-checks';
+import { OutputFolder } from './output-folder';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 import { describePlacement, Place, placeTarget } from './placement';
 import { watchSynth, WatchOptions } from './watch';
@@ -63,9 +63,9 @@ Exit codes: 0 written, 1 the app or the options are wrong, 2 the manifests faile
  * `npm run synth` and the app command of `cdk8s synth`. Returns the exit code.
  *
  * Run by the cdk8s CLI (it sets CDK8S_OUTDIR and CDK8S_RECORD_CONSTRUCT_METADATA), the app
- * leaves validation to the CLI's plugins, which also keep the output as the last good one once
- * it passed; the CLI empties the output folder before the app runs, so an app that fails puts
- * the last good output back. Run directly, it validates the output itself, with the same
+ * leaves validation to the CLI's plugins, and keeping the output as the last good one once it
+ * passed to the app's KeepLastGoodOutput entry of cdk8s.yaml (keep-last-good.ts); the CLI empties
+ * the output folder before the app runs, so an app that fails puts the last good output back. Run directly, it validates the output itself, with the same
  * plugins, before it replaces anything.
  */
 export async function runSynthCommand<T extends { readonly name: string }>(

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { CONSTRUCT_METADATA_FILE, OutputFolder, parseManifestText } from 'k8s-checks';
+import { parseManifestText } from 'k8s-checks';
+import { CONSTRUCT_METADATA_FILE } from './keep-last-good';
+import { OutputFolder } from './output-folder';
 import { constructMetadata } from './construct-metadata';
 
 /** One synthesized manifest file and the objects it holds. */
@@ -43,7 +45,8 @@ export interface SynthTargetOptions<T extends { readonly name: string }> {
   readonly validate?: OutputValidation;
   /**
    * Write `construct-metadata.json` (construct path of every object) for the cdk8s CLI's
-   * validation plugins, and leave keeping the output as the last good one to them.
+   * validation plugins, and leave keeping the output as the last good one to KeepLastGoodOutput
+   * (keep-last-good.ts), which acts once the CLI has decided.
    * @default false
    */
   readonly forCdk8sCli?: boolean;

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { countReports, formatReports, runValidations, Validation } from 'k8s-checks';
 import * as YAML from 'yaml';
+import { KeepLastGoodOutput } from './keep-last-good';
 import { OutputValidation } from './synth-target';
 
 /** One entry of `validations:` in cdk8s.yaml, as the cdk8s CLI reads it. */
@@ -13,7 +14,7 @@ interface ValidationEntry {
 }
 
 /**
- * The validation plugins `cdk8s.yaml` declares, loaded as the cdk8s CLI loads a local plugin
+ * The checks `cdk8s.yaml` declares, loaded as the cdk8s CLI loads a local plugin
  * (`require` of the package path, `new Class(properties)`), so that `npm run synth` runs exactly
  * what `cdk8s synth` runs, configured in one place. Paths in the properties are relative to the
  * folder of cdk8s.yaml, as the CLI runs in it.
@@ -25,7 +26,8 @@ export function loadValidations(configFile: string): Validation[] {
   if (!Array.isArray(entries)) {
     throw new Error(`${configFile}: validations must be a list of { package, version, class, properties } (a URL to a list is not supported here)`);
   }
-  return entries.map((e: ValidationEntry, i) => {
+  const plugins: Validation[] = [];
+  entries.forEach((e: ValidationEntry, i) => {
     const where = `${configFile}: validations[${i}]`;
     if (!e || typeof e.package !== 'string' || typeof e.class !== 'string') throw new Error(`${where}: needs a package and a class`);
     if (!e.package.startsWith('.') && !path.isAbsolute(e.package)) {
@@ -35,8 +37,12 @@ export function loadValidations(configFile: string): Validation[] {
     const module = require(path.resolve(dir, e.package)) as Record<string, new (props: unknown) => Validation>;
     const Plugin = module[e.class];
     if (typeof Plugin !== 'function') throw new Error(`${where}: package "${e.package}" exports no class "${e.class}"`);
-    return withCwd(dir, () => new Plugin(e.properties ?? {}));
+    // The checks only: npm run synth replaces the output folder once they passed, so the CLI's
+    // keeper of the last good output has nothing to do here.
+    if (Plugin === KeepLastGoodOutput) return;
+    plugins.push(withCwd(dir, () => new Plugin(e.properties ?? {})));
   });
+  return plugins;
 }
 
 /** The output validation of `npm run synth`: the plugins on the objects, and their report. */

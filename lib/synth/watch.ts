@@ -4,7 +4,7 @@ import { FSWatcher, watch } from 'chokidar';
 import { describeError, displayPath } from './describe-error';
 import { compareObjects } from './manifest-diff';
 import { readManifestFolder } from './manifest-files';
-import { OutputFolder } from 'k8s-checks';
+import { OutputFolder } from './output-folder';
 import { describePlacement, placeTarget } from './placement';
 import type { CommandIo, SynthCommandOptions } from './synth-command';
 import { OutputValidationError, synthTarget } from './synth-target';

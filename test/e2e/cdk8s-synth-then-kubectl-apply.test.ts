@@ -204,7 +204,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(out).toMatch(/pod-security\/privileged \[error\] \(1 occurrences\)\s+Occurrences:\s+- Construct Path: dev\/nginx1\/Deployment\s+- Manifest Path: .*dist\/dev\.k8s\.yaml\s+- Resource Name: Deployment\/mincloud-dev\/nginx1\s+- Locations:\s+> spec\.template\.spec\.containers\[0\]\.securityContext\.privileged/);
     expect(out).toMatch(/How to fix: Set securityContext\.privileged to false/);
     expect(r.stderr).toContain('Validation failed');
-    expect(r.stderr).toContain(`k8s-checks: ${dist}/ did not pass; the last good output (target dev) was put back in its place.`);
+    expect(r.stderr).toContain(`synth: ${dist}/ did not pass; the last good output (target dev) was put back in its place.`);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(hashTree(dist)).toBe(before);
   });

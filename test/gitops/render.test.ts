@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ForeignOutputError, parseManifestText, SchemaValidator } from 'k8s-checks';
+import { parseManifestText, SchemaValidator } from 'k8s-checks';
+import { ForeignOutputError } from '../../lib/synth/output-folder';
 import { deploymentConfig } from '../../config/targets';
 import { resolveGitOps } from '../../lib/gitops-config';
 import { targets } from '../../main';

@@ -15,10 +15,10 @@ export interface ProjectCopy {
 
 /**
  * Copies this checkout's sources as the work tree holds them now (tracked and untracked files,
- * not ignored ones) into `dest`, links its node_modules to the checkout's, and makes it a git
- * repository with one commit. The commands that record and compare the source commit (npm run
- * gitops) run there, so a test can commit, change and dirty the sources without touching the
- * checkout, and runs the code as it is, committed or not.
+ * not ignored ones) into `dest`, links its node_modules and the workspace package's build to the
+ * checkout's, and makes it a git repository with one commit. The commands that record and
+ * compare the source commit (npm run gitops) run there, so a test can commit, change and dirty
+ * the sources without touching the checkout, and runs the code as it is, committed or not.
  */
 export function copyProject(dest: string): ProjectCopy {
   const files = execFileSync('git', ['-C', ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf-8' })
@@ -29,13 +29,15 @@ export function copyProject(dest: string): ProjectCopy {
     fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
     fs.copyFileSync(from, path.join(dest, f));
   }
-  for (const modules of ['node_modules', path.join('packages', 'k8s-checks', 'node_modules')]) {
+  // Installed and built, not sources: the dependencies, and the workspace package's build.
+  const linked = ['node_modules', path.join('packages', 'k8s-checks', 'node_modules'), path.join('packages', 'k8s-checks', 'lib')];
+  for (const modules of linked) {
     if (fs.existsSync(path.join(ROOT, modules))) fs.symlinkSync(path.join(ROOT, modules), path.join(dest, modules), 'dir');
   }
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dest, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'], env: gitEnv() });
   git('init', '-q', '-b', 'main');
   // .gitignore's `node_modules/` matches folders only, not these links.
-  fs.appendFileSync(path.join(dest, '.git', 'info', 'exclude'), '/node_modules\n/packages/k8s-checks/node_modules\n');
+  fs.appendFileSync(path.join(dest, '.git', 'info', 'exclude'), linked.map((l) => `/${l}\n`).join(''));
   git('config', 'user.name', 'Source Author');
   git('config', 'user.email', 'author@example.invalid');
   git('add', '-A');

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { OutputFolder } from 'k8s-checks';
+import { OutputFolder } from '../../lib/synth/output-folder';
 import { onCluster } from '../../lib/deployment-config';
 import { selectTarget } from '../../lib/synth/synth-command';
 import { synthTargets, targets } from '../../main';

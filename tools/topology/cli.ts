@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
-import { OutputFolder } from 'k8s-checks';
+import { OutputFolder } from '../../lib/synth/output-folder';
 import { synthTargets } from '../../main';
 import { mergeClusters } from './clusters';
 import { Obj, toDot } from './dot';

@@ -31,9 +31,3 @@ export type { KubeScoreOptions, KubernetesVersion, Manifest, PolicyExemption, Po
 
 // YAML as kubectl and Polaris read it (go-yaml: YAML 1.1 scalars).
 export { KUBERNETES_YAML_SCHEMA, parseKubernetesYaml, parseKubernetesYamlDocuments } from './yaml/kubernetes-yaml';
-
-// Output folders that are replaced whole, refuse files they did not write, and (with the
-// plugins) only ever hold output that passed.
-export { ForeignOutputError, OutputFolder } from './output/output-folder';
-export type { OutputMarker, ReplaceOptions } from './output/output-folder';
-export { CONSTRUCT_METADATA_FILE, keepLastGoodOutput } from './output/keep-last-good';

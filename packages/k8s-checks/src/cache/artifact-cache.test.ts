@@ -22,7 +22,15 @@ describe('ArtifactCache', () => {
     cache.json('thing', 'k1', () => 1);
     cache.json('other', 'k1', () => 'kept');
     expect(cache.json('thing', 'k2', () => 2)).toBe(2);
-    expect(fs.readdirSync(dir).sort()).toEqual(['other--k1.json', 'thing--k2.json']);
+    // Under jest the cache runs from the TypeScript sources: its entries are named for them.
+    expect(fs.readdirSync(dir).sort()).toEqual(['other.ts--k1.json', 'thing.ts--k2.json']);
+  });
+
+  test('entries of the sources and of the build are kept apart: neither evicts the other', () => {
+    fs.writeFileSync(path.join(dir, 'thing.js--k0.json'), '"from the build"');
+    new ArtifactCache(dir).json('thing', 'k1', () => 1);
+    new ArtifactCache(dir).json('thing', 'k2', () => 2);
+    expect(fs.readdirSync(dir).sort()).toEqual(['thing.js--k0.json', 'thing.ts--k2.json']);
   });
 
   test('a module entry: the value now, its source loaded on later runs', () => {
@@ -34,9 +42,9 @@ describe('ArtifactCache', () => {
   });
 
   test('an unreadable entry is produced again', () => {
-    fs.writeFileSync(path.join(dir, 'thing--k.json'), '{ not json');
+    fs.writeFileSync(path.join(dir, 'thing.ts--k.json'), '{ not json');
     expect(new ArtifactCache(dir).json('thing', 'k', () => 'fresh')).toBe('fresh');
-    fs.writeFileSync(path.join(dir, 'mod--k.js'), 'this is not javascript(');
+    fs.writeFileSync(path.join(dir, 'mod.ts--k.js'), 'this is not javascript(');
     expect(new ArtifactCache(dir).module('mod', 'k', () => ({ value: 'fresh', source: 'module.exports = "fresh";' }))).toBe('fresh');
   });
 

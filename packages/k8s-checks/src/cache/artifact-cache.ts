@@ -13,6 +13,12 @@ function defaultCacheDir(): string {
 }
 /** The part of it for this class. */
 const SUBFOLDER = 'artifacts';
+/**
+ * Which code computes the entries: the TypeScript sources (jest, tsx) or the build (plain Node).
+ * Keys hash the code, so the two never share an entry; kept under names of their own, they do
+ * not evict each other either, and alternating tests and synths keep both warm.
+ */
+const FLAVOUR = path.extname(__filename).slice(1);
 /** The environment variable that moves the cache, or turns it off (`off`). */
 export const CACHE_DIR_VARIABLE = 'K8S_CHECKS_CACHE_DIR';
 
@@ -88,7 +94,7 @@ export class ArtifactCache {
     if (!/^[A-Za-z0-9._-]+$/.test(name) || name.includes('--')) {
       throw new Error(`cache entry name "${name}" may only use letters, digits, ".", "_" and single "-"`);
     }
-    return this.dir ? path.join(this.dir, `${name}--${key}${extension}`) : undefined;
+    return this.dir ? path.join(this.dir, `${name}.${FLAVOUR}--${key}${extension}`) : undefined;
   }
 
   private store(name: string, file: string, content: string): void {
@@ -98,7 +104,7 @@ export class ArtifactCache {
       fs.writeFileSync(tmp, content);
       fs.renameSync(tmp, file);
       for (const other of fs.readdirSync(this.dir!)) {
-        if (other.startsWith(`${name}--`) && path.join(this.dir!, other) !== file && !other.endsWith('.tmp')) {
+        if (other.startsWith(`${name}.${FLAVOUR}--`) && path.join(this.dir!, other) !== file && !other.endsWith('.tmp')) {
           fs.rmSync(path.join(this.dir!, other), { force: true });
         }
       }

@@ -1,4 +1,4 @@
-// The bin, run for real (node bin/k8s-checks.js, which loads the sources through tsx), on
+// The bin, run for real (node bin/k8s-checks.js, which loads the build, lib/), on
 // folders, files, standard input and helm 3's `helm template` output.
 
 import { execFileSync, spawnSync } from 'child_process';
@@ -153,6 +153,27 @@ describe('k8s-checks', () => {
     expect(run([second]).stderr).toBe(`k8s-checks: ${second}: document 2: not a Kubernetes object (a mapping with apiVersion and kind); found a list\n`);
   });
 
+  test('a folder with one file that is not YAML and one link to nothing: both named, the other files still checked, exit 2', () => {
+    const m: any[] = compliantManifests();
+    container(m).securityContext.privileged = true;
+    const dir = folder('one-bad', { 'a.yaml': yamlOf(m.slice(0, 3)), 'b.yaml': 'kind: [\n', 'c.yaml': yamlOf(m.slice(3)) });
+    fs.symlinkSync('gone.yaml', path.join(dir, 'link.yaml'));
+    const r = run([dir]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain('polaris/runAsPrivileged [danger]  1 object');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('6 objects, 5 findings in 5 rules, 0 exemptions');
+    expect(r.stderr.split('\n')).toEqual([
+      `k8s-checks: ${path.join(dir, 'link.yaml')}: a symbolic link to gone.yaml, which does not exist; point it at a manifest file, or remove it`,
+      `k8s-checks: ${path.join(dir, 'b.yaml')}: not valid YAML or JSON: deficient indentation (2:1)`,
+      'k8s-checks: 2 paths could not be read (above); the 2 other files were checked',
+      '',
+    ]);
+  });
+
+  test('standard input given twice: exit 2, nothing read', () => {
+    expect(run(['-', '-'], yamlOf(compliantManifests()))).toEqual({ status: 2, stdout: '', stderr: 'k8s-checks: - (standard input) is given 2 times; it can be read only once, so give it once\n' });
+  });
+
   test('a missing path, an empty folder, no path, an unknown flag: exit 2 and what to do', () => {
     expect(run(['no/such/dir'])).toEqual({ status: 2, stdout: '', stderr: 'k8s-checks: no/such/dir: no such file or folder; give manifest files (.yaml, .yml, .json), folders of them, or - for standard input\n' });
     const empty = folder('empty', { 'notes.txt': 'x' });
@@ -170,7 +191,7 @@ describe('k8s-checks', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Usage: k8s-checks \[--schema\] \[--policy\] \[--crds PATH\]\.\.\. \[--verbose\] \[--json\] PATH\.\.\./);
-    expect(r.stdout).toContain('Exit status: 0 no findings, 1 findings, 2 usage error or unreadable input.');
+    expect(r.stdout).toContain('Exit status: 0 no findings, 1 findings, 2 usage error or a path that could not be read (then\nthe others were checked all the same).');
   });
 });
 

@@ -1,5 +1,5 @@
 // The plugins declared in a cdk8s.yaml and run by the real `cdk8s synth` (cdk8s-cli): the CLI
-// loads the package by its path (index.js, through tsx), constructs the class with its
+// loads the package by its path (its build, lib/index.js), constructs the class with its
 // properties, and prints its own report with construct paths.
 
 import { spawnSync } from 'child_process';

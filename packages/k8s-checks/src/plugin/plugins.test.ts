@@ -93,7 +93,25 @@ describe('PolicyValidation through the CLI\'s context', () => {
   });
 
   test('properties it does not take are an error naming them', () => {
-    expect(() => new PolicyValidation({ crds: ['x'] } as any)).toThrow('k8s-checks PolicyValidation: unknown property "crds" (cdk8s.yaml validations: properties:); it takes none');
+    expect(() => new PolicyValidation({ crds: ['x'] } as any)).toThrow('k8s-checks PolicyValidation: unknown property "crds" (cdk8s.yaml validations: properties:); it takes "reasonAnnotation"');
+  });
+
+  test('the annotation that gives an exemption its reason is a property', async () => {
+    const m: any[] = compliantManifests({ hpa: true });
+    const annotations = find(m, 'Deployment').metadata.annotations;
+    annotations['example.com/why'] = annotations['policy.mincloud.dev/reason'];
+    delete annotations['policy.mincloud.dev/reason'];
+    const file = manifest('all.yaml', m);
+    const own = (await run(new PolicyValidation({ reasonAnnotation: 'example.com/why' }), [file])).toJson();
+    expect(own.summary).toMatchObject({ status: 'success', metadata: { findings: '0', exemptions: '1' } });
+    const json = (await run(new PolicyValidation(), [file])).toJson();
+    expect(json.summary).toMatchObject({ status: 'failure', metadata: { exemptions: '0' } });
+    expect(json.violations.find((v: any) => v.ruleName === 'polaris/exemption-without-reason [warning]').fix)
+      .toBe('Add the annotation policy.mincloud.dev/reason: "polaris deploymentMissingReplicas: <why this is deliberate>" beside it (metadata.annotations).');
+    find(m, 'Deployment').metadata.annotations['example.com/why'] = 5;
+    const notAString = (await run(new PolicyValidation({ reasonAnnotation: 'example.com/why' }), [manifest('number.yaml', m)])).toJson();
+    expect(notAString.summary).toMatchObject({ status: 'success', metadata: { exemptions: '1' } }); // the schema check reports the number
+    expect(() => new PolicyValidation({ reasonAnnotation: 'Why?' })).toThrow('k8s-checks PolicyValidation: properties.reasonAnnotation must be an annotation key such as "example.com/reason" (an optional DNS subdomain and "/", then up to 63 letters, digits, "-", "_" or "."), got "Why?"');
   });
 });
 

@@ -1,13 +1,24 @@
+import { InputError } from '../input-error';
 import { checkPolicies } from '../policy';
 import { Manifest } from '../policy/types';
 import { objectId } from '../policy/workload';
 import { Validation, ValidationContext } from './cdk8s-validation';
 import { ManifestObject, readObjects, resourceName } from './manifest-objects';
 import { checkProperties, groupHits, Hit } from './violations';
-import { keepLastGoodOutput } from '../output/keep-last-good';
 
-/** Properties of PolicyValidation: none so far (anything given is an error naming it). */
-export interface PolicyValidationProperties {}
+/** Properties of PolicyValidation (`properties:` of its entry under `validations:` in cdk8s.yaml). */
+export interface PolicyValidationProperties {
+  /**
+   * The annotation that gives the reason for an exemption declared with a tool's own annotation
+   * (`kube-score/ignore`, `polaris.fairwinds.com/<check>-exempt`): without a reason an exemption
+   * is not accepted. A qualified name, as annotation keys are (`example.com/reason`).
+   * @default 'policy.mincloud.dev/reason'
+   */
+  readonly reasonAnnotation?: string;
+}
+
+// An annotation key: an optional DNS-1123 subdomain prefix and "/", then a name of up to 63 characters.
+const QUALIFIED_NAME = /^(?:(?=[^/]{1,253}\/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(?=[^/]{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /**
  * cdk8s validation plugin: Pod Security "restricted" (v1.27), kube-score's, kube-linter's and
@@ -15,14 +26,19 @@ export interface PolicyValidationProperties {}
  * honouring exemptions declared with each tool's own annotation and a reason.
  */
 export class PolicyValidation implements Validation {
+  private readonly reasonAnnotation?: string;
+
   public constructor(properties: PolicyValidationProperties = {}) {
-    checkProperties('PolicyValidation', properties, []);
+    const { reasonAnnotation } = checkProperties('PolicyValidation', properties, ['reasonAnnotation']);
+    if (reasonAnnotation !== undefined && (typeof reasonAnnotation !== 'string' || !QUALIFIED_NAME.test(reasonAnnotation))) {
+      throw new InputError(`k8s-checks PolicyValidation: properties.reasonAnnotation must be an annotation key such as "example.com/reason" (an optional DNS subdomain and "/", then up to 63 letters, digits, "-", "_" or "."), got ${JSON.stringify(reasonAnnotation)}`);
+    }
+    this.reasonAnnotation = reasonAnnotation;
   }
 
   public async validate(context: ValidationContext): Promise<void> {
-    keepLastGoodOutput(context.manifests);
     const objects = readObjects(context);
-    const report = checkPolicies(objects.map((o) => o.object as Manifest));
+    const report = checkPolicies(objects.map((o) => o.object as Manifest), { reasonAnnotation: this.reasonAnnotation });
     // The findings name objects as `Kind/namespace/name`; the first object of that name is where they are.
     const byId = new Map<string, ManifestObject>();
     for (const o of objects) {

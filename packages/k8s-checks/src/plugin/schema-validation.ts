@@ -4,7 +4,6 @@ import { SchemaValidator } from '../schema/schema-validator';
 import { Validation, ValidationContext } from './cdk8s-validation';
 import { readObjects, resourceName } from './manifest-objects';
 import { checkProperties, groupHits, Hit } from './violations';
-import { keepLastGoodOutput } from '../output/keep-last-good';
 
 /** Properties of SchemaValidation (`properties:` of its entry under `validations:` in cdk8s.yaml). */
 export interface SchemaValidationProperties {
@@ -29,7 +28,9 @@ const FIXES: Readonly<Record<string, string>> = {
   'not-an-object': 'Each document must be a Kubernetes object: a mapping with apiVersion, kind and metadata.',
   'cel-rule': 'Change the value so that it passes the CRD\'s validation rule the message quotes.',
   'allowed-values': 'Use one of the values the message lists.',
-  'port': 'Use a port number from 1 to 65535 (a NodePort from 30000 to 32767) or a valid port name, as the message says.',
+  'port': 'Use a port number from 1 to 65535 or a valid port name, and a nodePort from 30000 to 32767 (or none) only on a NodePort or LoadBalancer Service, as the message says.',
+  'removed-api': 'Change apiVersion to the replacement the message names, and adapt the fields that changed with it (the Kubernetes deprecated API migration guide lists them).',
+  'size': 'Keep a ConfigMap or Secret under 1 MiB: split it, or ship large content in the image or a volume.',
   'name-format': 'Rename the object as the message says (lower-case letters, digits, "-").',
   'label': 'Correct the label key or value as the message says.',
   'replicas': 'Use a whole number of at least 0.',
@@ -55,7 +56,6 @@ export class SchemaValidation implements Validation {
   }
 
   public async validate(context: ValidationContext): Promise<void> {
-    keepLastGoodOutput(context.manifests);
     const validator = SchemaValidator.forKubernetes127({ crds: this.crds });
     const objects = readObjects(context);
     const hits: Hit[] = [];

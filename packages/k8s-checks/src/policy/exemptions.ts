@@ -5,7 +5,7 @@
 //                kube-linter.io/ignore-all: "<reason>"
 //   Polaris      polaris.fairwinds.com/<checkId>-exempt: "true"      (+ reason annotation)
 //                polaris.fairwinds.com/exempt: "true"                (+ reason annotation)
-// The reason annotation is policy.mincloud.dev/reason on the same object. Its value is either
+// The reason annotation is policy.mincloud.dev/reason (or the one given) on the same object. Its value is either
 // one sentence, or "<tool> <rule>: <reason>; <tool> <rule>: <reason>" entries, one per exemption.
 // kube-score also reads kube-score/ignore on a pod template, for its pod checks; the reason is
 // then read on the template, else on the object. Pod Security Standards have no per-object exemption.
@@ -33,8 +33,8 @@ export interface Declared {
 }
 
 /** The reason for one exemption from the reason annotation ('' when there is none). */
-function reasonFor(annotations: Record<string, string>, tool: string, rule: string): string {
-  const raw = (annotations[REASON_ANNOTATION] ?? '').trim();
+function reasonFor(annotations: Record<string, string>, tool: string, rule: string, reasonAnnotation: string): string {
+  const raw = String(annotations[reasonAnnotation] ?? '').trim();
   if (!raw) return '';
   // "<tool> <rule>: <reason>; ..." entries: pick this exemption's own reason when it has one.
   // Entries are separated by "; " followed by the next "<tool> <rule>:", so reasons may contain ";".
@@ -52,7 +52,7 @@ function kubeScoreIgnored(value: string): Array<{ rule: string; declared: string
 }
 
 /** All exemptions declared on one object by native annotations. */
-export function declaredExemptions(m: Manifest): Declared[] {
+export function declaredExemptions(m: Manifest, reasonAnnotation = REASON_ANNOTATION): Declared[] {
   const annotations = m.metadata?.annotations ?? {};
   const object = objectId(m);
   const out: Declared[] = [];
@@ -61,17 +61,17 @@ export function declaredExemptions(m: Manifest): Declared[] {
     const value = String(rawValue ?? '');
     if (key === 'kube-score/ignore') {
       for (const { rule, declared } of kubeScoreIgnored(value)) {
-        out.push({ tool: 'kube-score', rule, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'kube-score', declared) || undefined });
+        out.push({ tool: 'kube-score', rule, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'kube-score', declared, reasonAnnotation) || undefined });
       }
     } else if (key.startsWith('ignore-check.kube-linter.io/')) {
       out.push({ tool: 'kube-linter', rule: key.slice('ignore-check.kube-linter.io/'.length), object, annotation: key, path: at(key), reason: value.trim() || undefined });
     } else if (key === 'kube-linter.io/ignore-all') {
       out.push({ tool: 'kube-linter', rule: ALL_RULES, object, annotation: key, path: at(key), reason: value.trim() || undefined });
     } else if (key === 'polaris.fairwinds.com/exempt' && value.toLowerCase() === 'true') {
-      out.push({ tool: 'polaris', rule: ALL_RULES, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'polaris', ALL_RULES) || undefined });
+      out.push({ tool: 'polaris', rule: ALL_RULES, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'polaris', ALL_RULES, reasonAnnotation) || undefined });
     } else if (/^polaris\.fairwinds\.com\/.+-exempt$/.test(key) && value.toLowerCase() === 'true') {
       const rule = key.slice('polaris.fairwinds.com/'.length, -'-exempt'.length);
-      out.push({ tool: 'polaris', rule, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'polaris', rule) || undefined });
+      out.push({ tool: 'polaris', rule, object, annotation: key, path: at(key), reason: reasonFor(annotations, 'polaris', rule, reasonAnnotation) || undefined });
     }
   }
   // kube-score's pod checks also honour kube-score/ignore on the pod template (the others do not).
@@ -82,7 +82,7 @@ export function declaredExemptions(m: Manifest): Declared[] {
     const key = 'kube-score/ignore';
     for (const { rule, declared } of kubeScoreIgnored(ignored)) {
       if (!KUBE_SCORE_POD_CHECKS.has(rule)) continue;
-      const reason = reasonFor(templateAnnotations, 'kube-score', declared) || reasonFor(annotations, 'kube-score', declared);
+      const reason = reasonFor(templateAnnotations, 'kube-score', declared, reasonAnnotation) || reasonFor(annotations, 'kube-score', declared, reasonAnnotation);
       out.push({ tool: 'kube-score', rule, object, annotation: key, path: `${w.templatePath}.metadata.annotations["${key}"]`, reason: reason || undefined });
     }
   }
@@ -99,7 +99,7 @@ export interface ExemptionOutcome {
  * exemption declared without a reason as an `exemption-without-reason` finding of its tool;
  * such an exemption is not applied. Pod Security findings are never exempted.
  */
-export function applyExemptions(manifests: readonly Manifest[], findings: readonly PolicyFinding[]): ExemptionOutcome {
+export function applyExemptions(manifests: readonly Manifest[], findings: readonly PolicyFinding[], reasonAnnotation = REASON_ANNOTATION): ExemptionOutcome {
   const accepted: Declared[] = [];
   const out: PolicyFinding[] = [];
   const seenObjects = new Set<string>();
@@ -107,7 +107,7 @@ export function applyExemptions(manifests: readonly Manifest[], findings: readon
     const id = objectId(m);
     if (seenObjects.has(id)) continue;
     seenObjects.add(id);
-    for (const d of declaredExemptions(m)) {
+    for (const d of declaredExemptions(m, reasonAnnotation)) {
       if (d.reason) {
         accepted.push(d);
       } else if (!out.some((f) => f.tool === d.tool && f.object === d.object && f.rule === EXEMPTION_WITHOUT_REASON && f.path === d.path)) {
@@ -119,7 +119,7 @@ export function applyExemptions(manifests: readonly Manifest[], findings: readon
           message: `${d.annotation} declares a ${d.tool} exemption${d.rule === ALL_RULES ? ' from every check' : ` from ${d.rule}`} without a reason, so it is not accepted`,
           fix: d.tool === 'kube-linter'
             ? `Put the reason in the annotation value: ${d.annotation}: "<why this is deliberate>".`
-            : `Add the annotation ${REASON_ANNOTATION}: "${d.tool} ${d.rule}: <why this is deliberate>" beside it (${d.path.replace(/annotations\[.*$/, 'annotations')}).`,
+            : `Add the annotation ${reasonAnnotation}: "${d.tool} ${d.rule}: <why this is deliberate>" beside it (${d.path.replace(/annotations\[.*$/, 'annotations')}).`,
           severity: 'warning',
         });
       }

@@ -59,7 +59,7 @@ export function checkPolicies(manifests: readonly Manifest[], options: PolicyOpt
     .map((m) => (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata) ? m : { ...m, metadata: {} } as unknown as Manifest));
   const polaris = checkPolaris(objects);
   const raw = [...checkPodSecurity(objects), ...checkKubeScore(objects, options.kubeScore), ...checkKubeLinter(objects), ...polaris.findings];
-  const outcome = applyExemptions(objects, raw);
+  const outcome = applyExemptions(objects, raw, options.reasonAnnotation);
   const exemptions: PolicyExemption[] = [...outcome.exemptions, ...polaris.exemptions].sort(
     (a, b) => a.object.localeCompare(b.object) || TOOLS.indexOf(a.tool) - TOOLS.indexOf(b.tool) || a.rule.localeCompare(b.rule),
   );

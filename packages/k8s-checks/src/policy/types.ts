@@ -79,4 +79,9 @@ export interface KubeScoreOptions {
 /** Options of checkPolicies: each tool's own settings, their defaults those of the tool's command line. */
 export interface PolicyOptions {
   readonly kubeScore?: KubeScoreOptions;
+  /**
+   * The annotation that gives the reason for an exemption declared with a tool's own annotation.
+   * @default 'policy.mincloud.dev/reason'
+   */
+  readonly reasonAnnotation?: string;
 }

@@ -1,11 +1,11 @@
-// Manifests from files, folders (recursively: .yaml, .yml, .json) and standard input, read as
+// Manifests from files, folders (manifest-sources.ts) and standard input, read as
 // kubectl reads them (multi-document YAML, go-yaml's YAML 1.1 scalars). Anything that cannot be
 // read as Kubernetes objects is an InputError naming the file and what is wrong.
 
 import * as fs from 'fs';
-import * as path from 'path';
 import { InputError } from '../input-error';
-import { parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
+import { AliasLimitError, MAX_DEPTH, parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
+import { manifestSources, unreadable } from '../files/manifest-sources';
 
 export { InputError } from '../input-error';
 
@@ -15,32 +15,15 @@ export interface ManifestFile {
   readonly objects: readonly unknown[];
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/;
-
-/** The manifest files of the paths given (a folder: its .yaml, .yml and .json files, recursively, sorted). */
+/**
+ * The manifest files of the paths given (a folder: its .yaml, .yml and .json files,
+ * recursively, sorted; each real file once). Throws the first path that cannot be read;
+ * manifestSources returns them all.
+ */
 export function manifestPaths(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    if (p === '-') {
-      out.push(p);
-      continue;
-    }
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(p);
-    } catch {
-      throw new InputError(`${p}: no such file or folder; give manifest files (.yaml, .yml, .json), folders of them, or - for standard input`);
-    }
-    if (stat.isDirectory()) {
-      const found = fs.readdirSync(p, { recursive: true, encoding: 'utf-8' })
-        .filter((f) => MANIFEST_FILE.test(f) && fs.statSync(path.join(p, f)).isFile()).sort();
-      if (found.length === 0) throw new InputError(`${p}: the folder holds no manifest files (.yaml, .yml, .json)`);
-      out.push(...found.map((f) => path.join(p, f)));
-    } else {
-      out.push(p);
-    }
-  }
-  return out;
+  const sources = manifestSources(paths);
+  if (sources.problems.length > 0) throw sources.problems[0];
+  return sources.files;
 }
 
 /**
@@ -50,9 +33,14 @@ export function manifestPaths(paths: readonly string[]): string[] {
 export function parseManifestText(text: string, file: string): unknown[] {
   let docs: unknown[];
   try {
-    docs = parseKubernetesYamlDocuments(text, file);
+    docs = parseKubernetesYamlDocuments(text);
   } catch (e) {
-    throw new InputError(`${file}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+    const reason = (e as Error).message.split('\n')[0];
+    const tooDeep = /^nesting exceeded maxDepth \(\d+\) (.*)$/.exec(reason);
+    if (tooDeep) {
+      throw new InputError(`${file}: collections nested more than ${MAX_DEPTH} levels deep ${tooDeep[1]}, which no Kubernetes object needs (CRD schemas included); refused so that no check runs out of stack`);
+    }
+    throw new InputError(e instanceof AliasLimitError ? `${file}: ${reason}` : `${file}: not valid YAML or JSON: ${reason}`);
   }
   const objects: unknown[] = [];
   docs.forEach((doc, i) => {
@@ -84,7 +72,7 @@ export function readManifestFile(file: string, stdin?: string): ManifestFile {
     try {
       text = fs.readFileSync(file, 'utf-8');
     } catch (e) {
-      throw new InputError(`${file}: cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw unreadable(file, e);
     }
   }
   return { path: file, objects: parseManifestText(text, file === '-' ? '(standard input)' : file) };

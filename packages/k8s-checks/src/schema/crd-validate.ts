@@ -4,7 +4,8 @@ import type Ajv from 'ajv';
 import type { CodeKeywordDefinition, ErrorObject, ValidateFunction } from 'ajv';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { InputError } from '../input-error';
-import { parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
+import { manifestSources, unreadable } from '../files/manifest-sources';
+import { AliasLimitError, parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
 import { CachedValidators, codegen, createAjv } from './cached-ajv';
 import { goRegExp } from './validator-runtime';
 
@@ -61,26 +62,17 @@ interface Crd {
 }
 
 /**
- * CRD files or folders of them, as a caller names them: every `.yaml`/`.yml` file under a
- * folder (recursively), in a stable order. Throws, naming the path, when one cannot be read.
+ * CRD files or folders of them, as a caller names them: every `.yaml`, `.yml` or `.json` file
+ * under a folder (recursively, links followed but not round a loop), each file once, in a stable
+ * order. Throws, naming the path, when one cannot be read or a folder holds none.
  */
 export function crdFiles(crds: readonly string[]): string[] {
-  const files = new Set<string>();
   for (const given of crds) {
-    const p = path.resolve(given);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(p);
-    } catch {
-      throw new InputError(`CRD path ${given} does not exist: give CRD files (.yaml, .yml) or folders of them`);
-    }
-    if (stat.isDirectory()) {
-      for (const f of fs.readdirSync(p, { recursive: true, encoding: 'utf-8' }).filter((x) => /\.ya?ml$/.test(x)).sort()) files.add(path.join(p, f));
-    } else {
-      files.add(p);
-    }
+    if (!fs.existsSync(given)) throw new InputError(`CRD path ${given} does not exist: give CRD files (.yaml, .yml) or folders of them`);
   }
-  return [...files];
+  const sources = manifestSources(crds.map((c) => path.resolve(c)));
+  if (sources.problems.length > 0) throw new InputError(`CRD path ${sources.problems[0].message}`);
+  return sources.files;
 }
 
 /**
@@ -96,10 +88,16 @@ class CrdCatalog {
   private ajvInstance?: Ajv;
 
   public constructor(files: readonly string[]) {
-    const contents = files.map((f) => fs.readFileSync(f, 'utf-8'));
+    const contents = files.map((f) => {
+      try {
+        return fs.readFileSync(f, 'utf-8');
+      } catch (e) {
+        throw new InputError(`CRD path ${unreadable(f, e).message}`);
+      }
+    });
     const inputs = [fs.readFileSync(__filename, 'utf-8'), ...files.flatMap((f, i) => [f, contents[i]])];
     const tag = ArtifactCache.tag(files.join('\0'));
-    const parsed = ArtifactCache.project().json(`crds-${tag}`, ArtifactCache.key(...inputs), () => readCrds(contents));
+    const parsed = ArtifactCache.project().json(`crds-${tag}`, ArtifactCache.key(...inputs), () => readCrds(files, contents));
     this.schemas = new Map(parsed.schemas);
     this.servedByKind = new Map(parsed.servedByKind);
     this.validators = new CachedValidators(`crd-${tag}`, inputs);
@@ -126,24 +124,35 @@ class CrdCatalog {
 }
 
 /** Closed schemas and served versions of every CRD in these files, as JSON. */
-function readCrds(contents: readonly string[]): { schemas: Array<[string, Record<string, unknown>]>; servedByKind: Array<[string, string[]]> } {
+function readCrds(files: readonly string[], contents: readonly string[]): { schemas: Array<[string, Record<string, unknown>]>; servedByKind: Array<[string, string[]]> } {
   const schemas: Array<[string, Record<string, unknown>]> = [];
   const servedByKind = new Map<string, string[]>();
-  for (const text of contents) {
+  contents.forEach((text, i) => {
     // Read as the API server reads a CRD applied to it (go-yaml).
-    for (const doc of parseKubernetesYamlDocuments(text)) {
+    let docs: unknown[];
+    try {
+      docs = parseKubernetesYamlDocuments(text);
+    } catch (e) {
+      const reason = (e as Error).message.split('\n')[0];
+      throw new InputError(`CRD file ${files[i]}: ${e instanceof AliasLimitError ? reason : `not valid YAML: ${reason}`}`);
+    }
+    docs.forEach((doc, d) => {
       const crd = doc as Crd | null;
-      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-      const kind = crd.spec.names.kind;
-      for (const v of crd.spec.versions) {
-        if (v.served === false || !v.schema?.openAPIV3Schema) continue;
-        const apiVersion = `${crd.spec.group}/${v.name}`;
+      if (crd?.kind !== 'CustomResourceDefinition') return;
+      const spec = crd.spec;
+      if (typeof spec?.group !== 'string' || typeof spec.names?.kind !== 'string' || !Array.isArray(spec.versions)) {
+        throw new InputError(`CRD file ${files[i]}: document ${d + 1} is a CustomResourceDefinition without spec.group, spec.names.kind and a list of spec.versions`);
+      }
+      const kind = spec.names.kind;
+      for (const v of spec.versions) {
+        if (v?.served === false || !v?.schema?.openAPIV3Schema || typeof v.schema.openAPIV3Schema !== 'object') continue;
+        const apiVersion = `${spec.group}/${v.name}`;
         schemas.push([`${apiVersion}/${kind}`, closeSchema(v.schema.openAPIV3Schema) as Record<string, unknown>]);
-        const groupKind = `${crd.spec.group}/${kind}`;
+        const groupKind = `${spec.group}/${kind}`;
         servedByKind.set(groupKind, [...(servedByKind.get(groupKind) ?? []), apiVersion]);
       }
-    }
-  }
+    });
+  });
   return { schemas, servedByKind: [...servedByKind] };
 }
 

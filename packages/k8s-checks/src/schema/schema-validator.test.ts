@@ -1,4 +1,8 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { YAML_BOMB } from '../../test/fixtures/hostile-yaml';
+import { removedApiKeys } from './removed-apis';
 import { SchemaValidator } from './schema-validator';
 
 /** Upstream CRDs kept as test inputs (test/crds/README.md). */
@@ -19,6 +23,10 @@ function deployment(): any {
       },
     },
   };
+}
+
+function configMap(content: Record<string, unknown>): any {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config' }, ...content };
 }
 
 function service(): any {
@@ -63,8 +71,49 @@ describe('SchemaValidator (Kubernetes 1.27, strict)', () => {
     ['bad label value', () => { const d = deployment(); d.metadata.labels.app = 'web app'; return d; }, '/metadata/labels/app', /label value "web app" is invalid/],
     ['missing name', () => { const d = deployment(); delete d.metadata.name; return d; }, '/metadata/name', /metadata.name is required/],
     ['unknown kind', () => ({ apiVersion: 'apps/v1', kind: 'Deploymnt', metadata: { name: 'x' } }), '/apiVersion', /unknown apiVersion\/kind "apps\/v1\/Deploymnt"/],
-    ['removed API version', () => ({ ...deployment(), apiVersion: 'extensions/v1beta1' }), '/apiVersion', /unknown apiVersion\/kind "extensions\/v1beta1\/Deployment"/],
+    ['removed API version', () => ({ ...deployment(), apiVersion: 'extensions/v1beta1' }), '/apiVersion',
+      /^extensions\/v1beta1 Deployment was removed in Kubernetes 1\.16; use apiVersion: apps\/v1 \(kind Deployment\)/],
+    ['removed kind', () => ({ apiVersion: 'policy/v1beta1', kind: 'PodSecurityPolicy', metadata: { name: 'x' }, spec: {} }), '/apiVersion',
+      /^policy\/v1beta1 PodSecurityPolicy was removed in Kubernetes 1\.25, and the kind with it; use Pod Security admission/],
+    ['a container port name longer than 15 characters', () => { const d = deployment(); d.spec.template.spec.containers[0].ports[0].name = 'metrics-exporter1'; return d; },
+      '/spec/template/spec/containers/0/ports/0/name', /port name "metrics-exporter1" is invalid; use at most 15/],
+    ['a container port name with "--"', () => { const d = deployment(); d.spec.template.spec.containers[0].ports[0].name = 'web--http'; return d; },
+      '/spec/template/spec/containers/0/ports/0/name', /port name "web--http" is invalid; .*no "--"/],
+    ['a Service port name that is no DNS-1123 label', () => { const s = service(); s.spec.ports[0].name = 'Web_HTTP'; return s; }, '/spec/ports/0/name', /port name "Web_HTTP" is invalid; use a DNS-1123 label/],
+    ['a Service port name longer than 63 characters', () => { const s = service(); s.spec.ports[0].name = 'p'.repeat(64); return s; }, '/spec/ports/0/name', /use a DNS-1123 label: at most 63/],
+    ['nodePort on a ClusterIP Service', () => { const s = service(); s.spec.type = 'ClusterIP'; return s; }, '/spec/ports/0/nodePort',
+      /^nodePort 30080 may not be used when type is ClusterIP; set type: NodePort or LoadBalancer, or remove nodePort$/],
+    ['nodePort on a Service of the default type', () => { const s = service(); delete s.spec.type; return s; }, '/spec/ports/0/nodePort', /may not be used when type is ClusterIP \(the default\)/],
+    ['a ConfigMap over 1 MiB', () => configMap({ data: { a: 'x'.repeat(700 * 1024), b: 'é'.repeat(200 * 1024) } }), '',
+      /^the ConfigMap holds 1\.07 MiB \(1126400 bytes\) in data and binaryData; the API server refuses more than 1 MiB \(1048576 bytes\)$/],
+    ['a ConfigMap over 1 MiB with binaryData', () => configMap({ data: { a: 'x'.repeat(1024 * 1024 - 2) }, binaryData: { b: Buffer.alloc(3).toString('base64') } }), '', /holds 1\.00 MiB \(1048577 bytes\)/],
+    ['a Secret over 1 MiB', () => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.alloc(1024 * 1024).toString('base64') }, stringData: { b: 'x' } }), '',
+      /^the Secret holds 1\.00 MiB \(1048577 bytes\) in data and stringData/],
   ];
+
+  test.each<[string, () => any]>([
+    ['a Service port name of up to 63 characters (a DNS-1123 label)', () => { const s = service(); s.spec.ports[0].name = 'metrics-exporter-for-the-web-frontend'; return s; }],
+    ['nodePort 0 (unset: the cluster picks one)', () => { const s = service(); s.spec.ports[0].nodePort = 0; return s; }],
+    ['nodePort 0 on a ClusterIP Service', () => { const s = service(); s.spec.type = 'ClusterIP'; s.spec.ports[0].nodePort = 0; return s; }],
+    ['nodePort on a LoadBalancer Service', () => { const s = service(); s.spec.type = 'LoadBalancer'; return s; }],
+    ['a ConfigMap of exactly 1 MiB', () => configMap({ data: { a: 'x'.repeat(1024 * 1024 - 3) }, binaryData: { b: Buffer.alloc(3).toString('base64') } })],
+    ['a Secret whose stringData replaces a data key of the same name', () => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.alloc(1024 * 1024).toString('base64') }, stringData: { a: 'x' } })],
+  ])('accepts %s', (_name, make) => {
+    expect(validator.validate([make()])).toEqual([]);
+  });
+
+  test('every removed API names a replacement Kubernetes 1.27 serves', () => {
+    const known = new Set(validator.knownKinds);
+    const replacements = removedApiKeys()
+      .map((key) => {
+        const [apiVersion, kind] = [key.slice(0, key.lastIndexOf('/')), key.slice(key.lastIndexOf('/') + 1)];
+        const message = validator.validate([{ apiVersion, kind, metadata: { name: 'x' } }])[0].message;
+        const replacement = /use apiVersion: (\S+)/.exec(message)?.[1];
+        return replacement === undefined ? undefined : `${replacement}/${kind}`;
+      });
+    expect(replacements.length).toBeGreaterThan(25);
+    expect(replacements.filter((r) => r !== undefined && !known.has(r))).toEqual([]);
+  });
 
   test.each(cases)('rejects %s', (_name, make, path, message) => {
     const violations = validator.validate([make()]);
@@ -109,5 +158,26 @@ describe('SchemaValidator for custom resources (CRD schemas given as files or fo
 
   test('a CRD path that does not exist is an error naming it', () => {
     expect(() => SchemaValidator.forKubernetes127({ crds: ['no/such/crds'] })).toThrow(/CRD path \S*no\/such\/crds does not exist: give CRD files/);
+  });
+
+  test('a CRD file that cannot be used is an error naming it, when a custom resource needs the CRDs', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-'));
+    try {
+      const crdsIn = (name: string, text: string) => {
+        fs.mkdirSync(path.join(work, name));
+        fs.writeFileSync(path.join(work, name, 'crd.yaml'), text);
+        return SchemaValidator.forKubernetes127({ crds: [path.join(work, name)] });
+      };
+      expect(() => crdsIn('bomb', YAML_BOMB).validate([monitor()])).toThrow(new RegExp(`^CRD file ${work}/bomb/crd\\.yaml: document 1 contains excessive aliasing`));
+      expect(() => crdsIn('broken', 'kind: [\n').validate([monitor()])).toThrow(new RegExp(`^CRD file ${work}/broken/crd\\.yaml: not valid YAML: `));
+      expect(() => crdsIn('no-spec', 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec: {group: 1}\n').validate([monitor()]))
+        .toThrow(`CRD file ${work}/no-spec/crd.yaml: document 1 is a CustomResourceDefinition without spec.group, spec.names.kind and a list of spec.versions`);
+      fs.mkdirSync(path.join(work, 'loop'));
+      fs.symlinkSync('.', path.join(work, 'loop', 'self'));
+      fs.copyFileSync(path.join(CRDS, 'prometheus-operator', 'monitoring.coreos.com_servicemonitors.yaml'), path.join(work, 'loop', 'monitors.yaml'));
+      expect(SchemaValidator.forKubernetes127({ crds: [path.join(work, 'loop')] }).validate([monitor()])).toEqual([]);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { ArtifactCache } from '../cache/artifact-cache';
 import { CachedValidators, createAjv } from './cached-ajv';
 import { checkCustomResources, crdFiles, CustomResourceRuleViolation } from './crd-validate';
 import { KubeManifest } from './kube-manifest';
+import { removedApiMessage } from './removed-apis';
 import { semanticViolations } from './semantic-rules';
 
 export type { KubeManifest } from './kube-manifest';
@@ -14,8 +15,9 @@ export type { KubeManifest } from './kube-manifest';
 export interface SchemaViolation {
   /**
    * The rule broken: a JSON Schema keyword (`type`, `format`, `pattern`, ...), `unknown-field`,
-   * `required-field`, `unknown-kind`, `name-required`, `not-an-object`, `cel-rule`, or one of
-   * the rules the schema states only in prose (`allowed-values`, `port`, `name-format`, `label`, `replicas`).
+   * `required-field`, `unknown-kind`, `removed-api`, `name-required`, `not-an-object`, `cel-rule`,
+   * or one of the rules the schema states only in prose (`allowed-values`, `port`, `name-format`,
+   * `label`, `replicas`, `size`).
    */
   readonly rule: string;
   /** Position of the object in the list validated (0-based). */
@@ -129,6 +131,8 @@ export class SchemaValidator {
       // A custom resource: its CRD's schema (crd-validate.ts).
       const crd = this.crds.length > 0 ? checkCustomResources([manifest], this.crds) : { checked: 0, violations: [] as CustomResourceRuleViolation[] };
       if (crd.checked === 0) {
+        const removed = removedApiMessage(String(manifest.apiVersion), String(manifest.kind));
+        if (removed) return [{ rule: 'removed-api', index, object, path: '/apiVersion', message: removed }];
         return [{
           rule: 'unknown-kind',
           index,

@@ -2,7 +2,7 @@ import { KubeManifest } from './kube-manifest';
 
 /** A violation before the validator adds which object it is in. */
 export interface RuleViolation {
-  /** Which rule: allowed-values, port, name-format, label or replicas. */
+  /** Which rule: allowed-values, port, name-format, label, replicas or size. */
   readonly rule: string;
   readonly path: string;
   readonly message: string;
@@ -18,7 +18,8 @@ type Rule = (manifest: KubeManifest, nodes: Nodes) => Array<Omit<RuleViolation, 
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// IsValidPortName (IANA_SVC_NAME): at most 15 characters, a letter among them, no "--".
+const PORT_NAME = /^(?!.*--)(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
@@ -77,37 +78,76 @@ const enumRule: Rule = (m, nodes) => {
   return out;
 };
 
+const IANA_PORT_NAME = 'use at most 15 lower-case letters, digits and \'-\', with at least one letter and no "--"';
+const CONTAINER_PORT_NAME = /\/(containers|initContainers|ephemeralContainers)\/\d+\/ports\/\d+\/name$/;
+
 const portRule: Rule = (m, nodes) => {
   const out: Array<Omit<RuleViolation, 'rule'>> = [];
   for (const [pointer, value] of nodes) {
     // What is wrong with the value decides first; where it is, only then.
     const badNumber = typeof value === 'number' && !isPort(value);
     const badName = typeof value === 'string' && !isPortName(value);
-    if (!badNumber && !badName) continue;
     if (badNumber && PORT_FIELDS.test(pointer)) {
       out.push({ path: pointer, message: `port ${value} is out of range; use an integer from 1 to 65535` });
     }
-    if (/\/(targetPort|httpGet\/port|tcpSocket\/port|grpc\/port)$/.test(pointer) || /\/ports\/\d+\/port$/.test(pointer) && m.kind === 'NetworkPolicy') {
+    if ((badNumber || badName) && (/\/(targetPort|httpGet\/port|tcpSocket\/port|grpc\/port)$/.test(pointer) || /\/ports\/\d+\/port$/.test(pointer) && m.kind === 'NetworkPolicy')) {
       if (badNumber) {
         out.push({ path: pointer, message: `port ${value} is out of range; use an integer from 1 to 65535 or a port name` });
       }
       if (badName) {
-        out.push({ path: pointer, message: `port name "${value}" is invalid; use at most 15 lower-case letters, digits and '-', with at least one letter` });
+        out.push({ path: pointer, message: `port name "${value}" is invalid; ${IANA_PORT_NAME}` });
       }
     }
-    if (badName && /\/ports\/\d+\/name$/.test(pointer)) {
-      out.push({ path: pointer, message: `port name "${value}" is invalid; use at most 15 lower-case letters, digits and '-', with at least one letter` });
+    // A container's port name is an IANA service name; the name of a Service's (or an
+    // EndpointSlice's) port is a DNS-1123 label of up to 63 characters.
+    if (typeof value === 'string' && /\/ports\/\d+\/name$/.test(pointer)) {
+      if (CONTAINER_PORT_NAME.test(pointer)) {
+        if (badName) out.push({ path: pointer, message: `port name "${value}" is invalid; ${IANA_PORT_NAME}` });
+      } else if (value !== '' && !isDnsLabel(value)) {
+        out.push({ path: pointer, message: `port name "${value}" is invalid; use a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit` });
+      }
     }
   }
   if (m.kind === 'Service') {
     const ports = at(m, '/spec/ports');
+    const type = at(m, '/spec/type') ?? 'ClusterIP';
     (Array.isArray(ports) ? ports : []).forEach((p: { nodePort?: unknown }, i) => {
-      if (typeof p.nodePort === 'number' && (p.nodePort < 30000 || p.nodePort > 32767 || !Number.isInteger(p.nodePort))) {
-        out.push({ path: `/spec/ports/${i}/nodePort`, message: `nodePort ${p.nodePort} is outside the default NodePort range; use an integer from 30000 to 32767` });
+      // 0 is the API's "unset": the cluster picks a port.
+      if (typeof p?.nodePort !== 'number' || p.nodePort === 0) return;
+      if (p.nodePort < 30000 || p.nodePort > 32767 || !Number.isInteger(p.nodePort)) {
+        out.push({ path: `/spec/ports/${i}/nodePort`, message: `nodePort ${p.nodePort} is outside the default NodePort range; use an integer from 30000 to 32767, or leave it out to let the cluster choose` });
+      }
+      if (type === 'ClusterIP') {
+        out.push({ path: `/spec/ports/${i}/nodePort`, message: `nodePort ${p.nodePort} may not be used when type is ClusterIP${at(m, '/spec/type') === undefined ? ' (the default)' : ''}; set type: NodePort or LoadBalancer, or remove nodePort` });
       }
     });
   }
   return out;
+};
+
+/** The most a ConfigMap or Secret may hold (MaxSecretSize of the API server): 1 MiB. */
+export const MAX_CONFIG_SIZE = 1024 * 1024;
+
+const sizeRule: Rule = (m) => {
+  if (m.kind !== 'ConfigMap' && m.kind !== 'Secret') return [];
+  const bytes = new Map<string, number>();
+  const add = (field: string, encoding: BufferEncoding) => {
+    const values = (m as Record<string, unknown>)[field];
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) return;
+    for (const [key, v] of Object.entries(values)) if (typeof v === 'string') bytes.set(key, Buffer.byteLength(v, encoding));
+  };
+  if (m.kind === 'ConfigMap') {
+    add('data', 'utf8');
+    add('binaryData', 'base64');
+  } else {
+    add('data', 'base64');
+    add('stringData', 'utf8'); // the API server merges stringData into data, over keys of the same name
+  }
+  let total = 0;
+  for (const n of bytes.values()) total += n;
+  if (total <= MAX_CONFIG_SIZE) return [];
+  const fields = m.kind === 'ConfigMap' ? 'data and binaryData' : 'data and stringData';
+  return [{ path: '', message: `the ${m.kind} holds ${(total / MAX_CONFIG_SIZE).toFixed(2)} MiB (${total} bytes) in ${fields}; the API server refuses more than 1 MiB (${MAX_CONFIG_SIZE} bytes)` }];
 };
 
 const nameRule: Rule = (m, nodes) => {
@@ -166,7 +206,7 @@ const replicasRule: Rule = (m) => {
 };
 
 const RULES: ReadonlyArray<readonly [string, Rule]> = [
-  ['allowed-values', enumRule], ['port', portRule], ['name-format', nameRule], ['label', labelRule], ['replicas', replicasRule],
+  ['allowed-values', enumRule], ['port', portRule], ['name-format', nameRule], ['label', labelRule], ['replicas', replicasRule], ['size', sizeRule],
 ];
 
 /** The checks the schema cannot express, over one manifest, in a stable order. */
@@ -221,6 +261,10 @@ function judgeLabelKey(key: string): string | undefined {
     return `label key "${key}" is invalid; its name part must be at most 63 letters, digits, "-", "_" or "."`;
   }
   return undefined;
+}
+
+function isDnsLabel(v: string): boolean {
+  return DNS1123_LABEL.test(v) && v.length <= 63;
 }
 
 function isPort(n: number): boolean {

@@ -1,3 +1,4 @@
+import { deeplyNested } from '../../test/fixtures/hostile-yaml';
 import { parseKubernetesYaml, parseKubernetesYamlDocuments } from './kubernetes-yaml';
 
 // Polaris and kubectl read YAML with sigs.k8s.io/yaml (go-yaml v2): YAML 1.1 scalars.
@@ -24,5 +25,12 @@ describe('YAML as the Kubernetes tools read it', () => {
 
   test('bad YAML throws with the file, line and column', () => {
     expect(() => parseKubernetesYaml('a: {b: 1\n', 'x.yaml')).toThrow(/x\.yaml.*\(2:1\)/s);
+  });
+});
+
+describe('nesting', () => {
+  test('collections nest up to 100 levels; deeper documents are refused with where', () => {
+    expect(() => parseKubernetesYamlDocuments(deeplyNested(98))).not.toThrow();
+    expect(() => parseKubernetesYamlDocuments(deeplyNested(150), 'deep.yaml')).toThrow(/^nesting exceeded maxDepth \(100\) in "deep\.yaml" \(6:104\)/);
   });
 });

@@ -3,7 +3,10 @@
 // `0777` is octal, `1_000` is 1000), and numbers also in the YAML 1.2 core forms (`1.5e3`).
 // js-yaml's YAML 1.1 schema with its core int and float forms added reads them alike.
 
-import { floatCoreTag, floatYaml11Tag, intCoreTag, intYaml11Tag, load, loadAll, NOT_RESOLVED, ScalarTagDefinition, YAML11_SCHEMA } from 'js-yaml';
+import { constructFromEvents, floatCoreTag, floatYaml11Tag, intCoreTag, intYaml11Tag, NOT_RESOLVED, parseEvents, ScalarTagDefinition, YAML11_SCHEMA, YAMLException } from 'js-yaml';
+import { checkAliasing } from './alias-limit';
+
+export { AliasLimitError } from './alias-limit';
 
 /** A scalar tag that resolves a plain scalar by its YAML 1.1 form first, then by its core form. */
 function eitherForm(yaml11: ScalarTagDefinition, core: ScalarTagDefinition): ScalarTagDefinition {
@@ -25,12 +28,29 @@ export const KUBERNETES_YAML_SCHEMA = YAML11_SCHEMA.withTags(
   eitherForm(floatYaml11Tag as ScalarTagDefinition, floatCoreTag as ScalarTagDefinition),
 );
 
-/** One YAML document, as the Kubernetes tools read it. Throws js-yaml's error (with line and column) on bad YAML. */
+/**
+ * How deep collections may nest (js-yaml's default, said here because it matters): deeper
+ * documents are refused before any recursive walk over them could run out of stack. Kubernetes
+ * objects, CRD schemas included, stay far below it.
+ */
+export const MAX_DEPTH = 100;
+
+/**
+ * One YAML document, as the Kubernetes tools read it. Throws js-yaml's YAMLException (with line
+ * and column) on bad YAML, and AliasLimitError on a document kubectl refuses for its aliases.
+ */
 export function parseKubernetesYaml(text: string, filename?: string): unknown {
-  return load(text, { schema: KUBERNETES_YAML_SCHEMA, filename });
+  const documents = parseKubernetesYamlDocuments(text, filename);
+  if (documents.length !== 1) {
+    const reason = documents.length === 0 ? 'expected a document, but the input is empty' : 'expected a single document in the stream, but found more';
+    throw new YAMLException(`${reason}${filename ? ` in "${filename}"` : ''}`);
+  }
+  return documents[0];
 }
 
 /** Every document of a YAML stream (`---` separated), as the Kubernetes tools read them. */
 export function parseKubernetesYamlDocuments(text: string, filename?: string): unknown[] {
-  return loadAll(text, { schema: KUBERNETES_YAML_SCHEMA, filename }) as unknown[];
+  const events = parseEvents(text, { filename, maxDepth: MAX_DEPTH });
+  checkAliasing(events, text, filename);
+  return constructFromEvents(events, { source: text, filename, schema: KUBERNETES_YAML_SCHEMA });
 }

@@ -36,8 +36,9 @@ export class ForeignOutputError extends Error {
 
 /**
  * A folder of generated manifests (`dist/`) that is only ever replaced whole, never
- * half-written, and never taken over from somebody else; with the validation plugins, it only
- * ever holds output that passed them (see keep-last-good.ts).
+ * half-written, and never taken over from somebody else; under `cdk8s synth`, with the app's
+ * KeepLastGoodOutput entry in cdk8s.yaml, it only ever holds output that passed the validation
+ * plugins (keep-last-good.ts).
  *
  * - A marker file (`.synth-output`, no manifest extension, so `kubectl apply -f dist` and the
  *   cdk8s CLI pass it by) records what wrote the folder; a non-empty folder without it, or with
