@@ -46,16 +46,17 @@ test('--rollback goes to the release that ran before the failed one, and the fai
   expect((await cluster.deploy(['--target', 'dev', '--image', SITE_NEXT], editedSynth((docs) => [...docs, configMap('mincloud-dev', 'feature-flags')]))).code).toBe(EXIT.ok);
   const failed = await cluster.deploy(['--target', 'dev', '--image', BROKEN]);
   expect(failed.code).toBe(EXIT.failed);
-  expect(failed.out).toContain('ERR deploy: the last good revision of local is 2; to put it back there by hand:\n'
-    + '  npm run deploy -- --target dev --rollback --to 2\n'
-    + '  (or: helm rollback mincloud-dev 2 --namespace mincloud-releases --kube-context kubernetes-admin@kubernetes --server-side=true --wait=watcher --timeout=900s)');
 
   // The release before the current one is release 2 (1.0.1 with its ConfigMap), not 1.
   const back = await cluster.deploy(['--target', 'dev', '--rollback']);
   expect(back.code).toBe(EXIT.ok);
-  expect(back.out).toContain('from revision 4 (deployed) to revision 2');
   expect(image(await cluster.find('Deployment', 'nginx1'))).toBe(SITE_NEXT);
   expect(await cluster.find('ConfigMap', 'feature-flags')).toBeDefined();
+  expect(back.out).toContain('from revision 4 (deployed) to revision 2');
+  // The failure said so, with the command.
+  expect(failed.out).toContain('ERR deploy: the last good revision of local is 2; to put it back there by hand:\n'
+    + '  npm run deploy -- --target dev --rollback --to 2\n'
+    + '  (or: helm rollback mincloud-dev 2 --namespace mincloud-releases --kube-context kubernetes-admin@kubernetes --server-side=true --wait=watcher --timeout=900s)');
   // --to goes anywhere good; a failed revision, or one that does not exist, is refused.
   expect((await cluster.deploy(['--target', 'dev', '--rollback', '--to', '1'])).code).toBe(EXIT.ok);
   expect(image(await cluster.find('Deployment', 'nginx1'))).toBe(SITE);
