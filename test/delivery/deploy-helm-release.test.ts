@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EXIT } from '../../tools/deploy/deploy';
 import { synthTargets } from '../../main';
-import { configMap, editedSynth, SITE, SITE_NEXT, TIME_SCALE } from './support/deploy-helpers';
+import { API, configMap, editedSynth, SITE, SITE_NEXT, TIME_SCALE } from './support/deploy-helpers';
 import { FakeCluster, ROOT, writes } from './support/fake-cluster';
 import { appObjects } from '../support/synth';
 
@@ -128,13 +128,32 @@ test('a cluster set up with `kubectl apply -f dist` is taken over without an out
   expect(image(await cluster.find('Deployment', 'nginx1'))).toBe(SITE_NEXT);
 });
 
-test('preview: the Knative Service is part of the release, and the deploy does not wait on a status no controller writes', async () => {
+test('preview: the Knative Service is part of the release, and Helm waits until Knative reports it Ready (the test plays Knative\'s controller)', async () => {
   cluster.installCrds('knative-serving');
-  const r = await cluster.deploy(['--target', 'preview']);
-  expect(r.code).toBe(EXIT.ok);
-  const ksvc = (await cluster.objects()).find((o) => o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev'))!;
-  expect(ksvc.metadata.annotations).toMatchObject({ 'meta.helm.sh/release-name': 'mincloud-preview' });
-  expect(ksvc.status).toBeUndefined();
+  const ksvcs = '/apis/serving.knative.dev/v1/namespaces/mincloud-preview/services';
+  const ksvc = async () => (await cluster.objects()).find((o) => o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev'))!;
+  process.env.API_IMAGE = API;
+  try {
+    // No controller has written a status yet: Helm takes it as ready.
+    expect((await cluster.deploy(['--target', 'preview'])).code).toBe(EXIT.ok);
+    expect((await ksvc()).metadata.annotations).toMatchObject({ 'meta.helm.sh/release-name': 'mincloud-preview' });
+    const ready = (generation: number) => cluster.kubectlRun(['patch', 'services.serving.knative.dev', 'api', '-n', 'mincloud-preview', '--subresource=status',
+      '--type=merge', '-p', JSON.stringify({ status: { observedGeneration: generation, conditions: [{ type: 'Ready', status: 'True' }] } })]);
+    ready((await ksvc()).metadata.generation!);
+
+    // A new API image: a new generation, which Helm awaits until Knative observed it and reports it Ready.
+    process.env.API_IMAGE = 'docker.io/mincloud1501/api:1.0.1';
+    const before = (await cluster.requests()).length;
+    let settled = false;
+    const deploying = cluster.deploy(['--target', 'preview']).finally(() => { settled = true; });
+    await cluster.until('Helm watches the Knative Service of the new image', async () =>
+      image(await ksvc()) === process.env.API_IMAGE && (await cluster.requests()).slice(before).some((q) => q.path === ksvcs && q.query.watch === 'true'));
+    expect(settled).toBe(false);
+    ready((await ksvc()).metadata.generation!);
+    expect((await deploying).code).toBe(EXIT.ok);
+  } finally {
+    delete process.env.API_IMAGE;
+  }
 });
 
 test('--help names the options and the exit codes', () => {
