@@ -193,6 +193,13 @@ test('a new cluster has the default and kube-system namespaces; kube-system\'s U
   }
 });
 
+test('a namespace\'s /status and /finalize are its subresources: /finalize removes the finalizer the namespace controller waits for', async () => {
+  const status = await api('GET', '/api/v1/namespaces/strict/status');
+  expect([status.code, status.body.kind, status.body.spec.finalizers]).toEqual([200, 'Namespace', ['kubernetes']]);
+  const finalized = await api('PUT', '/api/v1/namespaces/strict/finalize', { ...status.body, spec: { finalizers: [] } });
+  expect([finalized.code, finalized.body.spec.finalizers]).toEqual([200, []]);
+});
+
 test('a body whose namespace or name differs from the URL\'s is 400', async () => {
   const ns = await api('POST', '/api/v1/namespaces/strict/configmaps', configMap('a', {}, { namespace: 'default' }));
   expect([ns.code, ns.body.message]).toEqual([400, 'the namespace of the provided object does not match the namespace sent on the request']);
@@ -228,6 +235,12 @@ test('watch: with no resourceVersion it starts with the current objects, from on
   const streaming = await api('GET', '/api/v1/namespaces/strict/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true');
   expect([streaming.code, streaming.body.message]).toEqual([422,
     'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled']);
+  // With the gate on: the current objects, then a BOOKMARK marking their end; BOOKMARKs at the pace asked for.
+  await cluster.control({ watchList: true, bookmarkSeconds: 0.3 });
+  const events = await watch('&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true');
+  expect(events.slice(0, 3).map((e) => `${e.type} ${e.object.metadata.name ?? e.object.metadata.annotations['k8s.io/initial-events-end']}`)).toEqual(['ADDED a', 'ADDED b', 'BOOKMARK true']);
+  expect(events.slice(3).map((e) => e.type)).toEqual(expect.arrayContaining(['BOOKMARK']));
+  expect(new Set(events.slice(3).map((e) => e.type))).toEqual(new Set(['BOOKMARK']));
 });
 
 test('DELETE: a stale precondition is 409; Background deletes what the object owns, Orphan leaves it', async () => {

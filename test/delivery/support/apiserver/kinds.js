@@ -78,7 +78,8 @@ class Kinds {
     const version = m[1] ? m[2] : 'v1';
     let segs = m[3].split('/').filter(Boolean).map(decodeURIComponent);
     let ns;
-    if (segs[0] === 'namespaces' && segs.length >= 3) {
+    // /namespaces/{ns}/{resource}/...: namespaced; /namespaces/{name}/status|finalize: a namespace's subresource.
+    if (segs[0] === 'namespaces' && segs.length >= 3 && !(segs.length === 3 && ['status', 'finalize'].includes(segs[2]))) {
       ns = segs[1];
       segs = segs.slice(2);
     }
