@@ -57,6 +57,23 @@ test('a deploy killed with kill -9 while Helm waits is never recorded as good: t
   expect(history()).toEqual([`1 superseded nginx1=${SITE}`, '2 pending-upgrade Preparing upgrade', '3 superseded Rollback to 1', `4 deployed nginx1=${SITE_NEXT}`]);
 });
 
+test('a first install killed while Helm waits: the re-run is refused and names the uninstall that clears it, which works', async () => {
+  await cluster.reset({ timeScale: 0.05, failImages: [BROKEN_MARK] });
+  const killed = cluster.spawnDeploy(['--target', 'dev', '--image', BROKEN]);
+  await cluster.until('the deploy watches the rollout of its first install', async () =>
+    (await cluster.requests()).some((q) => q.path === deployments && q.query.watch === 'true'));
+  killed.kill();
+  await killed.done;
+  const again = await cluster.deploy(['--target', 'dev']);
+  expect(again.code).toBe(EXIT.busy);
+  expect(history()).toEqual(['1 pending-install Initial install underway']);
+  const uninstall = /remove the unfinished first install \(helm (uninstall [^)]*)\)/.exec(again.out)![1].split(' ');
+  expect(uninstall).toEqual(['uninstall', 'mincloud-dev', '--namespace', 'mincloud-releases', '--kube-context', 'kubernetes-admin@kubernetes']);
+  expect(cluster.helmRun(uninstall).status).toBe(0);
+  expect((await cluster.deploy(['--target', 'dev'])).code).toBe(EXIT.ok);
+  expect(history()).toEqual([`1 deployed nginx1=${SITE}`]);
+});
+
 test('two deploys at once: one runs, the other is refused and changes nothing; the cluster and --history agree', async () => {
   // Slow rollouts (4 s): the first to take Helm's lock holds it while the other arrives.
   await cluster.reset({ timeScale: 0.02, slowImages: ['slow'] });

@@ -179,8 +179,8 @@ async function upgrade(x: Run, c: Cluster): Promise<Outcome> {
       code: EXIT.busy, now: latest, before: good,
       state: `not changed: Helm refused (${why(r).split('\n').pop()}). Either another deploy or rollback of target ${x.target.name} is running there `
         + `now: wait for it, then deploy again. Or one was interrupted (killed) and left revision ${latest?.revision} ${latest?.status} `
-        + `(since ${latest?.updated}); then nothing will finish it: put the cluster back on ${good ? `revision ${good.revision}, the last good one` : 'a good revision'}`
-        + ` with the rollback below, and deploy again`,
+        + `(since ${latest?.updated}); then nothing will finish it: ${good ? `put the cluster back on revision ${good.revision}, the last good one, with the rollback below`
+          : `remove the unfinished first install (${commandLine(['helm', 'uninstall', x.release, ...scope(c)])})`}, and deploy again`,
     };
   }
   const restored = /^Rollback to (\d+)/.exec(now?.description ?? '');
