@@ -60,7 +60,8 @@ export interface DeployProcess {
 export function spawnDeploy(args: readonly string[], work: string, extraObjects: readonly object[] = []): DeployProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'deploy-child.ts'), ...args,
     '--helm', path.join(BIN, 'helm'), '--kubectl', path.join(BIN, 'kubectl'), ...(args.includes('--outdir') ? [] : ['--outdir', path.join(work, 'out')])], {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEPLOY_EXTRA_OBJECTS: JSON.stringify(extraObjects) },
+    // TMPDIR: the temporary folder of a deploy killed with kill -9 stays behind, inside the test's folder.
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: work, DEPLOY_EXTRA_OBJECTS: JSON.stringify(extraObjects) },
   });
   const lines: string[] = [];
   const collect = (prefix: string) => (d: Buffer) => lines.push(...d.toString('utf-8').replace(/\n$/, '').split('\n').map((l) => `${prefix}${l}`));
