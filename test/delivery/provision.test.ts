@@ -7,8 +7,8 @@ import { appObjects } from '../support/synth';
 
 // kubernetes/provision.sh, the seed's entry point: it shows the diff and asks before deploying,
 // deploys without asking on --yes, and refuses to deploy without a terminal unless --yes. The
-// terminal is a real pseudo-terminal (util-linux `script`), the deploy runs the real kubectl
-// 1.27 against the fake API server.
+// terminal is a real pseudo-terminal (util-linux `script`), the deploy runs the real helm 4.1.4
+// and kubectl 1.27 against the fake API server.
 jest.setTimeout(180000);
 
 const SCRIPT = path.join(ROOT, 'kubernetes', 'provision.sh');
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 beforeEach(() => cluster.reset({ timeScale: TIME_SCALE }));
 
-const args = () => ['--kubectl', cluster.kubectl, '--outdir', path.join(cluster.work, 'out')];
+const args = () => ['--kubectl', cluster.kubectl, '--helm', cluster.helm, '--outdir', path.join(cluster.work, 'out')];
 const env = () => ({ ...process.env, SITE_IMAGE: SITE });
 /** provision.sh with stdin not a terminal (as in CI). */
 const headless = (extra: string[]) => spawnSync('bash', [SCRIPT, ...extra, ...args()], { cwd: os.tmpdir(), encoding: 'utf-8', env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,18 +41,18 @@ test('without a terminal and without --yes: refuses, names the flag, sends nothi
 test('--dry-run needs no answer; --yes deploys without asking (dev by default)', async () => {
   const dry = headless(['--dry-run']);
   expect(dry.status).toBe(0);
-  expect(dry.stdout).toContain('[3/3] diff against cluster local (context kubernetes-admin@kubernetes)');
+  expect(dry.stdout).toContain('dev on cluster local (context kubernetes-admin@kubernetes), against nothing (no release yet)');
   expect(writes(await cluster.requests())).toEqual([]);
   const yes = headless(['--yes']);
   expect(yes.status).toBe(0);
-  expect(yes.stdout).toMatch(/deployed dev to kubernetes-admin@kubernetes as release 1/);
+  expect(yes.stdout).toMatch(/deployed target dev: local runs revision 1 of release mincloud-dev/);
   expect(yes.stdout).not.toContain('Apply these changes');
 });
 
 test('at a terminal: shows the diff and asks; "n" deploys nothing, "y" deploys', async () => {
   const no = atTerminal(['dev'], 'n\n');
   expect(no.status).toBe(1);
-  expect(no.stdout).toContain(`${appObjects('dev').length} object(s) would change`);
+  expect(no.stdout).toContain(`against nothing (no release yet): ${appObjects('dev').length} added, 0 removed, 0 changed`);
   expect(no.stdout).toContain('Apply these changes to target dev? [y/N]');
   expect(no.stdout).toContain('provision.sh: not deployed (answer y to deploy)');
   expect(writes(await cluster.requests())).toEqual([]);
@@ -60,7 +60,7 @@ test('at a terminal: shows the diff and asks; "n" deploys nothing, "y" deploys',
   const yes = atTerminal(['dev'], 'y\n');
   expect(yes.status).toBe(0);
   expect(yes.stdout).toContain('Apply these changes to target dev? [y/N]');
-  expect(yes.stdout).toMatch(/deployed dev to kubernetes-admin@kubernetes as release 1/);
+  expect(yes.stdout).toMatch(/deployed target dev: local runs revision 1 of release mincloud-dev/);
   expect(await cluster.find('Deployment', 'nginx1')).toBeDefined();
 });
 

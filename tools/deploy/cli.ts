@@ -3,18 +3,13 @@ import * as path from 'path';
 import { HELP, parseArgs, UsageError } from './args';
 import { deploy, EXIT } from './deploy';
 
-/**
- * kubectl 1.27, the version the manifests are validated for, from the npm package the project
- * installs (tools/k8s-binaries.sh). Not whatever `kubectl` is on PATH: a different version
- * treats ApplySet flags differently.
- */
-function kubectl127(): string {
+/** helm 4.1.4 and kubectl 1.27 from the npm packages the project installs (not whatever is on PATH). */
+function binaries(): string {
   try {
-    const dir = execFileSync('bash', [path.join(__dirname, '..', 'k8s-binaries.sh')], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-    return path.join(dir, 'kubectl');
+    return execFileSync('bash', [path.join(__dirname, '..', 'k8s-binaries.sh')], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (e) {
     const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
-    throw new UsageError(`kubectl 1.27 is not available (${stderr || (e as Error).message}); run "npm ci", or pass --kubectl <path>`);
+    throw new UsageError(`helm and kubectl are not available (${stderr || (e as Error).message}); run "npm ci", or pass --helm and --kubectl`);
   }
 }
 
@@ -25,7 +20,8 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return EXIT.ok;
     }
-    return await deploy({ ...opts, kubectl: opts.kubectl || kubectl127() }, {
+    const bin = opts.helm && opts.kubectl ? '' : binaries();
+    return await deploy({ ...opts, helm: opts.helm || path.join(bin, 'helm'), kubectl: opts.kubectl || path.join(bin, 'kubectl') }, {
       log: (line) => console.log(line),
       error: (line) => console.error(line),
     });

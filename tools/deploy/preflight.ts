@@ -1,45 +1,80 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { describe, groupOf, K8sObject } from './manifests';
-import { Kubectl, why } from './kubectl';
+import { Io, run, why } from './helm';
 
-/**
- * Server versions the manifests are for: they are validated against the Kubernetes 1.27
- * schema (PodDisruptionBudget's unhealthyPodEvictionPolicy is beta and on from 1.27; an older
- * server drops it), and kubectl 1.27 supports servers one minor version either side, of which
- * only the newer one has all the fields.
- */
-export const SUPPORTED_SERVER = { major: 1, minMinor: 27, maxMinor: 28 } as const;
-
-/** What the cluster serves for the target's kinds: `<group>/<version>/<Kind>` -> resource. */
-export type ServedKinds = ReadonlyMap<string, { readonly resource: string; readonly namespaced: boolean }>;
-export const kindKey = (o: { apiVersion: string; kind: string }): string => `${o.apiVersion.includes('/') ? o.apiVersion : `/${o.apiVersion}`}/${o.kind}`;
-
-/** kubectl's `<resource>.<group>` of a served kind (just `<resource>` for the core group). */
-export function groupResource(o: K8sObject, served: ServedKinds): string {
-  const r = served.get(kindKey(o))!;
-  const group = groupOf(o);
-  return group ? `${r.resource}.${group}` : r.resource;
+/** A cluster as the preflight sees it: its context, where that came from, the objects it gets. */
+export interface Checked {
+  readonly name: string; readonly context: string; readonly contextSource: string;
+  readonly objects: ReadonlyArray<{ apiVersion: string; kind: string; metadata: { name: string } }>;
 }
 
-/**
- * The context check, before anything reaches a cluster: the context must be in the kubeconfig.
- * Returns a message naming what was looked for, where, what exists and how to fix it, or
- * undefined when it is there.
- */
-export async function checkContext(kubectl: Kubectl, where: string, quiet = false): Promise<string | undefined> {
-  const r = await kubectl.contexts(quiet);
+/** Every context must be in the kubeconfig; returns the problems, each with the fix. */
+export async function checkContexts(kubectl: string, clusters: readonly Checked[], io: Io): Promise<string[]> {
+  const r = await run(kubectl, 'kubectl', ['config', 'get-contexts', '-o', 'name'], io);
   const contexts = r.status === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
-  if (contexts.includes(kubectl.context)) return undefined;
-  const kubeconfig = process.env.KUBECONFIG || '~/.kube/config';
-  return [
-    `kube context "${kubectl.context}" (${where}) is not in the kubeconfig (${kubeconfig}); nothing was sent to any cluster.`,
-    contexts.length > 0 ? `The kubeconfig has: ${contexts.map((c) => `"${c}"`).join(', ')}.` : 'The kubeconfig has no contexts.',
-    `Pass --context <name> to use another one, or set the cluster's context in config/targets.ts.`,
-    ...(r.status !== 0 ? [`(kubectl config get-contexts: ${why(r)})`] : []),
-  ].join('\n');
+  return clusters.filter((c) => !contexts.includes(c.context)).map((c) => [
+    `kube context "${c.context}" (${c.contextSource}) is not in the kubeconfig (${process.env.KUBECONFIG || '~/.kube/config'}).`,
+    contexts.length > 0 ? `The kubeconfig has: ${contexts.map((x) => `"${x}"`).join(', ')}.` : 'The kubeconfig has no contexts.',
+    'Pass --context <name> to use another one, or set the cluster\'s context in config/targets.ts.',
+  ].join('\n'));
 }
+
+/**
+ * Before anything is applied: each context answers, the clusters are different clusters (the
+ * UID of their kube-system namespace: two contexts, or two URLs, can reach one API server),
+ * and every CRD the target needs is Established. Returns every problem found.
+ */
+export async function preflight(kubectl: string, clusters: readonly Checked[], io: Io): Promise<string[]> {
+  const contextProblems = await checkContexts(kubectl, clusters, io);
+  if (contextProblems.length > 0) return contextProblems;
+  const k = (c: Checked, args: string[]) => run(kubectl, 'kubectl', ['--context', c.context, ...args], io);
+  const ids = await Promise.all(clusters.map((c) => k(c, ['get', 'namespace', 'kube-system', '-o', 'jsonpath={.metadata.uid}'])));
+  const problems: string[] = [];
+  clusters.forEach((c, i) => {
+    if (ids[i].status !== 0 || !ids[i].stdout.trim()) problems.push(`cannot reach cluster ${c.name} (context "${c.context}"): ${why(ids[i]) || 'its kube-system namespace has no UID'}`);
+    const same = clusters.findIndex((_d, j) => j < i && ids[j].status === 0 && ids[j].stdout.trim() === ids[i].stdout.trim());
+    if (ids[i].status === 0 && same >= 0) {
+      problems.push(`clusters ${clusters[same].name} and ${c.name} are one cluster: contexts "${clusters[same].context}" and "${c.context}" reach the same API `
+        + `server (its kube-system namespace has UID ${ids[i].stdout.trim()} on both); the target would be deployed there twice, each release `
+        + 'undoing the other. Point each context at its own cluster, or deploy one of them with --cluster NAME');
+    }
+  });
+  if (problems.length > 0) return problems;
+  await Promise.all(clusters.map(async (c) => {
+    const byKind = new Map<string, Array<Checked['objects'][number]>>();
+    for (const o of c.objects.filter(isCustom)) byKind.set(`${o.apiVersion}/${o.kind}`, [...(byKind.get(`${o.apiVersion}/${o.kind}`) ?? []), o]);
+    const needed = [...byKind.values()].map((list) => list[0]);
+    if (needed.length === 0) return;
+    const known = needed.map((o) => crdFor(o.apiVersion.split('/')[0], o.kind));
+    const names = [...new Set(known.filter((x) => x !== undefined).map((x) => x!.name))];
+    const r = names.length ? await k(c, ['get', 'customresourcedefinitions.apiextensions.k8s.io', ...names, '--ignore-not-found', '-o', 'json']) : undefined;
+    if (r && r.status !== 0) {
+      problems.push(`cluster ${c.name}: cannot read its CRDs: ${why(r)}`);
+      return;
+    }
+    const items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } }> = r
+      ? (r.stdout.trim() ? (JSON.parse(r.stdout).items ?? [JSON.parse(r.stdout)]) : []) : [];
+    needed.forEach((o, i) => {
+      const crd = known[i];
+      const what = `cluster ${c.name}: ${o.kind} (${o.apiVersion}), needed for ${o.kind} ${byKind.get(`${o.apiVersion}/${o.kind}`)!.map((x) => x.metadata.name).join(', ')}`;
+      const live = crd && items.find((x) => x.metadata.name === crd.name);
+      const established = live && live.status?.conditions?.find((x) => x.type === 'Established');
+      if (!crd) {
+        problems.push(`${what}: its CRD is not among the project's (crds/); install the operator that brings it`);
+      } else if (!live) {
+        problems.push(`${what}: CRD ${crd.name} is not installed. Install ${crd.controller} (it brings the CRD), or the CRD alone: kubectl apply --server-side -f ${crd.file}`);
+      } else if (established?.status !== 'True') {
+        problems.push(`${what}: CRD ${crd.name} exists but is not Established${established ? ` (${established.reason}: ${established.message})` : ''}; `
+          + `wait for it, or check ${crd.controller}'s installation`);
+      }
+    });
+  }));
+  return problems;
+}
+
+/** A kind of a CRD: its group has a dot and is not one of Kubernetes' own (`*.k8s.io`). */
+const isCustom = (o: { apiVersion: string }): boolean => /^[^/]*\.[^/]*\//.test(o.apiVersion) && !/\.k8s\.io\//.test(o.apiVersion);
 
 /** A project CRD: its name, file and the controller that brings it, from crds/<controller>/<group>_<plural>.yaml. */
 interface KnownCrd { readonly name: string; readonly file: string; readonly controller: string }
@@ -56,96 +91,4 @@ function crdFor(group: string, kind: string): KnownCrd | undefined {
     }
   }
   return knownCrds.get(`${group}/${kind}`);
-}
-
-/** The rows of a kubectl table (`-o wide`), cut at the header's column starts. */
-export function readTable(text: string): Array<Record<string, string>> {
-  const [header, ...rows] = text.split('\n').filter((l) => l.trim() !== '');
-  if (!header) return [];
-  const columns = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0], at: m.index! }));
-  return rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row.slice(c.at, columns[i + 1]?.at ?? row.length).trim()])));
-}
-
-export interface ServerFacts {
-  readonly clientVersion: string;
-  readonly serverVersion: string;
-  readonly served: ServedKinds;
-}
-
-/**
- * Asks the cluster, before anything is applied, whether it can take the target: its version is
- * one the manifests support, and every kind of `objects` is served (discovery; a custom kind is
- * served only once its CRD is Established). Returns the facts, or every problem found, each
- * saying what to install or change.
- */
-export async function checkServer(kubectl: Kubectl, objects: readonly K8sObject[]): Promise<ServerFacts | { problems: string[] }> {
-  const problems: string[] = [];
-  const [version, table] = await Promise.all([kubectl.version(), kubectl.apiResources()]);
-  let versionInfo: { clientVersion?: { gitVersion?: string }; serverVersion?: { major?: string; minor?: string; gitVersion?: string } } = {};
-  try {
-    versionInfo = JSON.parse(version.stdout);
-  } catch { /* reported below */ }
-  const server = versionInfo.serverVersion;
-  if (version.status !== 0 || !server) {
-    return { problems: [`cannot reach the cluster of context "${kubectl.context}": ${why(version).split('\n').filter((l) => !l.startsWith('{')).join(' ').trim() || `kubectl version exited ${version.status}`}`] };
-  }
-  const major = parseInt(server.major ?? '', 10);
-  const minor = parseInt(server.minor ?? '', 10);
-  if (major !== SUPPORTED_SERVER.major || !(minor >= SUPPORTED_SERVER.minMinor && minor <= SUPPORTED_SERVER.maxMinor)) {
-    problems.push(`the server runs Kubernetes ${server.gitVersion ?? `${server.major}.${server.minor}`}; the manifests are for `
-      + `${SUPPORTED_SERVER.major}.${SUPPORTED_SERVER.minMinor}-${SUPPORTED_SERVER.major}.${SUPPORTED_SERVER.maxMinor} (validated against the 1.27 schema, `
-      + `applied with kubectl 1.27): upgrade the cluster, or deploy to one that runs a supported version`);
-  }
-
-  // kubectl exits 1 when one API group cannot be listed (an aggregated API that is down, say)
-  // but prints the others: those are enough to judge this target's kinds.
-  const rows = readTable(table.stdout);
-  if (rows.length === 0) return { problems: [`discovery failed on the cluster of context "${kubectl.context}": ${why(table)}`] };
-  const served = new Map<string, { resource: string; namespaced: boolean }>();
-  for (const row of rows) {
-    served.set(kindKey({ apiVersion: row.APIVERSION, kind: row.KIND }), { resource: row.NAME, namespaced: row.NAMESPACED === 'true' });
-  }
-  // api-resources lists each group's preferred version only: another version the target uses
-  // is looked up by itself.
-  const otherVersions = [...new Set(objects.filter((o) => !served.has(kindKey(o))).map((o) => o.apiVersion))];
-  const lists = await Promise.all(otherVersions.map((gv) => kubectl.raw(gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`)));
-  otherVersions.forEach((gv, i) => {
-    if (lists[i].status !== 0) return;
-    try {
-      for (const r of JSON.parse(lists[i].stdout).resources ?? []) {
-        if (!r.name.includes('/')) served.set(kindKey({ apiVersion: gv, kind: r.kind }), { resource: r.name, namespaced: r.namespaced });
-      }
-    } catch { /* not served */ }
-  });
-  const missing = new Map<string, K8sObject[]>();
-  for (const o of objects) {
-    if (!served.has(kindKey(o))) missing.set(kindKey(o), [...(missing.get(kindKey(o)) ?? []), o]);
-  }
-  for (const [, list] of missing) {
-    const o = list[0];
-    const group = groupOf(o);
-    const names = list.map(describe).join(', ');
-    const crd = crdFor(group, o.kind);
-    if (!crd) {
-      problems.push(`${o.kind} (${o.apiVersion}) is not served by the cluster, needed for ${names}: `
-        + `the server does not offer this API version; use a cluster that serves ${o.apiVersion}`);
-      continue;
-    }
-    const state = await kubectl.getJson(['customresourcedefinitions.apiextensions.k8s.io', crd.name], { ignoreNotFound: true });
-    let established: { status?: string; reason?: string; message?: string } | undefined;
-    let exists = false;
-    try {
-      const obj = state.stdout.trim() ? JSON.parse(state.stdout) : undefined;
-      exists = obj !== undefined;
-      established = (obj?.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Established');
-    } catch { /* treated as missing */ }
-    problems.push(exists
-      ? `${o.kind} (${o.apiVersion}) is not served, needed for ${names}: CRD ${crd.name} exists but is not Established`
-        + `${established ? ` (${established.reason ?? ''}: ${established.message ?? ''})` : ''}; wait for it, or check ${crd.controller}'s installation`
-      : `${o.kind} (${o.apiVersion}) is not served, needed for ${names}: CRD ${crd.name} is not installed. `
-        + `Install ${crd.controller} (it brings the CRD), or the CRD alone: kubectl apply --server-side -f ${crd.file}`);
-  }
-  if (missing.size > 0 && table.status !== 0) problems.push(`discovery was incomplete, which may be why: ${why(table)}`);
-  if (problems.length > 0) return { problems };
-  return { clientVersion: versionInfo.clientVersion?.gitVersion ?? 'unknown', serverVersion: server.gitVersion ?? `${major}.${minor}`, served };
 }

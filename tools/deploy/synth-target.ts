@@ -8,28 +8,21 @@ import { UsageError } from './args';
 /** The file that marks `<outdir>/<target>/` as written by the synth (the deploy's or `npm run synth`'s). */
 export const OUTPUT_MARKER = OutputFolder.MARKER;
 
-/**
- * Where the deploy synthesizes `target` under `outdir`: `<outdir>/<target>/`, and for a target
- * on several clusters `<outdir>/<target>/<cluster>/` (the manifests can differ per cluster).
- */
-export function synthDir(target: ResolvedTarget, outdir: string): string {
-  return target.clusters.length > 1 ? path.join(outdir, target.name, target.placement.name) : path.join(outdir, target.name);
-}
-
 /** Synthesizes one target into a folder of validated manifests and returns the folder. */
 export type SynthTarget = (target: ResolvedTarget, image: string | undefined, outdir: string, log: (line: string) => void) => Promise<string>;
 
 /**
  * The deploy's one dependency on the synth: the project's own synth (main.ts, with the
  * validation plugins of cdk8s.yaml) for `target`, with `image` as SITE_IMAGE, into
- * `synthDir(target, outdir)`. Throws (nothing written) when a check fails.
+ * `<outdir>/<target>/` (a target on several clusters: `<outdir>/<target>/<cluster>/`). Throws
+ * (nothing written) when a check fails.
  *
  * `<outdir>` may be any folder: only that folder is written, replaced as a whole once
  * the synth passed, and only when it holds nothing but what the synth wrote there before (its
  * marker says so). Anything else in it is someone else's: refused (UsageError), nothing deleted.
  */
 export const synthTarget: SynthTarget = async (target, image, outdir, log) => {
-  const dir = path.resolve(synthDir(target, outdir));
+  const dir = path.resolve(outdir, target.name, target.clusters.length > 1 ? target.placement.name : '');
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`--outdir: ${dir} is a file, not a folder; choose another --outdir (default build/deploy)`);
   }

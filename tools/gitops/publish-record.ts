@@ -1,4 +1,4 @@
-import { ImageRecord } from '../deploy/releases';
+import { ImageRecord } from './images';
 
 /**
  * What a publish records about itself, in its commit message's trailers (`Key: value` lines at

@@ -3,8 +3,7 @@ import * as path from 'path';
 import { ResolvedTarget } from '../../lib/deployment-config';
 import { apiImage, siteImage } from '../../lib/image-config';
 import { synthTargets } from '../../main';
-import { K8sObject } from '../deploy/manifests';
-import { ImageRecord, imagesOf } from '../deploy/releases';
+import { ImageRecord, imagesOf } from './images';
 
 /** The images a synth is given; unset ones come from $SITE_IMAGE / $API_IMAGE, then the image.env files. */
 export interface ImageInputs {
@@ -70,7 +69,7 @@ export async function synthesizeTarget(target: ResolvedTarget, images: ImageInpu
     objects: d.objects,
     validation: d.result.validation?.summary ?? ['not validated'],
   }));
-  const imagesPerCluster = done.map((d) => imagesOf(d.result.manifests.flatMap((m) => m.objects) as K8sObject[]));
+  const imagesPerCluster = done.map((d) => imagesOf(d.result.manifests.flatMap((m) => m.objects) as Parameters<typeof imagesOf>[0]));
   const running = imagesPerCluster[0];
   imagesPerCluster.forEach((other, i) => {
     // The images come from the environment, not the cluster; a difference would be a bug of the app's code.

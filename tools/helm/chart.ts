@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { readManifestFolder } from '../../lib/synth/manifest-files';
 
-/** Where kubectl 1.27 and helm 3 live (extracted from the npm layer package). */
+/** helm 4.1.4, extracted from its npm layer package by tools/k8s-binaries.sh. */
 export function helmBinary(): string {
   const dir = execFileSync('bash', [path.join(__dirname, '..', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim();
   return path.join(dir, 'helm');

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import { ChildProcess, execFileSync, spawn, SpawnSyncReturns, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,8 +8,9 @@ import { deploy, DeployDeps } from '../../../tools/deploy/deploy';
 /**
  * The fake API server (fake-apiserver.js) as a test uses it: started on a port the OS picks,
  * a kubeconfig whose contexts reach it (the targets' contexts, so `npm run deploy` runs
- * unchanged), kubectl 1.27 from tools/k8s-binaries.sh with its discovery cache in the test's
- * own folder, and helpers to run the deploy and read what the server saw.
+ * unchanged), helm 4.1.4 and kubectl 1.27 from tools/k8s-binaries.sh with their caches and
+ * configuration in the test's own folder, and helpers to run the deploy (in the test's process,
+ * or as a program of its own, in its own process group) and read what the server saw.
  */
 export const ROOT = path.join(__dirname, '..', '..', '..');
 export const DEFAULT_CONTEXTS = ['kubernetes-admin@kubernetes', 'prod-eu', 'prod-us'];
@@ -25,10 +26,55 @@ export interface Obj {
 }
 export interface DeployRun { code: number; out: string; reqs: Req[] }
 
+/** The folder of helm 4.1.4 and kubectl 1.27 (tools/k8s-binaries.sh). */
+export const BIN = execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim();
+
+/** Points kubectl's and helm's caches and configuration into `work` (helm would use ~/.cache, ~/.config). */
+export function isolate(work: string, kubeconfig: string): void {
+  process.env.KUBECONFIG = kubeconfig;
+  process.env.KUBECACHEDIR = path.join(work, 'kube-cache');
+  for (const [k, d] of [['HELM_CONFIG_HOME', 'helm-config'], ['HELM_CACHE_HOME', 'helm-cache'], ['HELM_DATA_HOME', 'helm-data']]) process.env[k] = path.join(work, d);
+}
+const ISOLATED = ['KUBECONFIG', 'KUBECACHEDIR', 'HELM_CONFIG_HOME', 'HELM_CACHE_HOME', 'HELM_DATA_HOME'];
+export const savedEnv = (): Record<string, string | undefined> => Object.fromEntries(ISOLATED.map((k) => [k, process.env[k]]));
+export function restoreEnv(saved: Record<string, string | undefined>): void {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+}
+
+/** A deploy run as a program of its own (`npm run deploy`), in its own process group. */
+export interface DeployProcess {
+  readonly child: ChildProcess;
+  /** Its exit code (null when killed) and output, stderr lines starting with "ERR ". */
+  readonly done: Promise<{ code: number | null; out: string }>;
+  /** kill -9 of its process group: the deploy and the helm it runs. */
+  kill(): void;
+}
+
+/**
+ * Starts `npm run deploy -- <args>` as a program (support/deploy-child.ts: the command's own
+ * code, with `extraObjects` added to what the synth writes, as a code change would).
+ */
+export function spawnDeploy(args: readonly string[], work: string, extraObjects: readonly object[] = []): DeployProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'deploy-child.ts'), ...args,
+    '--helm', path.join(BIN, 'helm'), '--kubectl', path.join(BIN, 'kubectl'), ...(args.includes('--outdir') ? [] : ['--outdir', path.join(work, 'out')])], {
+    // TMPDIR: the temporary folder of a deploy killed with kill -9 stays behind, inside the test's folder.
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: work, DEPLOY_EXTRA_OBJECTS: JSON.stringify(extraObjects) },
+  });
+  const lines: string[] = [];
+  const collect = (prefix: string) => (d: Buffer) => lines.push(...d.toString('utf-8').replace(/\n$/, '').split('\n').map((l) => `${prefix}${l}`));
+  child.stdout!.on('data', collect(''));
+  child.stderr!.on('data', collect('ERR '));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on('close', (code) => resolve({ code, out: lines.join('\n') })));
+  return { child, done, kill: () => process.kill(-child.pid!, 'SIGKILL') };
+}
+
 export class FakeCluster {
   public static async start(): Promise<FakeCluster> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-cluster-'));
-    const kubectl = path.join(execFileSync('bash', [path.join(ROOT, 'tools', 'k8s-binaries.sh')], { encoding: 'utf-8' }).trim(), 'kubectl');
+    const kubectl = path.join(BIN, 'kubectl');
     const server = spawn(process.execPath, [path.join(__dirname, 'fake-apiserver.js')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const port = await new Promise<string>((resolve, reject) => {
       server.stdout!.on('data', (d: Buffer) => {
@@ -39,9 +85,8 @@ export class FakeCluster {
     });
     const cluster = new FakeCluster(server, `http://127.0.0.1:${port}`, work, kubectl);
     cluster.writeKubeconfig(DEFAULT_CONTEXTS);
-    cluster.saved = { KUBECONFIG: process.env.KUBECONFIG, KUBECACHEDIR: process.env.KUBECACHEDIR };
-    process.env.KUBECONFIG = cluster.kubeconfig;
-    process.env.KUBECACHEDIR = path.join(work, 'kube-cache');
+    cluster.saved = savedEnv();
+    isolate(work, cluster.kubeconfig);
     return cluster;
   }
 
@@ -49,6 +94,8 @@ export class FakeCluster {
   public readonly kubeconfig: string;
   /** Every line the deploys printed (stderr lines start with "ERR "). */
   public readonly lines: string[] = [];
+
+  public readonly helm = path.join(BIN, 'helm');
 
   private constructor(private readonly server: ChildProcess, public readonly url: string, public readonly work: string, public readonly kubectl: string) {
     this.kubeconfig = path.join(work, 'kubeconfig');
@@ -68,10 +115,7 @@ export class FakeCluster {
 
   public async stop(): Promise<void> {
     this.server.kill('SIGTERM');
-    for (const [k, v] of Object.entries(this.saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv(this.saved);
     fs.rmSync(this.work, { recursive: true, force: true });
   }
 
@@ -92,8 +136,9 @@ export class FakeCluster {
     return this.post('/__control', control);
   }
 
-  public async objects(): Promise<Obj[]> {
-    return (await fetch(`${this.url}/__objects`)).json() as Promise<Obj[]>;
+  /** What the clients made; with `system`, the namespaces a new cluster has too (kube-system, default). */
+  public async objects(system = false): Promise<Obj[]> {
+    return (await fetch(`${this.url}/__objects${system ? '?system=true' : ''}`)).json() as Promise<Obj[]>;
   }
 
   public async requests(): Promise<Req[]> {
@@ -107,7 +152,7 @@ export class FakeCluster {
   /** Runs `npm run deploy` in this process with these arguments; resolves with its exit code, its output and the API requests it caused. */
   public async deploy(args: readonly string[], deps: DeployDeps = {}): Promise<DeployRun> {
     const before = (await this.requests()).length;
-    const opts = parseArgs([...args, '--kubectl', this.kubectl, '--outdir', path.join(this.work, 'out')]);
+    const opts = parseArgs([...args, '--kubectl', this.kubectl, '--helm', this.helm, ...(args.includes('--outdir') ? [] : ['--outdir', path.join(this.work, 'out')])]);
     if (opts === 'help') throw new Error('unexpected help');
     const start = this.lines.length;
     const code = await deploy(opts, { log: (l) => this.lines.push(l), error: (l) => this.lines.push(`ERR ${l}`) }, deps);
@@ -123,6 +168,25 @@ export class FakeCluster {
   /** The same, without throwing: status, stdout and stderr. */
   public kubectlTry(args: readonly string[], context = DEFAULT_CONTEXTS[0]): { status: number | null; stdout: string; stderr: string } {
     return spawnSync(this.kubectl, ['--context', context, ...args], { encoding: 'utf-8', env: process.env });
+  }
+
+  /** Polls `condition` every 50 ms until it holds; throws after `timeoutMs`. */
+  public async until(what: string, condition: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** `npm run deploy -- <args>` as a program of its own, in its own process group (see spawnDeploy). */
+  public spawnDeploy(args: readonly string[], extraObjects: readonly object[] = []): DeployProcess {
+    return spawnDeploy(args, this.work, extraObjects);
+  }
+
+  /** The real helm against the fake, as someone at a terminal would (`--kube-context` first). */
+  public helmRun(args: readonly string[], context = DEFAULT_CONTEXTS[0]): SpawnSyncReturns<string> {
+    return spawnSync(this.helm, ['--kube-context', context, ...args], { encoding: 'utf-8', env: process.env });
   }
 
   /** Installs the project's CRDs (crds/), as the controllers' charts would. */

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from '../../../tools/deploy/args';
 import { deploy, DeployDeps } from '../../../tools/deploy/deploy';
-import { FakeCluster, Req, ROOT } from './fake-cluster';
+import { FakeCluster, isolate, Req, restoreEnv, ROOT, savedEnv } from './fake-cluster';
 
 /**
  * Two fake API servers (fake-apiserver.js, each on a port the OS picks) as the two clusters of
@@ -24,7 +24,7 @@ export interface FleetRun {
 
 export class FakeFleet {
   public static async start(): Promise<FakeFleet> {
-    const saved = { KUBECONFIG: process.env.KUBECONFIG, KUBECACHEDIR: process.env.KUBECACHEDIR };
+    const saved = savedEnv();
     const eu = await FakeCluster.start();
     const us = await FakeCluster.start();
     const fleet = new FakeFleet({ 'prod-eu': eu, 'prod-us': us }, fs.mkdtempSync(path.join(os.tmpdir(), 'fake-fleet-')), saved);
@@ -41,12 +41,13 @@ export class FakeFleet {
   }
 
   /**
-   * prod-eu and prod-us each to its own server; `sameServer`: both to the first (a mistake the
-   * deploy must refuse); `unreachable`: prod-us to a port nothing listens on.
+   * prod-eu and prod-us each to its own server; `sameServer`: prod-us to prod-eu's server through
+   * another URL (`http://localhost:<port>`: a mistake the deploy must refuse); `unreachable`:
+   * prod-us to a port nothing listens on.
    */
   public writeKubeconfig(options: { sameServer?: boolean; unreachable?: string } = {}): void {
     const eu = this.clusters['prod-eu'].url;
-    const us = options.unreachable ?? (options.sameServer ? eu : this.clusters['prod-us'].url);
+    const us = options.unreachable ?? (options.sameServer ? eu.replace('127.0.0.1', 'localhost') : this.clusters['prod-us'].url);
     fs.writeFileSync(this.kubeconfig, JSON.stringify({
       apiVersion: 'v1', kind: 'Config',
       clusters: [{ name: 'eu', cluster: { server: eu } }, { name: 'us', cluster: { server: us } }],
@@ -58,8 +59,7 @@ export class FakeFleet {
       ],
       'current-context': 'prod-eu',
     }));
-    process.env.KUBECONFIG = this.kubeconfig;
-    process.env.KUBECACHEDIR = path.join(this.work, 'kube-cache');
+    isolate(this.work, this.kubeconfig);
   }
 
   /** Points context prod-us at a port on 127.0.0.1 that nothing listens on (the OS picked it, then it was closed). */
@@ -90,7 +90,7 @@ export class FakeFleet {
   /** Runs `npm run deploy` in this process; resolves with its exit code, output and each cluster's requests. */
   public async deploy(args: readonly string[], deps: DeployDeps = {}): Promise<FleetRun> {
     const before = { 'prod-eu': (await this.clusters['prod-eu'].requests()).length, 'prod-us': (await this.clusters['prod-us'].requests()).length };
-    const opts = parseArgs([...args, '--kubectl', this.clusters['prod-eu'].kubectl, '--outdir', path.join(this.work, 'out')]);
+    const opts = parseArgs([...args, '--kubectl', this.clusters['prod-eu'].kubectl, '--helm', this.clusters['prod-eu'].helm, '--outdir', path.join(this.work, 'out')]);
     if (opts === 'help') throw new Error('unexpected help');
     const start = this.lines.length;
     const code = await deploy(opts, { log: (l) => this.lines.push(l), error: (l) => this.lines.push(`ERR ${l}`) }, deps);
@@ -107,10 +107,7 @@ export class FakeFleet {
   public async stop(): Promise<void> {
     await this.clusters['prod-us'].stop();
     await this.clusters['prod-eu'].stop();
-    for (const [k, v] of Object.entries(this.saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv(this.saved);
     fs.rmSync(this.work, { recursive: true, force: true });
   }
 }

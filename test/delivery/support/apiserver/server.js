@@ -157,9 +157,14 @@ class ApiServer {
     return gone;
   }
 
-  /** The first injected rule that fails this request, if any (a rule with `times` fails that many requests, then no more). */
+  /**
+   * The first injected rule that fails this request, if any (a rule with `times` fails that many
+   * requests, then no more; one with `after` only once such a write succeeded, for `seconds`:
+   * see triggerRules).
+   */
   ruleFor(verb, r, ns, name, dryRun, sub) {
-    const rule = (this.control.rules ?? []).find((x) => (x.verb === undefined || x.verb === verb) && (x.resource === r.resource || x.resource === `${r.resource}/${sub}`)
+    const live = (x) => x.after === undefined || (x.from !== undefined && (x.seconds === undefined || Date.now() < x.from + x.seconds * 1000));
+    const rule = (this.control.rules ?? []).find((x) => live(x) && (x.verb === undefined || x.verb === verb) && (x.resource === r.resource || x.resource === `${r.resource}/${sub}`)
       && (x.name === undefined || x.name === name) && (x.namespace === undefined || x.namespace === ns)
       && (x.dryRun === undefined || x.dryRun === dryRun) && (x.times === undefined || x.times > 0));
     if (rule && rule.times !== undefined) rule.times -= 1;
@@ -263,7 +268,16 @@ class ApiServer {
     const directive = q.get('fieldValidation') || 'Warn';
     if (!['Strict', 'Warn', 'Ignore'].includes(directive)) throw E.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(directive)}`);
     const result = this.write({ verb, r, ns, name, sub, q, type, input, existing, dryRun, directive, warnings, userAgent: req.headers['user-agent'] });
+    if (!dryRun) this.triggerRules(verb, r, objName);
     return send(result.code, result.body);
+  }
+
+  /** Rules with `after: { verb, resource, name? }` start once such a write succeeded, for `seconds` (real time). */
+  triggerRules(verb, r, name) {
+    for (const x of this.control.rules ?? []) {
+      const a = x.after;
+      if (a && x.from === undefined && a.verb === verb && a.resource === r.resource && (a.name === undefined || a.name === name)) x.from = Date.now();
+    }
   }
 
   /**
