@@ -213,6 +213,7 @@ class Validation {
       const value = pointerGet(obj, v.path);
       switch (v.rule) {
         case 'unknown-field': case 'type': break; // decoding dealt with these
+        case 'size': break; // kindRules below, with the API server's own message
         case 'required-field':
           errors.push({ type: 'Required value', field });
           break;
