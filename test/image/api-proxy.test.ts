@@ -17,7 +17,10 @@ describe('nginx proxies /api/ with trace headers', () => {
     upstream = http.createServer((req, res) => {
       seen.push(req.headers);
       paths.push(req.url!);
-      res.writeHead(200, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'" });
+      res.writeHead(200, {
+        'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'",
+        'strict-transport-security': 'max-age=1; includeSubDomains',
+      });
       res.end(JSON.stringify({ service: 'api' }));
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
@@ -59,6 +62,21 @@ describe('nginx proxies /api/ with trace headers', () => {
     const h = seen[seen.length - 1];
     expect(h.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect((h.traceparent as string).split('-')[1]).toBe(h['x-request-id']);
+  });
+
+  test('the access log names the X-Request-Id sent upstream', async () => {
+    await get(`${nginx.url}/api/logged-id`);
+    const sent = seen[seen.length - 1]['x-request-id'];
+    expect(sent).toMatch(/^[0-9a-f]{32}$/);
+    await nginx.flushLogs();
+    const line = nginx.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.uri === '/api/logged-id');
+    expect(line.request_id).toBe(sent);
+  });
+
+  test('the upstream\'s Strict-Transport-Security is not passed on (the site decides HSTS)', async () => {
+    const res = await get(`${nginx.url}/api/info`);
+    expect(res.status).toBe(200);
+    expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 
   test('the rest of the site is unaffected', async () => {
