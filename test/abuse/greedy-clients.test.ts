@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { Api, ATTACKER, holdConnection, ORDINARY, request, sleep, startApi, startSiteWithApi, stubStatus } from './support';
+import { Api, ATTACKER, holdConnection, ORDINARY, plantBigFile, request, serverSendQueues, sleep, stalledReader, startApi, startSiteWithApi, stubStatus, waitFor } from './support';
 import { NginxServer } from '../image/support/nginx';
 
 // Greedy clients: many requests, many connections, big bodies. nginx must answer 429 past its
@@ -71,6 +71,58 @@ describe('greedy clients against nginx', () => {
     expect(ordinary).toBe(200);
   });
 
+  test('every location is rate-limited: the page, assets, the 404 page, dotfiles, backups, /healthz, /readyz', async () => {
+    const targets = ['/', '/assets/app.css', '/missing', '/.env', '/index.html~', '/healthz', '/readyz'];
+    // Each from an address of its own (127.0.0.20, ...), 80 requests, 8 at a time.
+    const results = await Promise.all(targets.map(async (target, i) => [target, await burst(`${nginx.url}${target}`, 80, 8, `127.0.0.${20 + i}`)] as const));
+    for (const [target, statuses] of results) {
+      expect([target, count(statuses, 0)]).toEqual([target, 0]);
+      expect([target, count(statuses, 429) > 0]).toEqual([target, true]);
+    }
+    expect((await request(`${nginx.url}/healthz`, { from: ORDINARY })).status).toBe(200);
+  });
+
+  test('21st request at once from one address: 429 (limit_conn 20), while another address is served', async () => {
+    const big = plantBigFile(nginx, 'held.bin', 16 * 1024 * 1024);
+    // 30 downloads from one address that stop reading: each stays in progress.
+    const readers = [];
+    for (let i = 0; i < 30; i++) {
+      readers.push(stalledReader(nginx.opts.port, big, { from: '127.0.0.5', maxMs: 20000 }));
+      await readers[i].head;
+    }
+    const statuses = (await Promise.all(readers.map((r) => r.head))).map((h) => Number(/^HTTP\/1\.1 (\d+)/.exec(h)?.[1] ?? 0));
+    expect(count(statuses, 200)).toBe(20);
+    expect(count(statuses, 429)).toBe(10);
+    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    for (const r of readers) r.socket.destroy();
+  });
+
+  test('pipelining: at most 100 answers per connection (keepalive_requests), so unread answers cannot pile up', async () => {
+    const pipelined = (n: number) => Buffer.from('GET /.x HTTP/1.1\r\nHost: site\r\n\r\n'.repeat(n));
+    // One connection, 300 requests at once: 100 answers, then nginx closes it.
+    const one = holdConnection(nginx.opts.port, { from: '127.0.0.6', maxMs: 15000 });
+    one.socket.on('connect', () => one.socket.write(pipelined(300)));
+    const answers = ((await one.closed).received.match(/HTTP\/1\.1 \d{3} /g) ?? []).length;
+    expect(answers).toBe(100);
+    // 50 connections of 2000 requests each that never read: what waits in the server's send
+    // buffers stays small (before: 128 MiB for the keep-alive's 65 s; the pod's limit is 64 MiB).
+    const sockets = Array.from({ length: 50 }, () => {
+      const s = net.connect({ port: nginx.opts.port, host: '127.0.0.1', localAddress: '127.0.0.7' }, () => s.write(pipelined(2000)));
+      s.on('error', () => { /* reset */ });
+      s.pause();
+      return s;
+    });
+    await waitFor(() => (sockets.every((s) => s.bytesWritten > 0) ? true : undefined), 5000);
+    let peak = 0;
+    for (let i = 0; i < 20; i++) {
+      peak = Math.max(peak, serverSendQueues(nginx.opts.port));
+      await sleep(100);
+    }
+    for (const s of sockets) s.destroy();
+    expect(peak).toBeLessThan(8 * 1024 * 1024);
+    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+  });
+
   test('many connections from one address: each is closed when it sends nothing, others are served', async () => {
     const held = Array.from({ length: 200 }, () => holdConnection(nginx.opts.port, { maxMs: 20000 }));
     await sleep(500);
@@ -104,6 +156,26 @@ describe('greedy clients against nginx', () => {
     const answers = await Promise.all([...stalled, ...chunked].map((c) => c.closed));
     for (const a of answers.slice(0, 20)) expect(a.received).toMatch(/^HTTP\/1\.1 413 /);
     for (const a of answers.slice(20)) expect(a.received).toMatch(/^HTTP\/1\.1 (405|413) /);
+  });
+});
+
+describe('the /api/ request rate', () => {
+  let nginx: NginxServer;
+  let api: Api;
+  beforeAll(async () => { ({ nginx, api } = await startSiteWithApi()); });
+  afterAll(async () => {
+    await nginx?.stop();
+    await api?.stop();
+  });
+
+  test('/api/: 5 requests/s per address with a burst of 10, one request at a time, 429 beyond', async () => {
+    const started = Date.now();
+    const statuses = await burst(`${nginx.url}/api/info`, 40, 1);
+    const seconds = (Date.now() - started) / 1000;
+    expect(count(statuses, 200) + count(statuses, 429)).toBe(40);
+    expect(count(statuses, 429)).toBeGreaterThan(0);
+    expect(count(statuses, 200)).toBeLessThanOrEqual(11 + Math.ceil(5 * seconds));
+    expect((await request(`${nginx.url}/api/info`, { from: ORDINARY })).status).toBe(200);
   });
 });
 

@@ -119,6 +119,8 @@ describe('reflection and what nginx serves', () => {
     const good = holdConnection(nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
     good.socket.on('connect', () => good.socket.write(Buffer.from('GET /logged-ok HTTP/1.1\r\nHost: site\r\nReferer: https://例え.jp/ページ\r\nUser-Agent: quote " and \\ backslash\r\nConnection: close\r\n\r\n', 'utf-8')));
     expect((await good.closed).received).toMatch(/^HTTP\/1\.1 404 /);
+    // Trace ids are logged only when well-formed.
+    await request(`${nginx.url}/logged-trace`, { from: ORDINARY, headers: { traceparent: EVIL_TRACEPARENT, 'X-B3-TraceId': '"},{"evil":1' } });
     // No Referer and no User-Agent at all: logged as empty, not as "(invalid UTF-8)".
     const none = holdConnection(nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
     none.socket.on('connect', () => none.socket.write('GET /logged-bare HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n'));
@@ -131,6 +133,7 @@ describe('reflection and what nginx serves', () => {
     expect(badLine).toMatchObject({ referer: '(invalid UTF-8)', user_agent: '(invalid UTF-8)', status: 404 });
     expect(lines.find((l) => l.uri === '/logged-ok')).toMatchObject({ referer: 'https://例え.jp/ページ', user_agent: 'quote " and \\ backslash' });
     expect(lines.find((l) => l.uri === '/logged-bare')).toMatchObject({ referer: '', user_agent: '' });
+    expect(lines.find((l) => l.uri === '/logged-trace')).toMatchObject({ traceparent: '', b3_trace_id: '' });
   });
 });
 

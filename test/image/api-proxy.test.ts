@@ -17,8 +17,11 @@ describe('nginx proxies /api/ with trace headers', () => {
     upstream = http.createServer((req, res) => {
       seen.push(req.headers);
       paths.push(req.url!);
+      // The upstream's own copies of the site's headers, with other values: the site's win.
       res.writeHead(200, {
-        'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'",
+        'content-type': 'application/json', 'x-content-type-options': 'upstream', 'content-security-policy': "default-src 'none'",
+        'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'unsafe-url', 'permissions-policy': 'camera=*',
+        'cross-origin-opener-policy': 'unsafe-none', 'cross-origin-resource-policy': 'cross-origin',
         'strict-transport-security': 'max-age=1; includeSubDomains',
       });
       res.end(JSON.stringify({ service: 'api' }));
@@ -37,8 +40,11 @@ describe('nginx proxies /api/ with trace headers', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body.toString())).toEqual({ service: 'api' });
     expect(paths[paths.length - 1]).toBe('/api/info?x=1');
-    expect(res.headers['content-security-policy']).toMatch(/^default-src 'self'/);
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers).toMatchObject({
+      'content-security-policy': expect.stringMatching(/^default-src 'self'/), 'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY', 'referrer-policy': 'strict-origin-when-cross-origin', 'permissions-policy': expect.stringMatching(/^accelerometer=\(\)/),
+      'cross-origin-opener-policy': 'same-origin', 'cross-origin-resource-policy': 'same-origin',
+    });
   });
 
   test('a caller\'s traceparent and B3 headers are passed on unchanged', async () => {
