@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Requests per second of ordinary clients against the shipped docker/nginx.conf, with and
 # without an attack running at the same time, in the same run: the ratio says how much of the
-# site an attacker at one address can take away from everyone else.
+# site an attacker at one address can take away from everyone else. The attack outlasts the
+# header timeout (10 s), so the server closing its slow connections is part of what is measured.
 set -euo pipefail
 
 usage() {
@@ -11,17 +12,30 @@ Usage: bench/abuse/run.sh [--help]
 Starts nginx with the shipped docker/nginx.conf as uid 10101 on a port of 127.0.0.1 the OS
 picks. Ordinary clients: wrk from 127.0.0.1 (trusted as the proxy, as an ingress would be),
 each request from one of 16384 client addresses (X-Forwarded-For, bench/nginx/mix.lua), the
-page's four files with gzip. The attacker (bench/abuse/attack.js) at 127.0.0.2: SLOW slowloris
-connections kept open and FLOOD keep-alive loops requesting / as fast as nginx answers. Each
-round measures the ordinary clients alone, then with the attack running; the median of the
-per-round ratios (with attack / without) is reported, with what the attacker got.
+page's four files with gzip. The attacker (bench/abuse/attack.js) at 127.0.0.2, for ATTACK
+seconds: SLOW slowloris connections (a header line every second, never the end; each one the
+server closes is opened again) and FLOOD keep-alive loops requesting / as fast as nginx
+answers. Each round measures the ordinary clients alone, then during the last DURATION + 2 s
+of the attack (so after the header timeout has closed the first slowloris connections); the
+median of the per-round ratios (with attack / without) is reported, with what the attacker
+got and how many of its slow connections the server closed.
+
+The attacker stands for another machine: on a machine with 2 or more cores it runs on the
+last core, and nginx and wrk on the others, in both measurements of a round (PIN=0 turns
+this off), so that its own CPU use (node, most of a core) is not counted as the server's loss.
 
 Environment:
   ROUNDS       rounds (default 5)
   DURATION     seconds of wrk per measurement (default 4)
+  ATTACK       seconds the attack lasts, at least DURATION + 4 (default 14: longer than the
+               10 s header timeout)
   CONNECTIONS  wrk connections (default 64)
   SLOW         slowloris connections of the attacker (default 1000)
   FLOOD        request loops of the attacker (default 64)
+  PIN          1: the attacker on a core of its own (default, with 2 or more cores); 0: not
+
+Exit codes: 0 measured; 1 a tool is missing, nginx did not start, or an ordinary request got
+an error; 2 a bad setting.
 USAGE
 }
 case "${1:-}" in
@@ -37,12 +51,16 @@ duration="${DURATION:-4}"
 connections="${CONNECTIONS:-64}"
 slow="${SLOW:-1000}"
 flood="${FLOOD:-64}"
+attack="${ATTACK:-14}"
+pin="${PIN:-1}"
 uid=10101
-for var in ROUNDS DURATION CONNECTIONS SLOW FLOOD; do
+for var in ROUNDS DURATION CONNECTIONS SLOW FLOOD ATTACK; do
   value="${!var:-1}"
   [[ "$value" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $var '$value' is not allowed; use a whole number from 1 to 9999" >&2; exit 2; }
 done
-for tool in nginx wrk setpriv curl node; do
+(( attack >= duration + 4 )) || { echo "bench: ATTACK '$attack' is not allowed; use at least DURATION + 4 ($((duration + 4)))" >&2; exit 2; }
+[[ "$pin" == 0 || "$pin" == 1 ]] || { echo "bench: PIN '$pin' is not allowed; use 0 or 1" >&2; exit 2; }
+for tool in nginx wrk setpriv curl node taskset; do
   command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (tools/ensure-system-deps.sh installs it)" >&2; exit 1; }
 done
 [[ $EUID -eq 0 ]] || { echo "bench: run as root: it starts nginx as uid $uid with setpriv" >&2; exit 1; }
@@ -92,7 +110,15 @@ for must in "127.0.0.1:$port" "root $work/html;" "access_log $work/site/run/acce
 done
 chown -R "$uid:$uid" "$work/site/run"
 chmod -R a+rX "$work"
-setpriv --reuid=$uid --regid=$uid --clear-groups nginx -e "$work/site/run/error.log" -p "$work/site" -c "$work/site/nginx.conf" \
+# Cores: the attacker gets the last one, nginx and wrk the others (see --help).
+cores="$(nproc)"
+server_cpus=""; attacker_cpus=""
+if [[ "$pin" == 1 && "$cores" -ge 2 ]]; then
+  server_cpus="0-$((cores - 2))"; attacker_cpus="$((cores - 1))"
+fi
+on_server_cpus() { if [[ -n "$server_cpus" ]]; then taskset -c "$server_cpus" "$@"; else "$@"; fi; }
+on_attacker_cpus() { if [[ -n "$attacker_cpus" ]]; then taskset -c "$attacker_cpus" "$@"; else "$@"; fi; }
+on_server_cpus setpriv --reuid=$uid --regid=$uid --clear-groups nginx -e "$work/site/run/error.log" -p "$work/site" -c "$work/site/nginx.conf" \
   -g 'daemon off;' >"$work/site/run/stdout.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.05; done
@@ -100,7 +126,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$port/" || { echo "bench: nginx did not
 
 measure() { # seconds: ordinary clients' requests/s; fails on any answer but 2xx/3xx
   local out
-  out="$(wrk -t2 -c"$connections" -d"${1}s" -s "$root/bench/nginx/mix.lua" "http://127.0.0.1:$port" "${paths[@]}")"
+  out="$(on_server_cpus wrk -t2 -c"$connections" -d"${1}s" -s "$root/bench/nginx/mix.lua" "http://127.0.0.1:$port" "${paths[@]}")"
   if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
     echo "bench: ordinary clients got errors:" >&2; echo "$out" >&2; exit 1
   fi
@@ -109,18 +135,23 @@ measure() { # seconds: ordinary clients' requests/s; fails on any answer but 2xx
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 measure 1 >/dev/null # warm-up
-echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), shipped config; ordinary: wrk -t2 -c$connections -d${duration}s over 16384 client addresses; attacker at 127.0.0.2: $slow slowloris connections + $flood request loops; $rounds rounds"
-alone=(); attacked=(); ratios=()
+echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), shipped config; ordinary: wrk -t2 -c$connections -d${duration}s over 16384 client addresses; attacker at 127.0.0.2 for ${attack}s: $slow slowloris connections + $flood request loops; $rounds rounds; cores: ${server_cpus:-all} for nginx and wrk, ${attacker_cpus:-all} for the attacker"
+alone=(); attacked=(); ratios=(); closed=()
 for r in $(seq 1 "$rounds"); do
   a="$(measure "$duration")"
-  node "$here/attack.js" "$port" 127.0.0.2 "$((duration + 2))" "$slow" "$flood" > "$work/attack.json" &
+  on_attacker_cpus node "$here/attack.js" "$port" 127.0.0.2 "$attack" "$slow" "$flood" > "$work/attack.json" &
   attacker=$!
-  sleep 1.5 # the slowloris connections are open and the flood is running
+  # The ordinary clients are measured over the attack's last DURATION + 2 seconds: past the
+  # 10 s header timeout, when the server closes the first slowloris connections and the
+  # attacker opens them again.
+  sleep "$((attack - duration - 2))"
   b="$(measure "$duration")"
   wait "$attacker"
   alone+=("$a"); attacked+=("$b")
   q="$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')"; ratios+=("$q")
+  c="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf-8")).slowClosedByServer)' "$work/attack.json")"; closed+=("$c")
   printf 'round %d: alone %9.0f req/s   under attack %9.0f req/s   ratio %.2f   attacker: %s\n' "$r" "$a" "$b" "$q" "$(cat "$work/attack.json")"
 done
 printf 'median:  alone %9.0f req/s   under attack %9.0f req/s\n' "$(printf '%s\n' "${alone[@]}" | median)" "$(printf '%s\n' "${attacked[@]}" | median)"
+printf 'slow clients closed by the server (median of rounds, of %d held for %d s): %d\n' "$slow" "$attack" "$(printf '%s\n' "${closed[@]}" | median)"
 printf 'ratio under attack / alone (median of rounds): %.2f\n' "$(printf '%s\n' "${ratios[@]}" | median)"

@@ -90,11 +90,34 @@ describe('greedy clients against nginx', () => {
       readers.push(stalledReader(nginx.opts.port, big, { from: '127.0.0.5', maxMs: 20000 }));
       await readers[i].head;
     }
-    const statuses = (await Promise.all(readers.map((r) => r.head))).map((h) => Number(/^HTTP\/1\.1 (\d+)/.exec(h)?.[1] ?? 0));
-    expect(count(statuses, 200)).toBe(20);
-    expect(count(statuses, 429)).toBe(10);
-    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
-    for (const r of readers) r.socket.destroy();
+    try {
+      const statuses = (await Promise.all(readers.map((r) => r.head))).map((h) => Number(/^HTTP\/1\.1 (\d+)/.exec(h)?.[1] ?? 0));
+      expect(count(statuses, 200)).toBe(20);
+      expect(count(statuses, 429)).toBe(10);
+      expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    } finally {
+      for (const r of readers) r.socket.destroy();
+    }
+  });
+
+  test('health checks have budgets of their own: an address past the site\'s limits still gets /healthz and /readyz', async () => {
+    const KUBELET = '127.0.0.8';
+    const big = plantBigFile(nginx, 'busy.bin', 16 * 1024 * 1024);
+    // The site's 20 requests at once from this address, held...
+    const readers = [];
+    for (let i = 0; i < 20; i++) {
+      readers.push(stalledReader(nginx.opts.port, big, { from: KUBELET, maxMs: 20000 }));
+      await readers[i].head;
+    }
+    try {
+      // ...and its request rate used up.
+      const site = await burst(`${nginx.url}/`, 60, 4, KUBELET);
+      expect(count(site, 429)).toBeGreaterThan(0);
+      expect((await request(`${nginx.url}/healthz`, { from: KUBELET })).status).toBe(200);
+      expect((await request(`${nginx.url}/readyz`, { from: KUBELET })).status).toBe(200);
+    } finally {
+      for (const r of readers) r.socket.destroy();
+    }
   });
 
   test('pipelining: at most 100 answers per connection (keepalive_requests), so unread answers cannot pile up', async () => {

@@ -11,6 +11,7 @@ import { get, NGINX, NginxServer, prepareSite, renderShippedConfig } from './sup
 // The shipped docker/nginx.conf, run by Debian's real nginx as uid 10101 on 127.0.0.1.
 const SECURITY_HEADERS = [
   'content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'permissions-policy',
+  'cross-origin-opener-policy', 'cross-origin-resource-policy',
 ];
 const SITE = path.join(__dirname, '..', '..', 'docker', 'site');
 const css = fs.readdirSync(path.join(SITE, 'assets')).find((f) => f.endsWith('.css'))!;

@@ -25,6 +25,7 @@ Options:
   --timeout S      seconds one jest run may take before it counts as failed (default 300)
   --list           print the entries (id, file, test) and exit
   --render FILE    write the list as a markdown table (docs/security.md) and exit
+  --root DIR       the project (default: the one this command belongs to); a git work tree
   -h, --help       this text
 
 Exit codes: 0 every protection's test failed without it; 1 a protection survived, a test
@@ -32,7 +33,7 @@ selected nothing, or a test failed without any mutation; 2 the list is invalid (
 is named: file, entry, field) or a bad option.
 `;
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const PROJECT = path.resolve(__dirname, '..', '..');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const selection = (test: string, name?: string) => `${test}${name ? ` -t ${JSON.stringify(name)}` : ''}`;
 
@@ -48,6 +49,7 @@ async function run(argv: string[]): Promise<number> {
         'timeout': { type: 'string', default: '300' },
         'list': { type: 'boolean' },
         'render': { type: 'string' },
+        'root': { type: 'string' },
         'help': { type: 'boolean', short: 'h' },
       },
     }));
@@ -67,6 +69,11 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const ROOT = path.resolve(opts.root ?? PROJECT);
+  if (!fs.existsSync(path.join(ROOT, '.git'))) {
+    console.error(`mutation-check: --root "${opts.root}" is not a git work tree (its files are copied with git ls-files)`);
+    return 2;
+  }
   let protections: Protection[];
   try {
     protections = loadProtections(ROOT);

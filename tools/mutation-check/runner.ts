@@ -14,7 +14,8 @@ export function copyWorkTree(root: string, dest: string): void {
     .split('\0').filter(Boolean);
   for (const f of files) {
     const from = path.join(root, f);
-    if (!fs.existsSync(from) || fs.lstatSync(from).isDirectory()) continue; // deleted in the work tree, or a submodule
+    // Deleted in the work tree, a submodule, or a link to a folder (node_modules is linked below).
+    if (!fs.existsSync(from) || fs.statSync(from).isDirectory()) continue;
     fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
     fs.copyFileSync(from, path.join(dest, f));
     fs.chmodSync(path.join(dest, f), fs.statSync(from).mode & 0o777);
