@@ -20,9 +20,8 @@ of the attack (so after the header timeout has closed the first slowloris connec
 median of the per-round ratios (with attack / without) is reported, with what the attacker
 got and how many of its slow connections the server closed.
 
-The attacker stands for another machine: on a machine with 2 or more cores it runs on the
-last core, and nginx and wrk on the others, in both measurements of a round (PIN=0 turns
-this off), so that its own CPU use (node, most of a core) is not counted as the server's loss.
+The attacker runs on the same cores as nginx and wrk: what its own process uses (node) counts
+against the ordinary clients too.
 
 Environment:
   ROUNDS       rounds (default 5)
@@ -32,7 +31,6 @@ Environment:
   CONNECTIONS  wrk connections (default 64)
   SLOW         slowloris connections of the attacker (default 1000)
   FLOOD        request loops of the attacker (default 64)
-  PIN          1: the attacker on a core of its own (default, with 2 or more cores); 0: not
 
 Exit codes: 0 measured; 1 a tool is missing, nginx did not start, or an ordinary request got
 an error; 2 a bad setting.
@@ -52,15 +50,13 @@ connections="${CONNECTIONS:-64}"
 slow="${SLOW:-1000}"
 flood="${FLOOD:-64}"
 attack="${ATTACK:-14}"
-pin="${PIN:-1}"
 uid=10101
 for var in ROUNDS DURATION CONNECTIONS SLOW FLOOD ATTACK; do
   value="${!var:-1}"
   [[ "$value" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $var '$value' is not allowed; use a whole number from 1 to 9999" >&2; exit 2; }
 done
 (( attack >= duration + 4 )) || { echo "bench: ATTACK '$attack' is not allowed; use at least DURATION + 4 ($((duration + 4)))" >&2; exit 2; }
-[[ "$pin" == 0 || "$pin" == 1 ]] || { echo "bench: PIN '$pin' is not allowed; use 0 or 1" >&2; exit 2; }
-for tool in nginx wrk setpriv curl node taskset; do
+for tool in nginx wrk setpriv curl node; do
   command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (tools/ensure-system-deps.sh installs it)" >&2; exit 1; }
 done
 [[ $EUID -eq 0 ]] || { echo "bench: run as root: it starts nginx as uid $uid with setpriv" >&2; exit 1; }
@@ -110,15 +106,7 @@ for must in "127.0.0.1:$port" "root $work/html;" "access_log $work/site/run/acce
 done
 chown -R "$uid:$uid" "$work/site/run"
 chmod -R a+rX "$work"
-# Cores: the attacker gets the last one, nginx and wrk the others (see --help).
-cores="$(nproc)"
-server_cpus=""; attacker_cpus=""
-if [[ "$pin" == 1 && "$cores" -ge 2 ]]; then
-  server_cpus="0-$((cores - 2))"; attacker_cpus="$((cores - 1))"
-fi
-on_server_cpus() { if [[ -n "$server_cpus" ]]; then taskset -c "$server_cpus" "$@"; else "$@"; fi; }
-on_attacker_cpus() { if [[ -n "$attacker_cpus" ]]; then taskset -c "$attacker_cpus" "$@"; else "$@"; fi; }
-on_server_cpus setpriv --reuid=$uid --regid=$uid --clear-groups nginx -e "$work/site/run/error.log" -p "$work/site" -c "$work/site/nginx.conf" \
+setpriv --reuid=$uid --regid=$uid --clear-groups nginx -e "$work/site/run/error.log" -p "$work/site" -c "$work/site/nginx.conf" \
   -g 'daemon off;' >"$work/site/run/stdout.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.05; done
@@ -126,7 +114,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$port/" || { echo "bench: nginx did not
 
 measure() { # seconds: ordinary clients' requests/s; fails on any answer but 2xx/3xx
   local out
-  out="$(on_server_cpus wrk -t2 -c"$connections" -d"${1}s" -s "$root/bench/nginx/mix.lua" "http://127.0.0.1:$port" "${paths[@]}")"
+  out="$(wrk -t2 -c"$connections" -d"${1}s" -s "$root/bench/nginx/mix.lua" "http://127.0.0.1:$port" "${paths[@]}")"
   if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
     echo "bench: ordinary clients got errors:" >&2; echo "$out" >&2; exit 1
   fi
@@ -135,11 +123,11 @@ measure() { # seconds: ordinary clients' requests/s; fails on any answer but 2xx
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 measure 1 >/dev/null # warm-up
-echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), shipped config; ordinary: wrk -t2 -c$connections -d${duration}s over 16384 client addresses; attacker at 127.0.0.2 for ${attack}s: $slow slowloris connections + $flood request loops; $rounds rounds; cores: ${server_cpus:-all} for nginx and wrk, ${attacker_cpus:-all} for the attacker"
+echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), shipped config; ordinary: wrk -t2 -c$connections -d${duration}s over 16384 client addresses; attacker at 127.0.0.2 for ${attack}s: $slow slowloris connections + $flood request loops; $rounds rounds"
 alone=(); attacked=(); ratios=(); closed=()
 for r in $(seq 1 "$rounds"); do
   a="$(measure "$duration")"
-  on_attacker_cpus node "$here/attack.js" "$port" 127.0.0.2 "$attack" "$slow" "$flood" > "$work/attack.json" &
+  node "$here/attack.js" "$port" 127.0.0.2 "$attack" "$slow" "$flood" > "$work/attack.json" &
   attacker=$!
   # The ordinary clients are measured over the attack's last DURATION + 2 seconds: past the
   # 10 s header timeout, when the server closes the first slowloris connections and the
