@@ -25,13 +25,13 @@ const BODY = (method: string, target: string) => `${method} ${target} HTTP/1.1\r
 describe('slow clients', () => {
   test.concurrent('slow headers are closed at the 10 s header timeout (client_header_timeout)', async () => {
     // slowloris: a header line every 2 s, never the blank line that ends them
-    const slow = await holdConnection(nginx.opts.port, { first: 'GET / HTTP/1.1\r\nHost: site\r\n', drip: 'X-Slow: 1\r\n', everyMs: 2000, maxMs: 25000 }).closed;
+    const slow = await holdConnection(nginx.opts.port, { first: 'GET / HTTP/1.1\r\nHost: site\r\n', drip: 'X-Slow: 1\r\n', everyMs: 2000, maxMs: 16000 }).closed;
     expect(slow.afterMs).toBeGreaterThan(9000);
     expect(slow.afterMs).toBeLessThan(12000);
   });
 
   test.concurrent('a connection that sends nothing is closed at 10 s (client_header_timeout)', async () => {
-    const idle = await holdConnection(nginx.opts.port, { maxMs: 25000 }).closed;
+    const idle = await holdConnection(nginx.opts.port, { maxMs: 16000 }).closed;
     expect(idle.afterMs).toBeLessThan(12000);
   });
 
@@ -39,8 +39,8 @@ describe('slow clients', () => {
     // A byte every second: never a pause long enough for lingering_timeout, so only the total
     // time bounds it. A POST (405) and a GET (200: the site reads no body either).
     const [post, get] = await Promise.all([
-      holdConnection(nginx.opts.port, { first: BODY('POST', '/'), drip: 'a', everyMs: 1000, maxMs: 25000 }).closed,
-      holdConnection(nginx.opts.port, { first: BODY('GET', '/'), drip: 'a', everyMs: 1000, maxMs: 25000 }).closed,
+      holdConnection(nginx.opts.port, { first: BODY('POST', '/'), drip: 'a', everyMs: 1000, maxMs: 16000 }).closed,
+      holdConnection(nginx.opts.port, { first: BODY('GET', '/'), drip: 'a', everyMs: 1000, maxMs: 16000 }).closed,
     ]);
     expect(post.received).toMatch(/^HTTP\/1\.1 405 /);
     expect(get.received).toMatch(/^HTTP\/1\.1 200 /);
@@ -51,14 +51,14 @@ describe('slow clients', () => {
   });
 
   test.concurrent('a refused body that pauses 3 s is dropped at the first pause (lingering_timeout 2 s)', async () => {
-    const paused = await holdConnection(nginx.opts.port, { first: BODY('POST', '/'), drip: 'a', everyMs: 3000, maxMs: 25000 }).closed;
+    const paused = await holdConnection(nginx.opts.port, { first: BODY('POST', '/'), drip: 'a', everyMs: 3000, maxMs: 16000 }).closed;
     expect(paused.received).toMatch(/^HTTP\/1\.1 405 /);
     expect(paused.afterMs).toBeLessThan(4500);
   });
 
   test.concurrent('GET /api/ with a body: 413 before it is read, closed within the lingering time, the API never asked', async () => {
     const before = api.lines().length;
-    const dripped = await holdConnection(nginx.opts.port, { first: BODY('GET', '/api/info'), drip: 'a', everyMs: 1000, maxMs: 25000 }).closed;
+    const dripped = await holdConnection(nginx.opts.port, { first: BODY('GET', '/api/info'), drip: 'a', everyMs: 1000, maxMs: 16000 }).closed;
     expect(dripped.received).toMatch(/^HTTP\/1\.1 413 /);
     expect(dripped.afterMs).toBeLessThan(12500);
     // HEAD too, and a Content-Length of 0 is no body.
@@ -73,7 +73,7 @@ describe('slow clients', () => {
 
   test.concurrent('GET /api/ with a chunked body: 413 before it is read', async () => {
     const chunked = await holdConnection(nginx.opts.port, {
-      first: 'GET /api/info HTTP/1.1\r\nHost: site\r\nTransfer-Encoding: chunked\r\n\r\n', drip: '1\r\na\r\n', everyMs: 1000, maxMs: 25000,
+      first: 'GET /api/info HTTP/1.1\r\nHost: site\r\nTransfer-Encoding: chunked\r\n\r\n', drip: '1\r\na\r\n', everyMs: 1000, maxMs: 16000,
     }).closed;
     expect(chunked.received).toMatch(/^HTTP\/1\.1 413 /);
     expect(chunked.afterMs).toBeLessThan(12500);
@@ -82,10 +82,10 @@ describe('slow clients', () => {
   test.concurrent('a client that stops reading is cut after 10 s (send_timeout)', async () => {
     const big = plantBigFile(nginx, 'stalled-timeout.bin', 64 * 1024 * 1024);
     const started = Date.now();
-    const reader = stalledReader(nginx.opts.port, big, { maxMs: 30000 });
+    const reader = stalledReader(nginx.opts.port, big, { maxMs: 22000 });
     expect(await reader.head).toMatch(/^HTTP\/1\.1 200 /);
     // nginx logs the request when it gives up on it: at the send timeout, with part of the file sent.
-    const line = await waitFor(() => accessLog(nginx).find((l) => l.uri === big), 20000);
+    const line = await waitFor(() => accessLog(nginx).find((l) => l.uri === big), 14000);
     expect(line).toBeDefined();
     expect(Date.now() - started).toBeLessThan(13000);
     expect(line.duration_s).toBeGreaterThan(9);
@@ -95,7 +95,7 @@ describe('slow clients', () => {
 
   test.concurrent('a timed-out connection is reset: nothing of its answer stays queued (reset_timedout_connection)', async () => {
     const big = plantBigFile(nginx, 'stalled-reset.bin', 64 * 1024 * 1024);
-    const reader = stalledReader(nginx.opts.port, big, { maxMs: 30000 });
+    const reader = stalledReader(nginx.opts.port, big, { maxMs: 22000 });
     expect(await reader.head).toMatch(/^HTTP\/1\.1 200 /);
     const clientPort = reader.socket.localPort!;
     // Megabytes wait in the server's send queue while the client does not read...
