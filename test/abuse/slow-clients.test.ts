@@ -99,7 +99,11 @@ describe('slow clients', () => {
     expect(await reader.head).toMatch(/^HTTP\/1\.1 200 /);
     const clientPort = reader.socket.localPort!;
     // Megabytes wait in the server's send queue while the client does not read...
-    expect(serverSocket(nginx.opts.port, clientPort)?.sendQueue).toBeGreaterThan(100000);
+    const queued = await waitFor(() => {
+      const queue = serverSocket(nginx.opts.port, clientPort)?.sendQueue ?? 0;
+      return queue > 100000 ? queue : undefined;
+    }, 5000);
+    expect(queued).toBeGreaterThan(100000);
     await waitFor(() => accessLog(nginx).find((l) => l.uri === big), 20000);
     // ...and at the send timeout they are dropped with the socket (a reset). A plain close would
     // leave the socket in FIN_WAIT1 with its queue, for as long as the client keeps its window shut.
