@@ -1,4 +1,5 @@
 import * as http from 'http';
+import * as net from 'net';
 import { AddressInfo } from 'net';
 import { nginxApiProxy } from '../../lib/nginx-api-proxy';
 import { get, NginxServer } from './support/nginx';
@@ -133,5 +134,64 @@ describe('nginx proxies /api/ to a host-routed upstream (upstreamHost)', () => {
     expect(nginxApiProxy('http://api.mincloud-preview.svc.cluster.local', '/api/', { upstreamHost: true }))
       .toContain('proxy_pass http://api.mincloud-preview.svc.cluster.local;\n  proxy_http_version 1.1;\n  proxy_set_header Connection "";\n  proxy_set_header Host $proxy_host;');
     expect(nginxApiProxy('http://api')).toContain('proxy_set_header Host $host;');
+  });
+});
+
+// An upstream that never answers, and one whose answer is bigger than nginx's buffers, for a
+// client that does not read: nginx gives up on the first, and keeps the second in memory.
+describe('nginx proxies /api/ to a slow or large upstream', () => {
+  let nginx: NginxServer;
+  let upstream: http.Server;
+  const held: http.ServerResponse[] = [];
+
+  beforeAll(async () => {
+    upstream = http.createServer((req, res) => {
+      if (req.url === '/api/hang') {
+        held.push(res); // never answered
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.alloc(8 * 1024 * 1024, 'x'));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as AddressInfo).port;
+    nginx = await NginxServer.start({ siteIncludes: { 'api-proxy.conf': nginxApiProxy(`http://127.0.0.1:${port}`) } });
+  });
+  afterAll(async () => {
+    for (const res of held) res.destroy();
+    await nginx?.stop();
+    upstream?.closeAllConnections();
+    await new Promise((r) => upstream?.close(r));
+  });
+
+  test('an upstream that never answers: 504 after 15 s (proxy_read_timeout)', async () => {
+    const started = Date.now();
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = http.get(`${nginx.url}/api/hang`, { agent: false }, (r) => { r.resume(); resolve(r.statusCode!); });
+      req.setTimeout(25000, () => req.destroy(new Error('no answer in 25 s')));
+      req.on('error', reject);
+    });
+    expect(res).toBe(504);
+    expect(Date.now() - started).toBeGreaterThan(14000);
+    expect(Date.now() - started).toBeLessThan(17000);
+  }, 30000);
+
+  test('an answer bigger than the buffers, to a client that does not read, is never written to /tmp (proxy_max_temp_file_size 0)', async () => {
+    const socket = net.connect({ port: nginx.opts.port, host: '127.0.0.1' });
+    socket.on('error', () => { /* closed at the end */ });
+    socket.once('data', () => socket.pause());
+    socket.on('connect', () => socket.write('GET /api/big HTTP/1.1\r\nHost: site\r\n\r\n'));
+    try {
+      // nginx has read what its buffers and the sockets hold by now; a temp file would grow
+      // meanwhile (unlinked at once, so it shows only as an open descriptor of a worker).
+      let most = 0;
+      for (let i = 0; i < 15; i++) {
+        most = Math.max(most, ...nginx.openTempFiles().map((f) => f.bytes + 1), 0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(most).toBe(0);
+    } finally {
+      socket.destroy();
+    }
   });
 });
