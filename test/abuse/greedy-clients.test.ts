@@ -124,14 +124,17 @@ describe('greedy clients against nginx', () => {
   });
 
   test('health checks have a request rate of their own: 10/s with a burst of 20, apart from the site\'s', async () => {
-    // 22 probes at once on one connection (well within the 100 ms a token takes to come
-    // back), then the page: the 22nd probe is past the health checks' own burst; the page
-    // still has the site's whole budget.
-    const probes = 'GET /healthz HTTP/1.1\r\nHost: site\r\n\r\n'.repeat(22);
+    // 30 probes at once on one connection, then the page: 21 pass, a probe past the health
+    // checks' own burst gets 429 (unless nginx took a whole second for them); the page still
+    // has the site's budget of 41, which alone would have passed all 31.
+    const probes = 'GET /healthz HTTP/1.1\r\nHost: site\r\n\r\n'.repeat(30);
     const conn = holdConnection(nginx.opts.port, { from: '127.0.0.11', maxMs: 8000 });
     conn.socket.on('connect', () => conn.socket.write(`${probes}GET / HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n`));
     const statuses = ((await conn.closed).received.match(/HTTP\/1\.1 (\d{3}) /g) ?? []).map((l) => Number(l.slice(9, 12)));
-    expect(statuses).toEqual([...Array(21).fill(200), 429, 200]);
+    expect(statuses.length).toBe(31);
+    expect(statuses.slice(0, 21)).toEqual(Array(21).fill(200));
+    expect(statuses.slice(21, 30)).toContain(429);
+    expect(statuses[30]).toBe(200);
   });
 
   test('pipelining: at most 100 answers per connection (keepalive_requests), so unread answers cannot pile up', async () => {
@@ -182,7 +185,7 @@ describe('greedy clients against nginx', () => {
     expect(Math.max(...refused.map((t) => t.ms))).toBeLessThan(3000);
     const started = Date.now();
     expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(800);
   });
 
   test('many connections from one address: each is closed when it sends nothing, others are served', async () => {
