@@ -131,6 +131,9 @@ function label(v: Verdict): string {
   return ({ 'killed': 'killed  ', 'survived': 'SURVIVED', 'no test selected': 'NO TEST ' } as const)[v.verdict];
 }
 
+// Output piped into a command that stops reading (| head) ends the listing quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else throw e; });
+
 run(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
   console.error(`mutation-check: ${(e as Error).stack ?? e}`);
   process.exitCode = 1;
