@@ -6,7 +6,7 @@
 // end to end: the cdk8s CLI, kubectl 1.27 against the test API server, the deploy, podman images,
 // nginx, Chromium, helm, the registry, the API, the abuse suite, the importers, the watch loop,
 // npm run gitops with real git against a local bare repository, the multi-cluster deploy with
-// two test API servers.
+// two test API servers, the mutation check's own runs of jest.
 // `npm test` runs both.
 const SYSTEM = [
   'test/image/',
@@ -17,6 +17,7 @@ const SYSTEM = [
   'test/helm/helm.test.ts',
   'test/imports.test.ts',
   'bench/synth/',
+  'tools/mutation-check/cli.test.ts',
   'lib/synth/watch.test.ts',
   'lib/synth/cdk8s-synth-keeps-last-good.test.ts',
   'packages/k8s-checks/src/cli/bin.test.ts',

@@ -10,9 +10,15 @@ import { PropValidationError } from './validation/prop-errors';
  * - forwarding: `X-Forwarded-For` is the client address ($remote_addr: the connection's, or
  *   the one a trusted proxy reported through the real-IP module), never the client's own list;
  *   `X-Forwarded-Proto` is the connection's scheme or a trusted proxy's; `Forwarded`,
- *   `X-Real-IP`, `X-Forwarded-Host` and `X-Forwarded-Port` are removed;
+ *   `X-Real-IP`, `X-Forwarded-Host` and `X-Forwarded-Port` are removed, and so are the other
+ *   headers some frameworks take for the client address (`X-Client-IP`, `True-Client-IP`,
+ *   `CF-Connecting-IP`) or for the path (`X-Original-URL`, `X-Rewrite-URL`,
+ *   `X-Forwarded-Prefix`);
  * - limits: 5 requests/s per client address with bursts of 10, 5 at once (429 beyond); only
- *   GET and HEAD (405 otherwise, before a body is read), no temp files for answers.
+ *   GET and HEAD (405 otherwise), and never with a body (413: `Content-Length` other than 0,
+ *   or chunked), both before a byte of a body is read, so no request waits on a slow body;
+ *   no temp files for answers;
+ * - the site's security headers (HSTS included) replace the upstream's copies.
  *
  * @param upstream base URL of the service, e.g. `http://api` (resolved when nginx starts)
  * @param options.upstreamHost send the upstream's own name as `Host` (`$proxy_host`) instead of
@@ -35,6 +41,16 @@ location ${path} {
   if ($request_method !~ ^(?:GET|HEAD)$) {
     return 405;
   }
+  # GET and HEAD take no body here: one that is announced (a Content-Length other than 0) or
+  # chunked is refused before it is read. Reading it would have no overall deadline
+  # (client_body_timeout bounds only each pause); refused, it is thrown away within the
+  # site's lingering_time.
+  if ($content_length) {
+    return 413;
+  }
+  if ($http_transfer_encoding) {
+    return 413;
+  }
 
   # The site's security headers, not the upstream's copies of them.
   include mincloud/security-headers.conf;
@@ -45,6 +61,7 @@ location ${path} {
   proxy_hide_header Permissions-Policy;
   proxy_hide_header Cross-Origin-Opener-Policy;
   proxy_hide_header Cross-Origin-Resource-Policy;
+  proxy_hide_header Strict-Transport-Security;
 
   proxy_pass ${upstream};
   proxy_http_version 1.1;
@@ -58,6 +75,13 @@ location ${path} {
   proxy_set_header X-Real-IP "";
   proxy_set_header X-Forwarded-Host "";
   proxy_set_header X-Forwarded-Port "";
+  # Other names for the client address, and path overrides some frameworks obey: removed.
+  proxy_set_header X-Client-IP "";
+  proxy_set_header True-Client-IP "";
+  proxy_set_header CF-Connecting-IP "";
+  proxy_set_header X-Original-URL "";
+  proxy_set_header X-Rewrite-URL "";
+  proxy_set_header X-Forwarded-Prefix "";
   # Trace context, validated (docker/mincloud/trace-values.conf): W3C, and B3 as Zipkin-style
   # meshes send it. An empty value removes the header.
   proxy_set_header traceparent $trace_parent;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Requests per second of ordinary clients against the shipped docker/nginx.conf, with and
 # without an attack running at the same time, in the same run: the ratio says how much of the
-# site an attacker at one address can take away from everyone else.
+# site an attacker at one address can take away from everyone else. The attack outlasts the
+# header timeout (10 s), so the server closing its slow connections is part of what is measured.
 set -euo pipefail
 
 usage() {
@@ -11,17 +12,28 @@ Usage: bench/abuse/run.sh [--help]
 Starts nginx with the shipped docker/nginx.conf as uid 10101 on a port of 127.0.0.1 the OS
 picks. Ordinary clients: wrk from 127.0.0.1 (trusted as the proxy, as an ingress would be),
 each request from one of 16384 client addresses (X-Forwarded-For, bench/nginx/mix.lua), the
-page's four files with gzip. The attacker (bench/abuse/attack.js) at 127.0.0.2: SLOW slowloris
-connections kept open and FLOOD keep-alive loops requesting / as fast as nginx answers. Each
-round measures the ordinary clients alone, then with the attack running; the median of the
-per-round ratios (with attack / without) is reported, with what the attacker got.
+page's four files with gzip. The attacker (bench/abuse/attack.js) at 127.0.0.2, for ATTACK
+seconds: SLOW slowloris connections (a header line every second, never the end; each one the
+server closes is opened again) and FLOOD keep-alive loops requesting / as fast as nginx
+answers. Each round measures the ordinary clients alone, then during the last DURATION + 2 s
+of the attack (so after the header timeout has closed the first slowloris connections); the
+median of the per-round ratios (with attack / without) is reported, with what the attacker
+got and how many of its slow connections the server closed.
+
+The attacker runs on the same cores as nginx and wrk: what its own process uses (node) counts
+against the ordinary clients too.
 
 Environment:
   ROUNDS       rounds (default 5)
   DURATION     seconds of wrk per measurement (default 4)
+  ATTACK       seconds the attack lasts, at least DURATION + 4 (default 14: longer than the
+               10 s header timeout)
   CONNECTIONS  wrk connections (default 64)
   SLOW         slowloris connections of the attacker (default 1000)
   FLOOD        request loops of the attacker (default 64)
+
+Exit codes: 0 measured; 1 a tool is missing, nginx did not start, or an ordinary request got
+an error; 2 a bad setting.
 USAGE
 }
 case "${1:-}" in
@@ -37,11 +49,13 @@ duration="${DURATION:-4}"
 connections="${CONNECTIONS:-64}"
 slow="${SLOW:-1000}"
 flood="${FLOOD:-64}"
+attack="${ATTACK:-14}"
 uid=10101
-for var in ROUNDS DURATION CONNECTIONS SLOW FLOOD; do
+for var in ROUNDS DURATION CONNECTIONS SLOW FLOOD ATTACK; do
   value="${!var:-1}"
   [[ "$value" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "bench: $var '$value' is not allowed; use a whole number from 1 to 9999" >&2; exit 2; }
 done
+(( attack >= duration + 4 )) || { echo "bench: ATTACK '$attack' is not allowed; use at least DURATION + 4 ($((duration + 4)))" >&2; exit 2; }
 for tool in nginx wrk setpriv curl node; do
   command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (tools/ensure-system-deps.sh installs it)" >&2; exit 1; }
 done
@@ -109,18 +123,23 @@ measure() { # seconds: ordinary clients' requests/s; fails on any answer but 2xx
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 measure 1 >/dev/null # warm-up
-echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), shipped config; ordinary: wrk -t2 -c$connections -d${duration}s over 16384 client addresses; attacker at 127.0.0.2: $slow slowloris connections + $flood request loops; $rounds rounds"
-alone=(); attacked=(); ratios=()
+echo "bench: nginx $(nginx -v 2>&1 | sed 's/.*\///'), shipped config; ordinary: wrk -t2 -c$connections -d${duration}s over 16384 client addresses; attacker at 127.0.0.2 for ${attack}s: $slow slowloris connections + $flood request loops; $rounds rounds"
+alone=(); attacked=(); ratios=(); closed=()
 for r in $(seq 1 "$rounds"); do
   a="$(measure "$duration")"
-  node "$here/attack.js" "$port" 127.0.0.2 "$((duration + 2))" "$slow" "$flood" > "$work/attack.json" &
+  node "$here/attack.js" "$port" 127.0.0.2 "$attack" "$slow" "$flood" > "$work/attack.json" &
   attacker=$!
-  sleep 1.5 # the slowloris connections are open and the flood is running
+  # The ordinary clients are measured over the attack's last DURATION + 2 seconds: past the
+  # 10 s header timeout, when the server closes the first slowloris connections and the
+  # attacker opens them again.
+  sleep "$((attack - duration - 2))"
   b="$(measure "$duration")"
   wait "$attacker"
   alone+=("$a"); attacked+=("$b")
   q="$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')"; ratios+=("$q")
+  c="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf-8")).slowClosedByServer)' "$work/attack.json")"; closed+=("$c")
   printf 'round %d: alone %9.0f req/s   under attack %9.0f req/s   ratio %.2f   attacker: %s\n' "$r" "$a" "$b" "$q" "$(cat "$work/attack.json")"
 done
 printf 'median:  alone %9.0f req/s   under attack %9.0f req/s\n' "$(printf '%s\n' "${alone[@]}" | median)" "$(printf '%s\n' "${attacked[@]}" | median)"
+printf 'slow clients closed by the server (median of rounds, of %d held for %d s): %d\n' "$slow" "$attack" "$(printf '%s\n' "${closed[@]}" | median)"
 printf 'ratio under attack / alone (median of rounds): %.2f\n' "$(printf '%s\n' "${ratios[@]}" | median)"

@@ -17,7 +17,13 @@ requests/s and the workers' CPU time per request of each round, the medians and 
 ratio shipped/stock. Requests come from 16384 client addresses (X-Forwarded-For, mix.lua),
 which the shipped config believes from 127.0.0.1 as from a trusted proxy. Both servers are
 stopped at the end, also on failure or Ctrl-C. Takes about 2 x ROUNDS x DURATION + 5 seconds
-(80 s by default).
+(80 s by default), and a minute more for the instruction count.
+
+Then, unless INSTRUCTIONS=0, it counts the instructions nginx executes per request, which no
+other load on the machine changes: each config once more as a single process (no master, one
+worker) under valgrind's callgrind, serving 500 and then 2500 requests of the same mix
+(bench/nginx/fixed-requests.js); the difference over 2000 requests is the count per request
+(user space; the kernel's part, about half the CPU time, is the same system calls for both).
 
 Environment:
   ROUNDS        rounds, each measuring both servers (default 9)
@@ -25,6 +31,7 @@ Environment:
   CONNECTIONS   wrk connections (default 128)
   THREADS       wrk threads (default 2)
   SHIPPED_CONF  the config measured as "shipped" (default docker/nginx.conf; to try a variant)
+  INSTRUCTIONS  1: count instructions per request with callgrind (default; needs valgrind); 0: not
 USAGE
 }
 case "${1:-}" in
@@ -209,3 +216,38 @@ printf 'worker CPU per request (median): shipped %.2f us   stock %.2f us\n' "$(p
 # Each round pairs two back-to-back measurements, so the median of the per-round ratios is
 # less sensitive to the machine drifting between rounds than the ratio of the medians.
 printf 'ratio shipped/stock (median of rounds): %.2f\n' "$(printf '%s\n' "${ratios[@]}" | median)"
+
+[[ "${INSTRUCTIONS:-1}" == 1 ]] || exit 0
+command -v valgrind >/dev/null || { echo "bench: instructions per request skipped: valgrind is not installed (tools/ensure-system-deps.sh installs it)"; exit 0; }
+# Instructions per request: one process per config (master_process off, one worker) under
+# callgrind, on the same port once the measured servers have stopped; 500 then 2500 requests;
+# the difference over 2000 requests.
+for pid in "${pids[@]}"; do kill -QUIT "$pid" 2>/dev/null || true; done
+for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+pids=()
+count_instructions() { # name port requests: prints the instructions the whole run executed
+  local name="$1" port="$2" n="$3" dir
+  dir="$work/$name/run/callgrind-$n"
+  mkdir -p "$dir"; chown "$uid:$uid" "$dir"
+  # beside the original, so that its relative includes resolve alike
+  sed -e 's#^worker_processes .*#worker_processes 1;#' -e "s#$work/$name/run/nginx.pid#$dir/nginx.pid#" \
+    "$work/$name/nginx.conf" > "$work/$name/callgrind.conf"
+  setpriv --reuid=$uid --regid=$uid --clear-groups valgrind --tool=callgrind --callgrind-out-file="$dir/out" \
+    nginx -e "$dir/error.log" -p "$work/$name" -c "$work/$name/callgrind.conf" -g 'daemon off; master_process off;' >"$dir/valgrind.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 300); do curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
+  node "$here/fixed-requests.js" "$port" "$n" "${paths[@]}" >"$dir/client.json" || { echo "bench: $name under callgrind did not answer 200 to every request: $(cat "$dir/client.json")" >&2; exit 1; }
+  kill -QUIT "$pid"; wait "$pid" 2>/dev/null || true
+  pids=()
+  awk '/^(summary|totals):/ { print $2; exit }' "$dir/out"
+}
+declare -A per_request
+for server in "shipped:$ship_port" "stock:$stock_port"; do
+  name="${server%%:*}"
+  small="$(count_instructions "$name" "${server#*:}" 500)"; large="$(count_instructions "$name" "${server#*:}" 2500)"
+  [[ "$small" =~ ^[0-9]+$ && "$large" =~ ^[0-9]+$ ]] || { echo "bench: callgrind gave no count for $name" >&2; exit 1; }
+  per_request[$name]=$(( (large - small) / 2000 ))
+done
+printf 'instructions per request (callgrind, user space): shipped %d   stock %d   shipped/stock %.2f\n' \
+  "${per_request[shipped]}" "${per_request[stock]}" "$(awk -v a="${per_request[shipped]}" -v b="${per_request[stock]}" 'BEGIN { printf "%.3f", a / b }')"

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
@@ -199,4 +200,84 @@ export async function stubStatus(nginx: NginxServer): Promise<{ active: number; 
   const res = await request(`http://127.0.0.1:${nginx.opts.statusPort}/stub_status`, { from: '127.0.0.1' });
   const n = (re: RegExp) => Number(re.exec(res.body)![1]);
   return { active: n(/Active connections: (\d+)/), reading: n(/Reading: (\d+)/), writing: n(/Writing: (\d+)/), waiting: n(/Waiting: (\d+)/) };
+}
+
+/**
+ * Plants a file of `bytes` (a sparse file of zeros: instant to make) in the running server's
+ * web root, readable by nginx; returns its URL path. For answers too big for the socket
+ * buffers, so that a client that stops reading holds its request open.
+ */
+export function plantBigFile(nginx: NginxServer, name: string, bytes: number): string {
+  const file = path.join(nginx.dir, 'html', name);
+  fs.writeFileSync(file, '');
+  fs.truncateSync(file, bytes);
+  fs.chmodSync(file, 0o644);
+  return `/${name}`;
+}
+
+export interface StalledReader {
+  readonly socket: net.Socket;
+  /** What arrived before the test stopped reading (at least the status line). */
+  readonly head: Promise<string>;
+}
+
+/**
+ * A GET of `target` from `from` whose client stops reading after the first bytes of the answer:
+ * the kernel's buffers fill and nginx can send no more. Bounded by `maxMs`.
+ */
+export function stalledReader(port: number, target: string, opts: { from?: string; maxMs: number }): StalledReader {
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress: opts.from ?? ATTACKER });
+  socket.setEncoding('latin1');
+  socket.on('error', () => { /* a reset is one way to be closed */ });
+  const limit = setTimeout(() => socket.destroy(), opts.maxMs);
+  socket.on('close', () => clearTimeout(limit));
+  const head = new Promise<string>((resolve) => {
+    socket.once('data', (d: string) => {
+      socket.pause();
+      resolve(d);
+    });
+    socket.once('close', () => resolve(''));
+  });
+  socket.on('connect', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: site\r\n\r\n`));
+  return { socket, head };
+}
+
+/**
+ * The kernel's view of the server's end of a connection (/proc/net/tcp, IPv4): its TCP state
+ * and the bytes still queued to send, or undefined once the socket is gone.
+ */
+export function serverSocket(serverPort: number, clientPort: number): { state: string; sendQueue: number } | undefined {
+  const STATES: Record<string, string> = { '01': 'ESTABLISHED', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT', '07': 'CLOSE', '08': 'CLOSE_WAIT', '09': 'LAST_ACK', '0B': 'CLOSING' };
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of fs.readFileSync('/proc/net/tcp', 'utf-8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5) continue;
+    if (f[1].endsWith(`:${hex(serverPort)}`) && f[2].endsWith(`:${hex(clientPort)}`)) {
+      return { state: STATES[f[3]] ?? f[3], sendQueue: parseInt(f[4].split(':')[0], 16) };
+    }
+  }
+  return undefined;
+}
+
+/** Bytes queued to send on every connection of the server's port (/proc/net/tcp, IPv4). */
+export function serverSendQueues(serverPort: number): number {
+  const local = `:${serverPort.toString(16).toUpperCase().padStart(4, '0')}`;
+  return fs.readFileSync('/proc/net/tcp', 'utf-8').split('\n').slice(1).map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length > 4 && f[1].endsWith(local) && f[3] !== '0A')
+    .reduce((sum, f) => sum + parseInt(f[4].split(':')[0], 16), 0);
+}
+
+/** Polls `check` every 100 ms until it returns a value (not undefined) or `ms` pass. */
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined || Date.now() >= deadline) return value;
+    await sleep(100);
+  }
+}
+
+/** The access log's lines so far, parsed (the shipped config flushes them within a second). */
+export function accessLog(nginx: NginxServer): any[] {
+  return nginx.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }

@@ -119,6 +119,30 @@ export class NginxServer {
 
   private process?: ChildProcess;
 
+  /**
+   * Files under the server's temp folders (`/tmp/*_temp` in the image) that its processes hold
+   * open now, with their sizes. nginx unlinks a temp file as soon as it creates it, so the
+   * folders look empty while one grows: the open descriptors show it (/proc/<pid>/fd).
+   */
+  public openTempFiles(): Array<{ file: string; bytes: number }> {
+    const run = path.join(this.dir, 'run');
+    const open: Array<{ file: string; bytes: number }> = [];
+    for (const pid of this.processIds()) {
+      const fds = path.join('/proc', String(pid), 'fd');
+      let entries: string[] = [];
+      try { entries = fs.readdirSync(fds); } catch { continue; } // gone meanwhile
+      for (const fd of entries) {
+        let target = '';
+        try { target = fs.readlinkSync(path.join(fds, fd)); } catch { continue; }
+        if (!target.startsWith(`${run}/`) || !/_temp\//.test(target)) continue;
+        let bytes = 0;
+        try { bytes = fs.statSync(path.join(fds, fd)).size; } catch { /* closed meanwhile */ }
+        open.push({ file: target, bytes });
+      }
+    }
+    return open;
+  }
+
   /** What nginx wrote to stdout: the access log. */
   public get stdout(): string {
     return fs.readFileSync(path.join(this.dir, 'stdout.log'), 'utf-8');
