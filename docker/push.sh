@@ -164,4 +164,4 @@ if [[ $record -eq 1 ]]; then
   mv "$recorded" "$image_env"
   echo "push.sh: recorded PUSHED_IMAGE=$target@$digest in ${image_env#"$REPO_ROOT"/}; commit it: every synth then deploys these bytes by digest"
 fi
-echo "push.sh: deploy it everywhere with: npm run deploy -- --env <target> --image $target@$digest"
+echo "push.sh: deploy it everywhere with: npm run deploy -- --target <target> --image $target@$digest"

@@ -5,8 +5,8 @@ import { PropValidationError } from './validation/prop-errors';
 /** Options of `ArgoCdSyncPolicy.automated`. */
 export interface AutomatedSyncOptions {
   /**
-   * Delete the objects the environment's manifests no longer define, as `npm run deploy`
-   * prunes its ApplySet; last, after everything else was applied (`PruneLast`).
+   * Delete the objects the environment's manifests no longer define, as a Helm upgrade deletes
+   * what the new release no longer holds; last, after everything else was applied (`PruneLast`).
    * @default true
    */
   readonly prune?: boolean;

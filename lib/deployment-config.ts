@@ -57,7 +57,7 @@ export interface ServerlessConfig {
  * several (`clusters`, rolled out in their order). Give exactly one of `cluster` and `clusters`.
  */
 export interface TargetConfig {
-  /** Name of the target (`TARGET=<name> npx cdk8s synth`, `npm run deploy -- --env <name>`). A DNS-1123 label. */
+  /** Name of the target (`TARGET=<name> npx cdk8s synth`, `npm run deploy -- --target <name>`). A DNS-1123 label. */
   readonly name: string;
   /** Key of the target's one cluster in the clusters map. @default - the target names `clusters` */
   readonly cluster?: string;
