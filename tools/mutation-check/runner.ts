@@ -8,6 +8,8 @@ import { mutate, Protection } from './protections';
  * A copy of the project's work tree as it is now (tracked and untracked files, not ignored
  * ones) in a temporary folder, node_modules linked to the project's own: the place where one
  * mutation at a time is applied and its test run, so that nothing in the work tree changes.
+ * The copy is a git repository with that tree as its one commit, for the tests that read the
+ * commit (an image's revision label); a mutation is then an uncommitted change, as an edit is.
  */
 export function copyWorkTree(root: string, dest: string): void {
   const files = execFileSync('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 })
@@ -20,12 +22,22 @@ export function copyWorkTree(root: string, dest: string): void {
     fs.copyFileSync(from, path.join(dest, f));
     fs.chmodSync(path.join(dest, f), fs.statSync(from).mode & 0o777);
   }
-  for (const modules of ['node_modules', ...workspaceModules(root)]) {
-    if (fs.existsSync(path.join(root, modules))) {
-      fs.mkdirSync(path.dirname(path.join(dest, modules)), { recursive: true });
-      fs.symlinkSync(path.join(root, modules), path.join(dest, modules), 'dir');
-    }
+  const linked = ['node_modules', ...workspaceModules(root)].filter((m) => fs.existsSync(path.join(root, m)));
+  for (const modules of linked) {
+    fs.mkdirSync(path.dirname(path.join(dest, modules)), { recursive: true });
+    fs.symlinkSync(path.join(root, modules), path.join(dest, modules), 'dir');
   }
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dest, stdio: 'ignore', env: ownRepository(process.env) });
+  git('init', '-q', '-b', 'main');
+  // .gitignore's `node_modules/` matches folders only, not these links.
+  fs.appendFileSync(path.join(dest, '.git', 'info', 'exclude'), linked.map((l) => `/${l}\n`).join(''));
+  git('add', '-A');
+  git('-c', 'user.name=mutation-check', '-c', 'user.email=mutation-check@example.invalid', 'commit', '-q', '--no-verify', '-m', 'the work tree as the mutation check found it');
+}
+
+/** The environment without variables that would point git at another repository. */
+function ownRepository(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|COMMON_DIR)$/.test(k)));
 }
 
 function workspaceModules(root: string): string[] {

@@ -52,7 +52,7 @@ describe('the packed package, installed into an empty folder', () => {
     expect(installed.filter((m) => ['tsx', 'typescript', 'ts-node', '@swc'].includes(m))).toEqual([]);
   });
 
-  test('npx k8s-checks: a compliant manifest exits 0, one with a finding 1 with the finding, an unreadable one 2', () => {
+  test('npx k8s-checks: a compliant manifest exits 0, one that breaks a rule exits 1 and names it, an unreadable one exits 2', () => {
     fs.writeFileSync(path.join(project, 'good.yaml'), yamlOf(compliantManifests()));
     const good = npx('good.yaml');
     expect({ status: good.status, stdout: good.stdout, stderr: good.stderr }).toEqual({ status: 0, stdout: '6 objects, 0 findings in 0 rules, 0 exemptions\n', stderr: '' });
