@@ -189,10 +189,38 @@ export class FakeCluster {
     return spawnSync(this.helm, ['--kube-context', context, ...args], { encoding: 'utf-8', env: process.env });
   }
 
+  /** `helm history` of a release the deploy made, oldest revision first. */
+  public helmHistory(release = 'mincloud-dev'): HelmRevision[] {
+    return JSON.parse(this.helmRun(['history', release, '-n', 'mincloud-releases', '-o', 'json']).stdout) as HelmRevision[];
+  }
+
   /** Installs the project's CRDs (crds/), as the controllers' charts would. */
   public installCrds(...controllers: string[]): void {
     for (const c of controllers) this.kubectlRun(['apply', '--server-side', '-f', path.join(ROOT, 'crds', c)]);
   }
+}
+
+/** One revision of `helm history -o json`. */
+export interface HelmRevision { revision: number; status: string; description: string }
+
+/**
+ * The test file's cluster, for the tests that deploy the site: started before the file's tests
+ * with SITE_IMAGE set to `site`, stopped after them. Call it at the top level of a test file.
+ */
+export function useFakeCluster(site: string): () => FakeCluster {
+  let cluster: FakeCluster | undefined;
+  beforeAll(async () => {
+    cluster = await FakeCluster.start();
+    process.env.SITE_IMAGE = site;
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    delete process.env.SITE_IMAGE;
+  });
+  return () => {
+    if (!cluster) throw new Error('useFakeCluster: the cluster is used outside a test (it starts in beforeAll)');
+    return cluster;
+  };
 }
 
 /** Writes (non-dry-run) requests as `METHOD path`. */
