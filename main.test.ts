@@ -94,6 +94,15 @@ describe.each(targets.map((t) => t.name))('target %s: the site\'s nginx is the o
   /** The site's Services: those selecting the site's pods. */
   const siteServices = core('Service').filter((s) => site.some((w) => selects(s.spec.selector, w.labels))).map((s) => s.metadata.name);
 
+  test('the site\'s CPU limit is at most one core per nginx worker of docker/nginx.conf', () => {
+    const workers = Number(/^worker_processes (\d+);/m.exec(fs.readFileSync(path.join(__dirname, 'docker', 'nginx.conf'), 'utf-8'))![1]);
+    for (const w of site) {
+      const limit = String(w.object.spec.template.spec.containers[0].resources.limits.cpu);
+      const cores = limit.endsWith('m') ? Number(limit.slice(0, -1)) / 1000 : Number(limit);
+      expect(cores).toBeLessThanOrEqual(workers);
+    }
+  });
+
   test('the site runs, behind a Service', () => {
     expect(site).toHaveLength(1);
     expect(siteServices.length).toBeGreaterThan(0);

@@ -41,7 +41,8 @@ describe('docker/nginx.conf with the real nginx', () => {
 
   test('master and workers run as uid/gid 10101', () => {
     const ids = nginx.processIds();
-    expect(ids.length).toBeGreaterThanOrEqual(3); // master + worker_processes 2
+    const workers = Number(/^worker_processes (\d+);/m.exec(fs.readFileSync(path.join(__dirname, '..', '..', 'docker', 'nginx.conf'), 'utf-8'))![1]);
+    expect(ids.length).toBe(1 + workers); // the master and its workers
     for (const pid of ids) {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf-8');
       expect(status).toMatch(/^Uid:\s+10101\s+10101\s+10101\s+10101$/m);
