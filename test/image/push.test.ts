@@ -86,7 +86,7 @@ log:
     expect(tags.tags.sort()).toEqual(['1.0.0', `1.0.0-${REVISION.slice(0, 7)}`]);
     expect(await manifestDigest('mincloud/nginx', '1.0.0')).toBe(ref.split('@')[1]);
     expect(r.stdout).toContain(`push.sh: pushed ${ref} (also tagged 1.0.0-${REVISION.slice(0, 7)}) (recorded in ${REF_FILE})`);
-    expect(r.stdout).toContain(`npm run deploy -- --env <target> --image ${ref}`);
+    expect(r.stdout).toContain(`npm run deploy -- --target <target> --image ${ref}`);
   });
 
   test('REGISTRY sends the image to another registry (a mirror) under the same path', async () => {
