@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { Api, ATTACKER, holdConnection, ORDINARY, plantBigFile, request, serverSendQueues, sleep, stalledReader, startApi, startSiteWithApi, stubStatus, waitFor } from './support';
+import { Api, ATTACKER, holdConnection, ORDINARY, plantBigFile, request, serverSendQueues, sleep, stalledReader, startApi, stubStatus, useSiteWithApi, waitFor } from './support';
 import { nginxRealIp } from '../../lib/nginx-real-ip';
-import { NginxServer } from '../image/support/nginx';
 
 // Greedy clients: many requests, many connections, big bodies. nginx must answer 429 past its
 // per-address limits (docker/nginx.conf, lib/nginx-api-proxy.ts) while a client at another
@@ -36,24 +35,16 @@ function folderBytes(dir: string): number {
 }
 
 describe('greedy clients against nginx', () => {
-  let nginx: NginxServer;
-  let api: Api;
   // Every answer of the API waits 1.5 s (a test-only setting), so requests overlap. 127.0.0.9
   // is trusted as a proxy (as an ingress would be): requests through it name their clients.
   const PROXY = '127.0.0.9';
-  beforeAll(async () => {
-    ({ nginx, api } = await startSiteWithApi({ apiEnv: { API_TEST_DELAY_MS: '1500' }, httpIncludes: { 'real-ip.conf': nginxRealIp([PROXY]) } }));
-  });
-  afterAll(async () => {
-    await nginx?.stop();
-    await api?.stop();
-  });
+  const site = useSiteWithApi({ apiEnv: { API_TEST_DELAY_MS: '1500' }, httpIncludes: { 'real-ip.conf': nginxRealIp([PROXY]) } });
 
   test('the site: 20 requests/s per address with a burst of 40, 429 beyond; another address is served meanwhile', async () => {
     const started = Date.now();
     const [attack, ordinary] = await Promise.all([
-      burst(`${nginx.url}/`, 150, 16),
-      (async () => { await sleep(200); return burst(`${nginx.url}/`, 10, 1, ORDINARY); })(),
+      burst(`${site.nginx.url}/`, 150, 16),
+      (async () => { await sleep(200); return burst(`${site.nginx.url}/`, 10, 1, ORDINARY); })(),
     ]);
     const seconds = (Date.now() - started) / 1000;
     expect(count(attack, 0)).toBe(0);
@@ -66,8 +57,8 @@ describe('greedy clients against nginx', () => {
 
   test('/api/: 5 requests at once and 5/s (burst 10) per address, 429 beyond; another address is served meanwhile', async () => {
     const [attack, ordinary] = await Promise.all([
-      burst(`${nginx.url}/api/info`, 30, 30),
-      (async () => { await sleep(300); return (await request(`${nginx.url}/api/info`, { from: ORDINARY })).status; })(),
+      burst(`${site.nginx.url}/api/info`, 30, 30),
+      (async () => { await sleep(300); return (await request(`${site.nginx.url}/api/info`, { from: ORDINARY })).status; })(),
     ]);
     // 30 at once: at most 5 reach the API together; the rest are refused at once.
     expect(count(attack, 200)).toBeGreaterThanOrEqual(1);
@@ -79,27 +70,27 @@ describe('greedy clients against nginx', () => {
   test('every location is rate-limited: the page, assets, the 404 page, dotfiles, backups, /healthz, /readyz', async () => {
     const targets = ['/', '/assets/app.css', '/missing', '/.env', '/index.html~', '/healthz', '/readyz'];
     // Each from an address of its own (127.0.0.20, ...), 80 requests, 8 at a time.
-    const results = await Promise.all(targets.map(async (target, i) => [target, await burst(`${nginx.url}${target}`, 80, 8, `127.0.0.${20 + i}`)] as const));
+    const results = await Promise.all(targets.map(async (target, i) => [target, await burst(`${site.nginx.url}${target}`, 80, 8, `127.0.0.${20 + i}`)] as const));
     for (const [target, statuses] of results) {
       expect([target, count(statuses, 0)]).toEqual([target, 0]);
       expect([target, count(statuses, 429) > 0]).toEqual([target, true]);
     }
-    expect((await request(`${nginx.url}/healthz`, { from: ORDINARY })).status).toBe(200);
+    expect((await request(`${site.nginx.url}/healthz`, { from: ORDINARY })).status).toBe(200);
   });
 
   test('21st request at once from one address: 429 (limit_conn 20), while another address is served', async () => {
-    const big = plantBigFile(nginx, 'held.bin', 16 * 1024 * 1024);
+    const big = plantBigFile(site.nginx, 'held.bin', 16 * 1024 * 1024);
     // 30 downloads from one address that stop reading: each stays in progress.
     const readers = [];
     for (let i = 0; i < 30; i++) {
-      readers.push(stalledReader(nginx.opts.port, big, { from: '127.0.0.5', maxMs: 20000 }));
+      readers.push(stalledReader(site.nginx.opts.port, big, { from: '127.0.0.5', maxMs: 20000 }));
       await readers[i].head;
     }
     try {
       const statuses = (await Promise.all(readers.map((r) => r.head))).map((h) => Number(/^HTTP\/1\.1 (\d+)/.exec(h)?.[1] ?? 0));
       expect(count(statuses, 200)).toBe(20);
       expect(count(statuses, 429)).toBe(10);
-      expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+      expect((await request(`${site.nginx.url}/`, { from: ORDINARY })).status).toBe(200);
     } finally {
       for (const r of readers) r.socket.destroy();
     }
@@ -107,17 +98,17 @@ describe('greedy clients against nginx', () => {
 
   test('health checks have a connection budget of their own: 20 downloads in progress from an address, its probes still 200', async () => {
     const KUBELET = '127.0.0.8';
-    const big = plantBigFile(nginx, 'busy.bin', 16 * 1024 * 1024);
+    const big = plantBigFile(site.nginx, 'busy.bin', 16 * 1024 * 1024);
     // The site's 20 requests at once from this address, held.
     const readers = [];
     try {
       for (let i = 0; i < 20; i++) {
-        readers.push(stalledReader(nginx.opts.port, big, { from: KUBELET, maxMs: 20000 }));
+        readers.push(stalledReader(site.nginx.opts.port, big, { from: KUBELET, maxMs: 20000 }));
         await readers[i].head;
       }
-      expect((await request(`${nginx.url}/`, { from: KUBELET })).status).toBe(429);
-      expect((await request(`${nginx.url}/healthz`, { from: KUBELET })).status).toBe(200);
-      expect((await request(`${nginx.url}/readyz`, { from: KUBELET })).status).toBe(200);
+      expect((await request(`${site.nginx.url}/`, { from: KUBELET })).status).toBe(429);
+      expect((await request(`${site.nginx.url}/healthz`, { from: KUBELET })).status).toBe(200);
+      expect((await request(`${site.nginx.url}/readyz`, { from: KUBELET })).status).toBe(200);
     } finally {
       for (const r of readers) r.socket.destroy();
     }
@@ -128,7 +119,7 @@ describe('greedy clients against nginx', () => {
     // checks' own burst gets 429 (unless nginx took a whole second for them); the page still
     // has the site's budget of 41, which alone would have passed all 31.
     const probes = 'GET /healthz HTTP/1.1\r\nHost: site\r\n\r\n'.repeat(30);
-    const conn = holdConnection(nginx.opts.port, { from: '127.0.0.11', maxMs: 8000 });
+    const conn = holdConnection(site.nginx.opts.port, { from: '127.0.0.11', maxMs: 8000 });
     conn.socket.on('connect', () => conn.socket.write(`${probes}GET / HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n`));
     const statuses = ((await conn.closed).received.match(/HTTP\/1\.1 (\d{3}) /g) ?? []).map((l) => Number(l.slice(9, 12)));
     expect(statuses.length).toBe(31);
@@ -145,7 +136,7 @@ describe('greedy clients against nginx', () => {
       return `GET /.x HTTP/1.1\r\nHost: site\r\nX-Forwarded-For: 10.${client >> 16 & 255}.${client >> 8 & 255}.${client & 255}\r\n\r\n`;
     }).join(''));
     // One connection, 300 requests at once: 100 answers, then nginx closes it.
-    const one = holdConnection(nginx.opts.port, { from: PROXY, maxMs: 15000 });
+    const one = holdConnection(site.nginx.opts.port, { from: PROXY, maxMs: 15000 });
     one.socket.on('connect', () => one.socket.write(pipelined(300)));
     const answers = (await one.closed).received.match(/HTTP\/1\.1 \d{3} /g) ?? [];
     expect(answers.length).toBe(100);
@@ -153,7 +144,7 @@ describe('greedy clients against nginx', () => {
     // 50 connections of 2000 requests each that never read: what waits in the server's send
     // buffers stays small (before: 128 MiB for the keep-alive's 65 s; the pod's limit is 64 MiB).
     const sockets = Array.from({ length: 50 }, () => {
-      const s = net.connect({ port: nginx.opts.port, host: '127.0.0.1', localAddress: PROXY }, () => s.write(pipelined(2000)));
+      const s = net.connect({ port: site.nginx.opts.port, host: '127.0.0.1', localAddress: PROXY }, () => s.write(pipelined(2000)));
       s.on('error', () => { /* reset */ });
       s.pause();
       return s;
@@ -162,21 +153,21 @@ describe('greedy clients against nginx', () => {
       await waitFor(() => (sockets.every((s) => s.bytesWritten > 0) ? true : undefined), 5000);
       let peak = 0;
       for (let i = 0; i < 20; i++) {
-        peak = Math.max(peak, serverSendQueues(nginx.opts.port));
+        peak = Math.max(peak, serverSendQueues(site.nginx.opts.port));
         await sleep(100);
       }
       expect(peak).toBeLessThan(8 * 1024 * 1024);
     } finally {
       for (const s of sockets) s.destroy();
     }
-    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    expect((await request(`${site.nginx.url}/`, { from: ORDINARY })).status).toBe(200);
   });
 
   test('a client past its limit waits about a second for each 429; another address is served at once', async () => {
     // 60 requests at once from one address: 41 pass at once, the rest are refused, slowly.
     const timed = await Promise.all(Array.from({ length: 60 }, async () => {
       const started = Date.now();
-      const res = await request(`${nginx.url}/`, { from: '127.0.0.10' });
+      const res = await request(`${site.nginx.url}/`, { from: '127.0.0.10' });
       return { status: res.status, ms: Date.now() - started };
     }));
     const refused = timed.filter((t) => t.status === 429);
@@ -184,41 +175,41 @@ describe('greedy clients against nginx', () => {
     expect(Math.min(...refused.map((t) => t.ms))).toBeGreaterThan(800);
     expect(Math.max(...refused.map((t) => t.ms))).toBeLessThan(3000);
     const started = Date.now();
-    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    expect((await request(`${site.nginx.url}/`, { from: ORDINARY })).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(800);
   });
 
   test('many connections from one address: each is closed when it sends nothing, others are served', async () => {
-    const held = Array.from({ length: 200 }, () => holdConnection(nginx.opts.port, { maxMs: 20000 }));
+    const held = Array.from({ length: 200 }, () => holdConnection(site.nginx.opts.port, { maxMs: 20000 }));
     await sleep(500);
-    expect((await stubStatus(nginx)).active).toBeGreaterThanOrEqual(200);
-    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    expect((await stubStatus(site.nginx)).active).toBeGreaterThanOrEqual(200);
+    expect((await request(`${site.nginx.url}/`, { from: ORDINARY })).status).toBe(200);
     const lived = await Promise.all(held.map((h) => h.closed));
     expect(Math.max(...lived.map((l) => l.afterMs))).toBeLessThan(12000);
-    expect((await stubStatus(nginx)).active).toBeLessThan(10);
+    expect((await stubStatus(site.nginx)).active).toBeLessThan(10);
   });
 
   test('big and stalled bodies: refused before they are read (413/405), nothing written to /tmp', async () => {
-    const tmp = path.join(nginx.dir, 'run');
+    const tmp = path.join(site.nginx.dir, 'run');
     const before = folderBytes(tmp);
     const MB = 1024 * 1024;
     // 20 bodies of 1 MB announced, 900 KB sent, then stalled; and chunked ones without a length.
     const stalled = Array.from({ length: 20 }, (_, i) => {
       const target = i % 2 ? '/api/upload' : '/upload';
-      const conn = holdConnection(nginx.opts.port, { first: `POST ${target} HTTP/1.1\r\nHost: site\r\nContent-Length: ${MB}\r\n\r\n`, maxMs: 20000 });
+      const conn = holdConnection(site.nginx.opts.port, { first: `POST ${target} HTTP/1.1\r\nHost: site\r\nContent-Length: ${MB}\r\n\r\n`, maxMs: 20000 });
       conn.socket.on('connect', () => conn.socket.write(Buffer.alloc(900 * 1024, 'a')));
       return conn;
     });
     const chunked = Array.from({ length: 10 }, (_, i) => {
-      const conn = holdConnection(nginx.opts.port, { first: `POST ${i % 2 ? '/api/upload' : '/'} HTTP/1.1\r\nHost: site\r\nTransfer-Encoding: chunked\r\n\r\n`, maxMs: 20000 });
+      const conn = holdConnection(site.nginx.opts.port, { first: `POST ${i % 2 ? '/api/upload' : '/'} HTTP/1.1\r\nHost: site\r\nTransfer-Encoding: chunked\r\n\r\n`, maxMs: 20000 });
       conn.socket.on('connect', () => conn.socket.write(`20000\r\n${'b'.repeat(0x20000)}\r\n`));
       return conn;
     });
     await sleep(1500);
     expect(folderBytes(tmp) - before).toBe(0);
     // nginx unlinks a temp file as it creates it: an open one would show only as a descriptor.
-    expect(nginx.openTempFiles()).toEqual([]);
-    expect((await request(`${nginx.url}/`, { from: ORDINARY })).status).toBe(200);
+    expect(site.nginx.openTempFiles()).toEqual([]);
+    expect((await request(`${site.nginx.url}/`, { from: ORDINARY })).status).toBe(200);
     for (const c of [...stalled, ...chunked]) c.socket.destroy();
     const answers = await Promise.all([...stalled, ...chunked].map((c) => c.closed));
     for (const a of answers.slice(0, 20)) expect(a.received).toMatch(/^HTTP\/1\.1 413 /);
@@ -227,22 +218,16 @@ describe('greedy clients against nginx', () => {
 });
 
 describe('the /api/ request rate', () => {
-  let nginx: NginxServer;
-  let api: Api;
-  beforeAll(async () => { ({ nginx, api } = await startSiteWithApi()); });
-  afterAll(async () => {
-    await nginx?.stop();
-    await api?.stop();
-  });
+  const site = useSiteWithApi();
 
   test('/api/: 5 requests/s per address with a burst of 10, one request at a time, 429 beyond', async () => {
     const started = Date.now();
-    const statuses = await burst(`${nginx.url}/api/info`, 20, 1);
+    const statuses = await burst(`${site.nginx.url}/api/info`, 20, 1);
     const seconds = (Date.now() - started) / 1000;
     expect(count(statuses, 200) + count(statuses, 429)).toBe(20);
     expect(count(statuses, 429)).toBeGreaterThan(0);
     expect(count(statuses, 200)).toBeLessThanOrEqual(11 + Math.ceil(5 * seconds));
-    expect((await request(`${nginx.url}/api/info`, { from: ORDINARY })).status).toBe(200);
+    expect((await request(`${site.nginx.url}/api/info`, { from: ORDINARY })).status).toBe(200);
   });
 });
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { nginxApiProxy } from '../../lib/nginx-api-proxy';
 import { nginxRealIp } from '../../lib/nginx-real-ip';
 import { NginxServer } from '../image/support/nginx';
-import { Api, ATTACKER, holdConnection, ORDINARY, repeatedHeaders, request, startApi, startNginx, startSiteWithApi } from './support';
+import { Api, ATTACKER, holdConnection, ORDINARY, repeatedHeaders, request, startApi, startNginx, useSiteWithApi } from './support';
 
 // What a client sends that should not come back, be believed, or be served: reflected trace
 // headers, spoofed forwarding and trace headers, Host headers in redirects, dotfiles, range
@@ -15,44 +15,38 @@ const EVIL_TRACEPARENT = '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0
 const VALID = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 describe('reflection and what nginx serves', () => {
-  let nginx: NginxServer;
-  let api: Api;
-  beforeAll(async () => { ({ nginx, api } = await startSiteWithApi()); });
-  afterAll(async () => {
-    await nginx?.stop();
-    await api?.stop();
-  });
+  const site = useSiteWithApi();
 
   test('a traceparent with markup is not echoed, by the API or through nginx; a valid one comes back canonical', async () => {
-    const direct = await request(`${api.url}/api/info`, { headers: { traceparent: EVIL_TRACEPARENT } });
+    const direct = await request(`${site.api.url}/api/info`, { headers: { traceparent: EVIL_TRACEPARENT } });
     expect(direct.status).toBe(200);
     // Version 01 may carry more fields; its first four are parsed, the rest never repeated.
     expect(direct.headers.traceparent).toBe(VALID);
     expect(JSON.stringify(direct.headers)).not.toMatch(/svg|alert|any text/);
-    const proxied = await request(`${nginx.url}/api/info`, { headers: { traceparent: EVIL_TRACEPARENT } });
+    const proxied = await request(`${site.nginx.url}/api/info`, { headers: { traceparent: EVIL_TRACEPARENT } });
     expect(proxied.status).toBe(200);
     expect(JSON.stringify(proxied.headers)).not.toMatch(/svg|alert|any text/);
     // nginx dropped it and started a trace of its own, which the API names.
     expect(proxied.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(proxied.headers.traceparent).not.toContain('4bf92f3577b34da6a3ce929d0e0e4736');
-    expect((await request(`${api.url}/api/info`, { headers: { traceparent: `${VALID.slice(0, -2)}03` } })).headers.traceparent).toBe(VALID);
+    expect((await request(`${site.api.url}/api/info`, { headers: { traceparent: `${VALID.slice(0, -2)}03` } })).headers.traceparent).toBe(VALID);
   });
 
   test('a traceparent of 6 KB: no 502, not echoed', async () => {
     const big = `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01${'x'.repeat(6000)}`;
-    const res = await request(`${nginx.url}/api/info`, { headers: { traceparent: big } });
+    const res = await request(`${site.nginx.url}/api/info`, { headers: { traceparent: big } });
     expect(res.status).toBe(200);
     expect(res.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
   test('a Host header is never put in a redirect: Location is a path', async () => {
-    const res = await request(`${nginx.url}/assets`, { headers: { Host: 'evil.example' } });
+    const res = await request(`${site.nginx.url}/assets`, { headers: { Host: 'evil.example' } });
     expect(res.status).toBe(301);
     expect(res.headers.location).toBe('/assets/');
   });
 
   test('dotfiles and backup files in the web root are 404 with the usual headers, the page still 200', async () => {
-    const web = path.join(nginx.dir, 'html');
+    const web = path.join(site.nginx.dir, 'html');
     const planted = ['.git/config', '.env', '.htaccess', 'assets/.secret', 'index.html~', 'index.html.bak', 'config.php.orig', '.index.html.swp'];
     for (const file of planted) {
       fs.mkdirSync(path.dirname(path.join(web, file)), { recursive: true });
@@ -60,22 +54,22 @@ describe('reflection and what nginx serves', () => {
     }
     execChmod(web);
     for (const file of [...planted, '%2egit/config', '.git/']) {
-      const res = await request(`${nginx.url}/${file}`);
+      const res = await request(`${site.nginx.url}/${file}`);
       expect([file, res.status]).toEqual([file, 404]);
       expect(res.body).not.toContain('SECRET');
       expect(res.headers['x-frame-options']).toBe('DENY');
     }
-    expect((await request(`${nginx.url}/`)).status).toBe(200);
+    expect((await request(`${site.nginx.url}/`)).status).toBe(200);
   });
 
   test('no byte ranges: many ranges, one range or an unsatisfiable one all get the plain 200, each header once', async () => {
-    const page = fs.readFileSync(path.join(nginx.dir, 'html', 'index.html'), 'utf-8');
+    const page = fs.readFileSync(path.join(site.nginx.dir, 'html', 'index.html'), 'utf-8');
     // Ranges that do not overlap (nginx would answer overlapping ones with the whole file
     // anyway): without max_ranges, a 206 of one part per range, each with its own headers.
     const many = `bytes=${Array.from({ length: 400 }, (_, i) => `${i * 5}-${i * 5}`).join(',')}`;
     expect(many.length).toBeGreaterThan(2000);
     for (const range of [many, 'bytes=0-0,10-10', 'bytes=0-9', 'bytes=999999-']) {
-      const res = await request(`${nginx.url}/`, { headers: { Range: range } });
+      const res = await request(`${site.nginx.url}/`, { headers: { Range: range } });
       expect([range.slice(0, 20), res.status, res.body.length]).toEqual([range.slice(0, 20), 200, page.length]);
       expect(res.headers['accept-ranges']).toBeUndefined();
       expect(repeatedHeaders(res)).toEqual([]);
@@ -85,18 +79,18 @@ describe('reflection and what nginx serves', () => {
 
   test('each header once on every status: 200, 301, 404, 405, 413, 429, /api/ answers', async () => {
     const answers = [
-      await request(`${nginx.url}/`), await request(`${nginx.url}/`, { headers: { Range: 'bytes=0-1' } }),
-      await request(`${nginx.url}/assets`), await request(`${nginx.url}/missing`), await request(`${nginx.url}/.env`),
-      await request(`${nginx.url}/`, { method: 'POST', body: 'x=1' }),
-      await request(`${nginx.url}/`, { method: 'POST', body: 'x'.repeat(20000) }),
-      await request(`${nginx.url}/`, { headers: { Range: 'bytes=999999-' } }),
-      await request(`${nginx.url}/api/info`), await request(`${nginx.url}/api/missing`),
-      await request(`${nginx.url}/api/info`, { method: 'DELETE' }),
+      await request(`${site.nginx.url}/`), await request(`${site.nginx.url}/`, { headers: { Range: 'bytes=0-1' } }),
+      await request(`${site.nginx.url}/assets`), await request(`${site.nginx.url}/missing`), await request(`${site.nginx.url}/.env`),
+      await request(`${site.nginx.url}/`, { method: 'POST', body: 'x=1' }),
+      await request(`${site.nginx.url}/`, { method: 'POST', body: 'x'.repeat(20000) }),
+      await request(`${site.nginx.url}/`, { headers: { Range: 'bytes=999999-' } }),
+      await request(`${site.nginx.url}/api/info`), await request(`${site.nginx.url}/api/missing`),
+      await request(`${site.nginx.url}/api/info`, { method: 'DELETE' }),
     ];
     // and a 429: past /api/'s burst from one address
     let limited;
     for (let i = 0; i < 40 && !limited; i++) {
-      const res = await request(`${nginx.url}/api/healthz`, { from: ATTACKER });
+      const res = await request(`${site.nginx.url}/api/healthz`, { from: ATTACKER });
       if (res.status === 429) limited = res;
     }
     expect(limited).toBeDefined();
@@ -112,21 +106,21 @@ describe('reflection and what nginx serves', () => {
     // Raw bytes that are not UTF-8 (0xff, a cut 3-byte character), sent as they are.
     const bad = Buffer.concat([Buffer.from('GET /logged-\xe2\x82 HTTP/1.1\r\nHost: site\r\nReferer: http://x/\xff\xfe', 'latin1'),
       Buffer.from('\r\nUser-Agent: agent \xc3\x28\r\nConnection: close\r\n\r\n', 'latin1')]);
-    const conn = holdConnection(nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
+    const conn = holdConnection(site.nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
     conn.socket.on('connect', () => conn.socket.write(bad));
     expect((await conn.closed).received).toMatch(/^HTTP\/1\.1 404 /);
     // Valid UTF-8 is kept as it is (raw too: node's client sends header values as Latin-1).
-    const good = holdConnection(nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
+    const good = holdConnection(site.nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
     good.socket.on('connect', () => good.socket.write(Buffer.from('GET /logged-ok HTTP/1.1\r\nHost: site\r\nReferer: https://例え.jp/ページ\r\nUser-Agent: quote " and \\ backslash\r\nConnection: close\r\n\r\n', 'utf-8')));
     expect((await good.closed).received).toMatch(/^HTTP\/1\.1 404 /);
     // Trace ids are logged only when well-formed.
-    await request(`${nginx.url}/logged-trace`, { from: ORDINARY, headers: { traceparent: EVIL_TRACEPARENT, 'X-B3-TraceId': '"},{"evil":1' } });
+    await request(`${site.nginx.url}/logged-trace`, { from: ORDINARY, headers: { traceparent: EVIL_TRACEPARENT, 'X-B3-TraceId': '"},{"evil":1' } });
     // No Referer and no User-Agent at all: logged as empty, not as "(invalid UTF-8)".
-    const none = holdConnection(nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
+    const none = holdConnection(site.nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
     none.socket.on('connect', () => none.socket.write('GET /logged-bare HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n'));
     expect((await none.closed).received).toMatch(/^HTTP\/1\.1 404 /);
-    await nginx.flushLogs();
-    const bytes = fs.readFileSync(path.join(nginx.dir, 'stdout.log'));
+    await site.nginx.flushLogs();
+    const bytes = fs.readFileSync(path.join(site.nginx.dir, 'stdout.log'));
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).not.toThrow();
     const lines = bytes.toString('utf-8').trim().split('\n').map((l) => JSON.parse(l));
     const badLine = lines.find((l) => l.uri === '(invalid UTF-8)');

@@ -107,6 +107,24 @@ export async function startSiteWithApi(opts: { httpIncludes?: Record<string, str
   }
 }
 
+/**
+ * The site with the real API for the tests of one `describe` (or file): started in beforeAll,
+ * stopped in afterAll. Its fields are set once beforeAll has run.
+ */
+export function useSiteWithApi(opts: Parameters<typeof startSiteWithApi>[0] = {}): { readonly nginx: NginxServer; readonly api: Api } {
+  let started: { nginx: NginxServer; api: Api } | undefined;
+  beforeAll(async () => { started = await startSiteWithApi(opts); });
+  afterAll(async () => {
+    await started?.nginx.stop();
+    await started?.api.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('useSiteWithApi: the site is used outside a test (it starts in beforeAll)');
+    return started;
+  };
+  return { get nginx() { return get().nginx; }, get api() { return get().api; } };
+}
+
 export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;

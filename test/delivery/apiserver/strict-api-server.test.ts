@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FakeCluster } from '../support/fake-cluster';
+import { FakeCluster, useFakeCluster } from '../support/fake-cluster';
 
 // The test API server (support/fake-apiserver.js) refuses what the real 1.27 API server refuses,
 // with its codes and messages, so that a client that depends on a refusal is tested against one:
@@ -8,21 +8,15 @@ import { FakeCluster } from '../support/fake-cluster';
 // limits, namespace lifecycle, identity, subresources, watch semantics, deletion.
 jest.setTimeout(120000);
 
-let cluster: FakeCluster;
-beforeAll(async () => {
-  cluster = await FakeCluster.start();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = useFakeCluster();
 beforeEach(async () => {
-  await cluster.reset();
-  cluster.kubectlRun(['create', 'namespace', 'strict']);
+  await cluster().reset();
+  cluster().kubectlRun(['create', 'namespace', 'strict']);
 });
 
 interface Answer { code: number; body: any; warning: string | null }
 async function api(method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<Answer> {
-  const res = await fetch(`${cluster.url}${p}`, {
+  const res = await fetch(`${cluster().url}${p}`, {
     method, headers: { 'Content-Type': contentType },
     body: body === undefined ? undefined : typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
   });
@@ -58,9 +52,9 @@ test('fieldValidation=Strict refuses an unknown field (400 naming it), Warn (the
   expect(warned.body.spec).not.toHaveProperty('replicaz');
   const ignored = await api('POST', `${DEPLOYMENTS}?fieldValidation=Ignore`, deployment({ replicaz: 3 }, 'other'));
   expect([ignored.code, ignored.warning, ignored.body.spec.replicaz]).toEqual([201, null, undefined]);
-  const file = path.join(cluster.work, 'typo.json');
+  const file = path.join(cluster().work, 'typo.json');
   fs.writeFileSync(file, JSON.stringify({ ...configMap('typo', { a: '1' }, { namespace: 'strict', labelz: {} }) }));
-  const applied = cluster.kubectlTry(['apply', '-f', file]);
+  const applied = cluster().kubectlTry(['apply', '-f', file]);
   expect(applied.status).toBe(1);
   expect(applied.stderr).toContain('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.labelz"');
 });
@@ -92,7 +86,7 @@ test('required fields and allowed values are checked on the object to be stored:
 });
 
 test('a custom kind is checked against its CRD\'s schema: an unknown field is refused with Strict (400) and pruned otherwise, a wrongly typed value is 422', async () => {
-  cluster.installCrds('traefik');
+  cluster().installCrds('traefik');
   const ROUTES = '/apis/traefik.io/v1alpha1/namespaces/strict/ingressroutes';
   const route = (spec: Record<string, unknown>) => ({ apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', metadata: { name: 'web' }, spec });
   const routes = [{ match: 'Host(`example.com`)', kind: 'Rule', services: [{ name: 'web', port: 80 }] }];
@@ -164,11 +158,11 @@ test('a namespace being deleted is Terminating, refuses new objects (403) and st
   expect(late.body).toEqual(expect.objectContaining({ reason: 'Forbidden',
     message: 'configmaps "late" is forbidden: unable to create new content in namespace strict because it is being terminated',
     details: { name: 'late', group: '', kind: 'configmaps', causes: [{ type: 'NamespaceTerminating', message: 'namespace strict is being terminated', field: 'metadata.namespace' }] } }));
-  const ns = await until(() => cluster.find('Namespace', 'strict'), (n) => (n?.status.conditions ?? []).some((c: any) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True'));
+  const ns = await until(() => cluster().find('Namespace', 'strict'), (n) => (n?.status.conditions ?? []).some((c: any) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True'));
   expect(ns!.status.phase).toBe('Terminating');
-  expect((await cluster.find('ConfigMap', 'held'))!.metadata).toHaveProperty('deletionTimestamp');
+  expect((await cluster().find('ConfigMap', 'held'))!.metadata).toHaveProperty('deletionTimestamp');
   expect((await api('PATCH', '/api/v1/namespaces/strict/configmaps/held', { metadata: { finalizers: null } }, 'application/merge-patch+json')).code).toBe(200);
-  expect(await until(() => cluster.find('Namespace', 'strict'), (n) => n === undefined)).toBeUndefined();
+  expect(await until(() => cluster().find('Namespace', 'strict'), (n) => n === undefined)).toBeUndefined();
   for (const name of ['default', 'kube-system']) {
     const refused = await api('DELETE', `/api/v1/namespaces/${name}`);
     expect([refused.code, refused.body.message]).toEqual([403, `namespaces "${name}" is forbidden: this namespace may not be deleted`]);
@@ -176,20 +170,20 @@ test('a namespace being deleted is Terminating, refuses new objects (403) and st
 });
 
 test('a new cluster has the default and kube-system namespaces; kube-system\'s UID, the cluster\'s identity, is the same through every context and after a reset, and another server\'s differs', async () => {
-  const uid = (context: string) => cluster.kubectlRun(['get', 'namespace', 'kube-system', '-o', 'jsonpath={.metadata.uid}'], context);
+  const uid = (context: string) => cluster().kubectlRun(['get', 'namespace', 'kube-system', '-o', 'jsonpath={.metadata.uid}'], context);
   const first = uid('kubernetes-admin@kubernetes');
   expect(first).toMatch(/^[0-9a-f-]{36}$/);
   expect(uid('prod-eu')).toBe(first);
-  expect(cluster.kubectlTry(['create', 'configmap', 'here', '-n', 'default']).status).toBe(0);
-  await cluster.reset();
+  expect(cluster().kubectlTry(['create', 'configmap', 'here', '-n', 'default']).status).toBe(0);
+  await cluster().reset();
   expect(uid('prod-us')).toBe(first);
   const other = await FakeCluster.start();
   try {
     expect(other.kubectlRun(['get', 'namespace', 'kube-system', '-o', 'jsonpath={.metadata.uid}'])).not.toBe(first);
   } finally {
     await other.stop();
-    process.env.KUBECONFIG = cluster.kubeconfig;
-    process.env.KUBECACHEDIR = path.join(cluster.work, 'kube-cache');
+    process.env.KUBECONFIG = cluster().kubeconfig;
+    process.env.KUBECACHEDIR = path.join(cluster().work, 'kube-cache');
   }
 });
 
@@ -217,14 +211,14 @@ test('/status and /scale: a write to an object keeps its status, a write to /sta
   expect([status.code, status.body.spec.replicas, status.body.status.observedGeneration, status.body.metadata.generation]).toEqual([200, 2, 42, ready.body.metadata.generation]);
   const scale = await api('GET', `${DEPLOYMENTS}/web/scale`);
   expect(scale.body).toEqual(expect.objectContaining({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 2 }, status: { replicas: 2, selector: 'app=web' } }));
-  expect(cluster.kubectlTry(['scale', 'deployment', 'web', '-n', 'strict', '--replicas=3']).status).toBe(0);
+  expect(cluster().kubectlTry(['scale', 'deployment', 'web', '-n', 'strict', '--replicas=3']).status).toBe(0);
   expect((await api('GET', `${DEPLOYMENTS}/web`)).body.spec.replicas).toBe(3);
   const negative = await api('PATCH', `${DEPLOYMENTS}/web/scale`, { spec: { replicas: -1 } }, 'application/merge-patch+json');
   expect([negative.code, negative.body.message]).toEqual([422, 'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0']);
 });
 
 test('watch: with no resourceVersion it starts with the current objects, from one it replays what followed, from one older than the event log it is 410 Expired; a streaming list is refused as 1.27 refuses it', async () => {
-  const watch = async (query: string) => (await (await fetch(`${cluster.url}/api/v1/namespaces/strict/configmaps?watch=true&timeoutSeconds=1${query}`)).text())
+  const watch = async (query: string) => (await (await fetch(`${cluster().url}/api/v1/namespaces/strict/configmaps?watch=true&timeoutSeconds=1${query}`)).text())
     .trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const a = (await api('POST', '/api/v1/namespaces/strict/configmaps', configMap('a', {}))).body;
   await api('POST', '/api/v1/namespaces/strict/configmaps', configMap('b', {}));
@@ -236,7 +230,7 @@ test('watch: with no resourceVersion it starts with the current objects, from on
   expect([streaming.code, streaming.body.message]).toEqual([422,
     'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled']);
   // With the gate on: the current objects, then a BOOKMARK marking their end; BOOKMARKs at the pace asked for.
-  await cluster.control({ watchList: true, bookmarkSeconds: 0.3 });
+  await cluster().control({ watchList: true, bookmarkSeconds: 0.3 });
   const events = await watch('&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true');
   expect(events.slice(0, 3).map((e) => `${e.type} ${e.object.metadata.name ?? e.object.metadata.annotations['k8s.io/initial-events-end']}`)).toEqual(['ADDED a', 'ADDED b', 'BOOKMARK true']);
   expect(events.slice(3).map((e) => e.type)).toEqual(expect.arrayContaining(['BOOKMARK']));
@@ -247,11 +241,11 @@ test('DELETE: a stale precondition is 409; Background deletes what the object ow
   const created = (await api('POST', DEPLOYMENTS, deployment())).body;
   const stale = await api('DELETE', `${DEPLOYMENTS}/web`, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'not-the-uid' } });
   expect([stale.code, stale.body.message]).toEqual([409, `Operation cannot be fulfilled on deployments.apps "web": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${created.metadata.uid}`]);
-  const replicaSets = async () => (await cluster.objects()).filter((o) => o.kind === 'ReplicaSet').map((o) => o.metadata.name.split('-')[0]);
+  const replicaSets = async () => (await cluster().objects()).filter((o) => o.kind === 'ReplicaSet').map((o) => o.metadata.name.split('-')[0]);
   expect(await replicaSets()).toEqual(['web']);
   expect((await api('DELETE', `${DEPLOYMENTS}/web`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan' })).code).toBe(200);
   expect(await replicaSets()).toEqual(['web']);
-  expect((await cluster.objects()).find((o) => o.kind === 'ReplicaSet')!.metadata).not.toHaveProperty('ownerReferences');
+  expect((await cluster().objects()).find((o) => o.kind === 'ReplicaSet')!.metadata).not.toHaveProperty('ownerReferences');
   await api('POST', DEPLOYMENTS, deployment({}, 'api'));
   expect((await api('DELETE', `${DEPLOYMENTS}/api?propagationPolicy=Background`)).code).toBe(200);
   expect(await replicaSets()).toEqual(['web']);

@@ -204,18 +204,18 @@ export class FakeCluster {
 export interface HelmRevision { revision: number; status: string; description: string }
 
 /**
- * The test file's cluster, for the tests that deploy the site: started before the file's tests
- * with SITE_IMAGE set to `site`, stopped after them. Call it at the top level of a test file.
+ * The test file's cluster: started before the file's tests (with SITE_IMAGE set to `site` for
+ * the tests that deploy the site), stopped after them. Call it at the top level of a test file.
  */
-export function useFakeCluster(site: string): () => FakeCluster {
+export function useFakeCluster(site?: string): () => FakeCluster {
   let cluster: FakeCluster | undefined;
   beforeAll(async () => {
     cluster = await FakeCluster.start();
-    process.env.SITE_IMAGE = site;
+    if (site !== undefined) process.env.SITE_IMAGE = site;
   });
   afterAll(async () => {
     await cluster?.stop();
-    delete process.env.SITE_IMAGE;
+    if (site !== undefined) delete process.env.SITE_IMAGE;
   });
   return () => {
     if (!cluster) throw new Error('useFakeCluster: the cluster is used outside a test (it starts in beforeAll)');
