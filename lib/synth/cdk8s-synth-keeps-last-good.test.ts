@@ -3,10 +3,10 @@
 // must leave it as it was, byte for byte, and a passed one must become the new last good output.
 
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { hashTree } from '../../test/support/hash-tree';
 
 jest.setTimeout(120_000);
 
@@ -41,16 +41,6 @@ function synth(objects: unknown[]) {
   const app = `node --import tsx --import ./lib/synth/app-guard.ts ${path.join(work, 'app.ts')}`;
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK8S_'))), CDK8S_CHECK_UPGRADE: 'false', NODE_PATH: path.join(ROOT, 'node_modules') };
   return spawnSync(process.execPath, [CLI, 'synth', '--app', app, '--output', path.join(work, 'dist')], { cwd: ROOT, env, encoding: 'utf-8', timeout: 120_000 });
-}
-
-function hashTree(dir: string): string {
-  const hash = createHash('sha256');
-  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
-    const p = path.join(dir, f);
-    hash.update(f).update('\0');
-    if (fs.statSync(p).isFile()) hash.update(fs.readFileSync(p)).update('\0');
-  }
-  return hash.digest('hex');
 }
 
 describe('cdk8s synth keeps only output that passed', () => {

@@ -1,9 +1,9 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { hashTree } from '../support/hash-tree';
 
 // What this project promises its users, typed as they type it: `npx cdk8s synth` (the cdk8s CLI,
 // with this project's cdk8s.yaml and its validation plugins), then the literal
@@ -63,16 +63,6 @@ function cdk8sSynth(args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
 /** `kubectl apply -f dist`, literally, in the folder that holds dist/. */
 function kubectlApply(context?: string) {
   return spawnSync(kubectl, [...(context ? ['--context', context] : []), 'apply', '-f', 'dist'], { cwd: work, env, encoding: 'utf-8' });
-}
-
-function hashTree(dir: string): string {
-  const hash = createHash('sha256');
-  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
-    const p = path.join(dir, f);
-    hash.update(f).update('\0');
-    if (fs.statSync(p).isFile()) hash.update(fs.readFileSync(p)).update('\0');
-  }
-  return hash.digest('hex');
 }
 
 const manifestsIn = (dir: string) => fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -20,6 +19,7 @@ import { runSynthCommand } from '../../lib/synth/synth-command';
 import { WebIngress } from '../../lib/web-ingress';
 import { WebService, WebServiceProps } from '../../lib/web-service';
 import { buildTargetFromEnv, targets, validations } from '../../main';
+import { hashTree } from '../support/hash-tree';
 
 // A user's first hour: every mistake below, made in main.ts or config/targets.ts, goes through
 // the synth command as `npm run synth` runs it. Each must fail with a message that names where
@@ -190,13 +190,3 @@ describe('every mistake is named, and dist/ is left as it was', () => {
     expect(hashTree(outdir)).toBe(good);
   });
 });
-
-function hashTree(dir: string): string {
-  const hash = createHash('sha256');
-  for (const f of fs.readdirSync(dir, { recursive: true }).map(String).sort()) {
-    const p = path.join(dir, f);
-    hash.update(f).update('\0');
-    if (fs.statSync(p).isFile()) hash.update(fs.readFileSync(p)).update('\0');
-  }
-  return hash.digest('hex');
-}
