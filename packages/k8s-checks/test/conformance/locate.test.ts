@@ -34,12 +34,20 @@ describe('finding the upstream conformance cases', () => {
     fs.mkdirSync(path.join(tmp, 'a', 'shared', 'conformance'), { recursive: true }); // empty: not the cases
     let message = '';
     try {
-      locateConformance(start, {});
+      locateConformance(start, {}, path.join(tmp, 'machine', 'conformance'));
     } catch (e) {
       message = (e as Error).message;
     }
     expect(message).toContain(path.join(tmp, 'a', 'b', 'shared', 'conformance'));
     expect(message).toContain(path.join(tmp, 'a', 'shared', 'conformance'));
+    expect(message).toContain(path.join(tmp, 'machine', 'conformance'));
     expect(message).toContain(`set ${CONFORMANCE_ENV}=`);
+  });
+
+  test('a checkout with no shared/ above it (a clone in a temporary folder) finds the machine\'s folder', () => {
+    const project = path.join(tmp, 'clone', 'packages', 'k8s-checks');
+    fs.mkdirSync(project, { recursive: true });
+    makeFolder(path.join(tmp, 'machine', 'conformance'));
+    expect(locateConformance(project, {}, path.join(tmp, 'machine', 'conformance'))).toBe(path.join(tmp, 'machine', 'conformance'));
   });
 });

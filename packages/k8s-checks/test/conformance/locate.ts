@@ -7,6 +7,12 @@ import * as path from 'path';
 /** Names the folder explicitly, for a checkout that has no `shared/conformance` above it. */
 export const CONFORMANCE_ENV = 'K8S_CHECKS_CONFORMANCE';
 
+/**
+ * Where the development machines keep it, for a checkout made elsewhere (a clone in a temporary
+ * folder, as CI may make): tried after the folders above the checkout.
+ */
+const MACHINE_FOLDER = '/work/shared/conformance';
+
 /** The files a conformance folder has: without them it is some other folder of that name. */
 const MARKERS = ['SOURCES.txt', 'kube-score', 'kube-linter', 'polaris', 'pod-security-admission'];
 
@@ -18,10 +24,10 @@ function isConformanceFolder(dir: string): boolean {
 
 /**
  * The conformance folder: `$K8S_CHECKS_CONFORMANCE` when set, else the first `shared/conformance`
- * found going up from `start`. Throws ConformanceNotFound saying where it looked and how to
- * point to the folder.
+ * found going up from `start`, else `machineFolder`. Throws ConformanceNotFound saying where it
+ * looked and how to point to the folder.
  */
-export function locateConformance(start: string = __dirname, env: NodeJS.ProcessEnv = process.env): string {
+export function locateConformance(start: string = __dirname, env: NodeJS.ProcessEnv = process.env, machineFolder: string = MACHINE_FOLDER): string {
   const given = env[CONFORMANCE_ENV];
   if (given) {
     const dir = path.resolve(given);
@@ -37,6 +43,10 @@ export function locateConformance(start: string = __dirname, env: NodeJS.Process
     looked.push(candidate);
     if (isConformanceFolder(candidate)) return candidate;
     if (path.dirname(dir) === dir) break;
+  }
+  if (!looked.includes(machineFolder)) {
+    looked.push(machineFolder);
+    if (isConformanceFolder(machineFolder)) return machineFolder;
   }
   throw new ConformanceNotFound(
     `The upstream conformance cases were not found. Looked for shared/conformance (holding ${MARKERS.join(', ')}) in:\n`
