@@ -5,7 +5,7 @@ import { Testing } from 'cdk8s';
 import { checkPolicies, Manifest, SchemaValidator } from 'k8s-checks';
 import { deploymentConfig } from './config/targets';
 import { apiImage, siteImage } from './lib/image-config';
-import { readManifestFolder } from './lib/synth/manifest-files';
+import { readManifestFolder } from './synth/manifest-files';
 import { resolveTargets } from './lib/deployment-config';
 import { buildTarget, synth, synthTargets } from './main';
 import { Obj } from './test/support/synth';

@@ -14,9 +14,9 @@ import { App } from 'cdk8s';
 import { ImageReference } from '../../lib/image-reference';
 import { NamespaceChart } from '../../lib/namespace-chart';
 import { ResourceProfile } from '../../lib/resource-profile';
-import { runSynthCommand, SynthCommandOptions } from '../../lib/synth/synth-command';
-import { synthTarget } from '../../lib/synth/synth-target';
-import { pluginValidation } from '../../lib/synth/validations';
+import { runSynthCommand, SynthCommandOptions } from '../../synth/synth-command';
+import { synthTarget } from '../../synth/synth-target';
+import { pluginValidation } from '../../synth/validations';
 import { WebService } from '../../lib/web-service';
 import { validations } from '../../main';
 

@@ -54,9 +54,9 @@ measure() { # name command...
 echo "synth benchmark: $runs runs each after a warm-up, $(nproc) cores, node $(node --version)"
 measure a-template "env -u NODE_OPTIONS node_modules/.bin/ts-node main.ts --outdir $out/a"
 measure b-npm-run-synth "npm run --silent synth -- --outdir $out/b"
-measure b-node "node --import tsx --import ./lib/synth/app-guard.ts main.ts --outdir $out/b"
+measure b-node "node --import tsx --import ./synth/app-guard.ts main.ts --outdir $out/b"
 measure b0-empty-caches --prepare "rm -rf $out/cache" \
-  "env K8S_CHECKS_CACHE_DIR=$out/cache node --import tsx --import ./lib/synth/app-guard.ts main.ts --outdir $out/b0"
+  "env K8S_CHECKS_CACHE_DIR=$out/cache node --import tsx --import ./synth/app-guard.ts main.ts --outdir $out/b0"
 measure c-cdk8s-synth "npx cdk8s synth --output $out/c"
 measure c-cdk8s-synth-no-validate "npx cdk8s synth --no-validate --output $out/c"
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compareTarget, fieldChanges, hasChanges, renderMarkdown, renderText, show } from '../../lib/synth/manifest-diff';
+import { compareTarget, fieldChanges, hasChanges, renderMarkdown, renderText, show } from '../../synth/manifest-diff';
 import { synthTargets } from '../../main';
 import { appObjects } from '../support/synth';
 

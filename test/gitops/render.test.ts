@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseManifestText, SchemaValidator } from 'k8s-checks';
-import { ForeignOutputError } from '../../lib/synth/output-folder';
+import { ForeignOutputError } from '../../synth/output-folder';
 import { deploymentConfig } from '../../config/targets';
 import { resolveGitOps } from '../../lib/gitops-config';
 import { targets } from '../../main';

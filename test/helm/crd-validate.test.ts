@@ -10,7 +10,7 @@ import * as traefik from '../../imports/traefik-ingressroute-traefik.io';
 import * as traefikMw from '../../imports/traefik-middleware-traefik.io';
 import * as knative from '../../imports/knative-service-serving.knative.dev';
 import { synthTargets } from '../../main';
-import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { readManifestFolder } from '../../synth/manifest-files';
 
 // Custom resources are checked against the openAPIV3Schema of the CRDs kept in crds/, offline
 // (the k8s-checks package's CRD validation, given the app's crds/ folder).

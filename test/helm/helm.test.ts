@@ -5,7 +5,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { readManifestFolder } from '../../synth/manifest-files';
 import { targets } from '../../main';
 import { chartName, escapeTemplates } from '../../tools/helm/chart';
 import { freePort } from '../support/free-port';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ForeignOutputError, OutputFolder } from '../../lib/synth/output-folder';
+import { ForeignOutputError, OutputFolder } from '../../synth/output-folder';
 import { ResolvedTarget } from '../../lib/deployment-config';
 import { synthTargets } from '../../main';
 import { UsageError } from './args';

