@@ -155,7 +155,7 @@ export async function synthTargets(outdir: string, options: {
     for (const target of places) {
       const dir = several && (options.everyCluster || options.cluster) ? path.join(outdir, target.name, target.placement.name) : path.join(outdir, target.name);
       const cluster = several ? target.placement.name : undefined;
-      const result = await synthTarget({ outdir: dir, target, cluster, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate, keepLastGood: false });
+      const result = await synthTarget({ outdir: dir, target, cluster, build: (app, t) => buildTargetFromEnv(app, t, options.env), validate });
       out.push({ target, cluster, dir, objects: result.objects, result });
     }
   }

@@ -1,6 +1,9 @@
 import { ApiObject, App } from 'cdk8s';
 import { uniqueKey } from 'k8s-checks';
 
+/** The file the cdk8s CLI reads construct paths from, in the output folder. */
+export const CONSTRUCT_METADATA_FILE = 'construct-metadata.json';
+
 /**
  * The construct path of every object of the app, in the format the cdk8s CLI reads
  * (`construct-metadata.json`, version 1.0.0).

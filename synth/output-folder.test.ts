@@ -26,22 +26,20 @@ describe('OutputFolder', () => {
     for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(staging, f), text);
   };
 
-  test('replace writes the files and a marker listing them, and keeps a last good copy beside the folder', async () => {
+  test('replace writes the files and a marker listing them, and leaves nothing beside the folder', async () => {
     expect(await folder.replace('dev', write({ 'dev.k8s.yaml': 'a' }))).toEqual(['dev.k8s.yaml']);
     expect(tree(folder.dir)).toEqual({ '.synth-output': expect.any(String), 'dev.k8s.yaml': 'a' });
     expect(folder.marker()).toEqual({ writer: 'synth', target: 'dev', files: ['dev.k8s.yaml'] });
-    expect(folder.lastGoodDir).toBe(path.join(work, '.dist-last-good'));
-    expect(tree(folder.lastGoodDir)).toEqual(tree(folder.dir));
-    expect(fs.readdirSync(work).sort()).toEqual(['.dist-last-good', 'dist']); // no staging folder left
+    expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
-  test('a failure while writing or checking leaves the folder and the last good copy as they were', async () => {
+  test('a failure while writing or checking leaves the folder as it was, and no staging folder', async () => {
     await folder.replace('dev', write({ 'dev.k8s.yaml': 'a' }));
-    const before = [tree(folder.dir), tree(folder.lastGoodDir)];
+    const before = tree(folder.dir);
     await expect(folder.replace('dev', () => { throw new Error('construct failed'); })).rejects.toThrow('construct failed');
     await expect(folder.replace('dev', write({ 'dev.k8s.yaml': 'b' }), { check: () => { throw new Error('invalid'); } })).rejects.toThrow('invalid');
-    expect([tree(folder.dir), tree(folder.lastGoodDir)]).toEqual(before);
-    expect(fs.readdirSync(work).sort()).toEqual(['.dist-last-good', 'dist']);
+    expect(tree(folder.dir)).toEqual(before);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
   test('files the folder did not write are refused and left alone', async () => {
@@ -53,6 +51,14 @@ describe('OutputFolder', () => {
     await expect(folder.replace('dev', write({ 'dev.k8s.yaml': 'a' }))).rejects
       .toThrow(`${folder.dir} holds files this command did not write ("notes.txt", "sub/keep.yaml"), and it would replace the whole folder; move them elsewhere, or write to another folder with --outdir`);
     expect(tree(folder.dir)).toEqual({ 'notes.txt': 'mine', 'sub/keep.yaml': 'x' });
+  });
+
+  test('a file where the folder would be is refused, not deleted', async () => {
+    fs.writeFileSync(folder.dir, 'my notes');
+    await expect(folder.replace('dev', write({ 'dev.k8s.yaml': 'a' }))).rejects
+      .toThrow(`${folder.dir} is a file, not a folder of manifests, and replacing it would delete it; move it elsewhere, or write to another folder with --outdir`);
+    expect(fs.readFileSync(folder.dir, 'utf-8')).toBe('my notes');
+    expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 
   test('a file added beside the written ones is foreign too; an empty folder is not', async () => {
@@ -70,30 +76,28 @@ describe('OutputFolder', () => {
     expect(Object.keys(tree(folder.dir))).toEqual(['.synth-output', 'prod.k8s.yaml']);
   });
 
-  test('keep: false leaves the last good copy for a later step to update', async () => {
-    await folder.replace('dev', write({ 'dev.k8s.yaml': 'a' }));
-    await folder.replace('dev', write({ 'dev.k8s.yaml': 'b' }), { keep: false });
-    expect(tree(folder.lastGoodDir)['dev.k8s.yaml']).toBe('a');
-    folder.keep();
-    expect(tree(folder.lastGoodDir)['dev.k8s.yaml']).toBe('b');
+  test('forget removes one written file and its line in the marker; a file not written is left', async () => {
+    await folder.replace('dev', write({ 'dev.k8s.yaml': 'a', 'construct-metadata.json': '{}' }));
+    folder.forget('construct-metadata.json');
+    folder.forget('dev.k8s.yml');
+    expect(Object.keys(tree(folder.dir))).toEqual(['.synth-output', 'dev.k8s.yaml']);
+    expect(folder.marker()?.files).toEqual(['dev.k8s.yaml']);
   });
 
-  test('restore puts the last good content back in place of an emptied or half-written folder', async () => {
-    await folder.replace('dev', write({ 'dev.k8s.yaml': 'a' }));
-    const good = tree(folder.dir);
-    fs.rmSync(folder.dir, { recursive: true }); // what `cdk8s synth` does before the app runs
-    expect(folder.restore()).toMatchObject({ target: 'dev' });
-    expect(tree(folder.dir)).toEqual(good);
-    fs.writeFileSync(path.join(folder.dir, 'dev.k8s.yaml'), 'unchecked');
-    folder.restore();
-    expect(tree(folder.dir)).toEqual(good);
-  });
-
-  test('restore without a last good copy removes what is there: nothing unchecked is left to apply', async () => {
-    fs.mkdirSync(folder.dir);
-    fs.writeFileSync(path.join(folder.dir, 'dev.k8s.yaml'), 'unchecked');
-    expect(folder.restore()).toBeUndefined();
+  test('removeWritten removes what the marker lists and the marker, and the folder once empty', async () => {
+    await folder.replace('dev', write({ 'dev.k8s.yaml': 'a', 'construct-metadata.json': '{}' }));
+    expect(folder.removeWritten()).toEqual(['construct-metadata.json', 'dev.k8s.yaml']);
     expect(fs.existsSync(folder.dir)).toBe(false);
+  });
+
+  test('removeWritten never deletes what the synth did not write', async () => {
+    await folder.replace('dev', write({ 'dev.k8s.yaml': 'a' }));
+    fs.writeFileSync(path.join(folder.dir, 'notes.txt'), 'mine');
+    folder.removeWritten();
+    expect(tree(folder.dir)).toEqual({ 'notes.txt': 'mine' });
+    fs.writeFileSync(path.join(folder.dir, 'app.yaml'), 'no marker: not ours');
+    expect(folder.removeWritten()).toEqual([]);
+    expect(tree(folder.dir)).toEqual({ 'app.yaml': 'no marker: not ours', 'notes.txt': 'mine' });
   });
 
   test('the folder gets ordinary permissions (umask), not the private ones of a temporary folder', async () => {

@@ -16,11 +16,6 @@ export interface OutputMarker {
 export interface ReplaceOptions {
   /** Runs on the staged files before anything is replaced; throws to refuse them. @default - none */
   readonly check?: (staging: string, files: string[]) => void | Promise<void>;
-  /**
-   * Keep the new content as the last good one right away. `false` when a later step (the cdk8s
-   * CLI's validation) still has to accept it. @default true
-   */
-  readonly keep?: boolean;
   /** The cluster the content is for, recorded in the marker (a target on several clusters). @default - none recorded */
   readonly cluster?: string;
 }
@@ -36,57 +31,59 @@ export class ForeignOutputError extends Error {
 
 /**
  * A folder of generated manifests (`dist/`) that is only ever replaced whole, never
- * half-written, and never taken over from somebody else; under `cdk8s synth`, with the app's
- * KeepLastGoodOutput entry in cdk8s.yaml, it only ever holds output that passed the validation
- * plugins (keep-last-good.ts).
+ * half-written, and never taken over from somebody else.
  *
  * - A marker file (`.synth-output`, no manifest extension, so `kubectl apply -f dist` and the
  *   cdk8s CLI pass it by) records what wrote the folder; a non-empty folder without it, or with
- *   files it does not list, is refused.
+ *   files it does not list, is refused, and so are a file in the folder's place and a folder
+ *   that cannot be written: nothing of them is deleted.
  * - New content is written to a staging folder beside it and swapped in with two renames.
- * - The last good content is also kept in `.<name>-last-good/` beside it: `cdk8s synth` empties
- *   the folder before the app runs, so a failed run puts that copy back.
  */
 export class OutputFolder {
   public static readonly MARKER = '.synth-output';
 
   public readonly dir: string;
-  /** Where the last good content is kept. */
-  public readonly lastGoodDir: string;
 
   public constructor(dir: string) {
     this.dir = path.resolve(dir);
-    this.lastGoodDir = path.join(path.dirname(this.dir), `.${path.basename(this.dir)}-last-good`);
   }
 
   /** The marker of the folder, or undefined when it has none (or an unreadable one). */
-  public marker(dir = this.dir): OutputMarker | undefined {
+  public marker(): OutputMarker | undefined {
     try {
-      const m = JSON.parse(fs.readFileSync(path.join(dir, OutputFolder.MARKER), 'utf-8')) as OutputMarker;
+      const m = JSON.parse(fs.readFileSync(path.join(this.dir, OutputFolder.MARKER), 'utf-8')) as OutputMarker;
       return typeof m.target === 'string' && Array.isArray(m.files) ? m : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** Rewrites the folder's marker (after a file it lists was removed). */
-  public writeMarker(marker: OutputMarker): void {
-    writeMarker(this.dir, marker);
-  }
-
-  /** Throws ForeignOutputError when the folder holds anything its marker does not list. */
+  /**
+   * Throws when replacing the folder would delete or change what is not the synth's: a file in
+   * its place, files its marker does not list (ForeignOutputError), or a folder its owner made
+   * read-only.
+   */
   public assertOwned(): void {
+    if (!fs.existsSync(this.dir)) return;
+    if (!fs.statSync(this.dir).isDirectory()) {
+      throw new Error(`${this.dir} is a file, not a folder of manifests, and replacing it would delete it; move it elsewhere, or write to another folder with --outdir`);
+    }
     const present = listFiles(this.dir);
-    if (present.length === 0) return;
     const owned = new Set([OutputFolder.MARKER, ...(this.marker()?.files ?? [])]);
     const foreign = present.filter((f) => !owned.has(f));
     if (foreign.length > 0) throw new ForeignOutputError(this.dir, foreign);
+    try {
+      fs.accessSync(this.dir, fs.constants.W_OK);
+    } catch {
+      const mode = (fs.statSync(this.dir).mode & 0o777).toString(8).padStart(4, '0');
+      throw new Error(`${this.dir} is read-only (mode ${mode}), and replacing it would change it; make it writable (chmod u+w ${this.dir}), or write to another folder with --outdir`);
+    }
   }
 
   /**
    * Writes new content with `write(staging)` into a staging folder, then replaces the folder
-   * with it and keeps a copy as the last good content. On any error the folder is as it was.
-   * Returns the files written, relative to the folder.
+   * with it. On any error the folder is as it was and the staging folder is gone. Returns the
+   * files written, relative to the folder.
    */
   public async replace(target: string, write: (staging: string) => void | Promise<void>, options: ReplaceOptions = {}): Promise<string[]> {
     this.assertOwned();
@@ -101,45 +98,38 @@ export class OutputFolder {
       // mkdtemp makes the folder private (0700); the output is an ordinary folder.
       fs.chmodSync(staging, 0o777 & ~process.umask());
       swap(staging, this.dir);
-      if (options.keep ?? true) this.keep();
       return files;
     } finally {
       fs.rmSync(staging, { recursive: true, force: true });
     }
   }
 
-  /** Saves what the folder holds now as the last good content. */
-  public keep(): void {
-    if (!fs.existsSync(this.dir)) return;
-    const copy = `${this.lastGoodDir}.${process.pid}.tmp`;
-    fs.rmSync(copy, { recursive: true, force: true });
-    fs.cpSync(this.dir, copy, { recursive: true });
-    swap(copy, this.lastGoodDir);
+  /** Removes one file the synth wrote and no longer needs there, and its line in the marker. */
+  public forget(file: string): void {
+    const marker = this.marker();
+    if (!marker?.files.includes(file)) return;
+    fs.rmSync(path.join(this.dir, file), { force: true });
+    writeMarker(this.dir, { ...marker, files: marker.files.filter((f) => f !== file) });
   }
 
   /**
-   * Puts the last good content back in place of whatever the folder holds now. Returns the
-   * marker of what was restored, or undefined when there was nothing to restore (the folder is
-   * then removed: no unchecked output is left for `kubectl apply` to pick up).
+   * Removes what the synth wrote (the files its marker lists, and the marker), and the folder
+   * when nothing else is left in it. Returns the files removed; [] for a folder the synth did
+   * not write.
    */
-  public restore(): OutputMarker | undefined {
-    const kept = this.marker(this.lastGoodDir);
-    if (!kept) {
-      fs.rmSync(this.dir, { recursive: true, force: true });
-      return undefined;
-    }
-    const copy = `${this.dir}.${process.pid}.restore`;
-    fs.rmSync(copy, { recursive: true, force: true });
-    fs.cpSync(this.lastGoodDir, copy, { recursive: true });
-    swap(copy, this.dir);
-    return kept;
+  public removeWritten(): string[] {
+    const marker = this.marker();
+    if (!marker) return [];
+    for (const f of marker.files) fs.rmSync(path.join(this.dir, f), { force: true });
+    fs.rmSync(path.join(this.dir, OutputFolder.MARKER), { force: true });
+    if (fs.readdirSync(this.dir).length === 0) fs.rmdirSync(this.dir);
+    return [...marker.files];
   }
 }
 
 function writeMarker(dir: string, marker: OutputMarker): void {
   fs.writeFileSync(path.join(dir, OutputFolder.MARKER), `${JSON.stringify(marker, null, 2)}\n`);
 }
-
 
 /** Every file below `dir`, relative, sorted; [] when it does not exist. */
 function listFiles(dir: string): string[] {
@@ -150,7 +140,11 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-/** Replaces `dest` by `src` with two renames: at no point is `dest` half-written. */
+/**
+ * Replaces `dest` by `src` with two renames: at no point is `dest` half-written. When the
+ * previous content cannot be removed, the swap is undone, so that the caller's "left as it was"
+ * stays true and no `-previous` folder is left behind.
+ */
 function swap(src: string, dest: string): void {
   if (!fs.existsSync(dest)) {
     fs.renameSync(src, dest);
@@ -164,7 +158,13 @@ function swap(src: string, dest: string): void {
     fs.renameSync(previous, dest);
     throw err;
   }
-  fs.rmSync(previous, { recursive: true, force: true });
+  try {
+    fs.rmSync(previous, { recursive: true, force: true });
+  } catch (err) {
+    fs.renameSync(dest, src);
+    fs.renameSync(previous, dest);
+    throw err;
+  }
 }
 
 function listShort(files: readonly string[]): string {

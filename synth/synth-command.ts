@@ -1,7 +1,7 @@
 import { parseArgs } from 'util';
 import { App } from 'cdk8s';
 import { describeError, displayPath } from './describe-error';
-import { OutputFolder } from './output-folder';
+import { failedUnderCli } from './last-good-hint';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 import { describePlacement, Place, placeTarget } from './placement';
 import { watchSynth, WatchOptions } from './watch';
@@ -42,7 +42,9 @@ $CDK8S_OUTDIR), as manifest files directly in DIR, so that "kubectl apply -f DIR
 exactly that target. The manifests are checked first (Kubernetes 1.27 schema, Pod Security
 restricted, kube-score, kube-linter, Polaris: the validation plugins of cdk8s.yaml), and DIR
 is replaced only when they pass; on any error DIR is left as it was. A DIR that holds files
-this command did not write is refused.
+this command did not write, a file in its place and a read-only DIR are refused, untouched.
+Under npx cdk8s synth (which empties DIR before the app runs) a failed run leaves no
+manifest in DIR: what the checks refused is removed.
 
 Options:
   -t, --target NAME  the target to synthesize (also $TARGET)
@@ -62,11 +64,10 @@ Exit codes: 0 written, 1 the app or the options are wrong, 2 the manifests faile
 /**
  * `npm run synth` and the app command of `cdk8s synth`. Returns the exit code.
  *
- * Run by the cdk8s CLI (it sets CDK8S_OUTDIR and CDK8S_RECORD_CONSTRUCT_METADATA), the app
- * leaves validation to the CLI's plugins, and keeping the output as the last good one once it
- * passed to the app's KeepLastGoodOutput entry of cdk8s.yaml (keep-last-good.ts); the CLI empties
- * the output folder before the app runs, so an app that fails puts the last good output back. Run directly, it validates the output itself, with the same
- * plugins, before it replaces anything.
+ * Run directly, it validates the output itself, with the plugins of cdk8s.yaml, before it
+ * replaces anything. Run by the cdk8s CLI (it sets CDK8S_OUTDIR and
+ * CDK8S_RECORD_CONSTRUCT_METADATA), it leaves validation to the CLI's plugins, and removing the
+ * output they refuse to the first of them (remove-refused-output.ts).
  */
 export async function runSynthCommand<T extends { readonly name: string }>(
   argv: readonly string[], env: NodeJS.ProcessEnv, options: SynthCommandOptions<T>, io: CommandIo = defaultIo,
@@ -109,6 +110,9 @@ export async function runSynthCommand<T extends { readonly name: string }>(
     return 0;
   }
   try {
+    // The CLI loads the same plugins after the app: one that cannot load (a misspelled class, a
+    // wrong crds: path) fails here instead, before anything is written.
+    if (cliValidates) options.validate({});
     const placed = placeTarget(options, selectTarget(options.targets, args.target ?? env.TARGET), args.cluster ?? env.TARGET_CLUSTER);
     const target = placed.target;
     const result = await synthTarget({
@@ -136,21 +140,9 @@ export async function runSynthCommand<T extends { readonly name: string }>(
       return 2;
     }
     io.err(`synth failed: ${describeError(err)}`);
-    io.err(underCli ? restoreAfterCli(outdir) : `${shown} was left unchanged.`);
+    io.err(underCli ? failedUnderCli(outdir) : `${shown} was left unchanged.`);
     return 1;
   }
-}
-
-/**
- * After a failed run under the cdk8s CLI, which emptied the output folder before the app ran:
- * puts the last good output back and says what is there now.
- */
-export function restoreAfterCli(outdir: string): string {
-  const shown = displayPath(outdir);
-  const restored = new OutputFolder(outdir).restore();
-  return restored
-    ? `cdk8s synth emptied ${shown} before the app ran; the last good output (target ${restored.target}${restored.cluster ? ` on cluster ${restored.cluster}` : ''}) was put back.`
-    : `cdk8s synth emptied ${shown} before the app ran, and there was no earlier good output to put back: ${shown} is empty.`;
 }
 
 /** The target named `name`, or the first target when no name is given. */

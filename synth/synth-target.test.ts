@@ -60,14 +60,13 @@ describe('synthTarget', () => {
     expect(paths[uniqueKey({ kind: 'Service', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Service' });
   });
 
-  test('for the cdk8s CLI: construct-metadata.json in the output, and the last good copy left to the plugins', async () => {
-    await synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main') });
-    const kept = fs.readFileSync(path.join(work, '.dist-last-good', 'main.k8s.yaml'), 'utf-8');
+  test('for the cdk8s CLI: construct-metadata.json in the output, listed in the marker for the plugins to remove', async () => {
     await synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main', 'changed'), forCdk8sCli: true });
     const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf-8'));
     expect(metadata.version).toBe('1.0.0');
     expect(metadata.resources['Deployment/changed/web']).toEqual({ path: 'main/Deployment' });
-    expect(fs.readFileSync(path.join(work, '.dist-last-good', 'main.k8s.yaml'), 'utf-8')).toBe(kept);
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, '.synth-output'), 'utf-8')).files).toEqual(['construct-metadata.json', 'main.k8s.yaml']);
+    expect(fs.readdirSync(work)).toEqual(['dist']);
   });
 });
 

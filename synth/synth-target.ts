@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parseManifestText } from 'k8s-checks';
-import { CONSTRUCT_METADATA_FILE } from './keep-last-good';
+import { CONSTRUCT_METADATA_FILE, constructMetadata } from './construct-metadata';
 import { OutputFolder } from './output-folder';
-import { constructMetadata } from './construct-metadata';
 
 /** One synthesized manifest file and the objects it holds. */
 export interface ManifestFile {
@@ -45,17 +44,11 @@ export interface SynthTargetOptions<T extends { readonly name: string }> {
   readonly validate?: OutputValidation;
   /**
    * Write `construct-metadata.json` (construct path of every object) for the cdk8s CLI's
-   * validation plugins, and leave keeping the output as the last good one to KeepLastGoodOutput
-   * (keep-last-good.ts), which acts once the CLI has decided.
+   * validation plugins; RemoveRefusedOutput (remove-refused-output.ts) removes it, or all the
+   * output when a plugin refused it, once the CLI has decided.
    * @default false
    */
   readonly forCdk8sCli?: boolean;
-  /**
-   * Keep a copy of the output beside the folder as the last good one, for `cdk8s synth` to put
-   * back when it fails (it empties the folder first). Folders the CLI never writes (the tools'
-   * own) need none. @default true
-   */
-  readonly keepLastGood?: boolean;
 }
 
 export interface SynthResult {
@@ -86,7 +79,6 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
       fs.writeFileSync(path.join(staging, CONSTRUCT_METADATA_FILE), JSON.stringify(constructMetadata(app)));
     }
   }, {
-    keep: !options.forCdk8sCli && (options.keepLastGood ?? true),
     cluster: options.cluster,
     check: async (staging, written) => {
       manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({

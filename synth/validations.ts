@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { countReports, formatReports, runValidations, Validation } from 'k8s-checks';
 import * as YAML from 'yaml';
-import { KeepLastGoodOutput } from './keep-last-good';
+import { closest } from 'fastest-levenshtein';
+import { RemoveRefusedOutput } from './remove-refused-output';
 import { OutputValidation } from './synth-target';
 
 /** One entry of `validations:` in cdk8s.yaml, as the cdk8s CLI reads it. */
@@ -26,6 +27,12 @@ export function loadValidations(configFile: string): Validation[] {
   if (!Array.isArray(entries)) {
     throw new Error(`${configFile}: validations must be a list of { package, version, class, properties } (a URL to a list is not supported here)`);
   }
+  // Without it first, a check that fails under `cdk8s synth` would leave its unchecked output
+  // in the folder for kubectl apply (the CLI empties the folder before the app runs).
+  if (entries.length > 0 && entries[0]?.class !== RemoveRefusedOutput.name) {
+    throw new Error(`${configFile}: the first entry of validations must be { package: ./synth/cdk8s-plugin.js, version: 1.0.0, class: ${RemoveRefusedOutput.name} }, `
+      + `which removes the output the checks refused under cdk8s synth; found class "${entries[0]?.class}"`);
+  }
   const plugins: Validation[] = [];
   entries.forEach((e: ValidationEntry, i) => {
     const where = `${configFile}: validations[${i}]`;
@@ -36,10 +43,14 @@ export function loadValidations(configFile: string): Validation[] {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const module = require(path.resolve(dir, e.package)) as Record<string, new (props: unknown) => Validation>;
     const Plugin = module[e.class];
-    if (typeof Plugin !== 'function') throw new Error(`${where}: package "${e.package}" exports no class "${e.class}"`);
-    // The checks only: npm run synth replaces the output folder once they passed, so the CLI's
-    // keeper of the last good output has nothing to do here.
-    if (Plugin === KeepLastGoodOutput) return;
+    if (typeof Plugin !== 'function') {
+      const classes = Object.keys(module).filter((k) => typeof module[k] === 'function' && /^[A-Z]/.test(k));
+      throw new Error(`${where}: package "${e.package}" exports no class "${e.class}"; `
+        + `${classes.length ? `did you mean "${closest(e.class, classes)}"? ` : ''}fix the class: in ${path.basename(configFile)}`);
+    }
+    // The checks only: npm run synth replaces the output folder once they passed, so what
+    // removes refused output under the CLI has nothing to do here.
+    if (Plugin === RemoveRefusedOutput) return;
     plugins.push(withCwd(dir, () => new Plugin(e.properties ?? {})));
   });
   return plugins;

@@ -54,7 +54,6 @@ export async function renderArgoCd(outdir: string, gitops: ResolvedGitOps, targe
     target: { name: ARGOCD_OUTPUT },
     build: (app) => buildArgoCd(app, gitops, targets, env),
     validate: pluginValidation(validations()),
-    keepLastGood: false,
   });
 }
 

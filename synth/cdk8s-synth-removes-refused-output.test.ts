@@ -1,12 +1,11 @@
-// The real `cdk8s synth` with this project's cdk8s.yaml (its KeepLastGoodOutput entry first,
+// The real `cdk8s synth` with this project's cdk8s.yaml (its RemoveRefusedOutput entry first,
 // then the checks): the CLI empties the output folder before the app runs, so a failed check
-// must leave it as it was, byte for byte, and a passed one must become the new last good output.
+// must leave no manifest there for kubectl apply, and a passed one the manifests alone.
 
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hashTree } from '../test/support/hash-tree';
 
 jest.setTimeout(120_000);
 
@@ -15,7 +14,7 @@ const CLI = path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), '
 
 let work: string;
 beforeEach(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-synth-last-good-'));
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-synth-refused-'));
   // One ConfigMap per target run, from objects.json: a misspelt field fails the schema check.
   fs.writeFileSync(path.join(work, 'app.ts'), `
 import * as fs from 'fs';
@@ -46,29 +45,23 @@ function synth(objects: unknown[]) {
 describe('cdk8s synth keeps only output that passed', () => {
   const dist = () => path.join(work, 'dist');
 
-  test('passed: the manifests and the marker, no construct metadata, and a last good copy beside', () => {
+  test('passed: the manifests and the marker, no construct metadata, nothing beside the folder', () => {
     const r = synth([configMap({ a: '1' })]);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.status).toBe(0);
     expect(fs.readdirSync(dist()).sort()).toEqual(['.synth-output', 'dev.k8s.yaml']);
-    expect(hashTree(path.join(work, '.dist-last-good'))).toBe(hashTree(dist()));
+    expect(fs.readdirSync(work).sort()).toEqual(['app.ts', 'dist', 'objects.json']);
   });
 
-  test('a check failed: exit 2, the report, and dist/ byte-identical to the last good output', () => {
+  test('a check failed: exit 2, the report, no manifest left in dist/, and how to get the last good output', () => {
     expect(synth([configMap({ a: '1' })]).status).toBe(0);
-    const before = hashTree(dist());
     const r = synth([configMap({ a: '2' }, 'datum')]);
     expect(r.status).toBe(2);
     expect(r.stdout).toContain('schema/unknown-field [error]');
-    expect(r.stderr).toContain(`synth: ${dist()}/ did not pass; the last good output (target dev) was put back in its place.`);
+    expect(r.stderr).toContain(`synth: the manifests in ${dist()}/ did not pass; the synth removed what it wrote there (dev.k8s.yaml), so nothing unchecked is left to apply.`);
+    expect(r.stderr).toContain('synthesize the last good commit (git stash; npm run synth');
     expect(r.stderr).not.toMatch(/^\s+at /m);
-    expect(hashTree(dist())).toBe(before);
-  });
-
-  test('a check failed and there was no earlier good output: nothing is left for kubectl apply', () => {
-    const r = synth([configMap({ a: '2' }, 'datum')]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`synth: ${dist()}/ did not pass and there was no earlier good output: ${dist()}/ was removed, so nothing unchecked is left to apply.`);
     expect(fs.existsSync(dist())).toBe(false);
+    expect(fs.readdirSync(work).sort()).toEqual(['app.ts', 'objects.json']);
   });
 });
