@@ -10,7 +10,7 @@ export function describeError(err: unknown, cwd = process.cwd()): string {
   if (!(err instanceof Error)) return String(err);
   const relative = (text: string) => text.split(`${cwd}${path.sep}`).join('');
   // esbuild (through tsx) reports a syntax error as "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: ...".
-  const message = relative(err.message.replace(/^Transform failed with \d+ errors?:\n/, ''));
+  const message = relative(missingImport(err) ?? err.message.replace(/^Transform failed with \d+ errors?:\n/, ''));
   const ours = ['lib', 'synth'].map((d) => `${path.join(cwd, d)}${path.sep}`);
   const userFrame = (err.stack ?? '').split('\n').slice(1)
     .map((line) => /^\s+at (?:(.*?) \()?(\/[^()]+?):(\d+):(\d+)\)?$/.exec(line))
@@ -23,4 +23,19 @@ export function describeError(err: unknown, cwd = process.cwd()): string {
 export function displayPath(dir: string, cwd = process.cwd()): string {
   const rel = path.relative(cwd, path.resolve(dir));
   return `${rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(dir)}/`;
+}
+
+/**
+ * A module of `imports/` that is not there: those are the classes cdk8s generates, so the
+ * message says which command writes them, instead of a bare "Cannot find module".
+ */
+function missingImport(err: Error): string | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  const wanted = /^Cannot find module '([^']+)'/.exec(err.message)?.[1];
+  if ((code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') || !wanted || !/(^|\/)imports\//.test(wanted)) return undefined;
+  const from = (err as { requireStack?: string[] }).requireStack?.[0];
+  const command = /(^|\/)imports\/k8s(\.ts)?$/.test(wanted)
+    ? '"npm run import" writes imports/k8s.ts (the Kubernetes 1.27 classes)'
+    : '"npm run import:crds" writes the custom resources\' classes from crds/ ("npm run import" writes imports/k8s.ts)';
+  return `Cannot find module '${wanted}'${from ? ` (imported by ${from})` : ''}: imports/ holds the classes cdk8s generates; ${command}`;
 }

@@ -189,4 +189,19 @@ describe('every mistake is named, and dist/ is left as it was', () => {
     expect(message).toContain('was left unchanged');
     expect(hashTree(outdir)).toBe(good);
   });
+
+  test('a misspelt field fails the schema check (exit 2), and the report names the field without --verbose', async () => {
+    const { code, message } = await run((chart) => {
+      new ApiObject(chart, 'rogue-service', {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'rogue' },
+        spec: { selector: { app: 'rogue' }, ports: [{ port: 80, targetPrt: 8080 }] },
+      });
+    });
+    expect(code).toBe(2);
+    expect(message).toContain('schema/unknown-field [error]');
+    expect(message).toContain('unknown field "targetPrt"');
+    expect(message).toMatch(/- Service\/mincloud-dev\/rogue in \S+dev\.k8s\.yaml \(construct dev\/rogue-service\) at \/spec\/ports\/0(\/targetPrt)?\n/);
+    expect(message).toContain('was left unchanged');
+    expect(hashTree(outdir)).toBe(good);
+  });
 });

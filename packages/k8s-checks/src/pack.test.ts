@@ -63,7 +63,7 @@ describe('the packed package, installed into an empty folder', () => {
     const bad = npx('privileged.yaml');
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('polaris/runAsPrivileged [danger]  1 object\n  Should not be running as privileged (container "web")');
-    expect(bad.stdout).toContain('  - Deployment/mincloud/web in privileged.yaml\n');
+    expect(bad.stdout).toContain('  - Deployment/mincloud/web in privileged.yaml at spec.template.spec.containers[0].securityContext.privileged\n');
 
     fs.writeFileSync(path.join(project, 'broken.yaml'), 'kind: [\n');
     const broken = npx('broken.yaml');

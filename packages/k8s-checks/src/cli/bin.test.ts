@@ -56,7 +56,7 @@ describe('k8s-checks', () => {
     expect(r.stdout).toContain([
       'polaris/runAsPrivileged [danger]  1 object',
       '  Should not be running as privileged (container "web"): securityContext.privileged=true [danger]',
-      `  - Deployment/mincloud/web in ${file}`,
+      `  - Deployment/mincloud/web in ${file} at spec.template.spec.containers[0].securityContext.privileged`,
       '  fix: Set securityContext.privileged: false.',
     ].join('\n'));
     const rules = r.stdout.split('\n').filter((l) => /^\S.*\[[a-z]+\]  \d+ objects?$/.test(l));
@@ -82,8 +82,8 @@ describe('k8s-checks', () => {
     expect(r.stdout).toContain([
       'polaris/pullPolicyNotAlways [warning]  2 objects',
       '  Image pull policy should be "Always" (container "a"): imagePullPolicy="IfNotPresent" [warning] | Image pull policy should be "Always" (container "b"): imagePullPolicy="IfNotPresent" [warning]',
-      `  - Deployment/mincloud/a in ${path.join(dir, 'a.yaml')}`,
-      `  - Deployment/mincloud/b in ${path.join(dir, 'b.yaml')}`,
+      `  - Deployment/mincloud/a in ${path.join(dir, 'a.yaml')} at spec.template.spec.containers[0].imagePullPolicy`,
+      `  - Deployment/mincloud/b in ${path.join(dir, 'b.yaml')} at spec.template.spec.containers[0].imagePullPolicy`,
       '  fix: Set imagePullPolicy: Always.',
     ].join('\n'));
   });
@@ -123,7 +123,7 @@ describe('k8s-checks', () => {
     expect(withCrds.stdout).toBe([
       'schema/unknown-field [error]  1 object',
       '  unknown field "intervall"',
-      `  - ServiceMonitor/mincloud/web in ${file}`,
+      `  - ServiceMonitor/mincloud/web in ${file} at /spec/endpoints/0/intervall`,
       '  fix: Remove the field, or correct its name as the Kubernetes 1.27 API (or the CRD) spells it.',
       '',
       '1 objects, 1 findings in 1 rules, 0 exemptions',
@@ -139,7 +139,7 @@ describe('k8s-checks', () => {
     find(m, 'Service').spec.type = 'NodePort';
     const nodePort = run(['-'], yamlOf(m));
     expect(nodePort.status).toBe(1);
-    expect(nodePort.stdout).toContain('kube-score/service-type [warning]  1 object\n  The Service is of type NodePort\n  - Service/mincloud/web in -\n');
+    expect(nodePort.stdout).toContain('kube-score/service-type [warning]  1 object\n  The Service is of type NodePort\n  - Service/mincloud/web in - at spec.type\n');
   });
 
   test('input that is not manifests: exit 2 with the file and what is wrong', () => {

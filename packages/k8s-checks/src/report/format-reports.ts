@@ -31,7 +31,9 @@ function occurrences(violations: readonly ReportedViolation[]): number {
 function objectLine(r: ReportedResource): string {
   const where = r.manifestPath ? ` in ${r.manifestPath}` : '';
   const construct = r.constructPath ? ` (construct ${r.constructPath})` : '';
-  return `${r.resourceName}${where}${construct}`;
+  // The field is what to edit: shown always, not only with --verbose.
+  const fields = r.locations.filter((l) => l !== '(the object)');
+  return `${r.resourceName}${where}${construct}${fields.length ? ` at ${fields.join(', ')}` : ''}`;
 }
 
 /** The report as text; ends with `N objects, M findings in K rules, E exemptions`. */
