@@ -28,7 +28,10 @@ describe('the validation plugins of cdk8s.yaml', () => {
     const configWith = (change: (entries: Array<Record<string, unknown>>) => void) => {
       const config = YAML.parse(fs.readFileSync(CONFIG, 'utf-8'));
       change(config.validations);
-      for (const e of config.validations) e.package = path.resolve(path.dirname(CONFIG), e.package);
+      for (const e of config.validations) {
+        e.package = path.resolve(path.dirname(CONFIG), e.package);
+        if (e.properties?.crds) e.properties.crds = e.properties.crds.map((c: string) => path.resolve(path.dirname(CONFIG), c));
+      }
       const file = path.join(work, 'cdk8s.yaml');
       fs.writeFileSync(file, YAML.stringify(config));
       return file;
@@ -37,6 +40,8 @@ describe('the validation plugins of cdk8s.yaml', () => {
     test('a misspelled class is named, with the closest class the package exports', () => {
       const file = configWith((e) => { e[1].class = 'SchemaValidaton'; });
       expect(() => loadValidations(file)).toThrow(`${file}: validations[1]: package "${path.resolve(path.dirname(CONFIG), 'packages/k8s-checks')}" exports no class "SchemaValidaton"; did you mean "SchemaValidation"? fix the class: in cdk8s.yaml`);
+      const own = configWith((e) => { e[0].class = 'RemoveRefusedOutpt'; });
+      expect(() => loadValidations(own)).toThrow('exports no class "RemoveRefusedOutpt"; did you mean "RemoveRefusedOutput"?');
     });
 
     test('without RemoveRefusedOutput first, the config is refused, naming the entry it needs', () => {

@@ -27,12 +27,6 @@ export function loadValidations(configFile: string): Validation[] {
   if (!Array.isArray(entries)) {
     throw new Error(`${configFile}: validations must be a list of { package, version, class, properties } (a URL to a list is not supported here)`);
   }
-  // Without it first, a check that fails under `cdk8s synth` would leave its unchecked output
-  // in the folder for kubectl apply (the CLI empties the folder before the app runs).
-  if (entries.length > 0 && entries[0]?.class !== RemoveRefusedOutput.name) {
-    throw new Error(`${configFile}: the first entry of validations must be { package: ./synth/cdk8s-plugin.js, version: 1.0.0, class: ${RemoveRefusedOutput.name} }, `
-      + `which removes the output the checks refused under cdk8s synth; found class "${entries[0]?.class}"`);
-  }
   const plugins: Validation[] = [];
   entries.forEach((e: ValidationEntry, i) => {
     const where = `${configFile}: validations[${i}]`;
@@ -53,6 +47,12 @@ export function loadValidations(configFile: string): Validation[] {
     if (Plugin === RemoveRefusedOutput) return;
     plugins.push(withCwd(dir, () => new Plugin(e.properties ?? {})));
   });
+  // Without it first, a check that fails under `cdk8s synth` would leave its unchecked output
+  // in the folder for kubectl apply (the CLI empties the folder before the app runs).
+  if (entries.length > 0 && entries[0].class !== RemoveRefusedOutput.name) {
+    throw new Error(`${configFile}: the first entry of validations must be { package: ./synth/cdk8s-plugin.js, version: 1.0.0, class: ${RemoveRefusedOutput.name} }, `
+      + `which removes the output the checks refused under cdk8s synth; found class "${entries[0].class}"`);
+  }
   return plugins;
 }
 

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { hashTree } from '../support/hash-tree';
 import { copyProject, ProjectCopy } from '../support/project-copy';
 
@@ -79,17 +80,21 @@ describe('npx cdk8s synth', () => {
     expect(fs.readdirSync(path.dirname(dist))).toEqual([]);
   });
 
-  test('a misspelled plugin class in cdk8s.yaml: named with the class meant, and nothing written, not even construct-metadata.json', () => {
+  /** Each class under validations: in cdk8s.yaml, and the same with its last letter dropped. */
+  const classes = (YAML.parse(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf-8')).validations as Array<{ class: string }>)
+    .map((e) => [e.class, e.class.slice(0, -1)]);
+
+  test.each(classes)('a misspelled plugin class in cdk8s.yaml (%s as %s): named with the class meant, and nothing written, not even construct-metadata.json', (meant, misspelled) => {
     const dist = path.join(project.root, 'dist');
     expect(cdk8sSynth([], project.root).status).toBe(0);
     expect(applyable(dist)).toEqual(['dev.k8s.yaml']);
     const config = path.join(project.root, 'cdk8s.yaml');
     const good = fs.readFileSync(config, 'utf-8');
     try {
-      fs.writeFileSync(config, good.replace('class: SchemaValidation', 'class: SchemaValidaton'));
+      fs.writeFileSync(config, good.replace(`class: ${meant}\n`, `class: ${misspelled}\n`));
       const r = cdk8sSynth([], project.root);
       expect(r.status).not.toBe(0);
-      expect(r.stderr).toContain('exports no class "SchemaValidaton"; did you mean "SchemaValidation"?');
+      expect(r.stderr).toContain(`exports no class "${misspelled}"; did you mean "${meant}"?`);
       expect(r.stderr).toContain('cdk8s synth removed dist/ before the app ran, so it holds no manifests now.');
       expect(r.stderr).toContain('(git stash; npm run synth; git stash pop)');
       expect(applyable(dist)).toEqual([]);
