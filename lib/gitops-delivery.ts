@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoCdApplication } from './argocd-application';
 import { ArgoCdProject, ClusterResource } from './argocd-project';
-import { GitOpsTarget } from './gitops-config';
+import { GitOpsTarget } from './gitops-target';
 import { recommendedLabels } from './labels';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { PropValidationError } from './validation/prop-errors';

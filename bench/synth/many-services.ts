@@ -18,7 +18,7 @@ import { runSynthCommand, SynthCommandOptions } from '../../lib/synth/synth-comm
 import { synthTarget } from '../../lib/synth/synth-target';
 import { pluginValidation } from '../../lib/synth/validations';
 import { WebService } from '../../lib/web-service';
-import { validations } from '../../main';
+import { validations } from '../../app';
 
 /** N services in one namespace. */
 export function buildServices(app: App, services: number): void {

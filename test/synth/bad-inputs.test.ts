@@ -5,7 +5,7 @@ import { ApiObject, App } from 'cdk8s';
 import { Cpu, ServiceType } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { deploymentConfig } from '../../config/targets';
-import { ResolvedTarget, resolveTargets, TargetConfig } from '../../lib/deployment-config';
+import { ResolvedTarget, resolveTargets, TargetConfig } from '../../config/deployment-config';
 import { ImageReference } from '../../lib/image-reference';
 import { IngressController } from '../../lib/ingress-controller';
 import { IngressTls } from '../../lib/ingress-tls';
@@ -18,7 +18,7 @@ import { pluginValidation } from '../../lib/synth/validations';
 import { runSynthCommand } from '../../lib/synth/synth-command';
 import { WebIngress } from '../../lib/web-ingress';
 import { WebService, WebServiceProps } from '../../lib/web-service';
-import { buildTargetFromEnv, targets, validations } from '../../main';
+import { buildTargetFromEnv, targets, validations } from '../../app';
 import { hashTree } from '../support/hash-tree';
 
 // A user's first hour: every mistake below, made in main.ts or config/targets.ts, goes through

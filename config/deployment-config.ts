@@ -1,13 +1,13 @@
 import { Duration } from 'cdk8s';
-import { IngressController } from './ingress-controller';
-import { IngressTls } from './ingress-tls';
-import { KnativeNetworking } from './knative-networking';
+import { IngressController } from '../lib/ingress-controller';
+import { IngressTls } from '../lib/ingress-tls';
+import { KnativeNetworking } from '../lib/knative-networking';
 import { ServiceType } from 'cdk8s-plus-27';
-import { ResourceProfile } from './resource-profile';
-import { ServiceMesh } from './service-mesh';
-import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
-import { checkKnownProps, PropKeys } from './validation/known-props';
-import { DEFAULT_PROGRESS_DEADLINE } from './web-service';
+import { ResourceProfile } from '../lib/resource-profile';
+import { ServiceMesh } from '../lib/service-mesh';
+import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from '../lib/validation/prop-errors';
+import { checkKnownProps, PropKeys } from '../lib/validation/known-props';
+import { DEFAULT_PROGRESS_DEADLINE } from '../lib/web-service';
 import type { GitOpsConfig } from './gitops-config';
 
 /** A Kubernetes cluster, as kubectl knows it. */

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { IngressController } from './ingress-controller';
-import { KnativeNetworking } from './knative-networking';
-import { ServiceMesh } from './service-mesh';
+import { IngressController } from '../lib/ingress-controller';
+import { KnativeNetworking } from '../lib/knative-networking';
+import { ServiceMesh } from '../lib/service-mesh';
 import { DeploymentConfig, onCluster, resolveTargets, selectTargets, TargetConfig } from './deployment-config';
 
 const clusters = { local: { context: 'kind-local' }, prod: { context: 'prod-admin' } };
