@@ -9,7 +9,7 @@ import { nginxRealIp } from '../lib/nginx-real-ip';
 import { PolicyException } from '../lib/policy-exception';
 import { ResourceProfile } from '../lib/resource-profile';
 import { ServerlessService } from '../lib/serverless-service';
-import { ErrorRateSource, ServiceMonitoring } from '../lib/service-monitoring';
+import { ServiceMonitoring } from '../lib/service-monitoring';
 import { WebIngress } from '../lib/web-ingress';
 import { WebService } from '../lib/web-service';
 import { version } from '../package.json';
@@ -102,8 +102,7 @@ export function buildTarget(app: App, target: ResolvedTarget, images: Images): N
     new ServiceMonitoring(chart, 'monitoring', {
       service: site,
       prometheusLabels: target.monitoring.prometheusLabels,
-      errorRate: target.ingress?.controller.kind === 'nginx' ? ErrorRateSource.ingressNginx()
-        : target.ingress?.controller.kind === 'traefik' ? ErrorRateSource.traefik() : undefined,
+      errorRate: target.ingress?.controller.errorRate(),
     });
   }
   return chart;
