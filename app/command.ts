@@ -4,16 +4,25 @@ import { apiImage, siteImage } from '../config/image-config';
 import { ImageReference } from '../lib/image-reference';
 import { CommandIo, runSynthCommand, SynthCommandOptions } from '../lib/synth/synth-command';
 import { pluginValidation } from '../lib/synth/validations';
-import { validations } from './synth-targets';
-import { buildTargetFromEnv, targets } from './targets';
+import { validations } from './validations';
 
 const ROOT = path.join(__dirname, '..');
+
+/**
+ * The checked config and the chart builder, loaded when the synth first asks for a target: a
+ * mistake in config/targets.ts is then reported as the synth's own failure (under cdk8s synth,
+ * with the last good output put back), not as a crash while the app loads.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const app = (): typeof import('./targets') => require('./targets');
 
 /** What the synth command needs to synthesize this app. */
 export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<ResolvedTarget> {
   return {
-    targets,
-    build: (app, target) => buildTargetFromEnv(app, target, env),
+    get targets() {
+      return app().targets;
+    },
+    build: (cdk8sApp, target) => app().buildTargetFromEnv(cdk8sApp, target, env),
     validate: (options) => pluginValidation(validations(), options),
     applyHint: (target, outdir) => `kubectl --context ${target.placement.context} apply -f ${outdir}`,
     notes: (target) => unpinnedImageNotes(target, env),
@@ -40,7 +49,7 @@ export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<Reso
  * Said, not refused: a fresh checkout has no pushed digest to pin until a release is pushed.
  */
 export function unpinnedImageNotes(target: ResolvedTarget, env: NodeJS.ProcessEnv): string[] {
-  if (target.name === targets[0].name) return [];
+  if (target.name === app().targets[0].name) return [];
   const images: Array<[ImageReference, string, string]> = [[siteImage(env), 'SITE_IMAGE', 'docker/push.sh']];
   if (target.api) images.push([apiImage(env), 'API_IMAGE', 'IMAGE_ENV=services/api/image.env docker/push.sh']);
   return images.filter(([image]) => !image.isImmutable).map(([image, variable, push]) =>

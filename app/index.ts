@@ -5,6 +5,7 @@ export { buildTarget } from './build-target';
 export type { Images } from './build-target';
 export { buildTargetFromEnv, gitops, imagesFromEnv, resolveConfig, targets } from './targets';
 export type { ResolvedConfig } from './targets';
-export { synthTargets, validations } from './synth-targets';
+export { synthTargets } from './synth-targets';
+export { validations } from './validations';
 export type { SynthesizedTarget } from './synth-targets';
 export { commandOptions, synth, unpinnedImageNotes } from './command';

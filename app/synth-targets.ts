@@ -2,8 +2,9 @@ import * as path from 'path';
 import { onCluster, ResolvedTarget } from '../config/deployment-config';
 import { selectTarget } from '../lib/synth/synth-command';
 import { SynthResult, synthTarget } from '../lib/synth/synth-target';
-import { loadValidations, pluginValidation } from '../lib/synth/validations';
+import { pluginValidation } from '../lib/synth/validations';
 import { buildTargetFromEnv, targets } from './targets';
+import { validations } from './validations';
 
 /** One target synthesized by `synthTargets`. */
 export interface SynthesizedTarget {
@@ -44,9 +45,3 @@ export async function synthTargets(outdir: string, options: {
   }
   return out;
 }
-
-/** The validation plugins of cdk8s.yaml, loaded once: what `cdk8s synth` runs after the app. */
-export function validations(): ReturnType<typeof loadValidations> {
-  return loaded ??= loadValidations(path.join(__dirname, '..', 'cdk8s.yaml'));
-}
-let loaded: ReturnType<typeof loadValidations> | undefined;

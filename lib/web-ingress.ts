@@ -12,6 +12,7 @@ import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
 import { WebService } from './web-service';
 import { checkSameNamespace, UniqueClaims } from './validation/cross-object';
+import { checkHostListedOnce } from './validation/host-list';
 
 /** One path of the Ingress and the service it goes to. */
 export interface IngressRoute {
@@ -122,11 +123,12 @@ export class WebIngress extends Construct {
     if (!props.hosts || props.hosts.length === 0) {
       throw new PropValidationError(this, 'hosts', props.hosts, 'name at least one host, e.g. ["www.example.com"]');
     }
-    for (const host of props.hosts) {
+    props.hosts.forEach((host, i) => {
       if (!HOST.test(host) || host.length > 253) {
         throw new PropValidationError(this, 'hosts', host, 'use a fully qualified lower-case DNS name such as "www.example.com"');
       }
-    }
+      checkHostListedOnce(this, 'hosts', props.hosts, i);
+    });
     if (props.redirectToHttps && !props.tls) {
       throw new PropValidationError(this, 'redirectToHttps', true, 'a redirect to HTTPS needs tls (IngressTls.fromSecret or IngressTls.certManager)');
     }

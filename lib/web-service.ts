@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Duration, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { dnsEgressRule } from './dns-egress';
 import { EgressDestination } from './egress-destination';
@@ -349,7 +349,7 @@ export class WebService extends Construct {
 
   private validate(props: WebServiceProps): void {
     if (props.servicePort !== undefined) checkPort(this, 'servicePort', props.servicePort);
-    if (props.replicas !== undefined) checkInteger(this, 'replicas', props.replicas, 0, 1000);
+    if (props.replicas !== undefined) checkReplicas(this, 'replicas', props.replicas);
     if (props.serviceType !== undefined) checkOneOf(this, 'serviceType', props.serviceType, SERVICE_TYPES);
     if (props.nodePort !== undefined) {
       checkInteger(this, 'nodePort', props.nodePort, 30000, 32767);
@@ -382,7 +382,8 @@ export class WebService extends Construct {
       const a = props.autoscaling;
       const min = a.minReplicas ?? 2;
       checkInteger(this, 'autoscaling.minReplicas', min, 1, 1000);
-      checkInteger(this, 'autoscaling.maxReplicas', a.maxReplicas, min + 1, 1000);
+      checkInteger(this, 'autoscaling.maxReplicas', a.maxReplicas, min + 1, 1000,
+        `above autoscaling.minReplicas, ${min}${a.minReplicas === undefined ? ' by default' : ''}: the autoscaler scales between the two; for a fixed count drop autoscaling and set replicas`);
       if (a.cpuUtilization !== undefined) checkInteger(this, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
       if (a.memoryUtilization !== undefined) checkInteger(this, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
     }
@@ -477,4 +478,20 @@ export class WebService extends Construct {
 
 function utilization(name: 'cpu' | 'memory', averageUtilization: number): k8s.MetricSpecV2 {
   return { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization } } };
+}
+
+/**
+ * Refuses a replica count a Deployment cannot serve with. 0 is refused rather than rendered: a
+ * Deployment scaled to zero has no pods, its Service no endpoints, and nothing starts a pod when
+ * a request comes; scaling to zero when idle needs something that holds the request and starts
+ * one, which Knative's activator does for a ServerlessService.
+ */
+export function checkReplicas(scope: IConstruct | string, field: string, replicas: number): void {
+  if (replicas === 0) {
+    throw new PropValidationError(scope, field, replicas,
+      'a web service with 0 pods serves nothing: its Service has no endpoints and nothing starts a pod when a request comes. '
+      + 'Use 2 or more (kube-score and Polaris ask for 2, so that a drain or a crash leaves one serving); to run nothing while idle, '
+      + 'run it as a ServerlessService with autoscaling: { scaleToZero: true } (serverless: { scaleToZero: true } in config/targets.ts); to stop it, remove it');
+  }
+  checkInteger(scope, field, replicas, 1, 1000);
 }
