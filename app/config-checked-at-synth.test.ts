@@ -33,7 +33,7 @@ describe('the app checks the whole config when it loads, its GitOps delivery inc
 
   test('a mistake in gitops: stops the synth, not the first npm run gitops after it', () => {
     expect(() => loadAppWith((c) => ({ ...c, gitops: { ...c.gitops!, promotion: ['dev', 'qa'] } }))).toThrow(
-      'deployment config: invalid gitops.promotion "qa": use target names: "dev", "staging", "prod", "preview"');
+      'config/targets.ts: deployment config: invalid gitops.promotion "qa": use target names: "dev", "staging", "prod", "preview"');
   });
 
   test('a config without gitops: has no GitOps delivery, and is no mistake', () => {
@@ -49,7 +49,7 @@ describe('the app checks the whole config when it loads, its GitOps delivery inc
       const code = await command.synth(['--outdir', outdir, '--no-validate'], { ...process.env, TARGET: '', SITE_IMAGE: '', API_IMAGE: '' },
         { out: (l) => lines.push(l), err: (l) => lines.push(l) });
       expect(code).toBe(1);
-      expect(lines.join('\n')).toContain('synth failed: deployment config: invalid gitops.repository "rendered-manifests": use the repository URL as Argo CD has it registered');
+      expect(lines.join('\n')).toContain('synth failed: config/targets.ts: deployment config: invalid gitops.repository "rendered-manifests": use the repository URL as Argo CD has it registered');
       expect(fs.existsSync(outdir)).toBe(false);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { DeploymentConfig, ResolvedTarget, resolveTargets } from '../config/depl
 import { ResolvedGitOps, resolveGitOps } from '../config/gitops-config';
 import { apiImage, siteImage } from '../config/image-config';
 import { NamespaceChart } from '../lib/namespace-chart';
+import { PropValidationError } from '../lib/validation/prop-errors';
 import { buildTarget, Images } from './build-target';
 
 /** config/targets.ts, checked as a whole: its targets and, when it has one, its GitOps delivery. */
@@ -23,7 +24,17 @@ export function resolveConfig(config: DeploymentConfig): ResolvedConfig {
   return { targets, ...(config.gitops ? { gitops: resolveGitOps(config, targets) } : {}) };
 }
 
-const resolved = resolveConfig(deploymentConfig);
+const resolved = loadConfig();
+
+/** config/targets.ts, resolved; a mistake's message says which file it is in. */
+function loadConfig(): ResolvedConfig {
+  try {
+    return resolveConfig(deploymentConfig);
+  } catch (err) {
+    if (err instanceof PropValidationError) err.message = `config/targets.ts: ${err.message}`;
+    throw err;
+  }
+}
 
 /** Every target of config/targets.ts, checked; the first one is the default. */
 export const targets: readonly ResolvedTarget[] = resolved.targets;
