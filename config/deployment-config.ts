@@ -124,7 +124,7 @@ export interface TargetConfig {
 export interface DeploymentConfig {
   readonly clusters: Readonly<Record<string, ClusterConfig>>;
   readonly targets: readonly TargetConfig[];
-  /** GitOps delivery with Argo CD (`npm run gitops`); checked by `resolveGitOps` in lib/gitops-config.ts. @default - none */
+  /** GitOps delivery with Argo CD (`npm run gitops`); checked with the targets by `resolveGitOps` (config/gitops-config.ts) whenever the app loads the config. @default - none */
   readonly gitops?: GitOpsConfig;
 }
 
