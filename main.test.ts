@@ -4,10 +4,10 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { checkPolicies, Manifest, SchemaValidator } from 'k8s-checks';
 import { deploymentConfig } from './config/targets';
-import { apiImage, siteImage } from './lib/image-config';
+import { apiImage, siteImage } from './config/image-config';
 import { readManifestFolder } from './synth/manifest-files';
-import { resolveTargets } from './lib/deployment-config';
-import { buildTarget, synth, synthTargets } from './main';
+import { resolveTargets } from './config/deployment-config';
+import { buildTarget, synth, synthTargets } from './app';
 import { Obj } from './test/support/synth';
 
 const targets = resolveTargets(deploymentConfig);

@@ -3,7 +3,7 @@ import { IngressController } from '../lib/ingress-controller';
 import { IngressTls } from '../lib/ingress-tls';
 import { KnativeNetworking } from '../lib/knative-networking';
 import { ServiceMesh } from '../lib/service-mesh';
-import { DeploymentConfig } from '../lib/deployment-config';
+import { DeploymentConfig } from './deployment-config';
 import { ArgoCdCluster } from '../lib/argocd-cluster';
 
 /**

@@ -4,7 +4,7 @@ import { PolicyValidation, runValidations, SchemaValidation, SchemaValidator } f
 import { byKind, synthObjects } from '../test/support/synth';
 import { ArgoCdCluster } from './argocd-cluster';
 import { ArgoCdSyncPolicy } from './argocd-sync-policy';
-import { GitOpsTarget } from './gitops-config';
+import { GitOpsTarget } from './gitops-target';
 import { GitOpsDelivery } from './gitops-delivery';
 
 const ARGO_CD_CRDS = path.join(__dirname, '..', 'crds', 'argo-cd');

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoCdApplication } from './argocd-application';
 import { ArgoCdProject, ClusterResource } from './argocd-project';
-import { GitOpsTarget } from './gitops-config';
+import { GitOpsTarget } from './gitops-target';
 import { recommendedLabels } from './labels';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { PropValidationError } from './validation/prop-errors';
@@ -44,7 +44,7 @@ export class GitOpsDelivery extends Construct {
         `Argo CD reads Applications and AppProjects from its own namespace: put GitOpsDelivery in a chart with namespace "${t.argoCdNamespace}" (this one is "${namespace ?? '(none)'}")`);
     }
     if (!Array.isArray(t.clusters) || t.clusters.length === 0) {
-      throw new PropValidationError(this, 'target.clusters', t.clusters, 'give at least one cluster of the target (resolveGitOps in lib/gitops-config.ts resolves them from config/targets.ts)');
+      throw new PropValidationError(this, 'target.clusters', t.clusters, 'give at least one cluster of the target (resolveGitOps in config/gitops-config.ts resolves them from config/targets.ts)');
     }
     const several = t.clusters.length > 1;
     const labelsOf = (instance: string, cluster?: string) => ({

@@ -105,10 +105,10 @@ export interface RenderedProbes {
   readonly startupProbe?: k8s.Probe;
 }
 
-/** The probes as Kubernetes Probes, over HTTP on the named container port. */
-export function renderProbes(checks: HealthChecks, livenessPath: string, readinessPath: string, portName: string): RenderedProbes {
+/** The probes as Kubernetes Probes, over HTTP on the container port `port` (its name, or its number where only that is accepted). */
+export function renderProbes(checks: HealthChecks, livenessPath: string, readinessPath: string, port: k8s.IntOrString): RenderedProbes {
   const probe = ({ path, ...timing }: ProbeSettings): k8s.Probe => ({
-    httpGet: { path, port: k8s.IntOrString.fromString(portName), scheme: 'HTTP' },
+    httpGet: { path, port, scheme: 'HTTP' },
     ...timing,
   });
   const s = probeSettings(checks, livenessPath, readinessPath);

@@ -1,30 +1,19 @@
 import { Chart, Duration, Lazy } from 'cdk8s';
-import { ImagePullPolicy, ServiceAccount } from 'cdk8s-plus-27';
+import { ServiceAccount } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import * as knative from '../imports/knative-service-serving.knative.dev';
-import { checkEnvName, sortedEnv } from './container-env';
 import { dnsEgressRule } from './dns-egress';
-import {
-  checkHealthCheckKeys, checkProbePaths, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_READINESS_PATH, HealthChecks, probeSettings, ProbeSettings,
-} from './health-checks';
-import { checkImageReference, ImageReference } from './image-reference';
+import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
 import { KNATIVE_FEATURE_FLAGS, KNATIVE_FEATURE_KEYS, KnativeFeatures } from './knative-features';
 import { KnativeNetworking, QUEUE_PROXY_HTTP_PORT, QUEUE_PROXY_METRICS_PORT } from './knative-networking';
-import { recommendedLabels, selectorLabels } from './labels';
-import { NamespaceChart } from './namespace-chart';
-import { hostAntiAffinity, topologySpread } from './pod-spreading';
-import { exceptionAnnotations, ExceptionTarget, PolicyException, pinnedImageExceptions } from './policy-exception';
-import { checkResourceProfile, ResourceProfile } from './resource-profile';
-import {
-  checkRunAsIds, checkWritablePaths, DEFAULT_WRITABLE_PATHS, resolveRunAs, restrictedContainerSecurity, restrictedPodSecurity, RUN_AS_KEYS, RunAs,
-  writableVolumes,
-} from './restricted-security';
+import { POD_TEMPLATE_PROPS, PodTemplate, PodTemplateOptions, PodTemplateProps } from './pod-template';
+import { PolicyException, pinnedImageExceptions } from './policy-exception';
 import { ScalingMetric } from './scaling-metric';
 import { checkSameNamespace, claimServiceName } from './validation/cross-object';
 import { checkKnownProps, PropKeys } from './validation/known-props';
-import { checkDnsLabel, checkInteger, checkPort, PropValidationError } from './validation/prop-errors';
+import { checkDnsLabel, checkInteger, PropValidationError } from './validation/prop-errors';
 import { WebService } from './web-service';
 
 /** How Knative scales the service's pods, as its autoscaler's (KPA) annotations on the Revision. */
@@ -49,61 +38,8 @@ export interface ServerlessAutoscaling {
   readonly containerConcurrency?: number;
 }
 
-export interface ServerlessServiceProps {
-  /** The container image: always a tag or a digest, never `latest`. */
-  readonly image: ImageReference;
-
-  /**
-   * Name of the Knative Service, its ServiceAccount and NetworkPolicy, and the first label of its
-   * address (`<name>.<namespace>.svc.cluster.local`). Unique within the chart, at most 49
-   * characters: Knative names the Revisions `<name>-00001` and their Services
-   * `<name>-00001-private`. @default - the construct id
-   */
-  readonly name?: string;
-
-  /** The application name for `app.kubernetes.io/name`. @default - `name` */
-  readonly appName?: string;
-
-  /** `app.kubernetes.io/component`. @default 'web' */
-  readonly component?: string;
-
-  /** `app.kubernetes.io/part-of`. @default 'mincloud' */
-  readonly partOf?: string;
-
-  /**
-   * Port the container listens on; named `http1`, as Knative names an HTTP/1 port, and given to
-   * the container in `$PORT`. Not one of Knative's own pod ports (8008, 8012, 8013, 8022, 9090,
-   * 9091). @default 8080
-   */
-  readonly containerPort?: number;
-
-  /** Environment variables of the container (not `PORT` and `K_*`, which Knative sets). More with `addEnv`. @default - none */
-  readonly env?: Record<string, string>;
-
-  /** CPU, memory and ephemeral storage of the container. @default ResourceProfile.SMALL */
-  readonly resources?: ResourceProfile;
-
-  /** HTTP path that answers 200 while the process is alive (liveness and startup probes). @default '/healthz' */
-  readonly healthCheckPath?: string;
-
-  /** HTTP path that answers 200 when the container can take requests (readiness probe). @default '/readyz' */
-  readonly readinessPath?: string;
-
-  /** Timings of the readiness, liveness and startup probes, all HTTP on the container port. @default - see `HealthChecks` */
-  readonly healthChecks?: HealthChecks;
-
-  /**
-   * User and groups of the container. `fsGroup` needs the pod security context
-   * (`clusterFeatures.podSecurityContext`). @default 10101 for all, the images' user
-   */
-  readonly runAs?: RunAs;
-
-  /** Paths the container may write to; each gets its own emptyDir, the root filesystem stays read-only. @default ['/tmp'] */
-  readonly writablePaths?: string[];
-
-  /** @default - pull `Always` for tags, `IfNotPresent` for digests (Knative resolves tags to digests for each Revision anyway) */
-  readonly imagePullPolicy?: ImagePullPolicy;
-
+/** A ServerlessService's props: what runs in its pods (`PodTemplateProps`), and how Knative scales and reaches them. */
+export interface ServerlessServiceProps extends PodTemplateProps {
   /** Pods between a minimum (or zero) and a maximum, on requests in flight or per second. @default - 1 to 10 pods, 100 requests in flight per pod */
   readonly autoscaling?: ServerlessAutoscaling;
 
@@ -130,36 +66,15 @@ export interface ServerlessServiceProps {
    * @default - none: Knative's defaults
    */
   readonly clusterFeatures?: KnativeFeatures;
-
-  /** PriorityClass of the pods; needs `clusterFeatures.priorityClassName`. @default - the NamespaceChart's PriorityClass when the flag is on, else none */
-  readonly priorityClassName?: string;
-
-  /** Deliberate exceptions to policy rules, each with its reason, on `KnativeService`, `NetworkPolicy` or `ServiceAccount`. @default - none */
-  readonly policyExceptions?: PolicyException[];
 }
 
 const SERVERLESS_SERVICE_PROPS: PropKeys<ServerlessServiceProps> = {
-  image: true,
-  name: true,
-  appName: true,
-  component: true,
-  partOf: true,
-  containerPort: true,
-  env: true,
-  resources: true,
-  healthCheckPath: true,
-  readinessPath: true,
-  healthChecks: true,
-  runAs: true,
-  writablePaths: true,
-  imagePullPolicy: true,
+  ...POD_TEMPLATE_PROPS,
   autoscaling: true,
   requestTimeout: true,
   external: true,
   networking: true,
   clusterFeatures: true,
-  priorityClassName: true,
-  policyExceptions: true,
 };
 const AUTOSCALING_KEYS: PropKeys<ServerlessAutoscaling> = { scaleToZero: true, minScale: true, maxScale: true, metric: true, containerConcurrency: true };
 
@@ -169,8 +84,19 @@ const PORT_NAME = 'http1';
 const KNATIVE_RESERVED_PORTS = [8008, 8012, 8013, 8022, 9090, 9091];
 /** Set by Knative in every container. */
 const KNATIVE_RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
-/** The objects a ServerlessService renders, for `policyExceptions`. */
-const EXCEPTION_TARGETS: readonly ExceptionTarget[] = ['KnativeService', 'NetworkPolicy', 'ServiceAccount'];
+/** A ServerlessService's pods: in a Knative Service, which renders their Deployment and Service itself. */
+const POD_OPTIONS: PodTemplateOptions = {
+  describedAs: 'serverless service',
+  portName: PORT_NAME,
+  maxNameLength: 49,
+  objects: ['KnativeService', 'NetworkPolicy', 'ServiceAccount'],
+  podObject: 'KnativeService',
+  checkEnv: (scope, name) => {
+    if (KNATIVE_RESERVED_ENV.includes(name)) {
+      throw new PropValidationError(scope, 'env name', name, `Knative sets ${KNATIVE_RESERVED_ENV.join(', ')} itself (PORT is containerPort); use another name`);
+    }
+  },
+};
 const VISIBILITY_LABEL = 'networking.knative.dev/visibility';
 
 /**
@@ -193,6 +119,8 @@ export class ServerlessService extends Construct {
   public readonly selector: Record<string, string>;
   /** The labels on every object of this service. */
   public readonly labels: Record<string, string>;
+  /** What runs in the pods, as a WebService's pods run it too. */
+  public readonly pod: PodTemplate;
 
   /** cdk8s-plus' ServiceAccount; `ApiObject.of(service.serviceAccount)` reaches its manifest. */
   public readonly serviceAccount: ServiceAccount;
@@ -201,57 +129,36 @@ export class ServerlessService extends Construct {
 
   private readonly props: ServerlessServiceProps;
   private readonly features: KnativeFeatures;
-  private readonly env: Map<string, string>;
 
   public constructor(scope: Construct, id: string, props: ServerlessServiceProps) {
     super(scope, id);
     checkKnownProps(this, 'props', props, SERVERLESS_SERVICE_PROPS);
     checkKnownProps(this, 'props.autoscaling', props.autoscaling, AUTOSCALING_KEYS);
-    checkKnownProps(this, 'props.runAs', props.runAs, RUN_AS_KEYS);
     checkKnownProps(this, 'props.clusterFeatures', props.clusterFeatures, KNATIVE_FEATURE_KEYS);
-    checkHealthCheckKeys(this, props.healthChecks);
     this.props = props;
-    this.name = props.name ?? id;
     this.features = props.clusterFeatures ?? {};
+    this.pod = new PodTemplate(this, props, POD_OPTIONS, () => this.implicitExceptions(props));
+    this.name = this.pod.name;
     this.validate(props);
 
-    this.image = props.image;
-    this.containerPort = props.containerPort ?? 8080;
+    this.image = this.pod.image;
+    this.containerPort = this.pod.containerPort;
     this.networking = props.networking ?? KnativeNetworking.kourier();
-    this.env = new Map(Object.entries(props.env ?? {}));
-
-    const appName = props.appName ?? this.name;
-    this.selector = selectorLabels({ name: appName, instance: this.name });
-    this.labels = recommendedLabels({
-      name: appName,
-      instance: this.name,
-      version: props.image.version,
-      component: props.component ?? 'web',
-      partOf: props.partOf ?? 'mincloud',
-    });
-
-    const allExceptions = [...(props.policyExceptions ?? []), ...this.implicitExceptions(props)];
-    const annotationsOn = (on: ExceptionTarget): { annotations?: Record<string, string> } => {
-      const annotations = exceptionAnnotations(allExceptions.filter((e) => e.on === on));
-      return Object.keys(annotations).length > 0 ? { annotations } : {};
-    };
+    this.selector = this.pod.selector;
+    this.labels = this.pod.labels;
 
     this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name, labels: this.labels, ...annotationsOn('ServiceAccount') },
+      metadata: this.pod.metadata('ServiceAccount'),
       automountToken: false,
     });
 
     this.knativeService = new knative.Service(this, 'Service', {
-      metadata: {
-        name: this.name,
-        labels: { ...this.labels, ...(props.external ? {} : { [VISIBILITY_LABEL]: 'cluster-local' }) },
-        ...annotationsOn('KnativeService'),
-      },
+      metadata: this.pod.metadata('KnativeService', { ...this.labels, ...(props.external ? {} : { [VISIBILITY_LABEL]: 'cluster-local' }) }),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
 
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: { name: this.name, labels: this.labels, ...annotationsOn('NetworkPolicy') },
+      metadata: this.pod.metadata('NetworkPolicy'),
       spec: Lazy.any({ produce: () => this.renderNetworkPolicySpec() }),
     });
   }
@@ -271,8 +178,7 @@ export class ServerlessService extends Construct {
 
   /** Adds or replaces an environment variable of the container. */
   public addEnv(name: string, value: string): void {
-    this.checkEnv(name);
-    this.env.set(name, value);
+    this.pod.addEnv(name, value);
   }
 
   /**
@@ -304,32 +210,15 @@ export class ServerlessService extends Construct {
     return out;
   }
 
-  private checkEnv(name: string): void {
-    checkEnvName(this, name);
-    if (KNATIVE_RESERVED_ENV.includes(name)) {
-      throw new PropValidationError(this, 'env name', name, `Knative sets ${KNATIVE_RESERVED_ENV.join(', ')} itself (PORT is containerPort); use another name`);
-    }
-  }
-
   private validate(props: ServerlessServiceProps): void {
-    checkDnsLabel(this, 'name', this.name, 49);
-    checkImageReference(this, props.image);
-    if (props.containerPort !== undefined) {
-      checkPort(this, 'containerPort', props.containerPort);
-      if (KNATIVE_RESERVED_PORTS.includes(props.containerPort)) {
-        throw new PropValidationError(this, 'containerPort', props.containerPort,
-          `Knative's queue-proxy uses ${KNATIVE_RESERVED_PORTS.join(', ')} in every pod; use another port, e.g. 8080`);
-      }
+    if (props.containerPort !== undefined && KNATIVE_RESERVED_PORTS.includes(props.containerPort)) {
+      throw new PropValidationError(this, 'containerPort', props.containerPort,
+        `Knative's queue-proxy uses ${KNATIVE_RESERVED_PORTS.join(', ')} in every pod; use another port, e.g. 8080`);
     }
-    checkProbePaths(this, props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH, props.readinessPath ?? DEFAULT_READINESS_PATH);
-    checkResourceProfile(this, props.resources);
-    checkRunAsIds(this, props.runAs);
     if (props.runAs?.fsGroup !== undefined && !this.features.podSecurityContext) {
       throw new PropValidationError(this, 'runAs.fsGroup', props.runAs.fsGroup,
         `fsGroup is a pod security context field, which Knative accepts only with ${KNATIVE_FEATURE_FLAGS.podSecurityContext}: set clusterFeatures.podSecurityContext when the cluster turns it on, or leave fsGroup out`);
     }
-    checkWritablePaths(this, props.writablePaths);
-    for (const name of Object.keys(props.env ?? {})) this.checkEnv(name);
     if (props.priorityClassName !== undefined) {
       if (!this.features.priorityClassName) {
         throw new PropValidationError(this, 'priorityClassName', props.priorityClassName,
@@ -346,12 +235,6 @@ export class ServerlessService extends Construct {
     }
     if (props.networking !== undefined && !(props.networking instanceof KnativeNetworking)) {
       throw new PropValidationError(this, 'networking', props.networking, 'use KnativeNetworking.kourier(), .istio() or .custom({...})');
-    }
-    for (const e of props.policyExceptions ?? []) {
-      if (!(e instanceof PolicyException) || !EXCEPTION_TARGETS.includes(e.on)) {
-        throw new PropValidationError(this, 'policyExceptions', e instanceof PolicyException ? `${e.tool} ${e.rule} on ${e.on}` : e,
-          `a serverless service has the objects ${EXCEPTION_TARGETS.map((t) => `"${t}"`).join(', ')}; attach the exception to one of them`);
-      }
     }
     this.validateAutoscaling(props.autoscaling ?? {});
     claimServiceName(this, this.name, 'serverless service');
@@ -396,33 +279,8 @@ export class ServerlessService extends Construct {
 
   private renderSpec(): knative.ServiceSpec {
     const props = this.props;
-    const runAs = resolveRunAs(props.runAs);
-    const writable = writableVolumes(props.writablePaths ?? DEFAULT_WRITABLE_PATHS);
-    const probes = probeSettings(props.healthChecks ?? {}, props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH, props.readinessPath ?? DEFAULT_READINESS_PATH);
-    const amounts = (props.resources ?? ResourceProfile.SMALL).toAmounts();
-    const env = sortedEnv(this.env);
-    // Knative probes one port, the container's, over HTTP.
-    const probe = <P>(s: ProbeSettings, port: (n: number) => P) => {
-      const { path, ...timing } = s;
-      return { httpGet: { path, port: port(this.containerPort), scheme: 'HTTP' }, ...timing };
-    };
-    const container: knative.ServiceSpecTemplateSpecContainers = {
-      name: this.name,
-      image: this.image.toString(),
-      imagePullPolicy: props.imagePullPolicy ?? (this.image.isImmutable ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS),
-      ports: [{ name: PORT_NAME, containerPort: this.containerPort, protocol: 'TCP' }],
-      ...(env.length > 0 ? { env } : {}),
-      resources: {
-        requests: Object.fromEntries(Object.entries(amounts.requests).map(([k, v]) => [k, knative.ServiceSpecTemplateSpecContainersResourcesRequests.fromString(v)])),
-        limits: Object.fromEntries(Object.entries(amounts.limits).map(([k, v]) => [k, knative.ServiceSpecTemplateSpecContainersResourcesLimits.fromString(v)])),
-      },
-      readinessProbe: probe(probes.readiness, knative.ServiceSpecTemplateSpecContainersReadinessProbeHttpGetPort.fromNumber),
-      livenessProbe: probe(probes.liveness, knative.ServiceSpecTemplateSpecContainersLivenessProbeHttpGetPort.fromNumber),
-      ...(probes.startup ? { startupProbe: probe(probes.startup, knative.ServiceSpecTemplateSpecContainersStartupProbeHttpGetPort.fromNumber) } : {}),
-      securityContext: restrictedContainerSecurity(runAs),
-      volumeMounts: writable.mounts,
-    };
-    const priorityClassName = this.features.priorityClassName ? props.priorityClassName ?? NamespaceChart.priorityClassNameOf(this) : undefined;
+    const container = knativeContainer(this.pod.container({ probePort: k8s.IntOrString.fromNumber(this.containerPort) }));
+    const priorityClassName = this.features.priorityClassName ? this.pod.priorityClassName : undefined;
     const timeout = props.requestTimeout?.toSeconds();
     return {
       template: {
@@ -434,11 +292,11 @@ export class ServerlessService extends Construct {
           containerConcurrency: props.autoscaling?.containerConcurrency ?? 0,
           ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
           ...(priorityClassName ? { priorityClassName } : {}),
-          ...(this.features.podSecurityContext ? { securityContext: restrictedPodSecurity(runAs) } : {}),
+          ...(this.features.podSecurityContext ? { securityContext: this.pod.podSecurity } : {}),
           containers: [container],
-          volumes: writable.volumes.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit } })),
-          ...(this.features.topologySpreadConstraints ? { topologySpreadConstraints: topologySpread(this.selector) } : {}),
-          ...(this.features.affinity ? { affinity: hostAntiAffinity(this.selector) } : {}),
+          volumes: this.pod.writable.volumes.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit } })),
+          ...(this.features.topologySpreadConstraints ? { topologySpreadConstraints: this.pod.topologySpreadConstraints } : {}),
+          ...(this.features.affinity ? { affinity: this.pod.affinity } : {}),
         },
       },
     };
@@ -459,4 +317,38 @@ export class ServerlessService extends Construct {
       egress: [dnsEgressRule()],
     };
   }
+}
+
+/**
+ * The pod template's container in Knative's spelling: the same fields, with Knative's own
+ * classes for quantities and probe ports (Knative probes the container's port by number).
+ */
+function knativeContainer(c: k8s.Container): knative.ServiceSpecTemplateSpecContainers {
+  const probe = <P>(p: k8s.Probe | undefined, port: (n: number) => P) => p && {
+    httpGet: { path: p.httpGet!.path, port: port(Number(p.httpGet!.port.value)), scheme: p.httpGet!.scheme },
+    initialDelaySeconds: p.initialDelaySeconds,
+    periodSeconds: p.periodSeconds,
+    timeoutSeconds: p.timeoutSeconds,
+    failureThreshold: p.failureThreshold,
+    successThreshold: p.successThreshold,
+  };
+  const quantities = <Q>(amounts: Record<string, k8s.Quantity> | undefined, of: (v: string) => Q) =>
+    Object.fromEntries(Object.entries(amounts ?? {}).map(([k, v]) => [k, of(String(v.value))]));
+  const startupProbe = probe(c.startupProbe, knative.ServiceSpecTemplateSpecContainersStartupProbeHttpGetPort.fromNumber);
+  return {
+    name: c.name,
+    image: c.image,
+    imagePullPolicy: c.imagePullPolicy,
+    ports: c.ports,
+    ...(c.env ? { env: c.env.map(({ name, value }) => ({ name, value })) } : {}),
+    resources: {
+      requests: quantities(c.resources?.requests, knative.ServiceSpecTemplateSpecContainersResourcesRequests.fromString),
+      limits: quantities(c.resources?.limits, knative.ServiceSpecTemplateSpecContainersResourcesLimits.fromString),
+    },
+    readinessProbe: probe(c.readinessProbe, knative.ServiceSpecTemplateSpecContainersReadinessProbeHttpGetPort.fromNumber),
+    livenessProbe: probe(c.livenessProbe, knative.ServiceSpecTemplateSpecContainersLivenessProbeHttpGetPort.fromNumber),
+    ...(startupProbe ? { startupProbe } : {}),
+    securityContext: c.securityContext,
+    volumeMounts: c.volumeMounts,
+  };
 }

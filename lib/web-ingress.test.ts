@@ -164,6 +164,8 @@ describe('WebIngress', () => {
     ['traefikCrds with nginx', { traefikCrds: true }, /invalid traefikCrds true: IngressRoutes are Traefik's/],
     ['no hosts', { hosts: [] }, /WebIngress at "test\/web": invalid hosts \[\]: name at least one host/],
     ['bad host', { hosts: ['localhost'] }, /invalid hosts "localhost": use a fully qualified lower-case DNS name/],
+    ['a host listed twice', { hosts: ['mincloud.example.com', 'mincloud.example.com'] },
+      /^WebIngress at "test\/web": invalid hosts "mincloud.example.com": listed twice \(hosts\[0\] and hosts\[1\]\): each host becomes one Ingress rule and one name on the certificate, so the second copy would duplicate both; list it once$/],
     ['redirect without TLS', { redirectToHttps: true }, /invalid redirectToHttps true: a redirect to HTTPS needs tls/],
     ['bad path', { routes: [] as any }, /./],
   ])('rejects %s', (name, props, message) => {

@@ -12,6 +12,7 @@ import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
 import { WebService } from './web-service';
 import { checkSameNamespace, UniqueClaims } from './validation/cross-object';
+import { checkHostListedOnce } from './validation/host-list';
 
 /** One path of the Ingress and the service it goes to. */
 export interface IngressRoute {
@@ -122,33 +123,34 @@ export class WebIngress extends Construct {
     if (!props.hosts || props.hosts.length === 0) {
       throw new PropValidationError(this, 'hosts', props.hosts, 'name at least one host, e.g. ["www.example.com"]');
     }
-    for (const host of props.hosts) {
+    props.hosts.forEach((host, i) => {
       if (!HOST.test(host) || host.length > 253) {
         throw new PropValidationError(this, 'hosts', host, 'use a fully qualified lower-case DNS name such as "www.example.com"');
       }
-    }
+      checkHostListedOnce(this, 'hosts', props.hosts, i);
+    });
     if (props.redirectToHttps && !props.tls) {
       throw new PropValidationError(this, 'redirectToHttps', true, 'a redirect to HTTPS needs tls (IngressTls.fromSecret or IngressTls.certManager)');
     }
 
-    if (props.traefikCrds && this.controller.kind !== 'traefik') {
+    if (props.traefikCrds && !this.controller.hasIngressRoutes) {
       throw new PropValidationError(this, 'traefikCrds', true, 'IngressRoutes are Traefik\'s; use IngressController.traefik() or drop traefikCrds');
     }
     if (props.hstsMaxAge !== undefined && !props.tls) {
       throw new PropValidationError(this, 'hstsMaxAge', `${props.hstsMaxAge.toSeconds({ integral: false })}s`, 'HSTS is sent over HTTPS only: set tls (IngressTls.fromSecret or IngressTls.certManager), or drop hstsMaxAge');
     }
-    if (props.hstsMaxAge !== undefined && this.controller.kind === 'nginx') {
+    if (props.hstsMaxAge !== undefined && !this.controller.sendsHsts) {
       throw new PropValidationError(this, 'hstsMaxAge', `${props.hstsMaxAge.toSeconds({ integral: false })}s`,
         'an Ingress for ingress-nginx cannot add response headers without a controller setting; the site\'s nginx sends HSTS over HTTPS itself: drop hstsMaxAge');
     }
-    this.hstsSeconds = props.tls && this.controller.kind === 'traefik' ? (props.hstsMaxAge ?? DEFAULT_HSTS_MAX_AGE).toSeconds({ integral: false }) : undefined;
+    this.hstsSeconds = props.tls && this.controller.sendsHsts ? (props.hstsMaxAge ?? DEFAULT_HSTS_MAX_AGE).toSeconds({ integral: false }) : undefined;
     if (this.hstsSeconds !== undefined && (!Number.isInteger(this.hstsSeconds) || this.hstsSeconds < 0)) {
       throw new PropValidationError(this, 'hstsMaxAge', `${this.hstsSeconds}s`, 'use whole seconds, 0 or more, e.g. Duration.days(365)');
     }
     const redirect = props.redirectToHttps ?? props.tls !== undefined;
     const namespace = Chart.of(this).namespace ?? 'default';
     const labels = this.labels();
-    if (redirect && this.controller.kind === 'traefik') {
+    if (redirect && this.controller.redirectsWithMiddleware) {
       this.extras.push(new traefikMw.Middleware(this, 'RedirectHttps', {
         metadata: { name: `${this.name}-redirect-https`, labels },
         spec: { redirectScheme: { scheme: 'https', permanent: true } },
@@ -235,20 +237,7 @@ export class WebIngress extends Construct {
       // cert-manager's ingress-shim creates the Certificate from these.
       out[shim.issuerKind === 'Issuer' ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer'] = shim.issuer;
     }
-    const hsts = this.hstsSeconds !== undefined;
-    if (this.controller.kind === 'nginx') {
-      out['nginx.ingress.kubernetes.io/ssl-redirect'] = String(redirect);
-      if (redirect) out['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
-    } else {
-      out['traefik.ingress.kubernetes.io/router.entrypoints'] = tls ? 'web,websecure' : 'web';
-      if (tls) out['traefik.ingress.kubernetes.io/router.tls'] = 'true';
-      // RedirectScheme leaves requests that are already HTTPS alone; browsers ignore HSTS on HTTP.
-      const middlewares = [
-        ...(redirect ? [`${namespace}-${this.name}-redirect-https@kubernetescrd`] : []),
-        ...(hsts ? [`${namespace}-${this.name}-hsts@kubernetescrd`] : []),
-      ];
-      if (middlewares.length > 0) out['traefik.ingress.kubernetes.io/router.middlewares'] = middlewares.join(',');
-    }
+    Object.assign(out, this.controller.annotations({ name: this.name, namespace, redirect, tls: tls !== undefined, hsts: this.hstsSeconds !== undefined }));
     return Object.keys(out).length > 0 ? out : undefined;
   }
 

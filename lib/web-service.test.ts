@@ -429,8 +429,11 @@ describe('WebService rejects bad input with a message naming construct, field, v
   const cases: Array<[string, Partial<WebServiceProps> & { id?: string }, RegExp]> = [
     ['name not DNS-1123', { name: 'Web_1' }, /WebService at "test\/web": invalid name "Web_1": use 1-63 lower-case letters/],
     ['name too long', { name: 'a'.repeat(64) }, /invalid name "a{64}": use 1-63/],
-    ['negative replicas', { replicas: -1 }, /invalid replicas -1: use a whole number from 0 to 1000/],
-    ['fractional replicas', { replicas: 1.5 }, /invalid replicas 1.5: use a whole number from 0 to 1000/],
+    ['negative replicas', { replicas: -1 }, /invalid replicas -1: use a whole number from 1 to 1000/],
+    ['fractional replicas', { replicas: 1.5 }, /invalid replicas 1.5: use a whole number from 1 to 1000/],
+    ['no replicas', { replicas: 0 }, /^WebService at "test\/web": invalid replicas 0: a web service with 0 pods serves nothing: its Service has no endpoints .* Use 2 or more .*run it as a ServerlessService with autoscaling: \{ scaleToZero: true \}/],
+    ['maxReplicas not above the default minimum', { autoscaling: { maxReplicas: 2 } },
+      /^WebService at "test\/web": invalid autoscaling.maxReplicas 2: use a whole number from 3 to 1000 \(above autoscaling.minReplicas, 2 by default: the autoscaler scales between the two; for a fixed count drop autoscaling and set replicas\)$/],
     ['container port 0', { containerPort: 0 }, /invalid containerPort 0: use a whole number from 1 to 65535/],
     ['container port 70000', { containerPort: 70000 }, /invalid containerPort 70000: use a whole number from 1 to 65535/],
     ['service port 65536', { servicePort: 65536 }, /invalid servicePort 65536: use a whole number from 1 to 65535/],

@@ -1,25 +1,17 @@
 import { createHash } from 'crypto';
 import { Duration, Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { checkEnvName, sortedEnv } from './container-env';
 import { dnsEgressRule } from './dns-egress';
 import { EgressDestination } from './egress-destination';
 import { ExternalTrafficPolicy } from './external-traffic-policy';
-import { checkHealthCheckKeys, checkProbePaths, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_READINESS_PATH, HealthChecks, renderProbes } from './health-checks';
-import { checkImageReference, ImageReference } from './image-reference';
+import { ImageReference } from './image-reference';
 import { IngressSource } from './ingress-source';
-import { recommendedLabels, selectorLabels } from './labels';
 import { ConfigMap, ImagePullPolicy, ServiceAccount, ServiceType } from 'cdk8s-plus-27';
-import { hostAntiAffinity, topologySpread } from './pod-spreading';
-import { exceptionAnnotations, ExceptionTarget, PolicyException, pinnedImageExceptions } from './policy-exception';
-import { checkResourceProfile, ResourceProfile } from './resource-profile';
-import {
-  checkRunAsIds, checkWritablePaths, DEFAULT_WRITABLE_PATHS, resolveRunAs, restrictedContainerSecurity, restrictedPodSecurity, RUN_AS_KEYS, RunAs,
-  writableVolumes,
-} from './restricted-security';
+import { PolicyException, pinnedImageExceptions } from './policy-exception';
+import { POD_TEMPLATE_PROPS, PodTemplate, PodTemplateOptions, PodTemplateProps } from './pod-template';
+import { ResourceProfile } from './resource-profile';
 import { MetricsExporter } from './metrics-exporter';
-import { NamespaceChart } from './namespace-chart';
 import { ServiceMesh } from './service-mesh';
 import { checkKnownProps, PropKeys } from './validation/known-props';
 import { checkDnsLabel, checkInteger, checkOneOf, checkPort, PropValidationError } from './validation/prop-errors';
@@ -38,28 +30,8 @@ export interface AutoscalingOptions {
   readonly memoryUtilization?: number;
 }
 
-export interface WebServiceProps {
-  /** The container image: always a tag or a digest, never `latest`. */
-  readonly image: ImageReference;
-
-  /**
-   * Name of the Deployment, Service, ServiceAccount and policies. Unique within the chart.
-   * @default - the construct id
-   */
-  readonly name?: string;
-
-  /** The application name for `app.kubernetes.io/name`. @default - `name` */
-  readonly appName?: string;
-
-  /** `app.kubernetes.io/component`. @default 'web' */
-  readonly component?: string;
-
-  /** `app.kubernetes.io/part-of`. @default 'mincloud' */
-  readonly partOf?: string;
-
-  /** Port the container listens on; named `http`. @default 8080 */
-  readonly containerPort?: number;
-
+/** A WebService's props: what runs in its pods (`PodTemplateProps`), and how the Deployment and Service around them behave. */
+export interface WebServiceProps extends PodTemplateProps {
   /** Pods to run. Ignored when `autoscaling` is set, which then owns the count. @default 2 */
   readonly replicas?: number;
 
@@ -84,35 +56,6 @@ export interface WebServiceProps {
    * @default ExternalTrafficPolicy.local() for NodePort and LoadBalancer Services; not set for ClusterIP
    */
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
-
-  /** Environment variables of the container. More with `addEnv`. @default - none */
-  readonly env?: Record<string, string>;
-
-  /** CPU, memory and ephemeral storage. @default ResourceProfile.SMALL */
-  readonly resources?: ResourceProfile;
-
-  /** HTTP path that answers 200 while the process is alive (liveness and startup probes). @default '/healthz' */
-  readonly healthCheckPath?: string;
-
-  /**
-   * HTTP path that answers 200 when the service can take traffic (readiness probe). Kept apart
-   * from `healthCheckPath` so "not ready" (taken out of the Service) and "broken" (restarted)
-   * can be told apart. @default '/readyz'
-   */
-  readonly readinessPath?: string;
-
-  /** Timings of the readiness, liveness and startup probes. @default - see `HealthChecks` */
-  readonly healthChecks?: HealthChecks;
-
-  /** User and groups of the pod. @default 10101 for all, the site image's user */
-  readonly runAs?: RunAs;
-
-  /**
-   * Paths the container may write to; each gets its own emptyDir, the root filesystem stays
-   * read-only.
-   * @default ['/tmp']
-   */
-  readonly writablePaths?: string[];
 
   /** Scale on CPU and memory instead of a fixed replica count. @default - no autoscaler */
   readonly autoscaling?: AutoscalingOptions;
@@ -149,12 +92,6 @@ export interface WebServiceProps {
    */
   readonly drainDelay?: Duration;
 
-  /** @default - pull `Always` for tags (they can move), `IfNotPresent` for digests (they cannot) */
-  readonly imagePullPolicy?: ImagePullPolicy;
-
-  /** PriorityClass of the pods. @default - the NamespaceChart's PriorityClass, else none */
-  readonly priorityClassName?: string;
-
   /** Join a service mesh (Linkerd or Istio) with optional tracing. @default - no mesh */
   readonly mesh?: ServiceMesh;
 
@@ -163,41 +100,23 @@ export interface WebServiceProps {
    * from the Prometheus namespace only. @default - no metrics
    */
   readonly metrics?: MetricsExporter;
-
-  /** Deliberate exceptions to policy rules, each with its reason. @default - none */
-  readonly policyExceptions?: PolicyException[];
 }
 
 /** Every prop of WebServiceProps and its option objects, checked against the interfaces by the compiler. */
 const WEB_SERVICE_PROPS: PropKeys<WebServiceProps> = {
-  image: true,
-  name: true,
-  appName: true,
-  component: true,
-  partOf: true,
-  containerPort: true,
+  ...POD_TEMPLATE_PROPS,
   replicas: true,
   serviceType: true,
   servicePort: true,
   nodePort: true,
   externalTrafficPolicy: true,
-  env: true,
-  resources: true,
-  healthCheckPath: true,
-  readinessPath: true,
-  healthChecks: true,
-  runAs: true,
-  writablePaths: true,
   autoscaling: true,
   ingressFrom: true,
   maxUnavailableDuringDisruption: true,
   revisionHistoryLimit: true,
   drainDelay: true,
-  imagePullPolicy: true,
-  priorityClassName: true,
   mesh: true,
   metrics: true,
-  policyExceptions: true,
   progressDeadline: true,
 };
 const AUTOSCALING_KEYS: PropKeys<AutoscalingOptions> = { minReplicas: true, maxReplicas: true, cpuUtilization: true, memoryUtilization: true };
@@ -209,6 +128,14 @@ const SERVICE_TYPES = [ServiceType.CLUSTER_IP, ServiceType.NODE_PORT, ServiceTyp
 /** `WebServiceProps.progressDeadline` when none is given. */
 export const DEFAULT_PROGRESS_DEADLINE = Duration.minutes(3);
 const PORT_NAME = 'http';
+/** A WebService's pods: in a Deployment, next to a Service, a PodDisruptionBudget and a NetworkPolicy. */
+const POD_OPTIONS: PodTemplateOptions = {
+  describedAs: 'web service',
+  portName: PORT_NAME,
+  maxNameLength: 63,
+  objects: ['Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'ServiceAccount'],
+  podObject: 'Deployment',
+};
 const METRICS_PORT_NAME = 'metrics';
 
 /**
@@ -232,6 +159,8 @@ export class WebService extends Construct {
   public readonly selector: Record<string, string>;
   /** The labels on every object of this service. */
   public readonly labels: Record<string, string>;
+  /** What runs in the pods, as a ServerlessService's pods run it too. */
+  public readonly pod: PodTemplate;
 
   /** cdk8s-plus' ServiceAccount; `ApiObject.of(service.serviceAccount)` reaches its manifest. */
   public readonly serviceAccount: ServiceAccount;
@@ -241,7 +170,6 @@ export class WebService extends Construct {
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
 
-  private readonly env: Map<string, string>;
   private readonly ingressFrom: IngressSource[];
   /** True while `ingressFrom` holds only the default, which an Ingress replaces. */
   private ingressFromIsDefault: boolean;
@@ -254,51 +182,34 @@ export class WebService extends Construct {
     super(scope, id);
     checkKnownProps(this, 'props', props, WEB_SERVICE_PROPS);
     checkKnownProps(this, 'props.autoscaling', props.autoscaling, AUTOSCALING_KEYS);
-    checkKnownProps(this, 'props.runAs', props.runAs, RUN_AS_KEYS);
-    checkHealthCheckKeys(this, props.healthChecks);
     this.props = props;
-    this.name = props.name ?? id;
+    this.pod = new PodTemplate(this, props, POD_OPTIONS, () => this.implicitExceptions(props));
+    this.name = this.pod.name;
     this.validate(props);
 
-    this.image = props.image;
-    this.containerPort = props.containerPort ?? 8080;
+    this.image = this.pod.image;
+    this.containerPort = this.pod.containerPort;
     this.servicePort = props.servicePort ?? 80;
     this.serviceType = props.serviceType ?? ServiceType.CLUSTER_IP;
     this.metrics = props.metrics;
-    this.env = new Map(Object.entries(props.env ?? {}));
     this.ingressFrom = [...(props.ingressFrom ?? [this.serviceType === ServiceType.CLUSTER_IP
       ? IngressSource.sameNamespace() : IngressSource.anyAddress()])];
     this.ingressFromIsDefault = props.ingressFrom === undefined;
-
-    const appName = props.appName ?? this.name;
-    this.selector = selectorLabels({ name: appName, instance: this.name });
-    this.labels = recommendedLabels({
-      name: appName,
-      instance: this.name,
-      version: props.image.version,
-      component: props.component ?? 'web',
-      partOf: props.partOf ?? 'mincloud',
-    });
-
-    const allExceptions = [...(props.policyExceptions ?? []), ...this.implicitExceptions(props)];
-    const metadata = (on: ExceptionTarget): k8s.ObjectMeta => {
-      const exceptions = allExceptions.filter((e) => e.on === on);
-      const annotations = exceptionAnnotations(exceptions);
-      return { name: this.name, labels: this.labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
-    };
+    this.selector = this.pod.selector;
+    this.labels = this.pod.labels;
 
     this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
-      metadata: metadata('ServiceAccount'),
+      metadata: this.pod.metadata('ServiceAccount'),
       automountToken: false,
     });
 
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: metadata('Deployment'),
+      metadata: this.pod.metadata('Deployment'),
       spec: Lazy.any({ produce: () => this.renderDeploymentSpec() }),
     });
 
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: metadata('Service'),
+      metadata: this.pod.metadata('Service'),
       spec: {
         type: this.serviceType,
         ...(this.serviceType === ServiceType.CLUSTER_IP ? {} : { externalTrafficPolicy: (props.externalTrafficPolicy ?? ExternalTrafficPolicy.local()).value }),
@@ -319,7 +230,7 @@ export class WebService extends Construct {
     });
 
     this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: metadata('PodDisruptionBudget'),
+      metadata: this.pod.metadata('PodDisruptionBudget'),
       spec: {
         maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailableDuringDisruption ?? 1),
         selector: { matchLabels: this.selector },
@@ -329,7 +240,7 @@ export class WebService extends Construct {
     });
 
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: metadata('NetworkPolicy'),
+      metadata: this.pod.metadata('NetworkPolicy'),
       spec: Lazy.any({ produce: () => this.renderNetworkPolicySpec() }),
     });
 
@@ -352,8 +263,7 @@ export class WebService extends Construct {
 
   /** Adds or replaces an environment variable of the container. */
   public addEnv(name: string, value: string): void {
-    checkEnvName(this, name);
-    this.env.set(name, value);
+    this.pod.addEnv(name, value);
   }
 
   /** Admits traffic to the service port from another source. */
@@ -396,7 +306,7 @@ export class WebService extends Construct {
     if (!/^\/[^\s:]*$/.test(mountPath) || mountPath === '/') {
       throw new PropValidationError(this, 'config mountPath', mountPath, 'use an absolute directory path below "/"');
     }
-    if ((this.props.writablePaths ?? DEFAULT_WRITABLE_PATHS).includes(mountPath)) {
+    if (this.pod.isWritable(mountPath)) {
       throw new PropValidationError(this, 'config mountPath', mountPath, 'this path is already a writable emptyDir (writablePaths); mount the config at another path');
     }
     if (this.configMounts.some((m) => m.mountPath === mountPath || m.volume === `config-${id}`)) {
@@ -438,11 +348,8 @@ export class WebService extends Construct {
   }
 
   private validate(props: WebServiceProps): void {
-    checkDnsLabel(this, 'name', this.name, 63);
-    checkImageReference(this, props.image);
-    if (props.containerPort !== undefined) checkPort(this, 'containerPort', props.containerPort);
     if (props.servicePort !== undefined) checkPort(this, 'servicePort', props.servicePort);
-    if (props.replicas !== undefined) checkInteger(this, 'replicas', props.replicas, 0, 1000);
+    if (props.replicas !== undefined) checkReplicas(this, 'replicas', props.replicas);
     if (props.serviceType !== undefined) checkOneOf(this, 'serviceType', props.serviceType, SERVICE_TYPES);
     if (props.nodePort !== undefined) {
       checkInteger(this, 'nodePort', props.nodePort, 30000, 32767);
@@ -460,11 +367,6 @@ export class WebService extends Construct {
           'only NodePort and LoadBalancer Services take traffic from outside the cluster; set serviceType, or drop externalTrafficPolicy');
       }
     }
-    checkProbePaths(this, props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH, props.readinessPath ?? DEFAULT_READINESS_PATH);
-    checkResourceProfile(this, props.resources);
-    checkRunAsIds(this, props.runAs);
-    checkWritablePaths(this, props.writablePaths);
-    for (const name of Object.keys(props.env ?? {})) checkEnvName(this, name);
     if (props.maxUnavailableDuringDisruption !== undefined) {
       checkInteger(this, 'maxUnavailableDuringDisruption', props.maxUnavailableDuringDisruption, 1, 1000);
     }
@@ -480,7 +382,8 @@ export class WebService extends Construct {
       const a = props.autoscaling;
       const min = a.minReplicas ?? 2;
       checkInteger(this, 'autoscaling.minReplicas', min, 1, 1000);
-      checkInteger(this, 'autoscaling.maxReplicas', a.maxReplicas, min + 1, 1000);
+      checkInteger(this, 'autoscaling.maxReplicas', a.maxReplicas, min + 1, 1000,
+        `above autoscaling.minReplicas, ${min}${a.minReplicas === undefined ? ' by default' : ''}: the autoscaler scales between the two; for a fixed count drop autoscaling and set replicas`);
       if (a.cpuUtilization !== undefined) checkInteger(this, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
       if (a.memoryUtilization !== undefined) checkInteger(this, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
     }
@@ -489,31 +392,13 @@ export class WebService extends Construct {
 
   private renderDeploymentSpec(): k8s.DeploymentSpec {
     const props = this.props;
-    const runAs = resolveRunAs(props.runAs);
-    const writable = writableVolumes(props.writablePaths ?? DEFAULT_WRITABLE_PATHS);
     const drainSeconds = (props.drainDelay ?? Duration.seconds(5)).toSeconds();
-    const probes = renderProbes(props.healthChecks ?? {}, props.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH, props.readinessPath ?? DEFAULT_READINESS_PATH, PORT_NAME);
-    const pullPolicy = props.imagePullPolicy ?? (this.image.isImmutable ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS);
-
-    const containerSecurity: k8s.SecurityContext = restrictedContainerSecurity(runAs);
-    const container: k8s.Container = {
-      name: this.name,
-      image: this.image.toString(),
-      imagePullPolicy: pullPolicy,
-      ports: [{ name: PORT_NAME, containerPort: this.containerPort, protocol: 'TCP' }],
-      env: sortedEnv(this.env),
-      resources: (props.resources ?? ResourceProfile.SMALL).toKube(),
-      ...probes,
-      securityContext: containerSecurity,
-      volumeMounts: [
-        ...writable.mounts,
-        ...this.configMounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
-      ],
+    const container = this.pod.container({
+      probePort: k8s.IntOrString.fromString(PORT_NAME),
+      mounts: this.configMounts.map((m) => ({ name: m.volume, mountPath: m.mountPath, readOnly: true })),
       ...(drainSeconds > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } } } : {}),
-    };
-    if (container.env!.length === 0) delete (container as { env?: unknown }).env;
-
-    const priorityClassName = props.priorityClassName ?? NamespaceChart.priorityClassNameOf(this);
+    });
+    const priorityClassName = this.pod.priorityClassName;
     const mesh = props.mesh?._pod;
     const podLabels = { ...this.labels, ...mesh?.labels };
     return {
@@ -534,14 +419,14 @@ export class WebService extends Construct {
           enableServiceLinks: false,
           ...(priorityClassName ? { priorityClassName } : {}),
           terminationGracePeriodSeconds: Math.max(30, drainSeconds + 10),
-          securityContext: restrictedPodSecurity(runAs),
-          containers: [container, ...(props.metrics ? [this.renderExporter(props.metrics, containerSecurity)] : [])],
+          securityContext: this.pod.podSecurity,
+          containers: [container, ...(props.metrics ? [this.renderExporter(props.metrics, this.pod.containerSecurity)] : [])],
           volumes: [
-            ...writable.volumes.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } })),
+            ...this.pod.writable.volumes.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } })),
             ...this.configMounts.map((m) => ({ name: m.volume, configMap: { name: m.configMap.name } })),
           ],
-          topologySpreadConstraints: topologySpread(this.selector),
-          affinity: hostAntiAffinity(this.selector),
+          topologySpreadConstraints: this.pod.topologySpreadConstraints,
+          affinity: this.pod.affinity,
         },
       },
     };
@@ -593,4 +478,20 @@ export class WebService extends Construct {
 
 function utilization(name: 'cpu' | 'memory', averageUtilization: number): k8s.MetricSpecV2 {
   return { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization } } };
+}
+
+/**
+ * Refuses a replica count a Deployment cannot serve with. 0 is refused rather than rendered: a
+ * Deployment scaled to zero has no pods, its Service no endpoints, and nothing starts a pod when
+ * a request comes; scaling to zero when idle needs something that holds the request and starts
+ * one, which Knative's activator does for a ServerlessService.
+ */
+export function checkReplicas(scope: IConstruct | string, field: string, replicas: number): void {
+  if (replicas === 0) {
+    throw new PropValidationError(scope, field, replicas,
+      'a web service with 0 pods serves nothing: its Service has no endpoints and nothing starts a pod when a request comes. '
+      + 'Use 2 or more (kube-score and Polaris ask for 2, so that a drain or a crash leaves one serving); to run nothing while idle, '
+      + 'run it as a ServerlessService with autoscaling: { scaleToZero: true } (serverless: { scaleToZero: true } in config/targets.ts); to stop it, remove it');
+  }
+  checkInteger(scope, field, replicas, 1, 1000);
 }

@@ -55,8 +55,8 @@ Options:
       --no-validate  skip the checks (as cdk8s synth --no-validate)
   -v, --verbose      every field of every finding (rule, recommendation, fix, construct path,
                      manifest, each location) instead of one line per object
-  -w, --watch        stay up: synthesize and validate again on every save of main.ts, lib/,
-                     config/ or an image.env, and say what changed in DIR
+  -w, --watch        stay up: synthesize and validate again on every save of main.ts, app/,
+                     lib/, config/ or an image.env, and say what changed in DIR
   -h, --help         this text
 
 Exit codes: 0 written, 1 the app or the options are wrong, 2 the manifests failed validation.`;

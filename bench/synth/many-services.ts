@@ -18,7 +18,7 @@ import { runSynthCommand, SynthCommandOptions } from '../../synth/synth-command'
 import { synthTarget } from '../../synth/synth-target';
 import { pluginValidation } from '../../synth/validations';
 import { WebService } from '../../lib/web-service';
-import { validations } from '../../main';
+import { validations } from '../../app';
 
 /** N services in one namespace. */
 export function buildServices(app: App, services: number): void {

@@ -19,7 +19,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 /** The project's sources, copied; what stays loaded in the watch process, linked. */
 function copyProject(into: string): void {
-  for (const p of ['main.ts', 'lib', 'config', 'bench/synth/many-services.ts', 'docker/image.env', 'services/api/image.env', 'package.json', 'cdk8s.yaml', 'crds']) {
+  for (const p of ['main.ts', 'app', 'lib', 'config', 'bench/synth/many-services.ts', 'docker/image.env', 'services/api/image.env', 'package.json', 'cdk8s.yaml', 'crds']) {
     fs.cpSync(path.join(ROOT, p), path.join(into, p), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
   }
   for (const p of ['node_modules', 'imports', 'packages']) fs.symlinkSync(path.join(ROOT, p), path.join(into, p));

@@ -28,9 +28,10 @@ export function checkDnsLabel(scope: IConstruct | string, field: string, value: 
   }
 }
 
-export function checkInteger(scope: IConstruct | string, field: string, value: number, min: number, max: number): void {
+/** Refuses anything but a whole number from `min` to `max`; `why` says where a bound comes from when it is not obvious. */
+export function checkInteger(scope: IConstruct | string, field: string, value: number, min: number, max: number, why?: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new PropValidationError(scope, field, value, `use a whole number from ${min} to ${max}`);
+    throw new PropValidationError(scope, field, value, `use a whole number from ${min} to ${max}${why ? ` (${why})` : ''}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as http from 'http';
-import { targets } from '../../main';
-import { apiImage, siteImage } from '../../lib/image-config';
+import { targets } from '../../app';
+import { apiImage, siteImage } from '../../config/image-config';
 import { NginxServer } from '../image/support/nginx';
 import { appObjects, Obj } from '../support/synth';
 import { ApiProcess, killApi, startApi } from './support';

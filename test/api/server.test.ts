@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { API_DIR, ApiProcess, freePort, killApi, rawRequest, request, ROOT, SERVER, startApi } from './support';
-import { apiImage } from '../../lib/image-config';
+import { apiImage } from '../../config/image-config';
 
 /** The API's own version (its package.json), what it reports when no APP_VERSION is set. */
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'services', 'api', 'package.json'), 'utf-8')).version;

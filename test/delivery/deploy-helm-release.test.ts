@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { EXIT } from '../../tools/deploy/deploy';
-import { synthTargets } from '../../main';
+import { synthTargets } from '../../app';
 import { API, configMap, editedSynth, SITE, SITE_NEXT, TIME_SCALE } from './support/deploy-helpers';
 import { ROOT, useFakeCluster, writes } from './support/fake-cluster';
 import { appObjects } from '../support/synth';

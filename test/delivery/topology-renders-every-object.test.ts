@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthTargets } from '../../main';
+import { synthTargets } from '../../app';
 import { readManifestFolder } from '../../synth/manifest-files';
 
 // `npm run topology`: Graphviz renders every synthesized target to SVG, naming each object.

@@ -4,8 +4,8 @@ import * as path from 'path';
 import { parseManifestText, SchemaValidator } from 'k8s-checks';
 import { ForeignOutputError } from '../../synth/output-folder';
 import { deploymentConfig } from '../../config/targets';
-import { resolveGitOps } from '../../lib/gitops-config';
-import { targets } from '../../main';
+import { resolveGitOps } from '../../config/gitops-config';
+import { targets } from '../../app';
 import { clusterResourcesOf, renderArgoCd } from '../../tools/gitops/render';
 import { Obj } from '../support/synth';
 

@@ -9,7 +9,7 @@ import * as monitor from '../../imports/prometheus-servicemonitor-monitoring.cor
 import * as traefik from '../../imports/traefik-ingressroute-traefik.io';
 import * as traefikMw from '../../imports/traefik-middleware-traefik.io';
 import * as knative from '../../imports/knative-service-serving.knative.dev';
-import { synthTargets } from '../../main';
+import { synthTargets } from '../../app';
 import { readManifestFolder } from '../../synth/manifest-files';
 
 // Custom resources are checked against the openAPIV3Schema of the CRDs kept in crds/, offline

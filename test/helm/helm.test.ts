@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { readManifestFolder } from '../../synth/manifest-files';
-import { targets } from '../../main';
+import { targets } from '../../app';
 import { chartName, escapeTemplates } from '../../tools/helm/chart';
 import { freePort } from '../support/free-port';
 

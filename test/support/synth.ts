@@ -30,7 +30,7 @@ export function container(objects: readonly Obj[]): any {
 export function appObjects(targetName: string, env: NodeJS.ProcessEnv = { SITE_IMAGE: '', API_IMAGE: '' }): Obj[] {
   // Loaded here, not at the top: most users of this module do not need the whole app.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildTargetFromEnv, targets } = require('../../main') as typeof import('../../main');
+  const { buildTargetFromEnv, targets } = require('../../app') as typeof import('../../app');
   const target = targets.find((t) => t.name === targetName);
   if (!target) throw new Error(`no target "${targetName}"`);
   const app = Testing.app();

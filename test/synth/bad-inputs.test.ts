@@ -5,7 +5,7 @@ import { ApiObject, App } from 'cdk8s';
 import { Cpu, ServiceType } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { deploymentConfig } from '../../config/targets';
-import { ResolvedTarget, resolveTargets, TargetConfig } from '../../lib/deployment-config';
+import { ResolvedTarget, resolveTargets, TargetConfig } from '../../config/deployment-config';
 import { ImageReference } from '../../lib/image-reference';
 import { IngressController } from '../../lib/ingress-controller';
 import { IngressTls } from '../../lib/ingress-tls';
@@ -18,7 +18,8 @@ import { pluginValidation } from '../../synth/validations';
 import { runSynthCommand } from '../../synth/synth-command';
 import { WebIngress } from '../../lib/web-ingress';
 import { WebService, WebServiceProps } from '../../lib/web-service';
-import { buildTargetFromEnv, targets, validations } from '../../main';
+import { buildTargetFromEnv, resolveConfig, targets, validations } from '../../app';
+import { ArgoCdCluster } from '../../lib/argocd-cluster';
 import { hashTree } from '../support/hash-tree';
 
 // A user's first hour: every mistake below, made in main.ts or config/targets.ts, goes through
@@ -50,7 +51,8 @@ const MISTAKES: Array<[string, Mistake, string[]]> = [
   ['a name that is no DNS label', service({ name: 'Shop_1' }), ['WebService at "dev/mistake"', 'invalid name "Shop_1"', 'DNS-1123']],
   ['a container port out of range', service({ containerPort: 70000 }), ['WebService at "dev/mistake"', 'containerPort 70000', 'from 1 to 65535']],
   ['a service port of 0', service({ servicePort: 0 }), ['WebService at "dev/mistake"', 'servicePort 0', 'from 1 to 65535']],
-  ['negative replicas', service({ replicas: -1 }), ['WebService at "dev/mistake"', 'replicas -1', 'from 0 to 1000']],
+  ['negative replicas', service({ replicas: -1 }), ['WebService at "dev/mistake"', 'replicas -1', 'from 1 to 1000']],
+  ['no replicas', service({ replicas: 0 }), ['WebService at "dev/mistake"', 'replicas 0', 'serves nothing', 'scaleToZero: true']],
   ['fractional replicas', service({ replicas: 2.5 }), ['WebService at "dev/mistake"', 'replicas 2.5', 'whole number']],
   ['an ExternalName service', service({ serviceType: ServiceType.EXTERNAL_NAME }), ['WebService at "dev/mistake"', 'serviceType "ExternalName"', '"ClusterIP", "NodePort", "LoadBalancer"']],
   ['a node port outside the range', service({ serviceType: ServiceType.NODE_PORT, nodePort: 8080 }), ['WebService at "dev/mistake"', 'nodePort 8080', 'from 30000 to 32767']],
@@ -76,7 +78,7 @@ const MISTAKES: Array<[string, Mistake, string[]]> = [
   ['WebService at "dev/mistake"', 'resources.requests.memory "128Mi"', 'Size.mebibytes(128)']],
   ['a preset by name as a string', service({ resources: 'small' as never }), ['WebService at "dev/mistake"', 'invalid resources "small"', 'ResourceProfile.SMALL']],
   ['an environment variable name with a dash', service({ env: { 'MY-VAR': '1' } }), ['WebService at "dev/mistake"', 'env name "MY-VAR"', 'letters, digits and "_"']],
-  ['autoscaling to fewer than the minimum', service({ autoscaling: { minReplicas: 3, maxReplicas: 2 } }), ['WebService at "dev/mistake"', 'autoscaling.maxReplicas 2', 'from 4 to 1000']],
+  ['autoscaling to fewer than the minimum', service({ autoscaling: { minReplicas: 3, maxReplicas: 2 } }), ['WebService at "dev/mistake"', 'autoscaling.maxReplicas 2', 'from 4 to 1000', 'above autoscaling.minReplicas, 3']],
   ['a disruption budget of 0', service({ maxUnavailableDuringDisruption: 0 }), ['WebService at "dev/mistake"', 'maxUnavailableDuringDisruption 0', 'from 1 to 1000']],
   ['a negative revision history', service({ revisionHistoryLimit: -1 }), ['WebService at "dev/mistake"', 'revisionHistoryLimit -1', 'from 0 to 100']],
   ['the same service name twice in a chart', (chart) => { service({ name: 'nginx1' }, 'mistake-again')(chart, chart.node.root as App); }, ['WebService at "dev/mistake-again"', 'name "nginx1"']],
@@ -94,6 +96,8 @@ const MISTAKES: Array<[string, Mistake, string[]]> = [
   }, ['WebService at "dev/port-b"', 'nodePort 30080', 'WebService at "dev/port-a" already uses this node port']],
   // WebIngress
   ['an ingress without hosts', (chart) => { new WebIngress(chart, 'mistake-web', { controller: IngressController.nginx(), hosts: [] }); }, ['WebIngress at "dev/mistake-web"', 'hosts []']],
+  ['a host listed twice', (chart) => { new WebIngress(chart, 'mistake-web', { controller: IngressController.nginx(), hosts: ['shop.example.com', 'shop.example.com'], routes: [{ path: '/', service: siteOf(chart) }] }); },
+    ['WebIngress at "dev/mistake-web"', 'hosts "shop.example.com"', 'listed twice (hosts[0] and hosts[1])', 'list it once']],
   ['an upper-case host', (chart) => { new WebIngress(chart, 'mistake-web', { controller: IngressController.nginx(), hosts: ['Shop.Example.com'] }); }, ['WebIngress at "dev/mistake-web"', 'hosts "Shop.Example.com"', 'lower-case']],
   ['a relative route path', (chart) => { new WebIngress(chart, 'mistake-web', { controller: IngressController.nginx(), hosts: ['shop.example.com'], routes: [{ path: 'api', service: siteOf(chart) }] }); }, ['WebIngress at "dev/mistake-web"', 'routes.path "api"', 'absolute URL path']],
   ['a route to a service of another namespace', (chart, app) => {
@@ -124,6 +128,14 @@ const MISTAKES: Array<[string, Mistake, string[]]> = [
   ['two targets with one name', config((t) => ({ ...t }), [{ ...deploymentConfig.targets[0], namespace: 'other' }]), ['target "dev"', 'name "dev"', 'unique']],
   ['an unknown size', config((t) => ({ ...t, size: 'huge' })), ['target "dev"', 'size "huge"', '"nano", "micro", "small", "medium", "large"']],
   ['hosts without an ingress', config((t) => ({ ...t, hosts: ['a.example.com'] })), ['target "dev"', 'ingress', 'IngressController.nginx()']],
+  ['a target host listed twice', config((t) => ({ ...t, hosts: ['a.example.com', 'a.example.com'], ingress: { controller: IngressController.nginx() } })),
+    ['target "dev"', 'hosts "a.example.com"', 'listed twice', 'list it once']],
+  ['a target with 0 replicas', config((t) => ({ ...t, replicas: 0 })), ['target "dev"', 'replicas 0', 'serves nothing']],
+  ['maxReplicas not above replicas', config((t) => ({ ...t, replicas: 3, maxReplicas: 3 })), ['target "dev"', 'maxReplicas 3', 'from 4 to 1000', 'above replicas, 3, which is the autoscaler\'s minimum']],
+  ['a gitops repository that is no URL', () => { resolveConfig({ ...deploymentConfig, gitops: { ...deploymentConfig.gitops!, repository: 'rendered-manifests' } }); },
+    ['deployment config', 'gitops.repository "rendered-manifests"', 'https://host/path.git']],
+  ['gitops without the clusters of a target', () => { resolveConfig({ ...deploymentConfig, gitops: { ...deploymentConfig.gitops!, clusters: { local: ArgoCdCluster.inCluster() } } }); },
+    ['target "prod"', 'gitops.clusters "prod-eu"', 'ArgoCdCluster.server(']],
   ['an ingress on a cluster without its pod network', () => {
     resolveTargets({ clusters: { bare: { context: 'bare' } }, targets: [{ ...deploymentConfig.targets[2], clusters: undefined, cluster: 'bare' }] });
   }, ['target "prod"', 'invalid ingress "nginx"', 'set podNetwork', 'on cluster "bare"']],

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { deploymentConfig } from '../../config/targets';
-import { onCluster, ResolvedTarget, resolveTargets, selectTargets } from '../../lib/deployment-config';
+import { onCluster, ResolvedTarget, resolveTargets, selectTargets } from '../../config/deployment-config';
 import { compareObjects, renderText } from '../../synth/manifest-diff';
 import { readManifestFolder } from '../../synth/manifest-files';
 import { version } from '../../package.json';

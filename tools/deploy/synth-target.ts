@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ForeignOutputError, OutputFolder } from '../../synth/output-folder';
-import { ResolvedTarget } from '../../lib/deployment-config';
-import { synthTargets } from '../../main';
+import { ResolvedTarget } from '../../config/deployment-config';
+import { synthTargets } from '../../app';
 import { UsageError } from './args';
 
 /** The file that marks `<outdir>/<target>/` as written by the synth (the deploy's or `npm run synth`'s). */

@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { OutputFolder } from '../../synth/output-folder';
-import { onCluster } from '../../lib/deployment-config';
+import { onCluster } from '../../config/deployment-config';
 import { selectTarget } from '../../synth/synth-command';
-import { synthTargets, targets } from '../../main';
+import { synthTargets, targets } from '../../app';
 import { compareTarget, hasChanges, renderMarkdown, renderText } from '../../synth/manifest-diff';
 
 const HELP = `Usage: npm run diff -- [--target NAME] [--cluster NAME] [--base DIR] [--markdown]

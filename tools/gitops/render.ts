@@ -2,12 +2,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { ClusterResource } from '../../lib/argocd-project';
-import { onCluster, ResolvedTarget } from '../../lib/deployment-config';
-import { ResolvedGitOps } from '../../lib/gitops-config';
+import { onCluster, ResolvedTarget } from '../../config/deployment-config';
+import { ResolvedGitOps } from '../../config/gitops-config';
 import { GitOpsDelivery } from '../../lib/gitops-delivery';
 import { OutputValidationError, synthTarget, SynthResult } from '../../synth/synth-target';
 import { pluginValidation } from '../../synth/validations';
-import { buildTargetFromEnv, validations } from '../../main';
+import { buildTargetFromEnv, validations } from '../../app';
 import { version } from '../../package.json';
 
 /** The name of the Argo CD objects' output: its chart, its file `argocd.k8s.yaml`. */

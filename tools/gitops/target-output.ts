@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ResolvedTarget } from '../../lib/deployment-config';
-import { apiImage, siteImage } from '../../lib/image-config';
-import { synthTargets } from '../../main';
+import { ResolvedTarget } from '../../config/deployment-config';
+import { apiImage, siteImage } from '../../config/image-config';
+import { synthTargets } from '../../app';
 import { ImageRecord, imagesOf } from './images';
 
 /** The images a synth is given; unset ones come from $SITE_IMAGE / $API_IMAGE, then the image.env files. */

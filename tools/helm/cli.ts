@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { synthTargets } from '../../main';
+import { synthTargets } from '../../app';
 import { version } from '../../package.json';
 import { helmBinary, writeChart } from './chart';
 

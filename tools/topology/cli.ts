@@ -5,7 +5,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { readManifestFolder } from '../../synth/manifest-files';
 import { OutputFolder } from '../../synth/output-folder';
-import { synthTargets } from '../../main';
+import { synthTargets } from '../../app';
 import { mergeClusters } from './clusters';
 import { Obj, toDot } from './dot';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthTargets } from '../../../main';
+import { synthTargets } from '../../../app';
 import { mergeClusters } from '../../../tools/topology/clusters';
 import { Obj } from '../../../tools/topology/dot';
 

@@ -1,9 +1,9 @@
-import { deploymentConfig } from '../config/targets';
-import { ArgoCdCluster } from './argocd-cluster';
-import { ArgoCdSyncPolicy } from './argocd-sync-policy';
+import { deploymentConfig } from './targets';
+import { ArgoCdCluster } from '../lib/argocd-cluster';
+import { ArgoCdSyncPolicy } from '../lib/argocd-sync-policy';
 import { DeploymentConfig, resolveTargets, TargetConfig } from './deployment-config';
 import { GitOpsConfig, gitOpsTarget, resolveGitOps } from './gitops-config';
-import { GitOpsLayout } from './gitops-layout';
+import { GitOpsLayout } from '../lib/gitops-layout';
 
 const clusters = { local: { context: 'kind-local' }, production: { context: 'prod-admin' } };
 const dev: TargetConfig = { name: 'dev', cluster: 'local', namespace: 'app-dev' };

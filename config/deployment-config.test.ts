@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { IngressController } from './ingress-controller';
-import { KnativeNetworking } from './knative-networking';
-import { ServiceMesh } from './service-mesh';
+import { IngressController } from '../lib/ingress-controller';
+import { KnativeNetworking } from '../lib/knative-networking';
+import { ServiceMesh } from '../lib/service-mesh';
 import { DeploymentConfig, onCluster, resolveTargets, selectTargets, TargetConfig } from './deployment-config';
 
 const clusters = { local: { context: 'kind-local' }, prod: { context: 'prod-admin' } };
@@ -54,7 +54,12 @@ describe('resolveTargets', () => {
     ['bad host', config({ ...dev, hosts: ['Example.COM/'], ingress: { controller: IngressController.nginx() } }), /target "dev": invalid hosts "Example.COM\/": use a lower-case DNS name/],
     ['hosts without an ingress', config({ ...dev, hosts: ['a.example.com'] }), /target "dev": invalid ingress undefined: hosts are served through an Ingress/],
     ['an ingress without hosts', config({ ...dev, ingress: { controller: IngressController.nginx() } }), /target "dev": invalid hosts \[\]: an ingress needs at least one host name/],
-    ['maxReplicas not above replicas', config({ ...dev, replicas: 3, maxReplicas: 2 }), /target "dev": invalid maxReplicas 2: use a whole number from 4/],
+    ['maxReplicas not above replicas', config({ ...dev, replicas: 3, maxReplicas: 2 }),
+      /^target "dev": invalid maxReplicas 2: use a whole number from 4 to 1000 \(above replicas, 3, which is the autoscaler's minimum: it scales the site between the two; for a fixed count remove maxReplicas\)$/],
+    ['maxReplicas not above the default replicas', config({ ...dev, maxReplicas: 2 }), /^target "dev": invalid maxReplicas 2: use a whole number from 3 to 1000 \(above replicas, 2 by default, /],
+    ['no replicas', config({ ...dev, replicas: 0 }), /^target "dev": invalid replicas 0: a web service with 0 pods serves nothing: .*serverless: \{ scaleToZero: true \} in config\/targets.ts/],
+    ['a host listed twice', config({ ...dev, hosts: ['a.example.com', 'www.example.com', 'a.example.com'], ingress: { controller: IngressController.nginx() } }),
+      /^target "dev": invalid hosts "a.example.com": listed twice \(hosts\[0\] and hosts\[2\]\): each host becomes one Ingress rule and one name on the certificate, so the second copy would duplicate both; list it once$/],
     ['a rollout timeout not above the progress deadline', config({ ...dev, rollout: { timeout: Duration.minutes(3) } }),
       /target "dev": invalid rollout.timeout "180s": use a timeout above rollout.progressDeadline \(180s\): a stuck rollout must end on its deadline/],
     ['a progress deadline in fractions of a second', config({ ...dev, rollout: { progressDeadline: Duration.millis(90500) } }),

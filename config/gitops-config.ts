@@ -1,9 +1,10 @@
-import { ArgoCdCluster } from './argocd-cluster';
-import { ArgoCdSyncPolicy } from './argocd-sync-policy';
+import { ArgoCdCluster } from '../lib/argocd-cluster';
+import { ArgoCdSyncPolicy } from '../lib/argocd-sync-policy';
 import type { DeploymentConfig, ResolvedTarget } from './deployment-config';
-import { GitOpsLayout } from './gitops-layout';
-import { checkKnownProps, PropKeys } from './validation/known-props';
-import { checkDnsLabel, PropValidationError } from './validation/prop-errors';
+import { GitOpsLayout } from '../lib/gitops-layout';
+import type { GitOpsCluster, GitOpsTarget } from '../lib/gitops-target';
+import { checkKnownProps, PropKeys } from '../lib/validation/known-props';
+import { checkDnsLabel, PropValidationError } from '../lib/validation/prop-errors';
 
 /**
  * What GitOps delivery needs to know (`gitops:` in config/targets.ts): where the rendered
@@ -35,43 +36,11 @@ export interface GitOpsConfig {
   readonly promotion?: readonly string[];
 }
 
+export type { GitOpsCluster, GitOpsTarget } from '../lib/gitops-target';
+
 const GITOPS_KEYS: PropKeys<GitOpsConfig> = {
   repository: true, clusters: true, layout: true, argoCdNamespace: true, syncPolicy: true, promotion: true,
 };
-
-/** One cluster of a target as GitOps delivers to it: its own folder, its own Application. */
-export interface GitOpsCluster {
-  /** Its key in `clusters`, e.g. `prod-eu`. */
-  readonly name: string;
-  /** That cluster as Argo CD knows it (`gitops.clusters`). */
-  readonly cluster: ArgoCdCluster;
-  /**
-   * The folder of its manifests in the target's branch: the target's own folder for a target on
-   * one cluster, `<target's folder>/<cluster>` (`prod-eu`, `prod/prod-eu`) for a target on several.
-   */
-  readonly path: string;
-  /** The name of the Argo CD Application that delivers it: `mincloud-<target>`, or `mincloud-<target>-<cluster>` for a target on several clusters. */
-  readonly application: string;
-}
-
-/** One target's GitOps delivery, resolved: what its Argo CD objects and its publishes use. */
-export interface GitOpsTarget {
-  /** The target's name (config/targets.ts). */
-  readonly target: string;
-  /** The namespace the target deploys to (each Application's destination namespace). */
-  readonly namespace: string;
-  /** Every cluster of the target, in rollout order, each with its folder and Application. */
-  readonly clusters: readonly GitOpsCluster[];
-  /** The name of its AppProject, `mincloud-<target>`: every Application of the target is in it. */
-  readonly project: string;
-  readonly repository: string;
-  /** The branch that holds its manifests. */
-  readonly branch: string;
-  /** The folder of its manifests in that branch, `.` for the root; a target on several clusters has a folder per cluster in it. */
-  readonly path: string;
-  readonly argoCdNamespace: string;
-  readonly syncPolicy: ArgoCdSyncPolicy;
-}
 
 /** `gitops:` after validation, with every target resolved. */
 export interface ResolvedGitOps {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { buildTarget, targets, unpinnedImageNotes } from '../main';
+import { buildTarget, targets, unpinnedImageNotes } from '../app';
 import { synthObjects } from '../test/support/synth';
 import { apiImage, API_IMAGE_ENV_FILE, IMAGE_ENV_FILE, siteImage } from './image-config';
 

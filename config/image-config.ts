@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ImageReference } from './image-reference';
-import { PropValidationError } from './validation/prop-errors';
+import { ImageReference } from '../lib/image-reference';
+import { PropValidationError } from '../lib/validation/prop-errors';
 
 /** The file `docker/build.sh` tags from: the one source of truth for the site image's name and tag. */
 export const IMAGE_ENV_FILE = path.join(__dirname, '..', 'docker', 'image.env');

@@ -1,13 +1,14 @@
 import { Duration } from 'cdk8s';
-import { IngressController } from './ingress-controller';
-import { IngressTls } from './ingress-tls';
-import { KnativeNetworking } from './knative-networking';
+import { IngressController } from '../lib/ingress-controller';
+import { IngressTls } from '../lib/ingress-tls';
+import { KnativeNetworking } from '../lib/knative-networking';
 import { ServiceType } from 'cdk8s-plus-27';
-import { ResourceProfile } from './resource-profile';
-import { ServiceMesh } from './service-mesh';
-import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
-import { checkKnownProps, PropKeys } from './validation/known-props';
-import { DEFAULT_PROGRESS_DEADLINE } from './web-service';
+import { ResourceProfile } from '../lib/resource-profile';
+import { ServiceMesh } from '../lib/service-mesh';
+import { checkDnsLabel, checkInteger, checkOneOf, PropValidationError } from '../lib/validation/prop-errors';
+import { checkKnownProps, PropKeys } from '../lib/validation/known-props';
+import { checkHostListedOnce } from '../lib/validation/host-list';
+import { checkReplicas, DEFAULT_PROGRESS_DEADLINE } from '../lib/web-service';
 import type { GitOpsConfig } from './gitops-config';
 
 /** A Kubernetes cluster, as kubectl knows it. */
@@ -123,7 +124,7 @@ export interface TargetConfig {
 export interface DeploymentConfig {
   readonly clusters: Readonly<Record<string, ClusterConfig>>;
   readonly targets: readonly TargetConfig[];
-  /** GitOps delivery with Argo CD (`npm run gitops`); checked by `resolveGitOps` in lib/gitops-config.ts. @default - none */
+  /** GitOps delivery with Argo CD (`npm run gitops`); checked with the targets by `resolveGitOps` (config/gitops-config.ts) whenever the app loads the config. @default - none */
   readonly gitops?: GitOpsConfig;
 }
 
@@ -216,22 +217,27 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
       }
       seenPlaces.set(place, t.name);
     }
-    if (t.replicas !== undefined) checkInteger(where, 'replicas', t.replicas, 0, 1000);
+    if (t.replicas !== undefined) checkReplicas(where, 'replicas', t.replicas);
     if (t.serviceType !== undefined) {
       checkOneOf(where, 'serviceType', t.serviceType, [ServiceType.NODE_PORT, ServiceType.CLUSTER_IP, ServiceType.LOAD_BALANCER]);
     }
-    if (t.maxReplicas !== undefined) checkInteger(where, 'maxReplicas', t.maxReplicas, (t.replicas ?? 2) + 1, 1000);
+    if (t.maxReplicas !== undefined) {
+      checkInteger(where, 'maxReplicas', t.maxReplicas, (t.replicas ?? 2) + 1, 1000,
+        `above replicas, ${t.replicas ?? 2}${t.replicas === undefined ? ' by default' : ''}, which is the autoscaler's minimum: it scales the site between the two; `
+        + 'for a fixed count remove maxReplicas');
+    }
     if (t.ingress && (t.hosts ?? []).length === 0) {
       throw new PropValidationError(where, 'hosts', t.hosts ?? [], 'an ingress needs at least one host name, e.g. ["www.example.com"]');
     }
     if (!t.ingress && (t.hosts ?? []).length > 0) {
       throw new PropValidationError(where, 'ingress', undefined, 'hosts are served through an Ingress: set ingress: { controller: IngressController.nginx() }');
     }
-    for (const host of t.hosts ?? []) {
+    (t.hosts ?? []).forEach((host, i) => {
       if (!HOST.test(host) || host.length > 253) {
         throw new PropValidationError(where, 'hosts', host, 'use a lower-case DNS name such as "www.example.com"');
       }
-    }
+      checkHostListedOnce(where, 'hosts', t.hosts!, i);
+    });
     for (const c of clusters) {
       if (t.ingress && !(c.podNetwork ?? []).length) {
         throw new PropValidationError(where, 'ingress', t.ingress.controller.kind,
