@@ -49,7 +49,7 @@ function privilegedApp(): string {
   fs.writeFileSync(file, `
 import { JsonPatch } from 'cdk8s';
 import { runSynthCommand } from ${JSON.stringify(path.join(ROOT, 'synth', 'synth-command'))};
-import { buildTargetFromEnv, commandOptions } from ${JSON.stringify(path.join(ROOT, 'main'))};
+import { buildTargetFromEnv, commandOptions } from ${JSON.stringify(path.join(ROOT, 'app'))};
 import { WebService } from ${JSON.stringify(path.join(ROOT, 'lib', 'web-service'))};
 
 void runSynthCommand(process.argv.slice(2), process.env, {
