@@ -30,4 +30,4 @@ export { checkPolicies, EXEMPTION_WITHOUT_REASON, formatPolicyReport, policyRule
 export type { KubeScoreOptions, KubernetesVersion, Manifest, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicySeverity, PolicyTool } from './policy';
 
 // YAML as kubectl and Polaris read it (go-yaml: YAML 1.1 scalars).
-export { KUBERNETES_YAML_SCHEMA, parseKubernetesYaml, parseKubernetesYamlDocuments } from './yaml/kubernetes-yaml';
+export { KUBERNETES_YAML_OPTIONS, parseKubernetesYaml, parseKubernetesYamlDocuments, YamlNestingError, YamlSyntaxError } from './yaml/kubernetes-yaml';

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { compliantManifests, container, find } from '../../test/policy/test-fixtures';
 import { PolicyValidation } from './policy-validation';
 import { SchemaValidation } from './schema-validation';
@@ -20,7 +20,7 @@ afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function manifest(name: string, objects: unknown[]): string {
   const file = path.join(work, name);
-  fs.writeFileSync(file, objects.map((o) => dump(o)).join('---\n'));
+  fs.writeFileSync(file, objects.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
   return file;
 }
 

@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import { InputError } from '../input-error';
-import { AliasLimitError, MAX_DEPTH, parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
+import { AliasLimitError, MAX_DEPTH, parseKubernetesYamlDocuments, YamlNestingError } from '../yaml/kubernetes-yaml';
 import { manifestSources, unreadable } from '../files/manifest-sources';
 
 export { InputError } from '../input-error';
@@ -36,9 +36,9 @@ export function parseManifestText(text: string, file: string): unknown[] {
     docs = parseKubernetesYamlDocuments(text);
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0];
-    const tooDeep = /^nesting exceeded maxDepth \(\d+\) (.*)$/.exec(reason);
-    if (tooDeep) {
-      throw new InputError(`${file}: collections nested more than ${MAX_DEPTH} levels deep ${tooDeep[1]}, which no Kubernetes object needs (CRD schemas included); refused so that no check runs out of stack`);
+    if (e instanceof YamlNestingError) {
+      const where = / \(\d+:\d+\)$/.exec(reason)?.[0] ?? '';
+      throw new InputError(`${file}: collections nested more than ${MAX_DEPTH} levels deep${where}, which no Kubernetes object needs (CRD schemas included); refused so that no check runs out of stack`);
     }
     throw new InputError(e instanceof AliasLimitError ? `${file}: ${reason}` : `${file}: not valid YAML or JSON: ${reason}`);
   }
