@@ -76,7 +76,7 @@ function extractBaseline(rev: string, dir: string): void {
 }
 
 function readTargets(folders: readonly string[]): unknown[][] {
-  const { manifestPaths, readManifestFile } = require('../src/report/read-manifests') as typeof import('../src/report/read-manifests');
+  const { manifestPaths, readManifestFile } = require('../src/manifest/read-manifests') as typeof import('../src/manifest/read-manifests');
   return folders.map((f) => manifestPaths([f]).flatMap((file) => [...readManifestFile(file).objects]));
 }
 

@@ -137,7 +137,7 @@ describe('SchemaValidation through the CLI\'s context', () => {
       fix: 'Remove the field, or correct its name as the Kubernetes 1.27 API (or the CRD) spells it.',
       violatingConstructs: [{ resourceName: 'Deployment/mincloud/web', locations: ['/spec'], manifestPath: file, constructPath: undefined }],
     });
-    expect(json.violations[2].violatingConstructs[0].resourceName).toBe('ServiceMonitor/mincloud/web');
+    expect(json.violations[2].violatingConstructs[0].resourceName).toBe('ServiceMonitor.monitoring.coreos.com/mincloud/web');
     expect(json.summary).toMatchObject({ status: 'failure', metadata: { objects: '7', findings: '3', rules: '3', exemptions: '0' } });
   });
 

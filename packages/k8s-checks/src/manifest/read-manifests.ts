@@ -1,18 +1,23 @@
-// Manifests from files, folders (manifest-sources.ts) and standard input, read as
-// kubectl reads them (multi-document YAML, go-yaml's YAML 1.1 scalars). Anything that cannot be
-// read as Kubernetes objects is an InputError naming the file and what is wrong.
+// The one reader of manifests, for the checks, the app and its tools: a text (a file's, standard
+// input's, a command's output), a file, a folder of synthesized output, or the paths of the
+// command line (manifest-sources.ts), read as kubectl reads them (multi-document YAML, go-yaml's
+// YAML 1.1 scalars, kubectl's alias limit, bounded nesting). Anything that cannot be read as
+// Kubernetes objects is an InputError naming the file, the line where the YAML is wrong, and
+// what is wrong.
 
 import * as fs from 'fs';
+import * as path from 'path';
 import { InputError } from '../input-error';
+import { KubeObject } from './kube-object';
 import { AliasLimitError, MAX_DEPTH, parseKubernetesYamlDocuments, YamlNestingError } from '../yaml/kubernetes-yaml';
-import { manifestSources, unreadable } from '../files/manifest-sources';
+import { manifestSources, unreadable } from './manifest-sources';
 
 export { InputError } from '../input-error';
 
 /** One manifest file, read: its path (`-` for standard input) and its objects (empty documents left out). */
 export interface ManifestFile {
   readonly path: string;
-  readonly objects: readonly unknown[];
+  readonly objects: readonly KubeObject[];
 }
 
 /**
@@ -30,7 +35,7 @@ export function manifestPaths(paths: readonly string[]): string[] {
  * The objects of one manifest text: YAML documents (JSON is YAML too), each a Kubernetes
  * object; a JSON or YAML `List` (kind: List, items: [...]) gives its items, as kubectl does.
  */
-export function parseManifestText(text: string, file: string): unknown[] {
+export function parseManifestText(text: string, file: string): KubeObject[] {
   let docs: unknown[];
   try {
     docs = parseKubernetesYamlDocuments(text);
@@ -42,20 +47,28 @@ export function parseManifestText(text: string, file: string): unknown[] {
     }
     throw new InputError(e instanceof AliasLimitError ? `${file}: ${reason}` : `${file}: not valid YAML or JSON: ${reason}`);
   }
-  const objects: unknown[] = [];
+  const objects: KubeObject[] = [];
   docs.forEach((doc, i) => {
     if (doc === null || doc === undefined) return;
     const where = docs.length > 1 ? `${file}: document ${i + 1}` : file;
-    if (typeof doc !== 'object' || Array.isArray(doc) || typeof (doc as any).apiVersion !== 'string' || typeof (doc as any).kind !== 'string') {
-      throw new InputError(`${where}: not a Kubernetes object (a mapping with apiVersion and kind); found ${describe(doc)}`);
+    const object = asObject(doc, where);
+    if (object.kind === 'List' && Array.isArray(object.items)) {
+      object.items.forEach((item: unknown, j: number) => objects.push(asObject(item, `${where}: item ${j + 1} of the List`)));
+    } else {
+      objects.push(object);
     }
-    if ((doc as any).kind === 'List' && Array.isArray((doc as any).items)) objects.push(...(doc as any).items);
-    else objects.push(doc);
   });
   return objects;
 }
 
-function describe(doc: unknown): string {
+function asObject(doc: unknown, where: string): KubeObject {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as any).apiVersion !== 'string' || typeof (doc as any).kind !== 'string') {
+    throw new InputError(`${where}: not a Kubernetes object (a mapping with apiVersion and kind); found ${shapeOf(doc)}`);
+  }
+  return doc as KubeObject;
+}
+
+function shapeOf(doc: unknown): string {
   if (Array.isArray(doc)) return 'a list';
   if (typeof doc !== 'object' || doc === null) return `the ${typeof doc} ${JSON.stringify(doc).slice(0, 40)}`;
   const keys = Object.keys(doc);
@@ -76,4 +89,27 @@ export function readManifestFile(file: string, stdin?: string): ManifestFile {
     }
   }
   return { path: file, objects: parseManifestText(text, file === '-' ? '(standard input)' : file) };
+}
+
+/** What a synth writes into a folder: its manifest files, `.yaml` and `.yml`, directly in it. */
+const FOLDER_MANIFEST = /\.ya?ml$/;
+
+/**
+ * The manifest files directly in a folder of synthesized output (`dist/`), in name order, each
+ * read (the `.json` beside them is the cdk8s CLI's construct metadata, no manifest).
+ * Throws an InputError when `dir` is no folder.
+ */
+export function readManifestFolder(dir: string): ManifestFile[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw unreadable(dir, e);
+  }
+  return names.filter((name) => FOLDER_MANIFEST.test(name)).sort().map((name) => readManifestFile(path.join(dir, name)));
+}
+
+/** Every object of a folder of synthesized output, file by file in name order (readManifestFolder). */
+export function readManifestObjects(dir: string): KubeObject[] {
+  return readManifestFolder(dir).flatMap((f) => f.objects);
 }
