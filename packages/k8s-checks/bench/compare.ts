@@ -204,6 +204,20 @@ function yamlCosts(targets: unknown[][], baselineDir: string, rounds: number): A
   ];
 }
 
+/** What the manifest reader takes on these objects written as one YAML stream (as a synth writes them). */
+function readCosts(targets: unknown[][], rounds: number): Array<[string, number, string]> {
+  const { stringify } = require('yaml') as typeof import('yaml');
+  const { parseManifestText } = require('../src/manifest/read-manifests') as typeof import('../src/manifest/read-manifests');
+  const text = targets.flat().map((o) => stringify(o, { version: '1.1' })).join('---\n');
+  const times: number[] = [];
+  for (let round = 0; round <= rounds; round++) { // a warm-up round, then the median of the others
+    const t0 = now();
+    parseManifestText(text, 'bench');
+    if (round > 0) times.push(now() - t0);
+  }
+  return [[`reading them as YAML, ${(text.length / 1e6).toFixed(1)} MB (parseManifestText, yaml ${require('yaml/package.json').version})`, median(times), '']];
+}
+
 /** The part of cacache's API used here (it ships no types). */
 interface Cacache {
   ls(dir: string): Promise<Record<string, unknown>>;
@@ -339,6 +353,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       };
       component(jsonSchemaCosts(targets, runs));
       component(yamlCosts(targets, path.join(work, 'baseline'), runs));
+      component(readCosts(targets, runs));
     }
     // The cache's cost is fixed: the entries both workloads left, read in a fresh process.
     const cache = cacheCosts(work, runs);

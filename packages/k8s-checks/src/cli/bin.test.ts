@@ -123,7 +123,7 @@ describe('k8s-checks', () => {
     expect(withCrds.stdout).toBe([
       'schema/unknown-field [error]  1 object',
       '  unknown field "intervall"',
-      `  - ServiceMonitor/mincloud/web in ${file}`,
+      `  - ServiceMonitor.monitoring.coreos.com/mincloud/web in ${file}`,
       '  fix: Remove the field, or correct its name as the Kubernetes 1.27 API (or the CRD) spells it.',
       '',
       '1 objects, 1 findings in 1 rules, 0 exemptions',
