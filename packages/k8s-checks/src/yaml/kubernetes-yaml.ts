@@ -9,7 +9,7 @@
 // levels deep are refused on the parser's tokens (the composer below recurses per level), and
 // aliases are counted as kubectl counts them (alias-limit.ts) before they are resolved.
 
-import { Composer, Document, Parser, ParseOptions, DocumentOptions, SchemaOptions, Tags, YAMLError } from 'yaml';
+import { Composer, Document, DocumentOptions, Parser, ParseOptions, Schema, SchemaOptions, Tags, YAMLError } from 'yaml';
 import type { CST } from 'yaml';
 import { checkAliasing, place } from './alias-limit';
 
@@ -58,12 +58,17 @@ function goYamlTags(tags: Tags): Tags {
     });
 }
 
+/**
+ * The YAML 1.1 schema as go-yaml v2 reads it, built once: a schema built per document (the yaml
+ * package's default) is most of the cost of reading a small one, and the Polaris checks read
+ * thousands of small rendered schemas.
+ */
+const KUBERNETES_YAML_SCHEMA = new Schema({ schema: 'yaml-1.1', customTags: goYamlTags, merge: true, resolveKnownTags: false });
+
 /** The yaml package's options that read scalars as go-yaml v2 (sigs.k8s.io/yaml) does. */
 export const KUBERNETES_YAML_OPTIONS: Readonly<ParseOptions & DocumentOptions & SchemaOptions> = {
   version: '1.1',
-  schema: 'yaml-1.1',
-  customTags: goYamlTags,
-  merge: true,
+  schema: KUBERNETES_YAML_SCHEMA,
   uniqueKeys: true,
   // Aliases are bounded by checkAliasing, as kubectl bounds them; the yaml package's own count
   // (maxAliasCount) is stricter than kubectl's and would refuse what kubectl applies.
