@@ -18,6 +18,7 @@ describe('parseManifestText: a stream of manifests, as kubectl reads it', () => 
   test('bad YAML names the source, the line and the column', () => {
     expect(() => parseManifestText(`${configMap('a')}data: {x: 1\n`, 'helm template output'))
       .toThrow(new InputError('helm template output: not valid YAML or JSON: Flow map in block collection must be sufficiently indented and end with a } (6:1)'));
+    expect(() => parseManifestText(`${configMap('a')}data: *none\n`, 'f.yaml')).toThrow(new InputError('f.yaml: not valid YAML or JSON: unidentified alias "none" (5:7)'));
   });
 
   test('a document, or an item of a List, that is no Kubernetes object is named', () => {

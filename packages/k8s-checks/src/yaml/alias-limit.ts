@@ -9,6 +9,7 @@
 // refuses documents kubectl applies.)
 
 import { Alias, Document, isAlias, isCollection, isMap, isPair, isScalar, Node, Pair } from 'yaml';
+import { YamlSyntaxError } from './yaml-errors';
 
 /**
  * A document kubectl would refuse for its aliases: too much expansion, or an anchor that
@@ -58,10 +59,11 @@ const OPEN = -1;
 
 /**
  * Throws AliasLimitError when kubectl refuses the document (number `index` of its stream) with
- * "document contains excessive aliasing" or "anchor ... value contains itself", and a
- * ReferenceError-like AliasLimitError for an alias of no anchor before it. Linear in the number
- * of nodes: an alias adds the size its anchor was counted at. The document's collections nest
- * at most MAX_DEPTH deep (checked on its tokens first), so the walk recurses that deep at most.
+ * "document contains excessive aliasing" or "anchor ... value contains itself"; YamlSyntaxError
+ * for an alias of no anchor before it (the yaml package finds that only when resolving it).
+ * Linear in the number of nodes: an alias adds the size its anchor was counted at. The
+ * document's collections nest at most MAX_DEPTH deep (checked on its tokens first), so the walk
+ * recurses that deep at most.
  */
 export function checkAliasing(doc: Document, source: string, index: number, filename?: string): void {
   const anchors = new Map<string, number>();
@@ -79,7 +81,7 @@ export function checkAliasing(doc: Document, source: string, index: number, file
     const name = node.source;
     const size = anchors.get(name);
     const at = node.range?.[0] ?? 0;
-    if (size === undefined) throw refuse(`unidentified alias "${name}"`, source, at, filename);
+    if (size === undefined) throw new YamlSyntaxError(`unidentified alias "${name}"${filename ? ` in "${filename}"` : ''} ${place(source, at)}`);
     if (size === OPEN) {
       throw refuse(`anchor "${name}" contains an alias of itself (*${name}), so its value would be infinite; kubectl refuses it too`, source, at, filename);
     }

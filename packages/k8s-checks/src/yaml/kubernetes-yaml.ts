@@ -2,7 +2,7 @@
 // sigs.k8s.io/yaml, that is go-yaml v2: YAML 1.1 scalars (`yes`, `off` and `y` are booleans,
 // `0777` is octal, `1_000` is 1000, `1:20` is 80), numbers also in the exponent form (`1e3`), and
 // timestamps left as strings. The yaml package's YAML 1.1 schema reads them alike once its
-// timestamp tag is left out. It is the library cdk8s writes manifests with, so the app, its
+// timestamp tag is left out and its floats take go-yaml's form. It is the library cdk8s writes manifests with, so the app, its
 // tools and these checks read and write YAML with one library.
 //
 // Hostile input is bounded before any object is built: collections nested more than MAX_DEPTH
@@ -12,24 +12,10 @@
 import { Composer, Document, DocumentOptions, Parser, ParseOptions, Schema, SchemaOptions, Tags, YAMLError } from 'yaml';
 import type { CST } from 'yaml';
 import { checkAliasing, place } from './alias-limit';
+import { YamlNestingError, YamlSyntaxError } from './yaml-errors';
 
 export { AliasLimitError } from './alias-limit';
-
-/** Bad YAML: the message ends with the place, `in "file" (line:column)` (the file when known). */
-export class YamlSyntaxError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'YamlSyntaxError';
-  }
-}
-
-/** Collections nested deeper than MAX_DEPTH; the message ends with the place of the first such collection. */
-export class YamlNestingError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'YamlNestingError';
-  }
-}
+export { YamlNestingError, YamlSyntaxError } from './yaml-errors';
 
 /**
  * How deep collections may nest: deeper documents are refused before any recursive walk over
