@@ -2,10 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { checkPolicies, Manifest, SchemaValidator } from 'k8s-checks';
+import { checkPolicies, KubeObject, readManifestObjects, SchemaValidator } from 'k8s-checks';
 import { deploymentConfig } from './config/targets';
 import { apiImage, siteImage } from './config/image-config';
-import { readManifestFolder } from './synth/manifest-files';
 import { resolveTargets } from './config/deployment-config';
 import { buildTarget, synth, synthTargets } from './app';
 import { Obj } from './test/support/synth';
@@ -193,7 +192,7 @@ describe('the preview target: the API as a Knative Service', () => {
   });
 
   test('zero policy findings; the exemptions are the NodePort\'s and the two Knative\'s default flags need', () => {
-    const report = checkPolicies(objects as unknown as Manifest[]);
+    const report = checkPolicies(objects as unknown as KubeObject[]);
     expect(report.findings).toEqual([]);
     expect(report.exemptions.map((e) => `${e.tool} ${e.rule} ${e.object}`).sort()).toEqual([
       'kube-score service-type Service/mincloud-preview/nginx1',
@@ -223,7 +222,7 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(outdir).sort()).toEqual(['.synth-output', 'dev.k8s.yaml']);
     expect(r.out).toContain(`${outdir}/: target dev, ${synthTarget('dev').length} objects in dev.k8s.yaml`);
     expect(r.out).toContain('apply it with: kubectl --context kubernetes-admin@kubernetes apply -f');
-    const manifests = readManifestFolder(outdir).files.flatMap((f) => f.manifests);
+    const manifests = readManifestObjects(outdir);
     expect(manifests.map((m) => `${m.kind}/${m.metadata!.name}`)).toEqual(expect.arrayContaining(['Deployment/nginx1', 'Service/nginx1']));
     expect(SchemaValidator.forKubernetes127().validate(manifests)).toEqual([]);
   });
@@ -271,7 +270,7 @@ describe('npm run synth', () => {
 
   test('every target has zero policy findings; its exemptions are the declared ones', async () => {
     for (const { target: t, dir } of await synthTargets(path.join(work, 'policy'), { env: defaultEnv, everyCluster: true })) {
-      const manifests = readManifestFolder(dir).files.flatMap((f) => f.manifests) as unknown as Manifest[];
+      const manifests = readManifestObjects(dir);
       const report = checkPolicies(manifests);
       expect(report.findings).toEqual([]);
       const nodePort = t.serviceType === 'NodePort' || (!t.ingress && t.serviceType === undefined);

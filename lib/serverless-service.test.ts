@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ApiObject, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { checkPolicies, Manifest, SchemaValidator } from 'k8s-checks';
+import { checkPolicies, KubeObject, SchemaValidator } from 'k8s-checks';
 import { byKind, only, synthObjects } from '../test/support/synth';
 import { ImageReference } from './image-reference';
 import { KnativeNetworking } from './knative-networking';
@@ -65,7 +65,7 @@ describe('ServerlessService defaults', () => {
   });
 
   test('zero policy findings; the exceptions are the two Knative\'s default feature flags need, with the flag named', () => {
-    const report = checkPolicies(objects as unknown as Manifest[]);
+    const report = checkPolicies(objects as unknown as KubeObject[]);
     expect(report.findings).toEqual([]);
     expect(report.exemptions.map((e) => [e.tool, e.rule, e.object])).toEqual([
       ['polaris', 'priorityClassNotSet', 'Service.serving.knative.dev/mincloud-preview/api'],
@@ -232,7 +232,7 @@ describe('ServerlessService props', () => {
     const { objects } = synth({ image: ImageReference.fromDigest('docker.io/mincloud1501/api', DIGEST, '1.1.0') });
     expect(container(objects).image).toBe(`docker.io/mincloud1501/api:1.1.0@${DIGEST}`);
     expect(container(objects).imagePullPolicy).toBe('IfNotPresent');
-    const report = checkPolicies(objects as unknown as Manifest[]);
+    const report = checkPolicies(objects as unknown as KubeObject[]);
     expect(report.findings).toEqual([]);
     expect(report.exemptions.map((e) => `${e.tool} ${e.rule}`)).toEqual(expect.arrayContaining(['kube-score container-image-pull-policy', 'polaris pullPolicyNotAlways']));
     expect(container(synth({ imagePullPolicy: kplus.ImagePullPolicy.ALWAYS, image: ImageReference.fromDigest('docker.io/mincloud1501/api', DIGEST) }).objects).imagePullPolicy).toBe('Always');
@@ -290,7 +290,7 @@ describe('ServerlessService props', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: 10101 });
     expect(ksvc(objects).metadata.annotations).toBeUndefined();
     expect(schema.validate(objects)).toEqual([]);
-    const report = checkPolicies(objects as unknown as Manifest[]);
+    const report = checkPolicies(objects as unknown as KubeObject[]);
     expect(report.findings).toEqual([]);
     expect(report.exemptions).toEqual([]);
     expect(podSpec(synth({ clusterFeatures: { priorityClassName: true }, priorityClassName: 'batch-low' }).objects).priorityClassName).toBe('batch-low');
@@ -321,7 +321,7 @@ describe('ServerlessService props', () => {
       ports: [{ protocol: 'TCP', port: 8081 }],
     });
     expect(JSON.stringify(objects.filter((o) => o.metadata.name === 'api'))).toBe(before);
-    expect(checkPolicies(objects as unknown as Manifest[]).findings).toEqual([]);
+    expect(checkPolicies(objects as unknown as KubeObject[]).findings).toEqual([]);
     expect(schema.validate(objects)).toEqual([]);
   });
 

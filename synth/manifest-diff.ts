@@ -1,7 +1,5 @@
 import * as fs from 'fs';
-import { readManifestFolder } from './manifest-files';
-
-type Obj = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+import { KubeObject, objectKey, readManifestObjects } from 'k8s-checks';
 
 export interface FieldChange {
   readonly path: string;
@@ -18,18 +16,21 @@ export interface TargetDiff {
   readonly changed: Array<{ readonly object: string; readonly fields: FieldChange[] }>;
 }
 
-/** `Kind/namespace/name (apiVersion)`: how an object is identified across two synths. */
-export function objectKey(o: Obj): string {
-  return `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name} (${o.apiVersion})`;
+/**
+ * How a diff names an object: its objectKey, by which the two sides are matched (so a new
+ * apiVersion of one object is a change of its `apiVersion`), and the apiVersion it has now.
+ */
+function label(o: KubeObject): string {
+  return `${objectKey(o)} (${o.apiVersion})`;
 }
 
-function objectsOf(dir: string): unknown[] {
+function objectsOf(dir: string): KubeObject[] {
   if (!fs.existsSync(dir)) return [];
-  return readManifestFolder(dir).files.flatMap((f) => f.manifests);
+  return readManifestObjects(dir);
 }
 
-function byKey(objects: readonly unknown[]): Map<string, Obj> {
-  return new Map(objects.map((o) => [objectKey(o as Obj), o as Obj]));
+function byKey(objects: readonly KubeObject[]): Map<string, KubeObject> {
+  return new Map(objects.map((o) => [objectKey(o), o]));
 }
 
 /** An array whose items all have a distinct string `name` (containers, ports, env, volumes). */
@@ -69,17 +70,17 @@ export function compareTarget(target: string, base: string, next: string): Targe
   return { ...compareObjects(target, objectsOf(base), objectsOf(next)), baseMissing: !fs.existsSync(base) };
 }
 
-/** Compares two sets of objects of one target, matched by apiVersion, kind, namespace and name. */
-export function compareObjects(target: string, before: readonly unknown[], after: readonly unknown[]): TargetDiff {
+/** Compares two sets of objects of one target, matched by objectKey (API group, kind, namespace and name). */
+export function compareObjects(target: string, before: readonly KubeObject[], after: readonly KubeObject[]): TargetDiff {
   const a = byKey(before);
   const b = byKey(after);
   return {
     target,
     baseMissing: false,
-    added: [...b.keys()].filter((k) => !a.has(k)),
-    removed: [...a.keys()].filter((k) => !b.has(k)),
+    added: [...b.keys()].filter((k) => !a.has(k)).map((k) => label(b.get(k)!)),
+    removed: [...a.keys()].filter((k) => !b.has(k)).map((k) => label(a.get(k)!)),
     changed: [...b.keys()].filter((k) => a.has(k))
-      .map((k) => ({ object: k, fields: fieldChanges(a.get(k), b.get(k)) }))
+      .map((k) => ({ object: label(b.get(k)!), fields: fieldChanges(a.get(k), b.get(k)) }))
       .filter((c) => c.fields.length > 0),
   };
 }

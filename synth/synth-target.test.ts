@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { uniqueKey } from 'k8s-checks';
+import { objectKey } from 'k8s-checks';
 import { constructMetadata } from './construct-metadata';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 
@@ -55,9 +55,9 @@ describe('synthTarget', () => {
     await expect(synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main'), validate: refuse })).rejects.toThrow(OutputValidationError);
     expect(fs.existsSync(outdir)).toBe(false);
     const [files, paths] = seen!;
-    expect(files.map((f) => [f.path, (f.objects as Array<{ kind: string }>).map((o) => o.kind)])).toEqual([[path.join(outdir, 'main.k8s.yaml'), ['Deployment', 'Service']]]);
-    expect(paths[uniqueKey({ kind: 'Deployment', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Deployment' });
-    expect(paths[uniqueKey({ kind: 'Service', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Service' });
+    expect(files.map((f) => [f.path, f.objects.map((o) => o.kind)])).toEqual([[path.join(outdir, 'main.k8s.yaml'), ['Deployment', 'Service']]]);
+    expect(paths[objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Deployment' });
+    expect(paths[objectKey({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Service' });
   });
 
   test('for the cdk8s CLI: construct-metadata.json in the output, listed in the marker for the plugins to remove', async () => {

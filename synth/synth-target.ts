@@ -1,16 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { parseManifestText } from 'k8s-checks';
+import { KubeObject, ManifestFile, parseManifestText } from 'k8s-checks';
 import { CONSTRUCT_METADATA_FILE, constructMetadata } from './construct-metadata';
 import { OutputFolder } from './output-folder';
 
-/** One synthesized manifest file and the objects it holds. */
-export interface ManifestFile {
-  /** Where the file is once the output is in place, e.g. `dist/dev.k8s.yaml`. */
-  readonly path: string;
-  readonly objects: unknown[];
-}
+/** A synthesized manifest file (its path once the output is in place, e.g. `dist/dev.k8s.yaml`) and its objects. */
+export type { ManifestFile } from 'k8s-checks';
 
 /** What a validation of the output found. */
 export interface ValidationOutcome {
@@ -94,6 +90,6 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
 }
 
 /** The objects of a manifest file, read as kubectl reads YAML. */
-function readYamlDocuments(file: string): unknown[] {
-  return [...parseManifestText(fs.readFileSync(file, 'utf-8'), file)];
+function readYamlDocuments(file: string): KubeObject[] {
+  return parseManifestText(fs.readFileSync(file, 'utf-8'), file);
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { FSWatcher, watch } from 'chokidar';
 import { describeError, displayPath } from './describe-error';
 import { compareObjects } from './manifest-diff';
-import { readManifestFolder } from './manifest-files';
+import { KubeObject, readManifestObjects } from 'k8s-checks';
 import { OutputFolder } from './output-folder';
 import { describePlacement, placeTarget } from './placement';
 import type { CommandIo, SynthCommandOptions } from './synth-command';
@@ -111,10 +111,10 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
 }
 
 /** The objects the output folder holds for `target`, to tell what the first synth changes. */
-function readPrevious(outdir: string, target: string | undefined): unknown[] {
+function readPrevious(outdir: string, target: string | undefined): KubeObject[] {
   const marker = new OutputFolder(outdir).marker();
   if (!marker || (target && marker.target !== target) || !fs.existsSync(outdir)) return [];
-  return readManifestFolder(outdir).files.flatMap((f) => f.manifests);
+  return readManifestObjects(outdir);
 }
 
 /** Drops the project's own modules from Node's module cache, so the next require reads them again. */

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { readManifestFile } from 'k8s-checks';
 import { synthesizeServices } from './many-services';
 
 // The generated app the synth benchmark times: it must be what it claims, every production
@@ -15,7 +15,7 @@ describe('bench/synth/many-services', () => {
 
   test('N services: a Namespace, a PriorityClass and six objects each, all checks passing', async () => {
     expect(await synthesizeServices(3, path.join(work, 'out'))).toEqual({ objects: 2 + 3 * 6 });
-    const docs = parseAllDocuments(fs.readFileSync(path.join(work, 'out', 'bench.k8s.yaml'), 'utf-8')).map((d) => d.toJS());
+    const docs = readManifestFile(path.join(work, 'out', 'bench.k8s.yaml')).objects;
     const kinds = docs.map((d) => d.kind);
     for (const kind of ['ServiceAccount', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler']) {
       expect([kind, kinds.filter((k) => k === kind).length]).toEqual([kind, 3]);

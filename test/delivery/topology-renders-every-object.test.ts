@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { synthTargets } from '../../app';
-import { readManifestFolder } from '../../synth/manifest-files';
+import { readManifestObjects } from 'k8s-checks';
 
 // `npm run topology`: Graphviz renders every synthesized target to SVG, naming each object.
 const ROOT = path.join(__dirname, '..', '..');
@@ -31,7 +31,7 @@ describe('topology pictures', () => {
     const svg = text(fs.readFileSync(path.join(work, 'one', `${target}.svg`), 'utf-8'));
     expect(svg).toMatch(/^<\?xml version="1.0" encoding="UTF-8" standalone="no"\?>\s*<!DOCTYPE svg[^>]*>[\s\S]*<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.trimEnd()).toMatch(/<\/svg>$/);
-    const objects = readManifestFolder(path.join(work, 'dist', target)).files.flatMap((f) => f.manifests) as any[];
+    const objects = readManifestObjects(path.join(work, 'dist', target)) as any[];
     for (const o of objects) {
       if (o.kind === 'Namespace') {
         // The namespace is the box around everything else.

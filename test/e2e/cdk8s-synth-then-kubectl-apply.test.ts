@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { KubeObject, objectKey, readManifestFile } from 'k8s-checks';
 
 // What this project promises its users, typed as they type it: `npx cdk8s synth` (the cdk8s CLI,
 // with this project's cdk8s.yaml and its validation plugins), then the literal
@@ -65,9 +65,9 @@ function kubectlApply(context?: string) {
 }
 
 const manifestsIn = (dir: string) => fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
-const objectsIn = (dir: string) => manifestsIn(dir).flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf-8')).map((d) => d.toJS()));
-const stored = async () => (await fetch(`${base}/__objects`)).json() as Promise<Array<{ kind: string; metadata: { name: string; namespace?: string } }>>;
-const id = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const objectsIn = (dir: string) => manifestsIn(dir).flatMap((f) => readManifestFile(path.join(dir, f)).objects);
+const stored = async () => (await fetch(`${base}/__objects`)).json() as Promise<KubeObject[]>;
+const id = objectKey;
 
 /** An app whose site Deployment runs a privileged container: what the policy checks are for. */
 function brokenApp(): string {
@@ -103,7 +103,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(r.stderr).toContain(`target dev, ${objectsIn(dist).length} objects in dev.k8s.yaml`);
     const objects = objectsIn(dist);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining(['Deployment/nginx1', 'Service/nginx1']));
-    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'nginx1').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 80 }] });
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'nginx1')!.spec).toMatchObject({ type: 'NodePort', ports: [{ port: 80 }] });
   });
 
   test('npm run synth writes the same bytes', () => {
@@ -139,7 +139,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(applied.status).toBe(0);
     const added = (await stored()).map(id).filter((k) => !before.has(k) && !k.startsWith('ReplicaSet/'));
     expect(added.sort()).toEqual(objectsIn(dist).map(id).sort());
-    expect(added).toEqual(expect.arrayContaining(['Certificate/mincloud/web-tls', 'HorizontalPodAutoscaler/mincloud/nginx1']));
+    expect(added).toEqual(expect.arrayContaining(['Certificate.cert-manager.io/mincloud/web-tls', 'HorizontalPodAutoscaler/mincloud/nginx1']));
     // prod runs on two clusters; without TARGET_CLUSTER the synth is for the first, and says so.
     expect(r.stderr).toContain('target prod on cluster prod-eu (the first of prod-eu, prod-us; --cluster NAME for another)');
     expect(r.stderr).toContain('apply it with: kubectl --context prod-eu apply -f');
@@ -151,7 +151,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(r.stderr).toContain('target prod on cluster prod-us (number 2 of prod-eu, prod-us; --cluster NAME for another)');
     expect(r.stderr).toContain('apply it with: kubectl --context prod-us apply -f');
     expect(JSON.parse(fs.readFileSync(path.join(dist, '.synth-output'), 'utf-8'))).toMatchObject({ target: 'prod', cluster: 'prod-us' });
-    const realIp = objectsIn(dist).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nginx1-real-ip-'));
+    const realIp = objectsIn(dist).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('nginx1-real-ip-'))!;
     expect(realIp.data['real-ip.conf']).toContain('set_real_ip_from 10.4.0.0/14;');
     expect(realIp.data['real-ip.conf']).not.toContain('10.0.0.0/14');
     const applied = kubectlApply('prod-us');

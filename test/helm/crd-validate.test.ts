@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Testing } from 'cdk8s';
-import { closeSchema, crdSchemaFor, formatCrdViolations, validateCustomResources } from 'k8s-checks';
+import { closeSchema, crdSchemaFor, formatCrdViolations, KubeObject, validateCustomResources } from 'k8s-checks';
 import * as cm from '../../imports/cert-manager-certificate-cert-manager.io';
 import * as rule from '../../imports/prometheus-rule-monitoring.coreos.com';
 import * as monitor from '../../imports/prometheus-servicemonitor-monitoring.coreos.com';
@@ -10,16 +10,14 @@ import * as traefik from '../../imports/traefik-ingressroute-traefik.io';
 import * as traefikMw from '../../imports/traefik-middleware-traefik.io';
 import * as knative from '../../imports/knative-service-serving.knative.dev';
 import { synthTargets } from '../../app';
-import { readManifestFolder } from '../../synth/manifest-files';
+import { readManifestObjects } from 'k8s-checks';
 
 // Custom resources are checked against the openAPIV3Schema of the CRDs kept in crds/, offline
 // (the k8s-checks package's CRD validation, given the app's crds/ folder).
 const CRDS = [path.resolve(__dirname, '..', '..', 'crds')];
 
-type Manifest = Record<string, any>;
-
 /** One object of each custom resource kind, built with the generated classes and synthesized. */
-function validObjects(): Manifest[] {
+function validObjects(): KubeObject[] {
   const chart = Testing.chart();
   new cm.Certificate(chart, 'cert', {
     metadata: { name: 'web-tls' },
@@ -78,10 +76,10 @@ function validObjects(): Manifest[] {
       }],
     },
   });
-  return Testing.synth(chart) as Manifest[];
+  return Testing.synth(chart) as KubeObject[];
 }
 
-const byKind = (objects: Manifest[], kind: string, name?: string): Manifest =>
+const byKind = (objects: KubeObject[], kind: string, name?: string): KubeObject =>
   structuredClone(objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name))!);
 
 describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () => {
@@ -130,13 +128,13 @@ describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () =>
     top.extra = 1;
     const { violations } = validateCustomResources([cert, mon, top], CRDS);
     expect(violations).toEqual(expect.arrayContaining([
-      { object: 'Certificate/web-tls', path: '/spec/dnsName', message: expect.stringMatching(/unknown field/) },
-      { object: 'Certificate/web-tls', path: '/spec/issuerRef/namespace', message: expect.stringMatching(/unknown field/) },
-      { object: 'ServiceMonitor/nginx1', path: '/spec/endpoints/0/scrapeIntervall', message: expect.stringMatching(/unknown field/) },
-      { object: 'IngressRoute/web', path: '/extra', message: expect.stringMatching(/unknown field/) },
+      { object: 'Certificate.cert-manager.io/web-tls', path: '/spec/dnsName', message: expect.stringMatching(/unknown field/) },
+      { object: 'Certificate.cert-manager.io/web-tls', path: '/spec/issuerRef/namespace', message: expect.stringMatching(/unknown field/) },
+      { object: 'ServiceMonitor.monitoring.coreos.com/nginx1', path: '/spec/endpoints/0/scrapeIntervall', message: expect.stringMatching(/unknown field/) },
+      { object: 'IngressRoute.traefik.io/web', path: '/extra', message: expect.stringMatching(/unknown field/) },
     ]));
     // IngressRoute has no status in its CRD schema? Then it is unknown too; otherwise only `ok` is.
-    expect(violations.filter((v) => v.object === 'IngressRoute/web').map((v) => v.path)).toContain('/extra');
+    expect(violations.filter((v) => v.object === 'IngressRoute.traefik.io/web').map((v) => v.path)).toContain('/extra');
   });
 
   test('a wrong type, a bad enum value, a pattern and a CEL rule are rejected', () => {
@@ -151,11 +149,11 @@ describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () =>
     mw.spec.addPrefix.prefix = 'site';
     const { violations } = validateCustomResources([cert, route, rules, mw], CRDS);
     const at = (object: string, p: string) => violations.filter((v) => v.object === object && v.path === p).map((v) => v.message);
-    expect(at('Certificate/web-tls', '/spec/dnsNames')).toContain('must be array');
-    expect(at('Certificate/web-tls', '/spec/privateKey/algorithm')).toEqual([expect.stringMatching(/^must be one of .*"ECDSA"/)]);
-    expect(at('IngressRoute/web', '/spec/routes/0/services/0/port')).toEqual(expect.arrayContaining(['must be integer', 'must be string']));
-    expect(at('PrometheusRule/nginx1', '/spec/groups/0/partial_response_strategy')).toEqual([expect.stringMatching(/must match pattern/)]);
-    expect(at('Middleware/add-prefix', '/spec/addPrefix/prefix')).toEqual(["must start with a '/'"]);
+    expect(at('Certificate.cert-manager.io/web-tls', '/spec/dnsNames')).toContain('must be array');
+    expect(at('Certificate.cert-manager.io/web-tls', '/spec/privateKey/algorithm')).toEqual([expect.stringMatching(/^must be one of .*"ECDSA"/)]);
+    expect(at('IngressRoute.traefik.io/web', '/spec/routes/0/services/0/port')).toEqual(expect.arrayContaining(['must be integer', 'must be string']));
+    expect(at('PrometheusRule.monitoring.coreos.com/nginx1', '/spec/groups/0/partial_response_strategy')).toEqual([expect.stringMatching(/must match pattern/)]);
+    expect(at('Middleware.traefik.io/add-prefix', '/spec/addPrefix/prefix')).toEqual(["must start with a '/'"]);
   });
 
   test('a missing required field and a missing metadata.name are rejected', () => {
@@ -166,12 +164,12 @@ describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () =>
     const mon = byKind(valid, 'ServiceMonitor');
     delete mon.spec.selector;
     const rules = byKind(valid, 'PrometheusRule');
-    delete rules.metadata.name;
+    delete (rules.metadata as { name?: string }).name;
     const { violations } = validateCustomResources([cert, route, mon, rules], CRDS);
     expect(violations).toEqual(expect.arrayContaining([
-      { object: 'Certificate/web-tls', path: '/spec/secretName', message: 'required field is missing' },
-      { object: 'IngressRoute/web', path: '/spec/routes/0/match', message: 'required field is missing' },
-      { object: 'ServiceMonitor/nginx1', path: '/spec/selector', message: 'required field is missing' },
+      { object: 'Certificate.cert-manager.io/web-tls', path: '/spec/secretName', message: 'required field is missing' },
+      { object: 'IngressRoute.traefik.io/web', path: '/spec/routes/0/match', message: 'required field is missing' },
+      { object: 'ServiceMonitor.monitoring.coreos.com/nginx1', path: '/spec/selector', message: 'required field is missing' },
       { object: 'document #4 (PrometheusRule)', path: '/metadata/name', message: 'metadata.name is required' },
     ]));
     expect(violations).toHaveLength(4);
@@ -187,7 +185,7 @@ describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () =>
     expect(report.unknownKinds).toEqual(['cert-manager.io/v1/Issuer', 'traefik.containo.us/v1alpha1/IngressRoute', 'v1/ConfigMap']);
     expect(report.checked).toBe(1);
     expect(report.violations).toEqual([
-      { object: 'Certificate/web-tls', path: '/apiVersion', message: 'cert-manager.io/v1alpha2 is not served by the Certificate CRD (served: cert-manager.io/v1)' },
+      { object: 'Certificate.cert-manager.io/web-tls', path: '/apiVersion', message: 'cert-manager.io/v1alpha2 is not served by the Certificate CRD (served: cert-manager.io/v1)' },
       { object: 'document #5 (Thing)', path: '', message: 'apiVersion and kind must be strings' },
     ]);
   });
@@ -198,7 +196,7 @@ describe('the CRDs in crds/ through k8s-checks\' validateCustomResources', () =>
       const targets = await synthTargets(out, { env: { ...process.env, SITE_IMAGE: 'docker.io/mincloud1501/nginx:1.0.0' } });
       const kinds = new Set<string>();
       for (const target of targets.map((t) => t.target.name)) {
-        const manifests = readManifestFolder(path.join(out, target)).files.flatMap((f) => f.manifests);
+        const manifests = readManifestObjects(path.join(out, target));
         const report = validateCustomResources(manifests, CRDS);
         expect(formatCrdViolations(report.violations)).toBe('');
         manifests.filter((m) => crdSchemaFor(String(m.apiVersion), String(m.kind), CRDS)).forEach((m) => kinds.add(`${m.apiVersion}/${m.kind}`));

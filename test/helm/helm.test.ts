@@ -5,7 +5,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { readManifestFolder } from '../../synth/manifest-files';
+import { parseManifestText, readManifestFolder } from 'k8s-checks';
 import { targets } from '../../app';
 import { chartName, escapeTemplates } from '../../tools/helm/chart';
 import { freePort } from '../support/free-port';
@@ -35,10 +35,10 @@ describe('Helm charts and chart repository', () => {
   let nginx: ChildProcess | undefined;
   const helmEnv = () => ({ ...process.env, HELM_CONFIG_HOME: path.join(work, 'helm', 'config'), HELM_CACHE_HOME: path.join(work, 'helm', 'cache'), HELM_DATA_HOME: path.join(work, 'helm', 'data') });
   const run = (...args: string[]) => execFileSync(helm, args, { encoding: 'utf-8', env: helmEnv(), stdio: 'pipe' });
-  const objects = (yaml: string) => YAML.parseAllDocuments(yaml).map((d) => d.toJS()).filter(Boolean)
+  const objects = (yaml: string) => parseManifestText(yaml, 'helm template output')
     .sort((a: any, b: any) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
-  const synthesized = (chart: string) => objects(readManifestFolder(path.join(work, 'dist', chart)).files
-    .map((f) => f.manifests.map((m) => YAML.stringify(m)).join('---\n')).join('---\n'));
+  const synthesized = (chart: string) => objects(readManifestFolder(path.join(work, 'dist', chart))
+    .map((f) => f.objects.map((m) => YAML.stringify(m)).join('---\n')).join('---\n'));
 
   beforeAll(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-test-'));

@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
+import type { KubeObject } from 'k8s-checks';
 
-/** A synthesized object, loosely typed for assertions. */
-export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [k: string]: any };
+/** An object of the app: the checks package's model of a Kubernetes object. */
+export type Obj = KubeObject;
 
 export function synthObjects(chart: Chart): Obj[] {
   return Testing.synth(chart) as Obj[];

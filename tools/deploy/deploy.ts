@@ -2,11 +2,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as YAML from 'yaml';
 import { deploymentConfig } from '../../config/targets';
 import { onCluster, ResolvedTarget, resolveTargets, selectTargets } from '../../config/deployment-config';
 import { compareObjects, renderText } from '../../synth/manifest-diff';
-import { readManifestFolder } from '../../synth/manifest-files';
+import { KubeObject, parseManifestText, readManifestObjects } from 'k8s-checks';
 import { version } from '../../package.json';
 import { writeChart } from '../helm/chart';
 import { DeployOptions, UsageError } from './args';
@@ -27,7 +26,7 @@ interface Cluster extends Checked {
   readonly target: ResolvedTarget;
   readonly label: string;
   chart: string;
-  objects: Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any }>;
+  objects: KubeObject[];
 }
 
 /** What a run needs everywhere; `release` is the target's Helm release, one name on each cluster. */
@@ -138,7 +137,7 @@ async function prepare(x: Run, c: Cluster, synth: SynthTarget, work: string): Pr
     io.error(`deploy: synth failed, nothing was sent to any cluster:\n${(e as Error).message}`);
     return EXIT.synth;
   }
-  c.objects = readManifestFolder(dir).files.flatMap((f) => f.manifests) as Cluster['objects'];
+  c.objects = readManifestObjects(dir);
   c.chart = writeChart(dir, target.name, path.join(work, c.name), version, target.clusters.length > 1 ? c.name : undefined);
   const bytes = await releaseBytes(opts.helm, x.release, c.chart, io);
   if (typeof bytes === 'string') {
@@ -266,7 +265,7 @@ async function rollback(x: Run, c: Cluster): Promise<number> {
   io.log(`roll back release ${x.release} on ${c.label} from revision ${latest.revision} (${latest.status}) to revision ${to.revision} (${to.description})`);
   if (opts.dryRun) {
     const manifest = await run(opts.helm, 'helm', ['get', 'manifest', x.release, '--revision', String(to.revision), ...scope(c)], io);
-    await showDiff(x, c, YAML.parseAllDocuments(manifest.stdout).map((d) => d.toJS()).filter(Boolean));
+    await showDiff(x, c, parseManifestText(manifest.stdout, `helm get manifest ${x.release} --revision ${to.revision}`));
     return EXIT.ok;
   }
   const r = await run(opts.helm, 'helm', ['rollback', x.release, String(to.revision), ...scope(c), '--server-side=true', '--force-conflicts',
@@ -283,9 +282,9 @@ async function rollback(x: Run, c: Cluster): Promise<number> {
 }
 
 /** --dry-run: what `objects` would change against the release's current revision on the cluster. */
-async function showDiff(x: Run, c: Cluster, objects: readonly unknown[]): Promise<void> {
+async function showDiff(x: Run, c: Cluster, objects: readonly KubeObject[]): Promise<void> {
   const r = await run(x.opts.helm, 'helm', ['get', 'manifest', x.release, ...scope(c)], x.io);
-  const current = r.status === 0 ? YAML.parseAllDocuments(r.stdout).map((d) => d.toJS()).filter(Boolean) : [];
+  const current = r.status === 0 ? parseManifestText(r.stdout, `helm get manifest ${x.release}`) : [];
   if (r.status !== 0 && !/release: not found/.test(r.stderr)) x.io.error(`deploy: cannot read release ${x.release} on ${c.label}: ${why(r)}`);
   const what = `${x.target.name} on ${c.label}, against ${r.status === 0 ? `release ${x.release}'s current revision` : 'nothing (no release yet)'}`;
   x.io.log(renderText([compareObjects(what, current, objects)]));

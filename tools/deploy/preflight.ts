@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
+import { readManifestFile } from 'k8s-checks';
 import { Io, run, why } from './helm';
 
 /** A cluster as the preflight sees it: its context, where that came from, the objects it gets. */
@@ -85,8 +85,9 @@ function crdFor(group: string, kind: string): KnownCrd | undefined {
     const root = path.join(__dirname, '..', '..', 'crds');
     for (const controller of fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
       for (const file of fs.readdirSync(path.join(root, controller)).filter((f) => f.endsWith('.yaml'))) {
-        const crd = YAML.parse(fs.readFileSync(path.join(root, controller, file), 'utf-8'));
-        knownCrds.set(`${crd.spec.group}/${crd.spec.names.kind}`, { name: crd.metadata.name, file: path.join('crds', controller, file), controller });
+        for (const crd of readManifestFile(path.join(root, controller, file)).objects) {
+          knownCrds.set(`${crd.spec.group}/${crd.spec.names.kind}`, { name: crd.metadata.name, file: path.join('crds', controller, file), controller });
+        }
       }
     }
   }

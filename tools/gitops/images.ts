@@ -1,3 +1,5 @@
+import type { KubeObject } from 'k8s-checks';
+
 /** One container image of a Deployment, as a publish records it. */
 export interface ImageRecord {
   readonly deployment: string;
@@ -7,11 +9,8 @@ export interface ImageRecord {
   readonly digest: string | null;
 }
 
-/** A manifest, as far as its images go. */
-interface Manifest { readonly kind: string; readonly metadata: { readonly name: string }; readonly spec?: unknown }
-
 /** The images of the Deployments among `objects`. */
-export function imagesOf(objects: readonly Manifest[]): ImageRecord[] {
+export function imagesOf(objects: readonly KubeObject[]): ImageRecord[] {
   return objects.filter((o) => o.kind === 'Deployment').flatMap((d) => {
     const containers = ((d.spec as { template?: { spec?: { containers?: Array<{ name: string; image: string }> } } })?.template?.spec?.containers) ?? [];
     return containers.map((c) => ({ deployment: d.metadata.name, container: c.name, image: c.image, digest: /@(sha256:[0-9a-f]{64})$/.exec(c.image)?.[1] ?? null }));

@@ -1,6 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { apiGroup, KubeObject, objectKey } from 'k8s-checks';
 import { ClusterResource } from '../../lib/argocd-project';
 import { onCluster, ResolvedTarget } from '../../config/deployment-config';
 import { ResolvedGitOps } from '../../config/gitops-config';
@@ -24,10 +25,10 @@ export function clusterResourcesOf(target: ResolvedTarget, env: NodeJS.ProcessEn
     // Nothing is written: only the charts' objects are read (toJson), not synthesized to files.
     const app = new App({ outdir: path.join(os.tmpdir(), 'unused'), recordConstructMetadata: false });
     buildTargetFromEnv(app, onCluster(target, cluster.name), env);
-    for (const o of app.charts.flatMap((c) => c.toJson() as Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>)) {
+    for (const o of app.charts.flatMap((c) => c.toJson() as KubeObject[])) {
       if (o.metadata.namespace !== undefined) continue;
-      const r = { group: o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '', kind: o.kind, name: o.metadata.name };
-      found.set(`${r.group}/${r.kind}/${r.name}`, found.get(`${r.group}/${r.kind}/${r.name}`) ?? r);
+      const key = objectKey(o);
+      if (!found.has(key)) found.set(key, { group: apiGroup(o.apiVersion), kind: o.kind, name: o.metadata.name });
     }
   }
   return [...found.values()];

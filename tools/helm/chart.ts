@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { readManifestFolder } from '../../synth/manifest-files';
+import { readManifestFolder } from 'k8s-checks';
 
 /** helm 4.1.4, extracted from its npm layer package by tools/k8s-binaries.sh. */
 export function helmBinary(): string {
@@ -46,9 +46,9 @@ export function writeChart(targetDir: string, target: string, chartDir: string, 
   fs.writeFileSync(path.join(dir, '.helmignore'), '.git/\n*.tmp\n');
   fs.writeFileSync(path.join(dir, 'README.md'),
     `# ${name}\n\nThe manifests of ${what}, exactly as \`${synth}\` writes them to \`dist/\`, packaged as a chart.\n`);
-  for (const { file, manifests } of readManifestFolder(targetDir).files) {
-    const text = manifests.map((m) => YAML.stringify(m)).join('---\n');
-    fs.writeFileSync(path.join(dir, 'templates', file), escapeTemplates(text));
+  for (const { path: file, objects } of readManifestFolder(targetDir)) {
+    const text = objects.map((m) => YAML.stringify(m)).join('---\n');
+    fs.writeFileSync(path.join(dir, 'templates', path.basename(file)), escapeTemplates(text));
   }
   return dir;
 }

@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { readManifestFolder } from '../../synth/manifest-files';
+import { KubeObject, readManifestObjects } from 'k8s-checks';
 import { OutputFolder } from '../../synth/output-folder';
 import { synthTargets } from '../../app';
 import { mergeClusters } from './clusters';
-import { Obj, toDot } from './dot';
+import { toDot } from './dot';
 
 const HELP = `Usage: npm run topology -- [--target NAME[,NAME]] [--dist DIR] [--out DIR]
 
@@ -69,8 +69,8 @@ async function run(argv: string[]): Promise<number> {
     const names = [...new Set(folders.map((f) => f.target))];
     for (const target of names) {
       const ofTarget = folders.filter((f) => f.target === target);
-      const read = (dir: string) => readManifestFolder(dir).files.flatMap((f) => f.manifests) as Obj[];
-      let objects: Obj[];
+      const read = (dir: string) => readManifestObjects(dir);
+      let objects: KubeObject[];
       let dot: string;
       if (ofTarget.length > 1) {
         const merged = mergeClusters(ofTarget.map((f) => ({ cluster: f.cluster!, objects: read(f.dir) })));

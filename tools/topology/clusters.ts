@@ -1,9 +1,9 @@
-import { Obj } from './dot';
+import { KubeObject, objectKey } from 'k8s-checks';
 
 /** A target's objects as synthesized for one of its clusters. */
 export interface ClusterObjects {
   readonly cluster: string;
-  readonly objects: readonly Obj[];
+  readonly objects: readonly KubeObject[];
 }
 
 /**
@@ -15,10 +15,10 @@ export interface ClusterObjects {
  * order is the first cluster's, then what only later clusters have, so the same input gives
  * the same picture.
  */
-export function mergeClusters(perCluster: readonly ClusterObjects[]): { objects: Obj[]; notes: Map<Obj, string[]> } {
-  const key = (o: Obj) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+export function mergeClusters(perCluster: readonly ClusterObjects[]): { objects: KubeObject[]; notes: Map<KubeObject, string[]> } {
+  const key = objectKey;
   const order: string[] = [];
-  const variants = new Map<string, Map<string, Obj>>();
+  const variants = new Map<string, Map<string, KubeObject>>();
   for (const { cluster, objects } of perCluster) {
     for (const o of objects) {
       if (!variants.has(key(o))) {
@@ -29,8 +29,8 @@ export function mergeClusters(perCluster: readonly ClusterObjects[]): { objects:
     }
   }
   const all = perCluster.map((c) => c.cluster);
-  const objects: Obj[] = [];
-  const notes = new Map<Obj, string[]>();
+  const objects: KubeObject[] = [];
+  const notes = new Map<KubeObject, string[]>();
   for (const k of order) {
     const on = variants.get(k)!;
     const [first, ...rest] = [...on.values()];
@@ -44,7 +44,7 @@ export function mergeClusters(perCluster: readonly ClusterObjects[]): { objects:
 }
 
 /** A Deployment whose pod volumes are those of every variant, so the picture links every cluster's ConfigMaps to its pods. */
-function withVolumesOf(o: Obj, variants: readonly Obj[]): Obj {
+function withVolumesOf(o: KubeObject, variants: readonly KubeObject[]): KubeObject {
   if (o.kind !== 'Deployment') return o;
   const seen = new Set<string>();
   const volumes = variants.flatMap((v) => v.spec?.template?.spec?.volumes ?? []).filter((v) => !seen.has(JSON.stringify(v)) && seen.add(JSON.stringify(v)));

@@ -1,6 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-/** A Kubernetes object as read from a synthesized folder. */
-export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; [k: string]: any };
+import type { KubeObject } from 'k8s-checks';
 
 const FONT = 'Helvetica';
 /** Node look per kind: shape and fill. Unknown kinds (any other custom resource) get a plain box. */
@@ -26,10 +25,10 @@ const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 /** A quoted label of several centred lines. */
 const qLines = (lines: readonly string[]) => `"${lines.map((s) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\n')}"`;
 /** A Knative Service (serving.knative.dev): a workload, not the core Service its kind is named like. */
-const isKnative = (o: Obj) => o.kind === 'Service' && String(o.apiVersion).startsWith('serving.knative.dev/');
+const isKnative = (o: KubeObject) => o.kind === 'Service' && String(o.apiVersion).startsWith('serving.knative.dev/');
 const idOf = (kind: string, name: string) => q(`${kind}/${name}`);
-const id = (o: Obj) => idOf(isKnative(o) ? 'Service.serving.knative.dev' : o.kind, o.metadata.name);
-const podsId = (d: Obj) => q(`Pods/${d.metadata.name}`);
+const id = (o: KubeObject) => idOf(isKnative(o) ? 'Service.serving.knative.dev' : o.kind, o.metadata.name);
+const podsId = (d: KubeObject) => q(`Pods/${d.metadata.name}`);
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function matches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
@@ -37,12 +36,12 @@ function matches(selector: Record<string, string> | undefined, labels: Record<st
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
-function containers(d: Obj): any[] {
+function containers(d: KubeObject): any[] {
   return d.spec?.template?.spec?.containers ?? [];
 }
 
 /** `http` → `http (8080)` when a container of the pods names that port. */
-function resolvePort(target: unknown, pods: Obj | undefined): string {
+function resolvePort(target: unknown, pods: KubeObject | undefined): string {
   if (typeof target === 'number' || !pods) return String(target);
   const port = containers(pods).flatMap((c) => c.ports ?? []).find((p: any) => p.name === target);
   return port ? `${target} (${port.containerPort})` : String(target);
@@ -62,13 +61,13 @@ function peer(p: any): string {
 const portsOf = (r: any) => (r.ports ?? []).map((p: any) => p.port).join(',') || 'any port';
 
 /** A Knative Service's pods: min-scale–max-scale from its autoscaler annotations. */
-function knativeScale(o: Obj): string {
+function knativeScale(o: KubeObject): string {
   const a = o.spec?.template?.metadata?.annotations ?? {};
   return `${a['autoscaling.knative.dev/min-scale'] ?? '0'}–${a['autoscaling.knative.dev/max-scale'] ?? '∞'}`;
 }
 
 /** The lines under an object's kind and name. */
-function details(o: Obj, all: readonly Obj[]): string[] {
+function details(o: KubeObject, all: readonly KubeObject[]): string[] {
   const s = o.spec ?? {};
   if (isKnative(o)) {
     const a = s.template?.metadata?.annotations ?? {};
@@ -115,7 +114,7 @@ function details(o: Obj, all: readonly Obj[]): string[] {
   }
 }
 
-function node(o: Obj, all: readonly Obj[], indent: string, notes: readonly string[] = []): string {
+function node(o: KubeObject, all: readonly KubeObject[], indent: string, notes: readonly string[] = []): string {
   const st = STYLE[isKnative(o) ? 'KnativeService' : o.kind] ?? { shape: 'box', fill: '#ffffff' };
   const lines = [`<B>${esc(o.kind)}</B>`, esc(o.metadata.name), ...details(o, all).map((l) => `<FONT POINT-SIZE="9">${esc(l)}</FONT>`),
     ...notes.map((l) => `<FONT POINT-SIZE="9"><I>${esc(l)}</I></FONT>`)];
@@ -126,7 +125,7 @@ export interface DotOptions {
   /** The picture's title. @default `target <target>` */
   readonly title?: string;
   /** Extra lines under some objects, e.g. on which clusters they are. @default - none */
-  readonly notes?: ReadonlyMap<Obj, readonly string[]>;
+  readonly notes?: ReadonlyMap<KubeObject, readonly string[]>;
 }
 
 /**
@@ -136,23 +135,23 @@ export interface DotOptions {
  * its own box inside the Namespace's box. The output depends only on the objects and their
  * order, so the same folder always gives the same bytes.
  */
-export function toDot(target: string, objects: readonly Obj[], options: DotOptions = {}): string {
+export function toDot(target: string, objects: readonly KubeObject[], options: DotOptions = {}): string {
   const all = [...objects];
-  const at = (o: Obj, indent: string) => node(o, all, indent, options.notes?.get(o));
+  const at = (o: KubeObject, indent: string) => node(o, all, indent, options.notes?.get(o));
   const ns = all.find((o) => o.kind === 'Namespace');
   const clusterScoped = all.filter((o) => !o.metadata.namespace && o.kind !== 'Namespace');
   const inNs = all.filter((o) => o.metadata.namespace);
   // The workloads, each in its own box: Deployments, and Knative Services (whose pods Knative runs).
   const deployments = inNs.filter((o) => o.kind === 'Deployment' || isKnative(o));
-  const hpaOf = (d: Obj) => inNs.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.name === d.metadata.name);
+  const hpaOf = (d: KubeObject) => inNs.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.name === d.metadata.name);
   const podsMatching = (selector: Record<string, string> | undefined) => deployments.filter((d) => matches(selector, d.spec?.template?.metadata?.labels));
-  const mounts = (d: Obj) => (d.spec?.template?.spec?.volumes ?? []).map((v: any) => v.configMap?.name).filter(Boolean) as string[];
+  const mounts = (d: KubeObject) => (d.spec?.template?.spec?.volumes ?? []).map((v: any) => v.configMap?.name).filter(Boolean) as string[];
 
   // Which workload box each namespaced object goes into: the Deployment it belongs to.
-  const workloadOf = new Map<Obj, Obj>();
+  const workloadOf = new Map<KubeObject, KubeObject>();
   for (const o of inNs) {
     const s = o.spec ?? {};
-    let d: Obj | undefined;
+    let d: KubeObject | undefined;
     if (o.kind === 'Deployment' || isKnative(o)) d = o;
     else if (o.kind === 'HorizontalPodAutoscaler') d = deployments.find((x) => x.metadata.name === s.scaleTargetRef?.name);
     else if (o.kind === 'PodDisruptionBudget') [d] = podsMatching(s.selector?.matchLabels);

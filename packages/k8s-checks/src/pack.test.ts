@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { compliantManifests, container, find } from '../test/policy/test-fixtures';
 
 jest.setTimeout(300_000);
@@ -35,7 +35,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const yamlOf = (objects: unknown[]): string => objects.map((o) => dump(o)).join('---\n');
+const yamlOf = (objects: unknown[]): string => objects.map((o) => stringify(o, { version: '1.1' })).join('---\n');
 
 function npx(...args: string[]) {
   return spawnSync('npx', ['--no-install', 'k8s-checks', ...args], { cwd: project, env, encoding: 'utf-8', timeout: 60_000 });

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { synthTargets } from '../../../app';
 import { mergeClusters } from '../../../tools/topology/clusters';
-import { Obj } from '../../../tools/topology/dot';
+import type { KubeObject } from 'k8s-checks';
 
 // `npm run diff` and `npm run topology` for prod, which runs on prod-eu and prod-us: every
 // cluster shown, each synthesized for itself (the site trusts its own cluster's pod network).
@@ -110,8 +110,8 @@ describe('npm run topology', () => {
   });
 
   test('mergeClusters: the same object once, what only some clusters have noted, a Deployment mounting every cluster\'s ConfigMaps', () => {
-    const cm = (name: string): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'n' } });
-    const deployment = (config: string): Obj => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'n' },
+    const cm = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'n' } });
+    const deployment = (config: string): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'n' },
       spec: { template: { spec: { volumes: [{ name: 'c', configMap: { name: config } }, { name: 'tmp', emptyDir: {} }] } } } });
     const shared = cm('shared');
     const { objects, notes } = mergeClusters([

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { KubeObject, parseManifestText } from 'k8s-checks';
 import * as YAML from 'yaml';
 import { DeployDeps } from '../../../tools/deploy/deploy';
 import { synthTarget } from '../../../tools/deploy/synth-target';
@@ -15,18 +16,16 @@ export const API_BROKEN = `docker.io/mincloud1501/api:${BROKEN_MARK}`;
 /** The test clock of the fake: 0.005 makes the Deployments' 180 s progress deadline pass in 0.9 s. */
 export const TIME_SCALE = 0.005;
 
-type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
-
 /**
  * The real synth, then `edit` on the synthesized objects: what a change of the code would do
  * (an object added, renamed, a field changed), without changing the code.
  */
-export function editedSynth(edit: (docs: Doc[]) => Doc[]): DeployDeps {
+export function editedSynth(edit: (docs: KubeObject[]) => KubeObject[]): DeployDeps {
   return {
     synthTarget: async (target, image, outdir, log) => {
       const dir = await synthTarget(target, image, outdir, log);
       const file = path.join(dir, `${target.name}.k8s.yaml`);
-      const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf-8')).map((d) => d.toJS() as Doc).filter(Boolean);
+      const docs = parseManifestText(fs.readFileSync(file, 'utf-8'), file);
       fs.writeFileSync(file, edit(docs).map((d) => YAML.stringify(d)).join('---\n'));
       return dir;
     },
@@ -34,6 +33,6 @@ export function editedSynth(edit: (docs: Doc[]) => Doc[]): DeployDeps {
 }
 
 /** A ConfigMap of the target, as a code change could add one. */
-export function configMap(namespace: string, name: string, data: Record<string, string> = { a: '1' }): Doc {
+export function configMap(namespace: string, name: string, data: Record<string, string> = { a: '1' }): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'mincloud', 'app.kubernetes.io/managed-by': 'cdk8s' } }, data };
 }

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { compliantManifests, container, find } from '../../test/policy/test-fixtures';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'k8s-checks.js');
@@ -20,7 +20,7 @@ function run(args: string[], input?: string) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const yamlOf = (objects: unknown[]): string => objects.map((o) => dump(o)).join('---\n');
+const yamlOf = (objects: unknown[]): string => objects.map((o) => stringify(o, { version: '1.1' })).join('---\n');
 
 function folder(name: string, files: Record<string, string>): string {
   const dir = path.join(work, name);
@@ -123,7 +123,7 @@ describe('k8s-checks', () => {
     expect(withCrds.stdout).toBe([
       'schema/unknown-field [error]  1 object',
       '  unknown field "intervall"',
-      `  - ServiceMonitor/mincloud/web in ${file} at /spec/endpoints/0/intervall`,
+      `  - ServiceMonitor.monitoring.coreos.com/mincloud/web in ${file} at /spec/endpoints/0/intervall`,
       '  fix: Remove the field, or correct its name as the Kubernetes 1.27 API (or the CRD) spells it.',
       '',
       '1 objects, 1 findings in 1 rules, 0 exemptions',
@@ -164,7 +164,7 @@ describe('k8s-checks', () => {
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('6 objects, 5 findings in 5 rules, 0 exemptions');
     expect(r.stderr.split('\n')).toEqual([
       `k8s-checks: ${path.join(dir, 'link.yaml')}: a symbolic link to gone.yaml, which does not exist; point it at a manifest file, or remove it`,
-      `k8s-checks: ${path.join(dir, 'b.yaml')}: not valid YAML or JSON: deficient indentation (2:1)`,
+      `k8s-checks: ${path.join(dir, 'b.yaml')}: not valid YAML or JSON: Flow sequence in block collection must be sufficiently indented and end with a ] (2:1)`,
       'k8s-checks: 2 paths could not be read (above); the 2 other files were checked',
       '',
     ]);

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { aliasedAnchor, deeplyNested, YAML_BOMB } from '../../test/fixtures/hostile-yaml';
 import { compliantManifests } from '../../test/policy/test-fixtures';
 
@@ -47,7 +47,7 @@ function write(name: string, text: string): string {
   return file;
 }
 
-const yamlOf = (objects: unknown[]): string => objects.map((o) => dump(o)).join('---\n');
+const yamlOf = (objects: unknown[]): string => objects.map((o) => stringify(o, { version: '1.1' })).join('---\n');
 
 /** A folder holding the compliant objects (6 of them) in two files. */
 function compliantFolder(name: string): string {

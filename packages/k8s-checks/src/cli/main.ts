@@ -5,8 +5,8 @@ import { Validation } from '../plugin/cdk8s-validation';
 import { PolicyValidation } from '../plugin/policy-validation';
 import { SchemaValidation } from '../plugin/schema-validation';
 import { formatReports } from '../report/format-reports';
-import { manifestSources } from '../files/manifest-sources';
-import { InputError, readManifestFile } from '../report/read-manifests';
+import { manifestSources } from '../manifest/manifest-sources';
+import { InputError, readManifestFile } from '../manifest/read-manifests';
 import { ManifestInput, runValidations } from '../report/run-validations';
 
 export const USAGE = `Usage: k8s-checks [--schema] [--policy] [--crds PATH]... [--verbose] [--json] PATH...

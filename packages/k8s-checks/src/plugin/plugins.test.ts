@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { compliantManifests, container, find } from '../../test/policy/test-fixtures';
 import { PolicyValidation } from './policy-validation';
 import { SchemaValidation } from './schema-validation';
@@ -20,7 +20,7 @@ afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function manifest(name: string, objects: unknown[]): string {
   const file = path.join(work, name);
-  fs.writeFileSync(file, objects.map((o) => dump(o)).join('---\n'));
+  fs.writeFileSync(file, objects.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
   return file;
 }
 
@@ -137,7 +137,7 @@ describe('SchemaValidation through the CLI\'s context', () => {
       fix: 'Remove the field, or correct its name as the Kubernetes 1.27 API (or the CRD) spells it.',
       violatingConstructs: [{ resourceName: 'Deployment/mincloud/web', locations: ['/spec'], manifestPath: file, constructPath: undefined }],
     });
-    expect(json.violations[2].violatingConstructs[0].resourceName).toBe('ServiceMonitor/mincloud/web');
+    expect(json.violations[2].violatingConstructs[0].resourceName).toBe('ServiceMonitor.monitoring.coreos.com/mincloud/web');
     expect(json.summary).toMatchObject({ status: 'failure', metadata: { objects: '7', findings: '3', rules: '3', exemptions: '0' } });
   });
 

@@ -1,7 +1,7 @@
 import { InputError } from '../input-error';
 import { checkPolicies } from '../policy';
-import { Manifest } from '../policy/types';
-import { objectId } from '../policy/workload';
+import { KubeObject } from '../policy/types';
+import { objectKey } from '../policy/workload';
 import { Validation, ValidationContext } from './cdk8s-validation';
 import { ManifestObject, readObjects, resourceName } from './manifest-objects';
 import { checkProperties, groupHits, Hit } from './violations';
@@ -38,12 +38,12 @@ export class PolicyValidation implements Validation {
 
   public async validate(context: ValidationContext): Promise<void> {
     const objects = readObjects(context);
-    const report = checkPolicies(objects.map((o) => o.object as Manifest), { reasonAnnotation: this.reasonAnnotation });
+    const report = checkPolicies(objects.map((o) => o.object as KubeObject), { reasonAnnotation: this.reasonAnnotation });
     // The findings name objects as `Kind/namespace/name`; the first object of that name is where they are.
     const byId = new Map<string, ManifestObject>();
     for (const o of objects) {
       if (o.object && typeof o.object === 'object' && o.object.metadata && typeof o.object.metadata === 'object') {
-        const id = objectId(o.object as Manifest);
+        const id = objectKey(o.object as KubeObject);
         if (!byId.has(id)) byId.set(id, o);
       }
     }

@@ -11,8 +11,8 @@
 // then read on the template, else on the object. Pod Security Standards have no per-object exemption.
 
 import { KUBE_SCORE_POD_CHECKS } from './kube-score';
-import { Manifest, PolicyExemption, PolicyFinding, PolicyTool } from './types';
-import { objectId, workloadOf } from './workload';
+import { KubeObject, PolicyExemption, PolicyFinding, PolicyTool } from './types';
+import { objectKey, workloadOf } from './workload';
 
 export const REASON_ANNOTATION = 'policy.mincloud.dev/reason';
 export const EXEMPTION_WITHOUT_REASON = 'exemption-without-reason';
@@ -52,9 +52,9 @@ function kubeScoreIgnored(value: string): Array<{ rule: string; declared: string
 }
 
 /** All exemptions declared on one object by native annotations. */
-export function declaredExemptions(m: Manifest, reasonAnnotation = REASON_ANNOTATION): Declared[] {
+export function declaredExemptions(m: KubeObject, reasonAnnotation = REASON_ANNOTATION): Declared[] {
   const annotations = m.metadata?.annotations ?? {};
-  const object = objectId(m);
+  const object = objectKey(m);
   const out: Declared[] = [];
   const at = (key: string): string => `metadata.annotations["${key}"]`;
   for (const [key, rawValue] of Object.entries(annotations)) {
@@ -99,12 +99,12 @@ export interface ExemptionOutcome {
  * exemption declared without a reason as an `exemption-without-reason` finding of its tool;
  * such an exemption is not applied. Pod Security findings are never exempted.
  */
-export function applyExemptions(manifests: readonly Manifest[], findings: readonly PolicyFinding[], reasonAnnotation = REASON_ANNOTATION): ExemptionOutcome {
+export function applyExemptions(manifests: readonly KubeObject[], findings: readonly PolicyFinding[], reasonAnnotation = REASON_ANNOTATION): ExemptionOutcome {
   const accepted: Declared[] = [];
   const out: PolicyFinding[] = [];
   const seenObjects = new Set<string>();
   for (const m of manifests) {
-    const id = objectId(m);
+    const id = objectKey(m);
     if (seenObjects.has(id)) continue;
     seenObjects.add(id);
     for (const d of declaredExemptions(m, reasonAnnotation)) {

@@ -1,10 +1,10 @@
 // The compliant fixture defines "production-grade" for the construct authors: it must pass
 // all four rule sets with zero findings, in every variant.
 
-import { checkPolicies, formatPolicyReport, Manifest } from '.';
+import { checkPolicies, formatPolicyReport, KubeObject } from '.';
 import { compliantManifests, container, find, FIXTURE_DIGEST, fullCompliantManifests, statefulSetManifests } from '../../test/policy/test-fixtures';
 
-function expectClean(manifests: Manifest[]): ReturnType<typeof checkPolicies> {
+function expectClean(manifests: KubeObject[]): ReturnType<typeof checkPolicies> {
   const report = checkPolicies(manifests);
   if (report.findings.length) throw new Error(formatPolicyReport(report));
   expect(report.findings).toEqual([]);
@@ -52,7 +52,7 @@ describe('compliant fixture', () => {
 
   test('unknown kinds (CRDs) are passed over by the workload rules but counted', () => {
     const m = fullCompliantManifests();
-    const crd: Manifest = {
+    const crd: KubeObject = {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
       metadata: { name: 'web', namespace: 'mincloud', labels: { 'app.kubernetes.io/name': 'web' } },
@@ -85,6 +85,6 @@ describe('compliant fixture', () => {
       spec: { selector: { matchLabels: { app: 'bare' } }, template: { metadata: { labels: { app: 'bare' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
     }]);
     expect(new Set(report.findings.map((f) => f.tool))).toEqual(new Set(['pod-security', 'kube-score', 'kube-linter', 'polaris']));
-    expect(report.findings.every((f) => f.object === 'Deployment/default/bare')).toBe(true);
+    expect(report.findings.every((f) => f.object === 'Deployment/bare')).toBe(true);
   });
 });

@@ -7,9 +7,9 @@ import { checkKubeLinter, KUBE_LINTER_RULES } from './kube-linter';
 import { checkKubeScore, KUBE_SCORE_RULES } from './kube-score';
 import { checkPodSecurity, POD_SECURITY_RULES } from './pod-security';
 import { checkPolaris, polarisRules } from './polaris';
-import { Manifest, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicyRule, PolicyTool } from './types';
+import { KubeObject, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicyRule, PolicyTool } from './types';
 
-export type { KubeScoreOptions, KubernetesVersion, Manifest, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicySeverity, PolicyTool } from './types';
+export type { KubeObject, KubeScoreOptions, KubernetesVersion, PolicyExemption, PolicyFinding, PolicyOptions, PolicyReport, PolicySeverity, PolicyTool } from './types';
 export { EXEMPTION_WITHOUT_REASON, REASON_ANNOTATION } from './exemptions';
 
 const TOOLS: readonly PolicyTool[] = ['pod-security', 'kube-score', 'kube-linter', 'polaris'];
@@ -51,12 +51,12 @@ function dedupe(findings: PolicyFinding[]): PolicyFinding[] {
   });
 }
 
-export function checkPolicies(manifests: readonly Manifest[], options: PolicyOptions = {}): PolicyReport {
+export function checkPolicies(manifests: readonly KubeObject[], options: PolicyOptions = {}): PolicyReport {
   // Everything counts as checked; objects without a kind cannot be evaluated. An object without
   // metadata is read as the tools' Go types read it: with empty metadata.
   const objects = manifests
     .filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string')
-    .map((m) => (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata) ? m : { ...m, metadata: {} } as unknown as Manifest));
+    .map((m) => (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata) ? m : { ...m, metadata: {} } as unknown as KubeObject));
   const polaris = checkPolaris(objects);
   const raw = [...checkPodSecurity(objects), ...checkKubeScore(objects, options.kubeScore), ...checkKubeLinter(objects), ...polaris.findings];
   const outcome = applyExemptions(objects, raw, options.reasonAnnotation);

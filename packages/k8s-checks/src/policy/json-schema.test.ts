@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv2019 from 'ajv/dist/2019';
 import type { ValidateFunction } from 'ajv';
-import { Manifest } from '.';
+import { KubeObject } from '.';
 import { parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
 import { compileSchema, UnsupportedSchemaError } from './json-schema';
 import { checkPolaris, goRegExp, POLARIS_KEYWORDS, renderedSchema, traceSchemaEvaluations } from './polaris';
@@ -93,11 +93,11 @@ describe('compileSchema gives the answers ajv gives on the schemas Polaris rende
   };
 
   /** Copies of the compliant objects with one field removed, nulled or replaced, chosen by a seeded generator. */
-  function mutations(count: number): Manifest[][] {
+  function mutations(count: number): KubeObject[][] {
     let seed = 11;
     const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
     const replacements: unknown[] = [null, 0, 1, -1, 'x', '', true, false, {}, [], ['ALL'], '100m', '0', 'latest', { drop: ['NET_RAW'] }];
-    const out: Manifest[][] = [];
+    const out: KubeObject[][] = [];
     for (let i = 0; i < count; i++) {
       const name = `web${i % 7}`; // the schemas of some checks are rendered with the object's name and labels
       const manifests = JSON.parse(JSON.stringify(i % 2 ? fullCompliantManifests({ name, hpa: i % 4 === 1 }) : compliantManifests({ name, ingress: true, configMap: true }))) as any[];
@@ -124,10 +124,10 @@ describe('compileSchema gives the answers ajv gives on the schemas Polaris rende
     const conformance = path.join(locateConformance(), 'polaris', 'test', 'checks');
     const upstream = fs.readdirSync(conformance).filter((d) => fs.statSync(path.join(conformance, d)).isDirectory())
       .flatMap((d) => fs.readdirSync(path.join(conformance, d)).filter((f) => /^(success|failure).*\.ya?ml$/.test(f)).map((f) => path.join(conformance, d, f)))
-      .map((f) => parseKubernetesYamlDocuments(fs.readFileSync(f, 'utf8')).filter((x) => x && typeof x === 'object') as Manifest[]);
+      .map((f) => parseKubernetesYamlDocuments(fs.readFileSync(f, 'utf8')).filter((x) => x && typeof x === 'object') as KubeObject[]);
     // As checkPolicies hands them over: objects with a kind, an apiVersion and metadata.
-    const checkable = (ms: Manifest[]) => ms.filter((m: any) => typeof m?.kind === 'string' && typeof m.apiVersion === 'string' && m.metadata && typeof m.metadata === 'object');
-    const sets = [compliantManifests(), fullCompliantManifests(), statefulSetManifests() as Manifest[], ...upstream, ...mutations(600)].map(checkable);
+    const checkable = (ms: KubeObject[]) => ms.filter((m: any) => typeof m?.kind === 'string' && typeof m.apiVersion === 'string' && m.metadata && typeof m.metadata === 'object');
+    const sets = [compliantManifests(), fullCompliantManifests(), statefulSetManifests() as KubeObject[], ...upstream, ...mutations(600)].map(checkable);
 
     const evaluations: Array<[string, unknown, boolean]> = [];
     // A copy of the data as it was: later sets must not change what an outcome is compared on.

@@ -7,8 +7,8 @@
 import { checkPolicies, policyRules } from '.';
 import { build, CASES } from '../../test/policy/rule-cases';
 import { compliantManifests, knativeManifests, knativeService, statefulSetManifests, toKnative } from '../../test/policy/test-fixtures';
-import { objectId, workloadOf } from './workload';
-import { Manifest } from './types';
+import { objectKey, workloadOf } from './workload';
+import { KubeObject } from './types';
 
 const KNATIVE_ID = 'Service.serving.knative.dev/mincloud/web';
 
@@ -38,7 +38,7 @@ export const NOT_FOR_KNATIVE: Readonly<Record<string, string>> = {
 const onWorkload = (report: ReturnType<typeof checkPolicies>, key: string, ids: readonly string[]) =>
   report.findings.filter((f) => `${f.tool}/${f.rule}` === key && ids.includes(f.object));
 
-function baseline(key: string): Manifest[] {
+function baseline(key: string): KubeObject[] {
   const c = CASES[key];
   return c.fixture === 'statefulset' ? statefulSetManifests() : compliantManifests(c.fixture ?? {});
 }
@@ -65,8 +65,8 @@ describe('Knative Services: the pod template is judged as a Deployment\'s', () =
     expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' }, 'kube-score')).toBeUndefined();
     expect(workloadOf({ ...ksvc, apiVersion: 'example.com/v1' }, 'polaris')).toMatchObject({ podSpecPath: 'spec.template.spec' });
     expect(workloadOf({ ...ksvc, kind: 'Route' }, 'kube-score')).toBeUndefined();
-    expect(objectId(ksvc)).toBe(KNATIVE_ID);
-    expect(objectId(core)).toBe('Service/mincloud/web');
+    expect(objectKey(ksvc)).toBe(KNATIVE_ID);
+    expect(objectKey(core)).toBe('Service/mincloud/web');
     expect(workloadOf(compliantManifests().find((m) => m.kind === 'Deployment')!, 'kube-score')!.knative).toBe(false);
   });
 

@@ -4,10 +4,10 @@
 // kube-linter's own, with Go's formatting of values (go-format.ts).
 
 import { parseQuantity } from './quantity';
-import { Manifest, PolicyFinding, PolicyRule } from './types';
+import { KubeObject, PolicyFinding, PolicyRule } from './types';
 import { goLabelSelector, goMap, goQuote, goQuoteList, labelSelectorString, labelSetString } from './go-format';
 import {
-  asArray, ContainerRef, containersOf, finder, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
+  asArray, ContainerRef, containersOf, finder, isObject, NameIndex, objectKey, PodLabelIndex, rawNamespace,
   selectorMatches, serviceSelector, stringMap, Workload, workloadOf,
 } from './workload';
 
@@ -73,8 +73,8 @@ function selectorOf(w: Workload): Record<string, any> | null | undefined {
   return isObject(selector) ? selector : null;
 }
 
-export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[] {
-  const byManifest = new Map<Manifest, Workload>();
+export function checkKubeLinter(manifests: readonly KubeObject[]): PolicyFinding[] {
+  const byManifest = new Map<KubeObject, Workload>();
   for (const m of manifests) {
     const w = workloadOf(m, 'kube-linter');
     if (w) byManifest.set(m, w);
@@ -84,7 +84,7 @@ export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[]
   const pods = new PodLabelIndex(workloads);
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
-    const f = finder(TOOL, objectId(m));
+    const f = finder(TOOL, objectKey(m));
     // no-extensions-v1beta (disallowed-api-obj: group extensions, version v1beta.+)
     const [group, version] = m.apiVersion.includes('/') ? m.apiVersion.split('/', 2) : ['', m.apiVersion];
     if (group === 'extensions' && /^v1beta.+$/.test(version)) {
@@ -100,8 +100,8 @@ export function checkKubeLinter(manifests: readonly Manifest[]): PolicyFinding[]
 }
 
 /** job-ttl-seconds-after-finished (extract.JobSpec: batch/v1 Jobs and CronJobs). */
-function jobChecks(m: Manifest): PolicyFinding[] {
-  const f = finder(TOOL, objectId(m));
+function jobChecks(m: KubeObject): PolicyFinding[] {
+  const f = finder(TOOL, objectKey(m));
   if (m.kind === 'Job') {
     return m.spec?.ttlSecondsAfterFinished === undefined || m.spec?.ttlSecondsAfterFinished === null
       ? [f('job-ttl-seconds-after-finished', 'Standalone Job does not specify ttlSecondsAfterFinished', 'Set spec.ttlSecondsAfterFinished so that finished Jobs are cleaned up.', 'spec.ttlSecondsAfterFinished')]
@@ -335,8 +335,8 @@ export function portNameViolations(name: string): string[] {
   return out;
 }
 
-function serviceChecks(pods: PodLabelIndex, s: Manifest): PolicyFinding[] {
-  const f = finder(TOOL, objectId(s));
+function serviceChecks(pods: PodLabelIndex, s: KubeObject): PolicyFinding[] {
+  const f = finder(TOOL, objectKey(s));
   const out: PolicyFinding[] = [];
   // invalid-target-ports (service side)
   asArray(s.spec?.ports).forEach((p, i) => {
@@ -359,8 +359,8 @@ function serviceChecks(pods: PodLabelIndex, s: Manifest): PolicyFinding[] {
   return out;
 }
 
-function pdbChecks(manifests: readonly Manifest[], workloads: readonly Workload[], pdb: Manifest): PolicyFinding[] {
-  const f = finder(TOOL, objectId(pdb));
+function pdbChecks(manifests: readonly KubeObject[], workloads: readonly Workload[], pdb: KubeObject): PolicyFinding[] {
+  const f = finder(TOOL, objectKey(pdb));
   const out: PolicyFinding[] = [];
   const spec = pdb.spec ?? {};
   // pdb-max-unavailable
@@ -378,7 +378,7 @@ function pdbChecks(manifests: readonly Manifest[], workloads: readonly Workload[
       out.push(f('pdb-min-available', 'PDB has minimum available replicas set to 100 percent of replicas', 'Lower minAvailable, or use maxUnavailable: 1 instead.', 'spec.minAvailable'));
     } else if (isObject(spec.selector)) {
       // HPAs (and KEDA ScaledObjects) of the namespace by the name they scale, the last one winning.
-      const scalers = new Map<string, Manifest>();
+      const scalers = new Map<string, KubeObject>();
       for (const h of manifests) {
         if ((h.kind === 'HorizontalPodAutoscaler' || h.kind === 'ScaledObject') && rawNamespace(h) === rawNamespace(pdb)) {
           const target = h.spec?.scaleTargetRef?.name;

@@ -5,9 +5,9 @@
 // policy/licenses/kube-score.LICENSE.
 
 import { isZeroQuantity } from './quantity';
-import { KubernetesVersion, KubeScoreOptions, Manifest, PolicyFinding, PolicyRule } from './types';
+import { KubernetesVersion, KubeScoreOptions, KubeObject, PolicyFinding, PolicyRule } from './types';
 import {
-  apiGroup, asArray, containerLabel, containersOf, finder, groupBy, isObject, NameIndex, objectId, PodLabelIndex, rawNamespace,
+  apiGroup, asArray, containerLabel, containersOf, finder, groupBy, isObject, NameIndex, objectKey, PodLabelIndex, rawNamespace,
   SelectorIndex, selectorMatches, serviceSelector, show, stringMap, Workload, workloadOf,
 } from './workload';
 
@@ -78,7 +78,7 @@ const DECODED = new Set([
   'extensions/v1beta1/Ingress', 'networking.k8s.io/v1beta1/Ingress', 'networking.k8s.io/v1/Ingress',
   'autoscaling/v1/HorizontalPodAutoscaler', 'autoscaling/v2beta1/HorizontalPodAutoscaler', 'autoscaling/v2beta2/HorizontalPodAutoscaler', 'autoscaling/v2/HorizontalPodAutoscaler',
 ]);
-const decodedAs = (m: Manifest, kind: string): boolean => m.kind === kind && DECODED.has(`${m.apiVersion}/${m.kind}`);
+const decodedAs = (m: KubeObject, kind: string): boolean => m.kind === kind && DECODED.has(`${m.apiVersion}/${m.kind}`);
 
 /**
  * kube-score's pod checks (RegisterPodCheck): they honour a `kube-score/ignore` annotation on the
@@ -110,22 +110,22 @@ const APPROVED_TOPOLOGY_KEYS = new Set(['kubernetes.io/hostname', 'topology.kube
 interface Ctx {
   readonly options: Required<KubeScoreOptions>;
   /** The objects kube-score decodes (its "metas"): what an HPA can target, what meta checks read. */
-  readonly decoded: ReadonlySet<Manifest>;
+  readonly decoded: ReadonlySet<KubeObject>;
   readonly byName: NameIndex;
   readonly pods: PodLabelIndex;
-  readonly services: ReadonlySet<Manifest>;
-  readonly servicesBySelector: SelectorIndex<Manifest>;
+  readonly services: ReadonlySet<KubeObject>;
+  readonly servicesBySelector: SelectorIndex<KubeObject>;
   /** HPAs by namespace and the name of what they scale. */
-  readonly hpasByTarget: ReadonlyMap<string, readonly Manifest[]>;
-  readonly hpaSet: ReadonlySet<Manifest>;
-  readonly pdbs: ReadonlySet<Manifest>;
-  readonly pdbsBySelector: SelectorIndex<Manifest>;
-  readonly netpols: ReadonlySet<Manifest>;
-  readonly netpolsBySelector: SelectorIndex<Manifest>;
+  readonly hpasByTarget: ReadonlyMap<string, readonly KubeObject[]>;
+  readonly hpaSet: ReadonlySet<KubeObject>;
+  readonly pdbs: ReadonlySet<KubeObject>;
+  readonly pdbsBySelector: SelectorIndex<KubeObject>;
+  readonly netpols: ReadonlySet<KubeObject>;
+  readonly netpolsBySelector: SelectorIndex<KubeObject>;
 }
 
-export function checkKubeScore(manifests: readonly Manifest[], options: KubeScoreOptions = {}): PolicyFinding[] {
-  const workloads = new Map<Manifest, Workload>();
+export function checkKubeScore(manifests: readonly KubeObject[], options: KubeScoreOptions = {}): PolicyFinding[] {
+  const workloads = new Map<KubeObject, Workload>();
   for (const m of manifests) {
     const w = workloadOf(m, 'kube-score');
     if (w) workloads.set(m, w);
@@ -185,8 +185,8 @@ function isWarning(f: PolicyFinding): boolean {
 
 // --- score/meta (label-values) and score/stable (stable-version): every object --------------
 
-function metaChecks(ctx: Ctx, m: Manifest): PolicyFinding[] {
-  const f = finder(TOOL, objectId(m));
+function metaChecks(ctx: Ctx, m: KubeObject): PolicyFinding[] {
+  const f = finder(TOOL, objectKey(m));
   const out: PolicyFinding[] = [];
   for (const [key, value] of Object.entries(stringMap(m.metadata?.labels))) {
     if (!LABEL_VALUE.test(value)) {
@@ -353,7 +353,7 @@ function probesIdentical(r: any, l: any): boolean {
 
 // --- score/apps, score/deployment, score/disruptionbudget -----------------------------------
 
-function replicasOf(m: Manifest): number | undefined {
+function replicasOf(m: KubeObject): number | undefined {
   const r = m.spec?.replicas;
   return typeof r === 'number' ? r : undefined;
 }
@@ -427,18 +427,18 @@ function statefulSetChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
   return out;
 }
 
-function pdbChecks(m: Manifest): PolicyFinding[] {
+function pdbChecks(m: KubeObject): PolicyFinding[] {
   const spec = m.spec ?? {};
   if ((spec.minAvailable === undefined || spec.minAvailable === null) && (spec.maxUnavailable === undefined || spec.maxUnavailable === null)) {
-    return [finder(TOOL, objectId(m))('poddisruptionbudget-has-policy', 'PodDisruptionBudget sets neither minAvailable nor maxUnavailable', 'Set spec.maxUnavailable: 1 (this project\'s default) or spec.minAvailable.', 'spec')];
+    return [finder(TOOL, objectKey(m))('poddisruptionbudget-has-policy', 'PodDisruptionBudget sets neither minAvailable nor maxUnavailable', 'Set spec.maxUnavailable: 1 (this project\'s default) or spec.minAvailable.', 'spec')];
   }
   return [];
 }
 
 // --- score/service, score/networkpolicy, score/hpa, score/ingress ---------------------------
 
-function serviceChecks(ctx: Ctx, s: Manifest): PolicyFinding[] {
-  const f = finder(TOOL, objectId(s));
+function serviceChecks(ctx: Ctx, s: KubeObject): PolicyFinding[] {
+  const f = finder(TOOL, objectKey(s));
   const out: PolicyFinding[] = [];
   if (s.spec?.type !== 'ExternalName') {
     const match = ctx.pods.some(rawNamespace(s), serviceSelector(s));
@@ -450,13 +450,13 @@ function serviceChecks(ctx: Ctx, s: Manifest): PolicyFinding[] {
   return out;
 }
 
-function networkPolicyChecks(ctx: Ctx, np: Manifest): PolicyFinding[] {
+function networkPolicyChecks(ctx: Ctx, np: KubeObject): PolicyFinding[] {
   const match = ctx.pods.some(rawNamespace(np), np.spec?.podSelector);
-  return match ? [] : [finder(TOOL, objectId(np))('networkpolicy-targets-pod', `The NetworkPolicy's podSelector ${show(np.spec?.podSelector)} does not match any pods`, 'Make spec.podSelector match the pod template labels of a workload in the same namespace.', 'spec.podSelector')];
+  return match ? [] : [finder(TOOL, objectKey(np))('networkpolicy-targets-pod', `The NetworkPolicy's podSelector ${show(np.spec?.podSelector)} does not match any pods`, 'Make spec.podSelector match the pod template labels of a workload in the same namespace.', 'spec.podSelector')];
 }
 
-function hpaChecks(ctx: Ctx, h: Manifest): PolicyFinding[] {
-  const f = finder(TOOL, objectId(h));
+function hpaChecks(ctx: Ctx, h: KubeObject): PolicyFinding[] {
+  const f = finder(TOOL, objectKey(h));
   const out: PolicyFinding[] = [];
   const ref = isObject(h.spec?.scaleTargetRef) ? h.spec.scaleTargetRef : {};
   // What kube-score decodes is what an HPA can target: same apiVersion, kind, name and namespace.
@@ -485,8 +485,8 @@ function cronJobChecks(w: Workload): PolicyFinding[] {
   return out;
 }
 
-function ingressChecks(ctx: Ctx, ing: Manifest): PolicyFinding[] {
-  const f = finder(TOOL, objectId(ing));
+function ingressChecks(ctx: Ctx, ing: KubeObject): PolicyFinding[] {
+  const f = finder(TOOL, objectKey(ing));
   const out: PolicyFinding[] = [];
   // networking.k8s.io/v1 names the backend as service.{name, port.{number, name}}; the v1beta1
   // Ingresses as serviceName and servicePort. Fields of the other form are unknown, so unset.

@@ -3,7 +3,7 @@
 // (policy/check_*.go); see policy/licenses/pod-security-admission.LICENSE.
 // Every pod-bearing workload's pod template is checked, including init and ephemeral containers.
 
-import { Manifest, PolicyFinding, PolicyRule } from './types';
+import { KubeObject, PolicyFinding, PolicyRule } from './types';
 import { asArray, containerLabel, containersOf, finder, isObject, show, Workload, workloadOf } from './workload';
 
 const TOOL = 'pod-security' as const;
@@ -39,7 +39,7 @@ const RESTRICTED_VOLUME_SOURCES = new Set(['configMap', 'csi', 'downwardAPI', 'e
 const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 const VALID_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);
 
-export function checkPodSecurity(manifests: readonly Manifest[]): PolicyFinding[] {
+export function checkPodSecurity(manifests: readonly KubeObject[]): PolicyFinding[] {
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
     const w = workloadOf(m, 'pod-security');

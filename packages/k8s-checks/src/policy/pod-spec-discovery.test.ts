@@ -3,14 +3,14 @@
 // types read a missing template, spec or metadata as empty.
 
 import { checkPolicies } from '.';
-import { Manifest } from './types';
+import { KubeObject } from './types';
 import { polarisPodSpecPath, PolicyView, workloadOf } from './workload';
 
 const container = { name: 'app', image: 'app:1.0.0' };
-const withTemplate = (apiVersion: string, kind: string, extra: Record<string, unknown> = {}): Manifest =>
+const withTemplate = (apiVersion: string, kind: string, extra: Record<string, unknown> = {}): KubeObject =>
   ({ apiVersion, kind, metadata: { name: 'app', namespace: 'ns' }, spec: { ...extra, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [container] } } } });
 const views: PolicyView[] = ['pod-security', 'kube-score', 'kube-linter', 'polaris'];
-const seenBy = (m: Manifest): PolicyView[] => views.filter((v) => workloadOf(m, v) !== undefined);
+const seenBy = (m: KubeObject): PolicyView[] => views.filter((v) => workloadOf(m, v) !== undefined);
 
 describe('where each tool finds pod specs', () => {
   test('an OpenShift DeploymentConfig: Polaris and kube-linter check it, kube-score and admission do not', () => {
@@ -60,6 +60,6 @@ describe('where each tool finds pod specs', () => {
     d.spec.template.spec.containers = [{ ...container, env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] }];
     const report = checkPolicies([d]);
     expect(report.findings.filter((f) => f.rule === 'duplicate-env-var').map((f) => [f.object, f.message]))
-      .toEqual([['Deployment/default/', 'Duplicate environment variable A in container "app" found']]);
+      .toEqual([['Deployment/<no name>', 'Duplicate environment variable A in container "app" found']]);
   });
 });

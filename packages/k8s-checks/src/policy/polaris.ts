@@ -23,8 +23,8 @@ import { renderGoTemplate } from './go-template';
 import { typedPodSpec, TypedDecodeError } from './typed-pod-spec';
 import { compileSchema, CustomKeyword, SchemaPredicate } from './json-schema';
 import { parseQuantity, quantityString } from './quantity';
-import { Manifest, PolicyExemption, PolicyFinding, PolicyRule } from './types';
-import { apiGroup, asArray, containerLabel, ContainerRef, containersOf, groupBy, isObject, objectId, rawNamespace, show, Workload, workloadOf } from './workload';
+import { KubeObject, PolicyExemption, PolicyFinding, PolicyRule } from './types';
+import { apiGroup, asArray, containerLabel, ContainerRef, containersOf, groupBy, isObject, objectKey, rawNamespace, show, Workload, workloadOf } from './workload';
 
 const TOOL = 'polaris' as const;
 
@@ -269,7 +269,7 @@ class RunContext {
   public readonly index: KindIndex;
   private readonly podSpecs = new Map<unknown, Record<string, any> | TypedDecodeError>();
 
-  public constructor(manifests: readonly Manifest[]) {
+  public constructor(manifests: readonly KubeObject[]) {
     this.index = indexByKind(manifests);
   }
 
@@ -295,7 +295,7 @@ class RunContext {
 // ---------------------------------------------------------------------------- evaluation --
 
 /** Group/kind key of an object, as Polaris indexes its resources ('policy/PodDisruptionBudget', 'ServiceAccount'). */
-function groupKind(m: Manifest): string {
+function groupKind(m: KubeObject): string {
   const g = apiGroup(m.apiVersion);
   return g ? `${g}/${m.kind}` : m.kind;
 }
@@ -303,7 +303,7 @@ function groupKind(m: Manifest): string {
 interface Test {
   readonly run: RunContext;
   readonly target: string; // '' for the group/kind pass
-  readonly manifest: Manifest;
+  readonly manifest: KubeObject;
   readonly workload?: Workload;
   readonly container?: ContainerRef;
   readonly isInit: boolean;
@@ -328,7 +328,7 @@ function isActionable(check: PolarisCheck, test: Test): boolean {
 }
 
 /** pkg/config/exemptions.go: the default.yaml exemption that turns this check off, if any. */
-function configExemption(config: PolarisConfig, checkId: string, m: Manifest, containerName: string): ConfigExemption | undefined {
+function configExemption(config: PolarisConfig, checkId: string, m: KubeObject, containerName: string): ConfigExemption | undefined {
   const prefixMatch = (list: string[] | undefined, value: unknown): boolean => !list || list.length === 0 || list.some((p) => String(value ?? '').startsWith(p));
   return config.exemptions.find((e) => {
     if (e.namespace && e.namespace !== rawNamespace(m)) return false;
@@ -345,7 +345,7 @@ export interface PolarisResult {
   readonly exemptions: PolicyExemption[];
 }
 
-export function checkPolaris(manifests: readonly Manifest[], dir: string = POLARIS_CHECKS_DIR): PolarisResult {
+export function checkPolaris(manifests: readonly KubeObject[], dir: string = POLARIS_CHECKS_DIR): PolarisResult {
   const config = loadPolarisConfig(dir);
   const active = Object.entries(config.checks).filter(([, sev]) => sev === 'warning' || sev === 'danger').map(([id]) => id).sort();
   const findings: PolicyFinding[] = [];
@@ -379,7 +379,7 @@ export function checkPolaris(manifests: readonly Manifest[], dir: string = POLAR
       if (!check || !isActionable(check, test)) continue;
       const ex = configExemption(config, id, test.manifest, test.container?.container.name ?? '');
       if (ex) {
-        const object = objectId(test.manifest);
+        const object = objectKey(test.manifest);
         exemptions.set(`${id}|${object}`, {
           tool: TOOL, rule: id, object,
           reason: `Polaris default configuration (default.yaml) exempts controllers named ${asArray(ex.controllerNames).map((n) => `"${n}*"`).join(', ') || '*'}${ex.namespace ? ` in namespace ${ex.namespace}` : ''} from this check`,
@@ -429,25 +429,25 @@ function templateInput(test: Test): Record<string, unknown> {
 /** A target's objects, looked up the ways the checks ask for them. */
 interface KindIndex {
   /** The objects of each group/kind in a namespace (`policy/PodDisruptionBudget\0web`), in input order. */
-  readonly inNamespace: ReadonlyMap<string, readonly Manifest[]>;
+  readonly inNamespace: ReadonlyMap<string, readonly KubeObject[]>;
   /** The first object of each group/kind, namespace and name. */
-  readonly named: ReadonlyMap<string, Manifest>;
+  readonly named: ReadonlyMap<string, KubeObject>;
   /** HPAs (of any namespace, as Polaris looks them up) by the name of what they scale. */
-  readonly hpasByTarget: ReadonlyMap<string, readonly Manifest[]>;
+  readonly hpasByTarget: ReadonlyMap<string, readonly KubeObject[]>;
   /**
    * PDBs (of any namespace) by each `key\0value` of their string matchLabels; under '' those
    * that can match without such a label (a matchLabels value that is '' or not a string).
    */
-  readonly pdbsByMatchLabel: ReadonlyMap<string, readonly Manifest[]>;
+  readonly pdbsByMatchLabel: ReadonlyMap<string, readonly KubeObject[]>;
   /** Each PDB's place in the input. */
-  readonly position: ReadonlyMap<Manifest, number>;
+  readonly position: ReadonlyMap<KubeObject, number>;
 }
 
-function indexByKind(manifests: readonly Manifest[]): KindIndex {
-  const inNamespace = new Map<string, Manifest[]>();
-  const named = new Map<string, Manifest>();
-  const hpas: Manifest[] = [];
-  const pdbs: Manifest[] = [];
+function indexByKind(manifests: readonly KubeObject[]): KindIndex {
+  const inNamespace = new Map<string, KubeObject[]>();
+  const named = new Map<string, KubeObject>();
+  const hpas: KubeObject[] = [];
+  const pdbs: KubeObject[] = [];
   for (const m of manifests) {
     const kind = groupKind(m);
     const key = `${kind}\u0000${rawNamespace(m)}`;
@@ -457,7 +457,7 @@ function indexByKind(manifests: readonly Manifest[]): KindIndex {
     if (kind === 'autoscaling/HorizontalPodAutoscaler') hpas.push(m);
     if (kind === 'policy/PodDisruptionBudget') pdbs.push(m);
   }
-  const pdbsByMatchLabel = new Map<string, Manifest[]>();
+  const pdbsByMatchLabel = new Map<string, KubeObject[]>();
   for (const p of pdbs) {
     if (!isObject(p.spec?.selector)) continue;
     const matchLabels = isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {};
@@ -481,7 +481,7 @@ function indexByKind(manifests: readonly Manifest[]): KindIndex {
  * are tried first: the outcome is whether any of them matches, so the order changes nothing but
  * how soon a match is found (a service's NetworkPolicy and PDB are usually named after its Deployment).
  */
-function anyCandidate(index: KindIndex, kind: string, namespace: string, name: string, passes: (o: Manifest) => boolean): boolean {
+function anyCandidate(index: KindIndex, kind: string, namespace: string, name: string, passes: (o: KubeObject) => boolean): boolean {
   for (const ns of namespace === '' ? [''] : [namespace, '']) {
     const key = `${kind}\u0000${ns}`;
     const named = index.named.get(`${key}\u0000${name}`);
@@ -557,9 +557,9 @@ function pdbMinAvailableGreaterThanHPAMinReplicas(test: Test, index: KindIndex):
   if (!hpa) return { passes: true };
   // The first PDB (in input order) with a matchLabels entry equal to the template's label of
   // that key ('' when it has none); the index only narrows down where to look.
-  const selects = (p: Manifest): boolean => Object.entries(isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {})
+  const selects = (p: KubeObject): boolean => Object.entries(isObject(p.spec.selector.matchLabels) ? p.spec.selector.matchLabels : {})
     .some(([k, v]) => (templateLabels[k] ?? '') === v);
-  let pdb: Manifest | undefined;
+  let pdb: KubeObject | undefined;
   const keys = ['', ...Object.entries(templateLabels).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}\u0000${v}`)];
   for (const key of keys) {
     const first = index.pdbsByMatchLabel.get(key)?.find(selects);
@@ -660,6 +660,6 @@ function toFinding(check: PolarisCheck, test: Test, severity: Severity, detail?:
   const p = hint.field ? (base ? `${base}.${hint.field}` : hint.field) : base;
   const value = hint.field ? getPath(subject, hint.field) : undefined;
   const message = `${check.failureMessage || check.id}${where}${detail ? `: ${detail}` : hint.field ? `: ${hint.field}=${show(value)}` : ''} [${severity}]`;
-  const finding: PolicyFinding = { tool: TOOL, rule: check.id, object: objectId(test.manifest), message, fix: hint.fix, severity: severity === 'warning' ? 'warning' : 'danger' };
+  const finding: PolicyFinding = { tool: TOOL, rule: check.id, object: objectKey(test.manifest), message, fix: hint.fix, severity: severity === 'warning' ? 'warning' : 'danger' };
   return p ? { ...finding, path: p } : finding;
 }

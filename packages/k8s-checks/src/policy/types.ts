@@ -10,23 +10,14 @@ export type PolicyTool = 'pod-security' | 'kube-score' | 'kube-linter' | 'polari
  */
 export type PolicySeverity = 'error' | 'critical' | 'danger' | 'warning';
 
-export interface Manifest {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Record<string, string>;
-    readonly annotations?: Record<string, string>;
-  };
-  readonly [key: string]: any;
-}
+/** The objects checked: the package's one model of a Kubernetes object. */
+export type { KubeObject } from '../manifest/kube-object';
 
 export interface PolicyFinding {
   readonly tool: PolicyTool;
   /** The tool's own id, e.g. 'container-resources', 'runAsNonRoot', 'no-anti-affinity'. */
   readonly rule: string;
-  /** 'Deployment/<namespace>/<name>' (namespace 'default' when absent). */
+  /** The object's objectKey: `Deployment/<namespace>/<name>`, `Service.serving.knative.dev/<namespace>/<name>`. */
   readonly object: string;
   /** e.g. 'spec.template.spec.containers[0].securityContext.runAsUser'. */
   readonly path?: string;

@@ -1,4 +1,4 @@
-import { Manifest } from './types';
+import { KubeObject } from './types';
 import { groupBy, NameIndex, PodLabelIndex, rawNamespace, SelectorIndex, selectorMatches, serviceSelector, Workload, workloadOf } from './workload';
 
 // The indexes only narrow down where to look; their answers must be those of a plain scan.
@@ -33,7 +33,7 @@ function selector(): unknown {
   return s;
 }
 
-function objects(count: number): Manifest[] {
+function objects(count: number): KubeObject[] {
   return Array.from({ length: count }, (_, i) => {
     const namespace = pick(NAMESPACES);
     const metadata = { name: `o${i % 17}`, ...(namespace ? { namespace } : {}) };
@@ -43,7 +43,7 @@ function objects(count: number): Manifest[] {
       case 2: return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata, spec: { selector: selector() } };
       default: return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata, spec: { podSelector: selector() } };
     }
-  }) as Manifest[];
+  }) as KubeObject[];
 }
 
 describe('lookups across objects give the answers of a plain scan', () => {
@@ -52,7 +52,7 @@ describe('lookups across objects give the answers of a plain scan', () => {
   const of = (kind: string) => all.filter((m) => m.kind === kind);
 
   test('SelectorIndex.some and .matching: which PDBs, NetworkPolicies and Services select a set of labels', () => {
-    const cases: Array<[Manifest[], (m: Manifest) => unknown]> = [
+    const cases: Array<[KubeObject[], (m: KubeObject) => unknown]> = [
       [of('PodDisruptionBudget'), (p) => p.spec?.selector],
       [of('NetworkPolicy'), (p) => p.spec?.podSelector],
       [of('Service'), serviceSelector],
@@ -66,7 +66,7 @@ describe('lookups across objects give the answers of a plain scan', () => {
         const scan = items.filter((m) => rawNamespace(m) === namespace && selectorMatches(selectorOf(m), l));
         expect(index.some(namespace, l)).toBe(scan.length > 0);
         expect(new Set(index.matching(namespace, l))).toEqual(new Set(scan));
-        const named = (m: Manifest) => m.metadata.name === 'o3';
+        const named = (m: KubeObject) => m.metadata.name === 'o3';
         expect(index.some(namespace, l, named)).toBe(scan.some(named));
         matches += scan.length;
       }

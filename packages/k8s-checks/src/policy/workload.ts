@@ -1,13 +1,14 @@
 // Shared helpers to walk the pod specs and containers of workload objects, identify objects
 // and evaluate label selectors the way the upstream tools do.
 
-import { Manifest, PolicyFinding, PolicySeverity, PolicyTool } from './types';
+import { apiGroup, objectKey } from '../manifest/kube-object';
+import { KubeObject, PolicyFinding, PolicySeverity, PolicyTool } from './types';
+
+// The rule modules find the model's key and group functions here, with the other helpers.
+export { apiGroup, objectKey };
 
 /** Knative Serving's API group: its Service shares its kind with the core Service. */
 export const KNATIVE_SERVING_GROUP = 'serving.knative.dev';
-
-/** Groups whose kinds share names with built-in kinds: their objects are named with the group. */
-const QUALIFIED_GROUPS = new Set([KNATIVE_SERVING_GROUP]);
 
 /** Whose reading of the objects: each tool finds pod specs in its own way. */
 export type PolicyView = 'pod-security' | 'kube-score' | 'kube-linter' | 'polaris';
@@ -107,7 +108,7 @@ export interface ContainerRef {
 }
 
 export interface Workload {
-  readonly manifest: Manifest;
+  readonly manifest: KubeObject;
   readonly id: string;
   readonly kind: string;
   /** The namespace as written ('' when absent): the tools compare namespaces literally. */
@@ -136,31 +137,13 @@ export function asArray(value: unknown): any[] {
   return Array.isArray(value) ? value : [];
 }
 
-/**
- * 'Kind/namespace/name', namespace 'default' when absent. A kind of a group that shares its
- * kind names with built-in kinds carries the group as kubectl writes it
- * ('Service.serving.knative.dev/ns/api'), so that it is never taken for the core Service of
- * the same name.
- */
-export function objectId(m: Manifest): string {
-  const group = typeof m.apiVersion === 'string' ? apiGroup(m.apiVersion) : '';
-  const kind = QUALIFIED_GROUPS.has(group) ? `${m.kind}.${group}` : m.kind;
-  return `${kind}/${m.metadata?.namespace || 'default'}/${m.metadata?.name ?? ''}`;
-}
-
 /** The namespace as written, '' when absent. */
-export function rawNamespace(m: Manifest): string {
+export function rawNamespace(m: KubeObject): string {
   return m.metadata?.namespace ?? '';
 }
 
-/** 'group' of an apiVersion ('' for the core group). */
-export function apiGroup(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? '' : apiVersion.slice(0, i);
-}
-
 /** Whether `m` is a Knative Serving object. */
-export function isKnative(m: Manifest): boolean {
+export function isKnative(m: KubeObject): boolean {
   return typeof m.apiVersion === 'string' && apiGroup(m.apiVersion) === KNATIVE_SERVING_GROUP;
 }
 
@@ -177,7 +160,7 @@ const BY_KIND = new Map(Object.entries(KINDS).map(([view, table]) => {
 }));
 
 /** Where `view` finds the pod template of `m`: null for a Pod (its own template), undefined when it finds none. */
-function templatePathOf(m: Manifest, view: Exclude<PolicyView, 'polaris'>): TemplatePath | undefined {
+function templatePathOf(m: KubeObject, view: Exclude<PolicyView, 'polaris'>): TemplatePath | undefined {
   if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') return undefined;
   const versions = BY_KIND.get(view)!.get(m.kind);
   if (!versions) return undefined;
@@ -199,7 +182,7 @@ function valueAt(root: unknown, steps: readonly string[]): unknown {
  * PodDisruptionBudget's target). Pod Security admission has nothing to evaluate without a
  * template. Polaris finds pod specs by structure (polarisPodSpecPath).
  */
-export function workloadOf(m: Manifest, view: PolicyView): Workload | undefined {
+export function workloadOf(m: KubeObject, view: PolicyView): Workload | undefined {
   let templateSteps: readonly string[];
   let podSpecSteps: readonly string[];
   if (view === 'polaris') {
@@ -221,7 +204,7 @@ export function workloadOf(m: Manifest, view: PolicyView): Workload | undefined 
   const templatePath = templateSteps.join('.');
   return {
     manifest: m,
-    id: objectId(m),
+    id: objectKey(m),
     kind: m.kind,
     namespace: rawNamespace(m),
     knative: isKnative(m),
@@ -403,19 +386,19 @@ export class PodLabelIndex {
 
 /** Objects by kind, namespace and name. */
 export class NameIndex {
-  private readonly byName = new Map<string, Manifest[]>();
+  private readonly byName = new Map<string, KubeObject[]>();
 
-  public constructor(manifests: readonly Manifest[]) {
+  public constructor(manifests: readonly KubeObject[]) {
     for (const m of manifests) push(this.byName, `${m.kind}\u0000${rawNamespace(m)}\u0000${m.metadata?.name}`, m);
   }
 
   /** The objects of this kind, namespace and name, in input order. */
-  public get(kind: string, namespace: string, name: unknown): readonly Manifest[] {
+  public get(kind: string, namespace: string, name: unknown): readonly KubeObject[] {
     return (this.byName.get(`${kind}\u0000${namespace}\u0000${name}`) ?? []).filter((m) => m.metadata?.name === name);
   }
 }
 
 /** A Service's selector as a metav1.LabelSelector (a Service without one selects everything, as the tools read it). */
-export function serviceSelector(s: Manifest): unknown {
+export function serviceSelector(s: KubeObject): unknown {
   return { matchLabels: isObject(s.spec?.selector) ? s.spec.selector : {} };
 }

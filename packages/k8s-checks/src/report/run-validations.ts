@@ -3,7 +3,7 @@
 // that wants the same checks and the same report on objects it already holds.
 
 import { Validation, ValidationContext, ValidationReport, ValidationReportStatus, ValidationViolatingResource, ValidationViolation } from '../plugin/cdk8s-validation';
-import { ManifestFile, readManifestFile } from './read-manifests';
+import { ManifestFile, readManifestFile } from '../manifest/read-manifests';
 
 /** A manifest to check: a file path (read when a plugin asks), or objects already held under a name. */
 export type ManifestInput = string | ManifestFile;

@@ -60,9 +60,9 @@ describe('compiled validators kept on disk', () => {
     expect(loaded).toEqual(expect.arrayContaining([
       expect.objectContaining({ object: 'Deployment/web', path: '/spec/replicas', message: 'must match format "int32"' }),
       expect.objectContaining({ object: 'Secret/s', path: '/data/key', message: 'must match format "byte"' }),
-      expect.objectContaining({ object: 'Middleware/m', path: '/spec/addPrefix/prefix', message: "must start with a '/'" }),
-      expect.objectContaining({ object: 'PrometheusRule/r', path: '/spec/groups/0/partial_response_strategy', message: expect.stringMatching(/must match pattern/) }),
-      expect.objectContaining({ object: 'Certificate/c', path: '/spec/privateKey/algorithm' }),
+      expect.objectContaining({ object: 'Middleware.traefik.io/m', path: '/spec/addPrefix/prefix', message: "must start with a '/'" }),
+      expect.objectContaining({ object: 'PrometheusRule.monitoring.coreos.com/r', path: '/spec/groups/0/partial_response_strategy', message: expect.stringMatching(/must match pattern/) }),
+      expect.objectContaining({ object: 'Certificate.cert-manager.io/c', path: '/spec/privateKey/algorithm' }),
     ]));
   });
 

@@ -4,8 +4,9 @@ import type Ajv from 'ajv';
 import type { CodeKeywordDefinition, ErrorObject, ValidateFunction } from 'ajv';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { InputError } from '../input-error';
-import { manifestSources, unreadable } from '../files/manifest-sources';
+import { manifestSources, unreadable } from '../manifest/manifest-sources';
 import { AliasLimitError, parseKubernetesYamlDocuments } from '../yaml/kubernetes-yaml';
+import { describeObject, KubeObject } from '../manifest/kube-object';
 import { CachedValidators, codegen, createAjv } from './cached-ajv';
 import { goRegExp } from './validator-runtime';
 
@@ -22,16 +23,8 @@ import { goRegExp } from './validator-runtime';
  * rules are left to the API server.
  */
 
-/** An object as parsed from a manifest. */
-export interface CustomResourceManifest {
-  readonly apiVersion?: unknown;
-  readonly kind?: unknown;
-  readonly metadata?: { readonly name?: unknown; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
-
 export interface CustomResourceViolation {
-  /** `Kind/name`, or `document #N (Kind)` (1-based) when the object has no name. */
+  /** The objectKey of the object, or `document #N (Kind)` (1-based) when it has no kind or name. */
   readonly object: string;
   /** JSON pointer to the offending field (`/spec/endpoints/0/interval`); empty for the object itself. */
   readonly path: string;
@@ -178,19 +171,19 @@ export function crdSchemaFor(apiVersion: string, kind: string, crds: readonly st
  * folders of them). Objects of other kinds are not checked; their `apiVersion/Kind` is listed
  * in `unknownKinds`.
  */
-export function validateCustomResources(manifests: ReadonlyArray<CustomResourceManifest>, crds: readonly string[]): CustomResourceValidation {
+export function validateCustomResources(manifests: readonly unknown[], crds: readonly string[]): CustomResourceValidation {
   const result = checkCustomResources(manifests, crds);
   return { ...result, violations: result.violations.map(({ rule: _rule, ...v }) => v) };
 }
 
 /** validateCustomResources, with the rule of each violation. */
-export function checkCustomResources(manifests: ReadonlyArray<CustomResourceManifest>, crds: readonly string[]): Omit<CustomResourceValidation, 'violations'> & { readonly violations: CustomResourceRuleViolation[] } {
+export function checkCustomResources(manifests: readonly unknown[], crds: readonly string[]): Omit<CustomResourceValidation, 'violations'> & { readonly violations: CustomResourceRuleViolation[] } {
   const catalog = catalogOf(crds);
   const violations: CustomResourceRuleViolation[] = [];
   const unknownKinds = new Set<string>();
   let checked = 0;
-  manifests.forEach((m, i) => {
-    const object = describe(m, i);
+  (manifests as readonly KubeObject[]).forEach((m, i) => {
+    const object = describeObject(m, i);
     if (m === null || typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') {
       violations.push({ rule: 'not-an-object', object, path: '', message: 'apiVersion and kind must be strings' });
       return;
@@ -247,12 +240,6 @@ export function closeSchema(schema: unknown): unknown {
     out.additionalProperties = false;
   }
   return out;
-}
-
-function describe(m: CustomResourceManifest, index: number): string {
-  const kind = typeof m?.kind === 'string' ? m.kind : undefined;
-  const name = typeof m?.metadata?.name === 'string' && m.metadata.name !== '' ? m.metadata.name : undefined;
-  return kind && name ? `${kind}/${name}` : `document #${index + 1}${kind ? ` (${kind})` : ''}`;
 }
 
 /** ajv reports unknown and missing fields at their parent; the path here is the field's own. */

@@ -5,11 +5,10 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ArtifactCache } from '../cache/artifact-cache';
 import { CachedValidators, createAjv } from './cached-ajv';
 import { checkCustomResources, crdFiles, CustomResourceRuleViolation } from './crd-validate';
-import { KubeManifest } from './kube-manifest';
+import { describeObject, KubeObject } from '../manifest/kube-object';
 import { removedApiMessage } from './removed-apis';
 import { semanticViolations } from './semantic-rules';
 
-export type { KubeManifest } from './kube-manifest';
 
 /** One problem found in one object. */
 export interface SchemaViolation {
@@ -22,7 +21,7 @@ export interface SchemaViolation {
   readonly rule: string;
   /** Position of the object in the list validated (0-based). */
   readonly index: number;
-  /** `Kind/name` of the object, or `document #N` when it has no kind or name. */
+  /** The objectKey of the object, or `document #N (Kind)` when it has no kind or name. */
   readonly object: string;
   /** Where in the object, as a JSON pointer (`/spec/replicas`). */
   readonly path: string;
@@ -107,15 +106,18 @@ export class SchemaValidator {
     return [...this.kinds.keys()].sort();
   }
 
-  /** Validates each document; returns every violation found (empty when all are valid). */
-  public validate(manifests: readonly KubeManifest[]): SchemaViolation[] {
+  /**
+   * Validates each document, whatever it holds (nothing of it is trusted: a document that is no
+   * object is a violation too); returns every violation found (empty when all are valid).
+   */
+  public validate(manifests: readonly unknown[]): SchemaViolation[] {
     const violations: SchemaViolation[] = [];
-    manifests.forEach((manifest, index) => violations.push(...this.validateOne(manifest, index)));
+    manifests.forEach((manifest, index) => violations.push(...this.validateOne(manifest as KubeObject, index)));
     return violations;
   }
 
-  private validateOne(manifest: KubeManifest, index: number): SchemaViolation[] {
-    const object = describe(manifest, index);
+  private validateOne(manifest: KubeObject, index: number): SchemaViolation[] {
+    const object = describeObject(manifest, index);
     if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
       return [{ rule: 'not-an-object', index, object, path: '', message: 'is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' }];
     }
@@ -179,12 +181,6 @@ function closeObjectSchema(def: Record<string, unknown>): Record<string, unknown
     return { ...def, additionalProperties: false };
   }
   return def;
-}
-
-function describe(manifest: KubeManifest, index: number): string {
-  const kind = typeof manifest?.kind === 'string' ? manifest.kind : undefined;
-  const name = typeof manifest?.metadata?.name === 'string' ? manifest.metadata.name : undefined;
-  return kind && name ? `${kind}/${name}` : `document #${index + 1}${kind ? ` (${kind})` : ''}`;
 }
 
 function ruleOf(e: ErrorObject): string {

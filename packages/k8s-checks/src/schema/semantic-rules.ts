@@ -1,4 +1,4 @@
-import { KubeManifest } from './kube-manifest';
+import { KubeObject } from '../manifest/kube-object';
 
 /** A violation before the validator adds which object it is in. */
 export interface RuleViolation {
@@ -11,7 +11,7 @@ export interface RuleViolation {
 /** The values of a manifest the rules read (see FIELDS), with their JSON pointers, in document order. */
 type Nodes = ReadonlyArray<readonly [pointer: string, value: unknown, field: string, parent: string]>;
 
-type Rule = (manifest: KubeManifest, nodes: Nodes) => Array<Omit<RuleViolation, 'rule'>>;
+type Rule = (manifest: KubeObject, nodes: Nodes) => Array<Omit<RuleViolation, 'rule'>>;
 
 // Formats from k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label, IsDNS1123Subdomain,
 // IsDNS1035Label, IsValidPortName, IsQualifiedName, IsValidLabelValue).
@@ -210,7 +210,7 @@ const RULES: ReadonlyArray<readonly [string, Rule]> = [
 ];
 
 /** The checks the schema cannot express, over one manifest, in a stable order. */
-export function semanticViolations(manifest: KubeManifest): RuleViolation[] {
+export function semanticViolations(manifest: KubeObject): RuleViolation[] {
   const nodes: Array<readonly [string, unknown, string, string]> = [];
   walk(manifest, [], '', '', (pointer, value, field, parent) => nodes.push([pointer, value, field, parent]));
   return RULES.flatMap(([name, rule]) => rule(manifest, nodes).map((v) => ({ rule: name, ...v })));

@@ -34,7 +34,7 @@ describe('aliases, counted as kubectl counts them', () => {
     expect(() => parseKubernetesYamlDocuments(`${halfBomb}---\nc: *a\n`)).toThrow(/unidentified alias "a"/);
   });
 
-  test('an anchor that contains an alias of itself is refused (js-yaml alone would build a cyclic object)', () => {
+  test('an anchor that contains an alias of itself is refused (the yaml package alone would build a cyclic object)', () => {
     expect(() => parseKubernetesYamlDocuments('a: &a [1, *a]\n')).toThrow('anchor "a" contains an alias of itself (*a), so its value would be infinite; kubectl refuses it too (1:11)');
     expect(() => parseKubernetesYamlDocuments('a: &m\n  b: {c: *m}\n')).toThrow(/anchor "m" contains an alias of itself/);
   });

@@ -1,19 +1,19 @@
-// kubectl's defence against "billion laughs" YAML, on js-yaml's event stream, before any object
-// is built. js-yaml builds an alias as a shared reference, so parsing a bomb is cheap; what
-// explodes is every later walk over the objects (the schema and policy checks, --json), which
-// sees each alias expanded. js-yaml's own limits do not bound that: maxAliases counts alias
-// nodes (9 levels of 9 aliases are 81 aliases and 9^9 nodes), and it accepts an alias inside
-// its own anchor (a cyclic object). So the expansion is counted here the way go-yaml's decoder
-// counts it for kubectl (sigs.k8s.io/yaml): every node decoded, every node decoded through an
-// alias, and the document refused as soon as aliases make up more than an allowed ratio of it.
-// (The yaml package's maxAliasCount bounds the expansion too, but reading with it instead of
-// js-yaml doubles the time of a check — README, "Speed" — and its limit is not kubectl's.)
+// kubectl's defence against "billion laughs" YAML, on the yaml package's syntax tree, before any
+// alias is resolved. An alias resolves to a shared reference, so building the objects of a bomb
+// is cheap; what explodes is every later walk over the objects (the schema and policy checks,
+// --json), which sees each alias expanded. So the expansion is counted here the way go-yaml's
+// decoder counts it for kubectl (sigs.k8s.io/yaml): every node decoded, every node decoded
+// through an alias, and the document refused as soon as aliases make up more than an allowed
+// ratio of it; an alias inside its own anchor (a cyclic object) is refused as kubectl refuses it.
+// (The yaml package's maxAliasCount bounds the expansion too, but by a count of its own that
+// refuses documents kubectl applies.)
 
-import { EVENT_ID, Event } from 'js-yaml';
+import { Alias, Document, isAlias, isCollection, isMap, isPair, isScalar, Node, Pair } from 'yaml';
+import { YamlSyntaxError } from './yaml-errors';
 
 /**
  * A document kubectl would refuse for its aliases: too much expansion, or an anchor that
- * contains itself. The message ends with the place, as js-yaml's do: `in "file" (line:column)`.
+ * contains itself. The message ends with the place: `in "file" (line:column)`.
  */
 export class AliasLimitError extends Error {
   public constructor(message: string) {
@@ -27,7 +27,7 @@ function refuse(reason: string, source: string, offset: number, filename: string
 }
 
 /** `(line:column)` of an offset, both from 1. */
-function place(source: string, at: number): string {
+export function place(source: string, at: number): string {
   const offset = Math.max(0, at);
   let line = 1;
   let lineStart = 0;
@@ -58,76 +58,63 @@ function excessive(decoded: number, aliased: number): boolean {
 const OPEN = -1;
 
 /**
- * Throws AliasLimitError for the first document of the stream that kubectl refuses with
- * "document contains excessive aliasing" or "anchor ... value contains itself".
- * Linear in the number of events: an alias adds the size its anchor was counted at.
+ * Throws AliasLimitError when kubectl refuses the document (number `index` of its stream) with
+ * "document contains excessive aliasing" or "anchor ... value contains itself"; YamlSyntaxError
+ * for an alias of no anchor before it (the yaml package finds that only when resolving it).
+ * Linear in the number of nodes: an alias adds the size its anchor was counted at. The
+ * document's collections nest at most MAX_DEPTH deep (checked on its tokens first), so the walk
+ * recurses that deep at most.
  */
-export function checkAliasing(events: readonly Event[], source: string, filename?: string): void {
-  // Expanded size (in nodes) of each open collection, and of each anchor once closed.
-  const open: Array<{ size: number; anchor?: string }> = [];
-  let anchors = new Map<string, number>();
-  let decoded = 0;
+export function checkAliasing(doc: Document, source: string, index: number, filename?: string): void {
+  const anchors = new Map<string, number>();
+  let decoded = 1; // the document node
   let aliased = 0;
-  let document = 0;
   // go-yaml checks after every node; past 400,000 nodes the allowed ratio falls faster than
   // plain nodes lower the actual one, so a node after the last alias can tip it over.
   const check = (offset: number) => {
     if (!excessive(decoded, aliased)) return;
     throw refuse(
-      `document ${document} contains excessive aliasing: its aliases expand it to ${decoded} nodes, ${Math.round((aliased / decoded) * 100)} % of them through aliases, `
+      `document ${index} contains excessive aliasing: its aliases expand it to ${decoded} nodes, ${Math.round((aliased / decoded) * 100)} % of them through aliases, `
       + 'which kubectl refuses too; write the values out, or alias smaller anchors', source, offset, filename);
   };
-  const close = (size: number, anchor: string | undefined) => {
-    if (anchor !== undefined) anchors.set(anchor, size);
-    if (open.length > 0) open[open.length - 1].size += size;
-  };
-  for (const event of events) {
-    switch (event.type) {
-      case EVENT_ID.DOCUMENT:
-        document += 1;
-        anchors = new Map();
-        decoded = 1;
-        aliased = 0;
-        break;
-      case EVENT_ID.SCALAR:
-        decoded += 1;
-        check(event.valueStart);
-        close(1, anchorOf(event, source));
-        break;
-      case EVENT_ID.SEQUENCE:
-      case EVENT_ID.MAPPING: {
-        decoded += 1;
-        check(event.start);
-        const anchor = anchorOf(event, source);
-        if (anchor !== undefined) anchors.set(anchor, OPEN);
-        open.push({ size: 1, anchor });
-        break;
-      }
-      case EVENT_ID.POP: {
-        const frame = open.pop();
-        if (frame) close(frame.size, frame.anchor);
-        break;
-      }
-      case EVENT_ID.ALIAS: {
-        const name = source.slice(event.anchorStart, event.anchorEnd);
-        const size = anchors.get(name);
-        if (size === undefined) break; // js-yaml reports the unknown alias
-        if (size === OPEN) {
-          throw refuse(`anchor "${name}" contains an alias of itself (*${name}), so its value would be infinite; kubectl refuses it too`, source, event.anchorStart - 1, filename);
-        }
-        // Within one alias the ratio only rises: checking once it is expanded is checking every node of it.
-        decoded += 1 + size;
-        aliased += size;
-        check(event.anchorStart - 1);
-        close(1 + size, undefined);
-        break;
-      }
-      default:
-        break;
+  const alias = (node: Alias): number => {
+    const name = node.source;
+    const size = anchors.get(name);
+    const at = node.range?.[0] ?? 0;
+    if (size === undefined) throw new YamlSyntaxError(`unidentified alias "${name}"${filename ? ` in "${filename}"` : ''} ${place(source, at)}`);
+    if (size === OPEN) {
+      throw refuse(`anchor "${name}" contains an alias of itself (*${name}), so its value would be infinite; kubectl refuses it too`, source, at, filename);
     }
-  }
-}
-
-function anchorOf(event: { anchorStart: number; anchorEnd: number }, source: string): string | undefined {
-  return event.anchorStart < 0 ? undefined : source.slice(event.anchorStart, event.anchorEnd);
+    // Within one alias the ratio only rises: checking once it is expanded is checking every node of it.
+    decoded += 1 + size;
+    aliased += size;
+    check(at);
+    return 1 + size;
+  };
+  /** The expanded size of a node, in go-yaml's nodes. */
+  const walk = (node: Node | Pair | null | undefined): number => {
+    if (node === null || node === undefined) return 0;
+    if (isAlias(node)) return alias(node);
+    if (isPair(node)) {
+      // A pair as a sequence item (`[a: b]`) is a mapping of one pair.
+      decoded += 1;
+      return 1 + walk(node.key as Node | null) + walk(node.value as Node | null);
+    }
+    decoded += 1;
+    check(node.range?.[0] ?? 0);
+    const anchor = node.anchor;
+    if (isScalar(node) || !isCollection(node)) {
+      if (anchor !== undefined) anchors.set(anchor, 1);
+      return 1;
+    }
+    if (anchor !== undefined) anchors.set(anchor, OPEN);
+    let size = 1;
+    for (const item of node.items as Array<Node | Pair>) {
+      if (isMap(node) && isPair(item)) size += walk(item.key as Node | null) + walk(item.value as Node | null);
+      else size += walk(item);
+    }
+    if (anchor !== undefined) anchors.set(anchor, size);
+    return size;
+  };
+  walk(doc.contents as Node | null);
 }

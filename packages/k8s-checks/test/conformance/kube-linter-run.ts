@@ -12,10 +12,10 @@ import { readObjects } from './read-objects';
 
 type Report = Record<ReportField, string>;
 
-/** A finding as kube-linter's JSON report shows it (the object id is `Kind/namespace/name`). */
+/** A finding as kube-linter's JSON report shows it: the kind without its group (the object is its objectKey, `Kind[.group]/[namespace/]name`). */
 function reportOf(f: PolicyFinding): Report {
   const parts = f.object.split('/');
-  return { kind: parts[0], namespace: parts.length > 2 ? parts[1] : '', name: parts[parts.length - 1], message: f.message, check: f.rule };
+  return { kind: parts[0].split('.')[0], namespace: parts.length > 2 ? parts[1] : '', name: parts[parts.length - 1], message: f.message, check: f.rule };
 }
 
 function render(template: ReportTemplate, assigned: ReadonlyMap<number, Report>): string {

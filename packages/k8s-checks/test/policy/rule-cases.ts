@@ -2,7 +2,7 @@
 // rule must fire. rules.test.ts runs them on the Deployment fixture, knative.test.ts on the same
 // service as a Knative Service.
 
-import { Manifest } from '../../src/policy/types';
+import { KubeObject } from '../../src/policy/types';
 import { compliantManifests, container, find, FixtureOptions, podSpec, statefulSetManifests } from './test-fixtures';
 
 export type M = any[];
@@ -21,14 +21,14 @@ const addHostPath = (m: M, path: string): void => {
   container(m).volumeMounts.push({ name: 'host', mountPath: '/host', readOnly: true });
 };
 const remove = (m: M, kind: string): M => m.filter((x) => x.kind !== kind);
-const rbac = (kind: string, name: string, extra: Record<string, unknown>, namespaced = true): Manifest => ({
+const rbac = (kind: string, name: string, extra: Record<string, unknown>, namespaced = true): KubeObject => ({
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind,
   metadata: { name, ...(namespaced ? { namespace: 'mincloud' } : {}) },
   ...extra,
 });
 /** A CronJob running the Deployment's pod template, with `spec` added and the pod's restartPolicy. */
-const cronJob = (m: M, spec: Record<string, unknown>, restartPolicy = 'OnFailure'): Manifest => {
+const cronJob = (m: M, spec: Record<string, unknown>, restartPolicy = 'OnFailure'): KubeObject => {
   const template = structuredClone(find(m, 'Deployment').spec.template);
   template.spec.restartPolicy = restartPolicy;
   return { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'web-nightly', namespace: 'mincloud' }, spec: { schedule: '0 3 * * *', ...spec, jobTemplate: { spec: { template } } } };

@@ -2,7 +2,7 @@
 // objects and fields that passes all four rule sets with zero findings. Construct authors
 // follow this (see the checklist at the top of ./README.md); the policy tests mutate it.
 
-import { Manifest } from '../../src/policy/types';
+import { KubeObject } from '../../src/policy/types';
 
 export interface FixtureOptions {
   /** Name of the service (Deployment, Service, ...). Default 'web'. */
@@ -27,7 +27,7 @@ export const FIXTURE_DIGEST = 'sha256:0123456789abcdef0123456789abcdef0123456789
 export const FIXTURE_UID = 10101;
 
 /** Returns fresh, fully hardened manifests (safe to mutate). */
-export function compliantManifests(options: FixtureOptions = {}): Manifest[] {
+export function compliantManifests(options: FixtureOptions = {}): KubeObject[] {
   const name = options.name ?? 'web';
   const namespace = options.namespace ?? 'mincloud';
   const image = options.digest
@@ -43,7 +43,7 @@ export function compliantManifests(options: FixtureOptions = {}): Manifest[] {
   };
   const meta = (objectName: string, extra: Record<string, unknown> = {}) => ({ name: objectName, namespace, labels: { ...labels }, ...extra });
 
-  const deployment: Manifest = {
+  const deployment: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: meta(name, options.hpa ? {
@@ -116,7 +116,7 @@ export function compliantManifests(options: FixtureOptions = {}): Manifest[] {
     },
   };
 
-  const out: Manifest[] = [
+  const out: KubeObject[] = [
     {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -226,7 +226,7 @@ export function compliantManifests(options: FixtureOptions = {}): Manifest[] {
 }
 
 /** Every optional object at once: Ingress, ConfigMap, default-deny NetworkPolicy. */
-export function fullCompliantManifests(options: FixtureOptions = {}): Manifest[] {
+export function fullCompliantManifests(options: FixtureOptions = {}): KubeObject[] {
   return compliantManifests({ ingress: true, configMap: true, defaultDeny: true, ...options });
 }
 
@@ -246,19 +246,19 @@ export function statefulSetManifests(options: FixtureOptions = {}): any[] {
 }
 
 /** The object of the given kind (and name) in a fixture list. */
-export function find(manifests: readonly Manifest[], kind: string, name?: string): any {
+export function find(manifests: readonly KubeObject[], kind: string, name?: string): any {
   const m = manifests.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   if (!m) throw new Error(`no ${kind}${name ? `/${name}` : ''} in the fixture`);
   return m;
 }
 
 /** The pod spec of the fixture's Deployment. */
-export function podSpec(manifests: readonly Manifest[]): any {
+export function podSpec(manifests: readonly KubeObject[]): any {
   return find(manifests, 'Deployment').spec.template.spec;
 }
 
 /** The first container of the fixture's Deployment. */
-export function container(manifests: readonly Manifest[]): any {
+export function container(manifests: readonly KubeObject[]): any {
   return podSpec(manifests).containers[0];
 }
 
@@ -269,7 +269,7 @@ export function container(manifests: readonly Manifest[]): any {
  * out: the Service and the HorizontalPodAutoscaler (Knative routes to and scales the pods
  * itself), the PodDisruptionBudget and an Ingress to the Service.
  */
-export function toKnative(manifests: readonly Manifest[]): any[] {
+export function toKnative(manifests: readonly KubeObject[]): any[] {
   const workload: any = manifests.find((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet');
   if (!workload) throw new Error('no Deployment or StatefulSet in the fixture');
   const service = {
@@ -289,7 +289,7 @@ export function knativeManifests(options: FixtureOptions = {}): any[] {
 }
 
 /** The fixture's Knative Service. */
-export function knativeService(manifests: readonly Manifest[]): any {
+export function knativeService(manifests: readonly KubeObject[]): any {
   const m = manifests.find((x) => x.kind === 'Service' && x.apiVersion === 'serving.knative.dev/v1');
   if (!m) throw new Error('no Knative Service in the fixture');
   return m;
