@@ -118,8 +118,14 @@ describe('site image built with podman from docker/Dockerfile', () => {
   test('logs: JSON access lines on stdout (no health checks), no errors on stderr', async () => {
     await get(`http://127.0.0.1:${PORT}/?from=test`);
     await get(`http://127.0.0.1:${PORT}/healthz`);
-    await new Promise((r) => setTimeout(r, 1300)); // access_log flush=1s
-    const logs = podmanRun('logs', CONTAINER);
+    await get(`http://127.0.0.1:${PORT}/?after=healthz`);
+    // access_log flush=1s: once the last request's line is there, every earlier one's would be.
+    const deadline = Date.now() + 5000;
+    let logs = podmanRun('logs', CONTAINER);
+    while (!logs.stdout.includes('"uri":"/?after=healthz"') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      logs = podmanRun('logs', CONTAINER);
+    }
     const lines = logs.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(lines.find((l) => l.uri === '/?from=test')).toMatchObject({ method: 'GET', status: 200 });
     expect(lines.some((l) => l.uri === '/healthz')).toBe(false);
