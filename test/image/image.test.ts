@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freeConsecutivePorts, uniqueName } from '../support/free-port';
 import { get, portInUse } from './support/nginx';
+import { removeRepository, testRepository } from '../support/podman-names';
 
 // A real image build and run with podman: docker/Dockerfile, unchanged, on a local Debian base
 // image (debootstrap: no container registry is reachable here), built, started and checked by
@@ -30,7 +31,10 @@ const env: NodeJS.ProcessEnv = {
 const podman = (...args: string[]) => execFileSync('podman', args, { env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const podmanRun = (...args: string[]) => spawnSync('podman', args, { env, encoding: 'utf-8', timeout: 60000 });
 const imageEnv = Object.fromEntries(fs.readFileSync(path.join(ROOT, 'docker', 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=')));
-const IMAGE = `${imageEnv.IMAGE_REPOSITORY}:${imageEnv.IMAGE_TAG}`;
+/** What build.sh tags: image.env's tag in a repository of this run's own (image.env's is the deployed one). */
+const REPOSITORY = testRepository('nginx');
+env.IMAGE_REPOSITORY = REPOSITORY;
+const IMAGE = `${REPOSITORY}:${imageEnv.IMAGE_TAG}`;
 const SECURITY_HEADERS = ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'permissions-policy'];
 /** Containers a test starts besides the one build.sh starts; all removed in afterAll. */
 const extra: string[] = [];
@@ -76,7 +80,8 @@ describe('site image built with podman from docker/Dockerfile', () => {
     buildOutput = execFileSync('bash', [path.join(ROOT, 'docker', 'build.sh'), '--keep-running'], { env, cwd: ROOT, encoding: 'utf-8' });
   });
   afterAll(() => {
-    for (const name of [CONTAINER, ...extra]) spawnSync('podman', ['rm', '-f', '-t', '0', name], { env });
+    for (const name of [CONTAINER, DEFAULT_CONTAINER, ...extra]) spawnSync('podman', ['rm', '-f', '-t', '0', name], { env });
+    removeRepository(REPOSITORY, env);
     fs.rmSync(WORK, { recursive: true, force: true });
   });
 
@@ -264,7 +269,7 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
     execFileSync('bash', [path.join(ROOT, 'docker', 'ci', 'make-base-image.sh')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const digest = podman('image', 'inspect', '--format', '{{.Digest}}', BASE);
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const repo = 'localhost/mincloud-test/site-pinned';
+    const repo = testRepository('site-pinned');
     const build = (base: string) => spawnSync('bash', [path.join(ROOT, 'docker', 'build.sh'), '--no-run'], {
       env: { ...env, BASE_IMAGE: base, IMAGE_REPOSITORY: repo, IMAGE_REF_FILE: path.join(WORK, 'pinned.ref') }, cwd: ROOT, encoding: 'utf-8',
     });
@@ -283,7 +288,7 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
       expect(wrong.status).not.toBe(0);
       expect(wrong.stderr).toContain(`nginx-base@sha256:${'0'.repeat(64)}`);
     } finally {
-      spawnSync('podman', ['rmi', '-f', `${repo}:${imageEnv.IMAGE_TAG}`], { env });
+      removeRepository(repo, env);
     }
   });
 });
