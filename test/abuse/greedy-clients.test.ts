@@ -181,7 +181,8 @@ describe('greedy clients against nginx', () => {
 
   test('many connections from one address: each is closed when it sends nothing, others are served', async () => {
     const held = Array.from({ length: 200 }, () => holdConnection(site.nginx.opts.port, { maxMs: 20000 }));
-    await sleep(500);
+    // Every one of them accepted (the status answer's own connection counts too).
+    await waitFor(async () => ((await stubStatus(site.nginx)).active > 200 ? true : undefined), 5000);
     expect((await stubStatus(site.nginx)).active).toBeGreaterThanOrEqual(200);
     expect((await request(`${site.nginx.url}/`, { from: ORDINARY })).status).toBe(200);
     const lived = await Promise.all(held.map((h) => h.closed));
@@ -205,7 +206,8 @@ describe('greedy clients against nginx', () => {
       conn.socket.on('connect', () => conn.socket.write(`20000\r\n${'b'.repeat(0x20000)}\r\n`));
       return conn;
     });
-    await sleep(1500);
+    // nginx has answered every one (413 or 405, checked below): it is done with each body.
+    await waitFor(() => ([...stalled, ...chunked].every((c) => c.socket.bytesRead > 0) ? true : undefined), 10000);
     expect(folderBytes(tmp) - before).toBe(0);
     // nginx unlinks a temp file as it creates it: an open one would show only as a descriptor.
     expect(site.nginx.openTempFiles()).toEqual([]);
@@ -256,9 +258,10 @@ describe('a connection flood against the API', () => {
       s.on('error', () => { /* dropped */ });
       s.on('close', () => { closed++; });
       sockets.push(s);
-      if (i % 200 === 199) await sleep(20);
+      // 200 at a time, each batch connected (or refused) before the next: the listen backlog.
+      if (i % 200 === 199) await waitFor(() => (sockets.every((k) => !k.connecting) ? true : undefined), 10000);
     }
-    await sleep(1500);
+    await waitFor(() => (sockets.every((k) => !k.connecting) ? true : undefined), 10000);
     const during = memory();
     const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
     expect(connected).toBeGreaterThan(256);
