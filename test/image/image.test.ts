@@ -270,6 +270,7 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
     const digest = podman('image', 'inspect', '--format', '{{.Digest}}', BASE);
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const repo = testRepository('site-pinned');
+    let byTagId = '';
     const build = (base: string) => spawnSync('bash', [path.join(ROOT, 'docker', 'build.sh'), '--no-run'], {
       env: { ...env, BASE_IMAGE: base, IMAGE_REPOSITORY: repo, IMAGE_REF_FILE: path.join(WORK, 'pinned.ref') }, cwd: ROOT, encoding: 'utf-8',
     });
@@ -278,6 +279,7 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
       const byTag = build(BASE);
       expect(byTag.status).toBe(0);
       expect(JSON.parse(podman('image', 'inspect', `${repo}:${imageEnv.IMAGE_TAG}`))[0].Labels['org.opencontainers.image.base.digest']).toBe(digest);
+      byTagId = podman('image', 'inspect', '--format', '{{.Id}}', `${repo}:${imageEnv.IMAGE_TAG}`);
       const pinned = `${BASE}@${digest}`;
       const r = build(pinned);
       expect([r.status, r.stderr.split('\n').filter((l) => /^Error/.test(l))]).toEqual([0, []]);
@@ -289,6 +291,9 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
       expect(wrong.stderr).toContain(`nginx-base@sha256:${'0'.repeat(64)}`);
     } finally {
       removeRepository(repo, env);
+      // The build by tag, whose tags the pinned build took: removed by id only while nothing names
+      // it (without --force podman refuses an id another run's tag or container still uses).
+      if (byTagId && podmanRun('image', 'inspect', '--format', '{{len .RepoTags}}', byTagId).stdout.trim() === '0') podmanRun('rmi', byTagId);
     }
   });
 });

@@ -13,10 +13,24 @@ export function testRepository(name: string): string {
 /**
  * Removes every tag of `repository` by name, without --force: an image that another run's tag
  * also names (the same layers give the same image id) keeps that other name, and a container
- * still using it (another run's) is never removed with it.
+ * still using it (another run's build, reusing this one's layers as its cache) is never removed
+ * with it. While such a container holds the image, podman refuses: tried again until the names
+ * are gone or `ms` pass, then only untagged (the layers stay for podman to reclaim), and said so.
  */
-export function removeRepository(repository: string, env: NodeJS.ProcessEnv = process.env): void {
-  const listed = spawnSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${repository}`], { env, encoding: 'utf-8' });
-  const names = listed.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(`${repository}:`));
-  if (names.length) spawnSync('podman', ['rmi', ...names], { env, encoding: 'utf-8' });
+export function removeRepository(repository: string, env: NodeJS.ProcessEnv = process.env, ms = 30000): void {
+  const names = () => spawnSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${repository}`], { env, encoding: 'utf-8' })
+    .stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(`${repository}:`));
+  const deadline = Date.now() + ms;
+  let left = names();
+  let refusal = '';
+  while (left.length) {
+    const r = spawnSync('podman', ['rmi', ...left], { env, encoding: 'utf-8' });
+    left = names();
+    if (!left.length) return;
+    refusal = r.stderr.trim();
+    if (Date.now() > deadline) break;
+    spawnSync('sleep', ['0.5']); // synchronous: afterAll hooks call this without awaiting
+  }
+  for (const name of left) spawnSync('podman', ['untag', name], { env });
+  console.warn(`removeRepository: podman kept ${left.join(', ')} (${refusal}); untagged them instead`);
 }
