@@ -10,8 +10,7 @@ import { nginxRealIp } from '../../lib/nginx-real-ip';
 jest.setTimeout(60000);
 
 /** Sends `count` requests from `from`, `concurrency` at a time; the statuses (0: no answer). */
-async function burst(url: string, count: number, concurrency: number, from = ATTACKER): Promise<number[]> {
-  const statuses: number[] = [];
+async function burst(url: string, count: number, concurrency: number, from = ATTACKER, statuses: number[] = []): Promise<number[]> {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) {
@@ -42,9 +41,14 @@ describe('greedy clients against nginx', () => {
 
   test('the site: 20 requests/s per address with a burst of 40, 429 beyond; another address is served meanwhile', async () => {
     const started = Date.now();
+    // The ordinary client starts once the attacker is being refused: served meanwhile.
+    const seen: number[] = [];
     const [attack, ordinary] = await Promise.all([
-      burst(`${site.nginx.url}/`, 150, 16),
-      (async () => { await sleep(200); return burst(`${site.nginx.url}/`, 10, 1, ORDINARY); })(),
+      burst(`${site.nginx.url}/`, 150, 16, ATTACKER, seen),
+      (async () => {
+        await waitFor(() => (seen.includes(429) ? true : undefined), 10000);
+        return burst(`${site.nginx.url}/`, 10, 1, ORDINARY);
+      })(),
     ]);
     const seconds = (Date.now() - started) / 1000;
     expect(count(attack, 0)).toBe(0);
@@ -56,9 +60,14 @@ describe('greedy clients against nginx', () => {
   });
 
   test('/api/: 5 requests at once and 5/s (burst 10) per address, 429 beyond; another address is served meanwhile', async () => {
+    // The ordinary client asks once the attacker is being refused, while its 5 are still held.
+    const seen: number[] = [];
     const [attack, ordinary] = await Promise.all([
-      burst(`${site.nginx.url}/api/info`, 30, 30),
-      (async () => { await sleep(300); return (await request(`${site.nginx.url}/api/info`, { from: ORDINARY })).status; })(),
+      burst(`${site.nginx.url}/api/info`, 30, 30, ATTACKER, seen),
+      (async () => {
+        await waitFor(() => (seen.some((status) => status !== 200) ? true : undefined), 10000);
+        return (await request(`${site.nginx.url}/api/info`, { from: ORDINARY })).status;
+      })(),
     ]);
     // 30 at once: at most 5 reach the API together; the rest are refused at once.
     expect(count(attack, 200)).toBeGreaterThanOrEqual(1);

@@ -179,8 +179,13 @@ describe('the API image, built with podman by build.sh', () => {
     expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
 
     await request(`${url}/api/info`, { headers: { b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1', 'x-request-id': 'image-b3' } });
-    await sleep(200);
-    const lines = logLines();
+    // The container's log reaches podman a moment after the answer: until the last request's line is there.
+    const deadline = Date.now() + 5000;
+    let lines = logLines();
+    while (!lines.some((l) => l.request_id === 'image-b3') && Date.now() < deadline) {
+      await sleep(50);
+      lines = logLines();
+    }
     expect(lines.find((l) => l.request_id === 'image-info')).toMatchObject({ method: 'GET', path: '/api/info', status: 200, trace_id: '0af7651916cd43dd8448eb211c80319c', trace_format: 'w3c' });
     expect(lines.find((l) => l.request_id === 'image-b3')).toMatchObject({ trace_id: '80f198ee56343ba864fe8b2a57d3eff7', trace_format: 'b3-single' });
     expect(lines.some((l) => l.path === '/api/healthz')).toBe(false);
