@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite runs for real (nginx, podman, Chromium, Graphviz,
-# wrk, ...) when they are missing. Safe to run again: it installs nothing that is already there.
+# Installs the Debian packages the test suite runs for real (nginx, podman, Chromium, wrk,
+# ...) when they are missing. Safe to run again: it installs nothing that is already there.
 set -euo pipefail
 
 usage() {
@@ -19,7 +19,6 @@ PACKAGES=(
   podman buildah runc slirp4netns uidmap fuse-overlayfs  # building and running the site image
   debootstrap      # a local nginx base image (no container registry is reachable)
   chromium         # screenshot and console/CSP check of the served page
-  graphviz         # topology pictures (dot -> SVG)
   wrk hyperfine valgrind  # benchmarks (valgrind: instructions per request, bench/nginx)
   docker-registry  # a local registry on 127.0.0.1 for the push test
   curl unzip git procps

@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { uniqueName } from '../support/free-port';
+import { removeRepository, testRepository } from '../support/podman-names';
 
 // What docker/.dockerignore lets into the site image's build context, as podman itself applies
 // it: a copy of docker/ with dotfiles and backup files planted where the Dockerfile copies
@@ -15,8 +17,8 @@ const podman = (...args: string[]) =>
 
 test('docker/.dockerignore keeps dotfiles and backup files out of the image, and everything the Dockerfile copies in', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerignore-'));
-  const image = `localhost/mincloud-test/context-${process.pid}`;
-  const container = `context-${process.pid}`;
+  const image = `${testRepository('context')}:1`;
+  const container = uniqueName('dockerignore-context');
   try {
     const context = path.join(work, 'context');
     fs.cpSync(DOCKER, context, { recursive: true });
@@ -44,7 +46,7 @@ test('docker/.dockerignore keeps dotfiles and backup files out of the image, and
     for (const file of shipped) expect([file, files.includes(file)]).toEqual([file, true]);
   } finally {
     spawnSync('podman', ['rm', '-f', container], { env: { ...process.env, CONTAINERS_CONF } });
-    spawnSync('podman', ['rmi', '-f', image], { env: { ...process.env, CONTAINERS_CONF } });
+    removeRepository(image.split(':')[0], { ...process.env, CONTAINERS_CONF });
     fs.rmSync(work, { recursive: true, force: true });
   }
 });

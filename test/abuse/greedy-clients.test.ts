@@ -10,8 +10,7 @@ import { nginxRealIp } from '../../lib/nginx-real-ip';
 jest.setTimeout(60000);
 
 /** Sends `count` requests from `from`, `concurrency` at a time; the statuses (0: no answer). */
-async function burst(url: string, count: number, concurrency: number, from = ATTACKER): Promise<number[]> {
-  const statuses: number[] = [];
+async function burst(url: string, count: number, concurrency: number, from = ATTACKER, statuses: number[] = []): Promise<number[]> {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) {
@@ -42,9 +41,14 @@ describe('greedy clients against nginx', () => {
 
   test('the site: 20 requests/s per address with a burst of 40, 429 beyond; another address is served meanwhile', async () => {
     const started = Date.now();
+    // The ordinary client starts once the attacker is being refused: served meanwhile.
+    const seen: number[] = [];
     const [attack, ordinary] = await Promise.all([
-      burst(`${site.nginx.url}/`, 150, 16),
-      (async () => { await sleep(200); return burst(`${site.nginx.url}/`, 10, 1, ORDINARY); })(),
+      burst(`${site.nginx.url}/`, 150, 16, ATTACKER, seen),
+      (async () => {
+        await waitFor(() => (seen.includes(429) ? true : undefined), 10000);
+        return burst(`${site.nginx.url}/`, 10, 1, ORDINARY);
+      })(),
     ]);
     const seconds = (Date.now() - started) / 1000;
     expect(count(attack, 0)).toBe(0);
@@ -56,9 +60,14 @@ describe('greedy clients against nginx', () => {
   });
 
   test('/api/: 5 requests at once and 5/s (burst 10) per address, 429 beyond; another address is served meanwhile', async () => {
+    // The ordinary client asks once the attacker is being refused, while its 5 are still held.
+    const seen: number[] = [];
     const [attack, ordinary] = await Promise.all([
-      burst(`${site.nginx.url}/api/info`, 30, 30),
-      (async () => { await sleep(300); return (await request(`${site.nginx.url}/api/info`, { from: ORDINARY })).status; })(),
+      burst(`${site.nginx.url}/api/info`, 30, 30, ATTACKER, seen),
+      (async () => {
+        await waitFor(() => (seen.some((status) => status !== 200) ? true : undefined), 10000);
+        return (await request(`${site.nginx.url}/api/info`, { from: ORDINARY })).status;
+      })(),
     ]);
     // 30 at once: at most 5 reach the API together; the rest are refused at once.
     expect(count(attack, 200)).toBeGreaterThanOrEqual(1);
@@ -181,7 +190,8 @@ describe('greedy clients against nginx', () => {
 
   test('many connections from one address: each is closed when it sends nothing, others are served', async () => {
     const held = Array.from({ length: 200 }, () => holdConnection(site.nginx.opts.port, { maxMs: 20000 }));
-    await sleep(500);
+    // Every one of them accepted (the status answer's own connection counts too).
+    await waitFor(async () => ((await stubStatus(site.nginx)).active > 200 ? true : undefined), 5000);
     expect((await stubStatus(site.nginx)).active).toBeGreaterThanOrEqual(200);
     expect((await request(`${site.nginx.url}/`, { from: ORDINARY })).status).toBe(200);
     const lived = await Promise.all(held.map((h) => h.closed));
@@ -205,7 +215,8 @@ describe('greedy clients against nginx', () => {
       conn.socket.on('connect', () => conn.socket.write(`20000\r\n${'b'.repeat(0x20000)}\r\n`));
       return conn;
     });
-    await sleep(1500);
+    // nginx has answered every one (413 or 405, checked below): it is done with each body.
+    await waitFor(() => ([...stalled, ...chunked].every((c) => c.socket.bytesRead > 0) ? true : undefined), 10000);
     expect(folderBytes(tmp) - before).toBe(0);
     // nginx unlinks a temp file as it creates it: an open one would show only as a descriptor.
     expect(site.nginx.openTempFiles()).toEqual([]);
@@ -256,9 +267,10 @@ describe('a connection flood against the API', () => {
       s.on('error', () => { /* dropped */ });
       s.on('close', () => { closed++; });
       sockets.push(s);
-      if (i % 200 === 199) await sleep(20);
+      // 200 at a time, each batch connected (or refused) before the next: the listen backlog.
+      if (i % 200 === 199) await waitFor(() => (sockets.every((k) => !k.connecting) ? true : undefined), 10000);
     }
-    await sleep(1500);
+    await waitFor(() => (sockets.every((k) => !k.connecting) ? true : undefined), 10000);
     const during = memory();
     const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
     expect(connected).toBeGreaterThan(256);

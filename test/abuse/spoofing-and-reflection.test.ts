@@ -119,7 +119,7 @@ describe('reflection and what nginx serves', () => {
     const none = holdConnection(site.nginx.opts.port, { from: ORDINARY, maxMs: 5000 });
     none.socket.on('connect', () => none.socket.write('GET /logged-bare HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n'));
     expect((await none.closed).received).toMatch(/^HTTP\/1\.1 404 /);
-    await site.nginx.flushLogs();
+    await site.nginx.logged('"uri":"/logged-bare"');
     const bytes = fs.readFileSync(path.join(site.nginx.dir, 'stdout.log'));
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).not.toThrow();
     const lines = bytes.toString('utf-8').trim().split('\n').map((l) => JSON.parse(l));
@@ -194,8 +194,7 @@ describe('the /api proxy and spoofed headers', () => {
     await request(`${nginx.url}/api/info`, { from: INGRESS, headers: { 'X-Forwarded-For': '6.6.6.6, 203.0.113.7', 'X-Forwarded-Proto': 'https' } });
     expect(last()['x-forwarded-for']).toBe('203.0.113.7');
     expect(last()['x-forwarded-proto']).toBe('https');
-    await nginx.flushLogs();
-    expect(nginx.stdout).toContain('"remote_addr":"203.0.113.7"');
+    await nginx.logged('"remote_addr":"203.0.113.7"');
   });
 
   test('a chain of trusted proxies: the client is the last address that is not one of them', async () => {

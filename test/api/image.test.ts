@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freePort, uniqueName } from '../support/free-port';
 import { API_DIR, request, ROOT, sleep } from './support';
+import { removeRepository, testRepository } from '../support/podman-names';
 
 // A real build of services/api/Dockerfile, unchanged but for its BASE_IMAGE build argument, by
 // the shipped services/api/build.sh with podman, left running (--keep-running) for the checks
@@ -14,7 +15,11 @@ const BASE_IMAGE = 'localhost/api-base:bookworm';
 /** services/api/image.env: the image build.sh tags, as the app deploys it. */
 const API_ENV = Object.fromEntries(fs.readFileSync(path.join(API_DIR, 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=', 2)));
 const TAG: string = API_ENV.IMAGE_TAG;
-const IMAGE = `${API_ENV.IMAGE_REPOSITORY}:${TAG}`;
+/** What build.sh tags: image.env's tag in a repository of this run's own (image.env's is the deployed one). */
+const REPOSITORY = testRepository('api');
+const IMAGE = `${REPOSITORY}:${TAG}`;
+/** build.sh records the reference here (not in build/images/, which a developer's build owns). */
+const REF_FILE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'api-image-ref-')), 'api.ref');
 // Unique per run and a port the OS picks: two checkouts may run this at the same time.
 const CONTAINER = uniqueName('api-image-test');
 let PORT = 0;
@@ -95,7 +100,7 @@ describe('the API image, built with podman by build.sh', () => {
     const r = spawnSync('bash', [BUILD_SH, '--keep-running'], {
       cwd: ROOT,
       encoding: 'utf-8',
-      env: scriptEnv({ CONTAINER_ENGINE: 'podman', BASE_IMAGE, HOST_PORT: String(PORT), API_CONTAINER: CONTAINER }),
+      env: scriptEnv({ CONTAINER_ENGINE: 'podman', BASE_IMAGE, HOST_PORT: String(PORT), API_CONTAINER: CONTAINER, IMAGE_REPOSITORY: REPOSITORY, IMAGE_REF_FILE: REF_FILE }),
     });
     buildOutput = `${r.stdout}\n${r.stderr}`;
     if (r.status !== 0) throw new Error(`build.sh failed (${r.status}):\n${buildOutput}`);
@@ -103,7 +108,11 @@ describe('the API image, built with podman by build.sh', () => {
   }, 600000);
 
   // Even when the build or a test failed.
-  afterAll(() => { removeContainer(CONTAINER); });
+  afterAll(() => {
+    removeContainer(CONTAINER);
+    removeRepository(REPOSITORY, { ...process.env, CONTAINERS_CONF });
+    fs.rmSync(path.dirname(REF_FILE), { recursive: true, force: true });
+  });
 
   let url = '';
   const waitUntilUp = async () => {
@@ -124,8 +133,8 @@ describe('the API image, built with podman by build.sh', () => {
     const quoted = IMAGE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     const sha = new RegExp(`build\\.sh: built ${quoted} and ${quoted}-([0-9a-f]{7})(-dirty)? \\(recorded in (.*)\\)`).exec(buildOutput);
     expect(sha).not.toBeNull();
-    expect(sha![3]).toBe(path.join(ROOT, 'build', 'images', 'api.ref'));
-    expect(fs.readFileSync(path.join(ROOT, 'build', 'images', 'api.ref'), 'utf-8')).toBe(`${IMAGE}\n`);
+    expect(sha![3]).toBe(REF_FILE);
+    expect(fs.readFileSync(REF_FILE, 'utf-8')).toBe(`${IMAGE}\n`);
     // The commit built from (HEAD may have moved since: others commit too).
     expect(execFileSync('git', ['-C', ROOT, 'cat-file', '-t', sha![1]], { encoding: 'utf-8' }).trim()).toBe('commit');
     const tags: string[] = JSON.parse(podman('image', 'inspect', IMAGE))[0].RepoTags;
@@ -170,8 +179,13 @@ describe('the API image, built with podman by build.sh', () => {
     expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
 
     await request(`${url}/api/info`, { headers: { b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1', 'x-request-id': 'image-b3' } });
-    await sleep(200);
-    const lines = logLines();
+    // The container's log reaches podman a moment after the answer: until the last request's line is there.
+    const deadline = Date.now() + 5000;
+    let lines = logLines();
+    while (!lines.some((l) => l.request_id === 'image-b3') && Date.now() < deadline) {
+      await sleep(50);
+      lines = logLines();
+    }
     expect(lines.find((l) => l.request_id === 'image-info')).toMatchObject({ method: 'GET', path: '/api/info', status: 200, trace_id: '0af7651916cd43dd8448eb211c80319c', trace_format: 'w3c' });
     expect(lines.find((l) => l.request_id === 'image-b3')).toMatchObject({ trace_id: '80f198ee56343ba864fe8b2a57d3eff7', trace_format: 'b3-single' });
     expect(lines.some((l) => l.path === '/api/healthz')).toBe(false);
@@ -248,7 +262,7 @@ describe('the API image, built with podman by build.sh', () => {
     expect(built).toBe(true);
     // A clone of this commit with one file changed in services/api, built by its own build.sh.
     const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'api-dirty-'));
-    const repo = 'localhost/mincloud-test/api-dirty';
+    const repo = testRepository('api-dirty');
     try {
       execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
       const sha = execFileSync('git', ['-C', clone, 'rev-parse', '--short=7', 'HEAD'], { encoding: 'utf-8' }).trim();
@@ -263,7 +277,7 @@ describe('the API image, built with podman by build.sh', () => {
       expect(tags).toContain(`${repo}:${TAG}-${sha}-dirty`);
       expect(tags).not.toContain(`${repo}:${TAG}-${sha}`);
     } finally {
-      spawnSync('podman', ['rmi', '-f', `${repo}:${TAG}`], { env: { ...process.env, CONTAINERS_CONF } });
+      removeRepository(repo, { ...process.env, CONTAINERS_CONF });
       fs.rmSync(clone, { recursive: true, force: true });
     }
   });

@@ -1,6 +1,7 @@
 import { EXIT } from '../../tools/deploy/deploy';
 import { BROKEN, BROKEN_MARK, configMap, editedSynth, SITE, SITE_NEXT, TIME_SCALE } from './support/deploy-helpers';
 import { useFakeCluster, writes } from './support/fake-cluster';
+import { appObjects } from '../support/synth';
 
 // A release that fails, and going back: Helm restores the whole release, `--rollback` goes to
 // the release that ran before, and an API error while Helm waits is not a failed rollout. The
@@ -59,11 +60,13 @@ test('--rollback goes to the release that ran before the failed one, and the fai
 
 test('a transient API error while Helm waits is not a failed rollout: Helm retries, the healthy release is kept', async () => {
   expect((await cluster().deploy(['--target', 'dev'])).code).toBe(EXIT.ok);
-  // A slow but healthy rollout (4 s); once its template is stored, the server refuses reads and
-  // watches of Deployments for 2 s (an API server restarting), then answers again.
+  // A slow but healthy rollout (4 s); once every Deployment's template is stored (Helm waits from
+  // then on), the server refuses reads and watches of Deployments for 2 s (an API server
+  // restarting), then answers again.
   await cluster().control({ timeScale: 0.02, slowImages: ['1.0.2-slow'] });
   const slow = 'docker.io/mincloud1501/nginx:1.0.2-slow';
-  const blip = { resource: 'deployments', code: 503, message: 'the server is currently unable to handle the request', after: { verb: 'patch', resource: 'deployments', name: 'nginx1' }, seconds: 2 };
+  const deploymentNames = appObjects('dev').filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name);
+  const blip = { resource: 'deployments', code: 503, message: 'the server is currently unable to handle the request', after: { verb: 'patch', resource: 'deployments', name: deploymentNames }, seconds: 2 };
   await cluster().control({ rules: [{ ...blip, verb: 'get' }, { ...blip, verb: 'watch' }] });
   const r = await cluster().deploy(['--target', 'dev', '--image', slow]);
   expect(r.out.split('\n').filter((l) => l.startsWith('ERR deploy'))).toEqual([]);

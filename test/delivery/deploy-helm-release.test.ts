@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EXIT } from '../../tools/deploy/deploy';
 import { synthTargets } from '../../app';
-import { API, configMap, editedSynth, SITE, SITE_NEXT, TIME_SCALE } from './support/deploy-helpers';
+import { API, configMap, editedSynth, revisionImages, SITE, SITE_NEXT, TIME_SCALE } from './support/deploy-helpers';
 import { ROOT, useFakeCluster, writes } from './support/fake-cluster';
 import { appObjects } from '../support/synth';
 
@@ -27,7 +27,9 @@ test('a first deploy: the command lines of the README; Helm\'s release in namesp
   expect(r.out.split('\n').filter((l) => l.startsWith('ERR'))).toEqual([]);
   expect(r.code).toBe(EXIT.ok);
   const readme = fs.readFileSync(path.join(ROOT, 'tools', 'deploy', 'README.md'), 'utf-8');
-  const documented = /### The command lines of a first deploy of dev\n\n```sh\n([\s\S]*?)```/.exec(readme)![1].trim().split('\n');
+  // The README shows dev's one Deployment; the description names whatever Deployments the app has.
+  const documented = /### The command lines of a first deploy of dev\n\n```sh\n([\s\S]*?)```/.exec(readme)![1].trim().split('\n')
+    .map((l) => l.replace(/--description 'commit <commit>: [^']*'/, `--description 'commit <commit>: ${revisionImages('dev', SITE)}'`));
   expect(commandLines(r.out)).toEqual(documented);
   expect(r.out).toMatch(/deployed target dev: local runs revision 1 of release mincloud-dev$/);
 

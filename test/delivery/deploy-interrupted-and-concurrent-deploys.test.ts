@@ -1,5 +1,5 @@
 import { EXIT } from '../../tools/deploy/deploy';
-import { BROKEN, BROKEN_MARK, configMap, SITE, SITE_NEXT } from './support/deploy-helpers';
+import { BROKEN, BROKEN_MARK, configMap, revisionImages, SITE, SITE_NEXT } from './support/deploy-helpers';
 import { useFakeCluster, writes } from './support/fake-cluster';
 
 // Helm's pending-state lock: a deploy killed while it waits is never recorded as good, and two
@@ -34,7 +34,7 @@ test('a deploy killed with kill -9 while Helm waits is never recorded as good: t
   const again = await cluster().deploy(['--target', 'dev', '--image', BROKEN]);
   expect(again.code).toBe(EXIT.busy);
   expect(writes(again.reqs)).toEqual([]);
-  expect(history()).toEqual([`1 deployed nginx1=${SITE}`, '2 pending-upgrade Preparing upgrade']);
+  expect(history()).toEqual([`1 deployed ${revisionImages('dev', SITE)}`, '2 pending-upgrade Preparing upgrade']);
   expect(again.out).toContain('Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');
   expect(again.out).toMatch(/local {2}not changed: Helm refused \(.*another operation \(install\/upgrade\/rollback\) is in progress\)\. Either another deploy or rollback of target dev is running there now: wait for it, then deploy again\. Or one was interrupted \(killed\) and left revision 2 pending-upgrade \(since .*\); then nothing will finish it/);
   expect(again.out).toContain('ERR deploy: the last good revision of local is 1; to put it back there by hand (once no deploy is running):\n'
@@ -46,7 +46,7 @@ test('a deploy killed with kill -9 while Helm waits is never recorded as good: t
   expect(back.out).toContain('from revision 2 (pending-upgrade) to revision 1');
   expect(image(await cluster().find('Deployment', 'nginx1'))).toBe(SITE);
   expect((await cluster().deploy(['--target', 'dev', '--image', SITE_NEXT])).code).toBe(EXIT.ok);
-  expect(history()).toEqual([`1 superseded nginx1=${SITE}`, '2 pending-upgrade Preparing upgrade', '3 superseded Rollback to 1', `4 deployed nginx1=${SITE_NEXT}`]);
+  expect(history()).toEqual([`1 superseded ${revisionImages('dev', SITE)}`, '2 pending-upgrade Preparing upgrade', '3 superseded Rollback to 1', `4 deployed ${revisionImages('dev', SITE_NEXT)}`]);
 });
 
 test('a first install killed while Helm waits: the re-run is refused and names the uninstall that clears it, which works', async () => {
@@ -63,7 +63,7 @@ test('a first install killed while Helm waits: the re-run is refused and names t
   expect(uninstall).toEqual(['uninstall', 'mincloud-dev', '--namespace', 'mincloud-releases', '--kube-context', 'kubernetes-admin@kubernetes']);
   expect(cluster().helmRun(uninstall).status).toBe(0);
   expect((await cluster().deploy(['--target', 'dev'])).code).toBe(EXIT.ok);
-  expect(history()).toEqual([`1 deployed nginx1=${SITE}`]);
+  expect(history()).toEqual([`1 deployed ${revisionImages('dev', SITE)}`]);
 });
 
 test('two deploys at once: one runs, the other is refused and changes nothing; the cluster and --history agree', async () => {
@@ -83,5 +83,5 @@ test('two deploys at once: one runs, the other is refused and changes nothing; t
   expect(image(await cluster().find('Deployment', 'nginx1'))).toBe(winner.image);
   expect((await cluster().objects()).filter((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'mincloud-dev').map((o) => o.metadata.name)).toEqual([winner.cm]);
   expect((await cluster().requests()).some((q) => q.method !== 'GET' && q.path.endsWith(`/configmaps/${loser.cm}`))).toBe(false);
-  expect(history()).toEqual([`1 superseded nginx1=${SITE}`, `2 deployed nginx1=${winner.image}`]);
+  expect(history()).toEqual([`1 superseded ${revisionImages('dev', SITE)}`, `2 deployed ${revisionImages('dev', winner.image)}`]);
 });

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as path from 'path';
 import { useFakeCluster } from './support/fake-cluster';
 
@@ -102,14 +103,28 @@ test('keep-alive: the server announces a longer idle timeout than its clients ke
       res.on('end', () => resolve({ status: res.statusCode!, keepAlive: res.headers['keep-alive'] as string | undefined, port }));
     }).on('error', reject);
   });
+  // A Node server with the default keep-alive timeout, beside it: once it has closed its idle
+  // connection, made after the fake's, the fake's has been idle longer than that default.
+  const reference = http.createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => reference.listen(0, '127.0.0.1', resolve));
+  const referenceAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const first = await get();
     expect(first.keepAlive).toBe('timeout=120');
-    await new Promise((r) => setTimeout(r, 5500));
+    const referenceClosed = await new Promise<Promise<void>>((resolve, reject) => {
+      http.get(`http://127.0.0.1:${(reference.address() as AddressInfo).port}/`, { agent: referenceAgent }, (res) => {
+        const closed = new Promise<void>((r) => res.socket.once('close', () => r()));
+        res.resume();
+        res.on('end', () => resolve(closed));
+      }).on('error', reject);
+    });
+    await referenceClosed;
     const second = await get();
     expect(second.status).toBe(200);
     expect(second.port).toBe(first.port); // the same connection
   } finally {
     agent.destroy();
+    referenceAgent.destroy();
+    reference.close();
   }
 });

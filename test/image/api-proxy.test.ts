@@ -75,7 +75,7 @@ describe('nginx proxies /api/ with trace headers', () => {
     await get(`${nginx.url}/api/logged-id`);
     const sent = seen[seen.length - 1]['x-request-id'];
     expect(sent).toMatch(/^[0-9a-f]{32}$/);
-    await nginx.flushLogs();
+    await nginx.logged('"uri":"/api/logged-id"');
     const line = nginx.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.uri === '/api/logged-id');
     expect(line.request_id).toBe(sent);
   });

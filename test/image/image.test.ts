@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freeConsecutivePorts, uniqueName } from '../support/free-port';
 import { get, portInUse } from './support/nginx';
+import { removeRepository, testRepository } from '../support/podman-names';
 
 // A real image build and run with podman: docker/Dockerfile, unchanged, on a local Debian base
 // image (debootstrap: no container registry is reachable here), built, started and checked by
@@ -30,7 +31,10 @@ const env: NodeJS.ProcessEnv = {
 const podman = (...args: string[]) => execFileSync('podman', args, { env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const podmanRun = (...args: string[]) => spawnSync('podman', args, { env, encoding: 'utf-8', timeout: 60000 });
 const imageEnv = Object.fromEntries(fs.readFileSync(path.join(ROOT, 'docker', 'image.env'), 'utf-8').trim().split('\n').map((l) => l.split('=')));
-const IMAGE = `${imageEnv.IMAGE_REPOSITORY}:${imageEnv.IMAGE_TAG}`;
+/** What build.sh tags: image.env's tag in a repository of this run's own (image.env's is the deployed one). */
+const REPOSITORY = testRepository('nginx');
+env.IMAGE_REPOSITORY = REPOSITORY;
+const IMAGE = `${REPOSITORY}:${imageEnv.IMAGE_TAG}`;
 const SECURITY_HEADERS = ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'permissions-policy'];
 /** Containers a test starts besides the one build.sh starts; all removed in afterAll. */
 const extra: string[] = [];
@@ -76,7 +80,8 @@ describe('site image built with podman from docker/Dockerfile', () => {
     buildOutput = execFileSync('bash', [path.join(ROOT, 'docker', 'build.sh'), '--keep-running'], { env, cwd: ROOT, encoding: 'utf-8' });
   });
   afterAll(() => {
-    for (const name of [CONTAINER, ...extra]) spawnSync('podman', ['rm', '-f', '-t', '0', name], { env });
+    for (const name of [CONTAINER, DEFAULT_CONTAINER, ...extra]) spawnSync('podman', ['rm', '-f', '-t', '0', name], { env });
+    removeRepository(REPOSITORY, env);
     fs.rmSync(WORK, { recursive: true, force: true });
   });
 
@@ -118,8 +123,14 @@ describe('site image built with podman from docker/Dockerfile', () => {
   test('logs: JSON access lines on stdout (no health checks), no errors on stderr', async () => {
     await get(`http://127.0.0.1:${PORT}/?from=test`);
     await get(`http://127.0.0.1:${PORT}/healthz`);
-    await new Promise((r) => setTimeout(r, 1300)); // access_log flush=1s
-    const logs = podmanRun('logs', CONTAINER);
+    await get(`http://127.0.0.1:${PORT}/?after=healthz`);
+    // access_log flush=1s: once the last request's line is there, every earlier one's would be.
+    const deadline = Date.now() + 5000;
+    let logs = podmanRun('logs', CONTAINER);
+    while (!logs.stdout.includes('"uri":"/?after=healthz"') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      logs = podmanRun('logs', CONTAINER);
+    }
     const lines = logs.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(lines.find((l) => l.uri === '/?from=test')).toMatchObject({ method: 'GET', status: 200 });
     expect(lines.some((l) => l.uri === '/healthz')).toBe(false);
@@ -258,7 +269,8 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
     execFileSync('bash', [path.join(ROOT, 'docker', 'ci', 'make-base-image.sh')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const digest = podman('image', 'inspect', '--format', '{{.Digest}}', BASE);
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const repo = 'localhost/mincloud-test/site-pinned';
+    const repo = testRepository('site-pinned');
+    let byTagId = '';
     const build = (base: string) => spawnSync('bash', [path.join(ROOT, 'docker', 'build.sh'), '--no-run'], {
       env: { ...env, BASE_IMAGE: base, IMAGE_REPOSITORY: repo, IMAGE_REF_FILE: path.join(WORK, 'pinned.ref') }, cwd: ROOT, encoding: 'utf-8',
     });
@@ -267,6 +279,7 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
       const byTag = build(BASE);
       expect(byTag.status).toBe(0);
       expect(JSON.parse(podman('image', 'inspect', `${repo}:${imageEnv.IMAGE_TAG}`))[0].Labels['org.opencontainers.image.base.digest']).toBe(digest);
+      byTagId = podman('image', 'inspect', '--format', '{{.Id}}', `${repo}:${imageEnv.IMAGE_TAG}`);
       const pinned = `${BASE}@${digest}`;
       const r = build(pinned);
       expect([r.status, r.stderr.split('\n').filter((l) => /^Error/.test(l))]).toEqual([0, []]);
@@ -277,7 +290,10 @@ describe('docker/Dockerfile on a base pinned by digest', () => {
       expect(wrong.status).not.toBe(0);
       expect(wrong.stderr).toContain(`nginx-base@sha256:${'0'.repeat(64)}`);
     } finally {
-      spawnSync('podman', ['rmi', '-f', `${repo}:${imageEnv.IMAGE_TAG}`], { env });
+      removeRepository(repo, env);
+      // The build by tag, whose tags the pinned build took: removed by id only while nothing names
+      // it (without --force podman refuses an id another run's tag or container still uses).
+      if (byTagId && podmanRun('image', 'inspect', '--format', '{{len .RepoTags}}', byTagId).stdout.trim() === '0') podmanRun('rmi', byTagId);
     }
   });
 });

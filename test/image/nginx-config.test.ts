@@ -156,7 +156,7 @@ describe('docker/nginx.conf with the real nginx', () => {
     await get(`${nginx.url}/readyz`);
     await get(`${nginx.statusUrl}/stub_status`);
     await get(`${nginx.url}/logged?x=1`, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'User-Agent': 'agent "quoted"' });
-    await nginx.flushLogs();
+    await nginx.logged('"uri":"/logged?x=1"');
     const lines = nginx.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.filter((l) => ['/healthz', '/readyz', '/stub_status'].includes(l.uri))).toEqual([]);

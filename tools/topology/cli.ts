@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,6 +7,8 @@ import { OutputFolder } from '../../synth/output-folder';
 import { synthTargets } from '../../app';
 import { mergeClusters } from './clusters';
 import { toDot } from './dot';
+import { Picture, writePictures } from './pictures';
+import { renderSvg } from './render-svg';
 
 const HELP = `Usage: npm run topology -- [--target NAME[,NAME]] [--dist DIR] [--out DIR]
 
@@ -17,8 +18,10 @@ deployed: clients → Ingress / IngressRoute / NodePort → Service (port → ta
 containerPort) → pods ×replicas, each workload with its Deployment, autoscaler, disruption
 budget, network policy (allowed sources), service account and config, custom resources
 (Certificate, ServiceMonitor, PrometheusRule, Middleware) beside them, all inside the
-Namespace's box. Writes <out>/<target>.dot and <out>/<target>.svg with Graphviz's dot
-(Debian package graphviz). The same manifests always give the same bytes.
+Namespace's box. Writes <out>/<target>.dot and <out>/<target>.svg, rendered by Graphviz built
+to WebAssembly (the npm package @hpcc-js/wasm-graphviz; no system Graphviz needed). Every
+picture is rendered before any file is written, and each file is replaced whole: a failed run
+leaves <out> as it was. The same manifests always give the same bytes.
 
 A target on several clusters is synthesized for each and drawn as one picture titled with its
 clusters in rollout order; an object only some clusters have (a ConfigMap holding a cluster's
@@ -30,7 +33,7 @@ Options:
   --out DIR             where to write (default build/topology; docs/topology for the README)
   -h, --help            this text
 
-Exit codes: 0 written, 1 error (no such folder or target, dot missing or failing).
+Exit codes: 0 written, 1 error (no such folder or target, Graphviz failing; nothing written).
 `;
 
 async function run(argv: string[]): Promise<number> {
@@ -65,8 +68,9 @@ async function run(argv: string[]): Promise<number> {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mincloud-topology-'));
       folders = (await synthTargets(tmp, { names: only, everyCluster: true })).map((r) => ({ target: r.target.name, dir: r.dir, cluster: r.cluster }));
     }
-    fs.mkdirSync(out, { recursive: true });
     const names = [...new Set(folders.map((f) => f.target))];
+    const pictures: Picture[] = [];
+    const summaries: string[] = [];
     for (const target of names) {
       const ofTarget = folders.filter((f) => f.target === target);
       const read = (dir: string) => readManifestObjects(dir);
@@ -81,17 +85,12 @@ async function run(argv: string[]): Promise<number> {
         objects = read(ofTarget[0].dir);
         dot = toDot(target, objects, ofTarget[0].cluster && opts.dist !== undefined ? { title: `target ${target} on cluster ${ofTarget[0].cluster}` } : {});
       }
-      const dotFile = path.join(out, `${target}.dot`);
-      fs.writeFileSync(dotFile, dot);
-      const svg = spawnSync('dot', ['-Tsvg', dotFile], { encoding: 'utf-8' });
-      if (svg.error || svg.status !== 0) {
-        console.error(`topology: dot failed for ${target}: ${svg.error?.message ?? svg.stderr} (install graphviz)`);
-        return 1;
-      }
-      fs.writeFileSync(path.join(out, `${target}.svg`), svg.stdout);
+      pictures.push({ target, dot });
       const on = ofTarget.filter((f) => f.cluster !== undefined).map((f) => f.cluster);
-      console.log(`topology: ${path.join(out, `${target}.svg`)} (${objects.length} objects${on.length ? `; ${on.length > 1 ? 'clusters' : 'cluster'} ${on.join(', ')}` : ''})`);
+      summaries.push(`topology: ${path.join(out, `${target}.svg`)} (${objects.length} objects${on.length ? `; ${on.length > 1 ? 'clusters' : 'cluster'} ${on.join(', ')}` : ''})`);
     }
+    await writePictures(out, pictures, renderSvg);
+    for (const line of summaries) console.log(line);
     return 0;
   } finally {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FakeCluster, Obj, ROOT } from '../support/fake-cluster';
 import { HelmEnv, helmEnv } from '../support/helm-env';
+import { appObjects } from '../../support/synth';
 
 // The real helm 4.1.4 (tools/k8s-binaries.sh) against the test API server, with an isolated
 // helm home and kubeconfig in the test's folder, on the project's charts (built by `npm run helm`
@@ -35,6 +36,10 @@ const releases = async (name: string) => (await cluster.objects())
   .filter((o) => o.kind === 'Secret' && o.metadata.labels?.owner === 'helm' && o.metadata.labels?.name === name)
   .sort((a, b) => Number(a.metadata.labels!.version) - Number(b.metadata.labels!.version));
 const image = async () => (await cluster.find('Deployment', 'nginx1'))!.spec.template.spec.containers[0].image as string;
+
+/** The dev target's Deployments that run the site image (the ones withImage changes), by name. */
+const siteDeployments = () => appObjects('dev').filter((o) => o.kind === 'Deployment' && /nginx:/.test(o.spec.template.spec.containers[0].image))
+  .map((d) => d.metadata.name);
 
 /** A copy of a chart whose nginx image is `image` (a new release of the app). */
 function withImage(chartDir: string, to: string): string {
@@ -86,10 +91,13 @@ test('an upgrade whose rollout fails ends at the progress deadline and --rollbac
   expect(failed.stderr).toContain('UPGRADE FAILED: release dev failed, and has been rolled back due to rollback-on-failure being set: resource Deployment/mincloud-dev/nginx1 not ready. status: Failed, message: Progress deadline exceeded');
   expect(await image()).toBe(good);
   const history = h.runSync(['history', 'dev', '-n', 'default', '-o', 'json']);
-  expect(JSON.parse(history.stdout).map((r: any) => [r.revision, r.status, r.description])).toEqual([
-    [1, 'superseded', 'Install complete'],
-    [2, 'failed', 'Upgrade "dev" failed: resource Deployment/mincloud-dev/nginx1 not ready. status: Failed, message: Progress deadline exceeded'],
-    [3, 'deployed', 'Rollback to 1'],
+  // Revision 2 names every Deployment of the site image that never became ready, in Helm's order.
+  const notReady = siteDeployments().map((d) => `resource Deployment/mincloud-dev/${d} not ready. status: Failed, message: Progress deadline exceeded`);
+  const revisions = JSON.parse(history.stdout).map((r: any) => [r.revision, r.status, r.description.split('\n').sort()]);
+  expect(revisions).toEqual([
+    [1, 'superseded', ['Install complete']],
+    [2, 'failed', [`Upgrade "dev" failed: ${notReady[0]}`, ...notReady.slice(1)].sort()],
+    [3, 'deployed', ['Rollback to 1']],
   ]);
   const list = JSON.parse(h.runSync(['list', '-n', 'default', '-o', 'json']).stdout);
   expect(list.map((r: any) => [r.name, r.revision, r.status])).toEqual([['dev', '3', 'deployed']]);

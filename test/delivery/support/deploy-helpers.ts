@@ -4,6 +4,7 @@ import { KubeObject, parseManifestText } from 'k8s-checks';
 import * as YAML from 'yaml';
 import { DeployDeps } from '../../../tools/deploy/deploy';
 import { synthTarget } from '../../../tools/deploy/synth-target';
+import { appObjects } from '../../support/synth';
 
 export const SITE = 'docker.io/mincloud1501/nginx:1.0.0';
 export const SITE_NEXT = 'docker.io/mincloud1501/nginx:1.0.1';
@@ -35,4 +36,14 @@ export function editedSynth(edit: (docs: KubeObject[]) => KubeObject[]): DeployD
 /** A ConfigMap of the target, as a code change could add one. */
 export function configMap(namespace: string, name: string, data: Record<string, string> = { a: '1' }): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'mincloud', 'app.kubernetes.io/managed-by': 'cdk8s' } }, data };
+}
+
+/**
+ * The images `npm run deploy` records in a revision's description (`nginx1=<image> …`): each
+ * container of each Deployment the app puts in `target`, with `site` as the site image (what
+ * `--image` sets). Derived from the app, so a service added to main.ts changes it here too.
+ */
+export function revisionImages(target: string, site: string): string {
+  return appObjects(target, { ...process.env, SITE_IMAGE: site }).filter((o) => o.kind === 'Deployment')
+    .flatMap((d) => d.spec.template.spec.containers.map((c: { name: string; image: string }) => `${d.metadata.name}=${c.image}`)).join(' ');
 }

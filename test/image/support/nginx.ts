@@ -163,9 +163,17 @@ export class NginxServer {
     return `http://127.0.0.1:${this.opts.statusPort}`;
   }
 
-  /** The shipped config buffers access logs for up to a second (`flush=1s`): wait that out. */
-  public async flushLogs(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 1300));
+  /**
+   * Waits until the access log holds `text` (the shipped config buffers its lines for up to a
+   * second, `flush=1s`). nginx writes the buffer in request order, so once the line of the last
+   * request is there, every earlier request's line is too. Throws, with the log, after `ms`.
+   */
+  public async logged(text: string, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.stdout.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`nginx logged no line with ${text} in ${ms} ms; its access log:\n${this.stdout}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Graceful stop (SIGQUIT, as the image's STOPSIGNAL), SIGKILL after 3 s; removes the files. */

@@ -272,11 +272,22 @@ class ApiServer {
     return send(result.code, result.body);
   }
 
-  /** Rules with `after: { verb, resource, name? }` start once such a write succeeded, for `seconds` (real time). */
+  /**
+   * Rules with `after: { verb, resource, name? }` start once such a write succeeded, for `seconds`
+   * (real time); `name` a list: once a write of each named object succeeded (e.g. every Deployment
+   * of a release applied, whatever order the client applies them in).
+   */
   triggerRules(verb, r, name) {
     for (const x of this.control.rules ?? []) {
       const a = x.after;
-      if (a && x.from === undefined && a.verb === verb && a.resource === r.resource && (a.name === undefined || a.name === name)) x.from = Date.now();
+      if (!a || x.from !== undefined || a.verb !== verb || a.resource !== r.resource) continue;
+      if (Array.isArray(a.name)) {
+        if (!a.name.includes(name)) continue;
+        x.written = [...new Set([...(x.written ?? []), name])];
+        if (x.written.length === new Set(a.name).size) x.from = Date.now();
+      } else if (a.name === undefined || a.name === name) {
+        x.from = Date.now();
+      }
     }
   }
 
