@@ -124,6 +124,11 @@ function checkNodes(where: string, eks: EksClusterConfig): void {
   if (!Array.isArray(nodes.instanceTypes) || nodes.instanceTypes.length === 0 || nodes.instanceTypes.some((t) => typeof t !== 'string' || !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(t))) {
     throw new PropValidationError(where, 'eks.nodes.instanceTypes', nodes.instanceTypes, 'list EC2 instance types such as ["m7i.large"]');
   }
+  // The nodes run Amazon Linux 2023 for x86_64: a Graviton type (m7g, c7gn, ...) would need arm64 nodes and images.
+  const arm = nodes.instanceTypes.find((t) => /^[a-z]+\d+[a-z]*g[a-z]*\./.test(t));
+  if (arm) {
+    throw new PropValidationError(where, 'eks.nodes.instanceTypes', arm, 'use an x86_64 instance type such as "m7i.large": the nodes and the site image are x86_64, this one is Graviton (arm64)');
+  }
   checkInteger(where, 'eks.nodes.minSize', nodes.minSize, eks.zones.length, 450);
   checkInteger(where, 'eks.nodes.maxSize', nodes.maxSize, nodes.minSize, 450);
 }

@@ -1,12 +1,11 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { defineClusters } from '../lib/clusters-app';
-import { suppressReviewedFindings } from '../lib/nag-suppressions';
 
 // `cdk synth` / `cdk deploy` (cdk.json) run this: one stack per EKS cluster of config/targets.ts.
 // cdk-nag's AwsSolutions pack runs on every synth; a finding that is not suppressed with its
-// reason (lib/nag-suppressions.ts) is an error, and the synth fails.
+// reason (lib/nag-suppressions.ts, applied by each stack) is an error, and the synth fails.
 const app = new App();
-for (const stack of defineClusters(app)) suppressReviewedFindings(stack);
+defineClusters(app);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

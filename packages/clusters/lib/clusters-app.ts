@@ -3,7 +3,7 @@ import { App as Cdk8sApp } from 'cdk8s';
 import { deploymentConfig } from '../../../config/targets';
 import { buildTargetFromEnv, targets } from '../../../main';
 import { onCluster } from '../../../lib/deployment-config';
-import { EksClusterStack } from './eks-cluster-stack';
+import { EksClusterStack, EksClusterStackProps } from './eks-cluster-stack';
 
 /** The stack name of a cluster's stack: `cdk deploy mincloud-<cluster>`. */
 export const stackName = (cluster: string): string => `mincloud-${cluster}`;
@@ -14,7 +14,8 @@ export const stackName = (cluster: string): string => `mincloud-${cluster}`;
  * (`npm run synth -- --target <target> --cluster <cluster>`), with the images `env` names
  * (docker/image.env, $SITE_IMAGE, ...).
  */
-export function defineClusters(app: CdkApp, env: NodeJS.ProcessEnv = process.env): EksClusterStack[] {
+export function defineClusters(app: CdkApp, env: NodeJS.ProcessEnv = process.env,
+  options: Pick<EksClusterStackProps, 'acknowledgeReviewedFindings'> = {}): EksClusterStack[] {
   return Object.entries(deploymentConfig.clusters).flatMap(([name, cluster]) => {
     if (!cluster.eks) return [];
     const charts = targets.filter((t) => t.clusters.some((c) => c.name === name)).map((t) => ({
@@ -22,6 +23,7 @@ export function defineClusters(app: CdkApp, env: NodeJS.ProcessEnv = process.env
       chart: buildTargetFromEnv(new Cdk8sApp(), onCluster(t, name), env),
     }));
     return [new EksClusterStack(app, stackName(name), {
+      ...options,
       clusterName: name,
       context: cluster.context,
       eks: cluster.eks,

@@ -7,6 +7,7 @@ import type { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { EKS_CONTROL_PLANE_LOGS, EksClusterConfig } from '../../../lib/eks-cluster-config';
 import { kubectlLayer } from './kubectl-layer';
+import { suppressReviewedFindings } from './nag-suppressions';
 
 /** A chart of the app, synthesized for this cluster, to deploy on it. */
 export interface ClusterChart {
@@ -25,6 +26,12 @@ export interface EksClusterStackProps extends StackProps {
   readonly eks: EksClusterConfig;
   /** The charts to deploy on it, in order. @default - none: the cluster alone */
   readonly charts?: readonly ClusterChart[];
+  /**
+   * Acknowledge the reviewed findings of cdk-nag and CloudFormation's validation
+   * (lib/nag-suppressions.ts), each with its reason; false shows them all, to review them again.
+   * @default true
+   */
+  readonly acknowledgeReviewedFindings?: boolean;
 }
 
 /**
@@ -83,7 +90,7 @@ export class EksClusterStack extends Stack {
         privateSubnets: endpoint === 'private' ? this.vpc.privateSubnets : undefined,
       },
       defaultCapacityType: auto ? eks.DefaultCapacityType.AUTOMODE : eks.DefaultCapacityType.NODEGROUP,
-      defaultCapacity: 0,
+      defaultCapacity: auto ? undefined : 0,
       compute: auto ? { nodePools: ['system', 'general-purpose'] } : undefined,
       outputConfigCommand: false,
     });
@@ -91,6 +98,8 @@ export class EksClusterStack extends Stack {
     if (settings.nodes.kind === 'managed') {
       this.cluster.addNodegroupCapacity('Nodes', {
         instanceTypes: settings.nodes.instanceTypes.map((t) => new ec2.InstanceType(t)),
+        // EKS has no Amazon Linux 2 nodes for Kubernetes 1.33 and later (aws-cdk-lib's default).
+        amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
         minSize: settings.nodes.minSize,
         maxSize: settings.nodes.maxSize,
         desiredSize: settings.nodes.minSize,
@@ -112,5 +121,9 @@ export class EksClusterStack extends Stack {
       description: `Adds the cluster to the kubeconfig as context "${props.context}"`,
       value: `aws eks update-kubeconfig --region ${settings.region} --name ${this.cluster.clusterName} --alias ${props.context}`,
     });
+
+    // Reviewed findings of cdk-nag and CloudFormation's validation, in what aws-cdk-lib
+    // generates, each with its reason: the rest of a report is this stack's to fix.
+    if (props.acknowledgeReviewedFindings ?? true) suppressReviewedFindings(this);
   }
 }

@@ -70,6 +70,23 @@ export function reviewedFindings(stack: EksClusterStack): ReviewedFinding[] {
       });
     }
   }
+  const autoModeNodes = cluster.node.tryFindChild('ClusternodePoolRole');
+  if (autoModeNodes) {
+    for (const policy of ['AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy']) {
+      findings.push({
+        on: cluster.role,
+        id: `AwsSolutions-IAM4[${managedPolicy(policy)}]`,
+        reason: `EKS Auto Mode runs the cluster's nodes, volumes, load balancers and networking with ${policy} on the cluster role, as AWS requires and maintains it.`,
+      });
+    }
+    for (const policy of ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly']) {
+      findings.push({
+        on: autoModeNodes,
+        id: `AwsSolutions-IAM4[${managedPolicy(policy)}]`,
+        reason: `EKS Auto Mode nodes need ${policy} (join the cluster, pull images); AWS maintains it as EKS changes.`,
+      });
+    }
+  }
   return findings;
 }
 

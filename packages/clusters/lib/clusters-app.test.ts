@@ -1,0 +1,64 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { deploymentConfig } from '../../../config/targets';
+import { synthTargets, targets } from '../../../main';
+import { defineClusters, stackName } from './clusters-app';
+import type { EksClusterStack } from './eks-cluster-stack';
+
+// The images the app uses by default (docker/image.env, services/api/image.env), whatever the
+// environment running the tests says.
+const IMAGES_ENV = { SITE_IMAGE: '', API_IMAGE: '' };
+
+const eksClusters = Object.entries(deploymentConfig.clusters).filter(([, c]) => c.eks).map(([name]) => name);
+const targetsOn = (cluster: string) => targets.filter((t) => t.clusters.some((c) => c.name === cluster));
+
+let tmp: string;
+let stacks: EksClusterStack[];
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clusters-app-'));
+  stacks = defineClusters(new App({ outdir: path.join(tmp, 'cdk.out') }), IMAGES_ENV);
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('config/targets.ts has EKS clusters, and each of them a target to carry', () => {
+  expect(eksClusters.length).toBeGreaterThan(0);
+  for (const cluster of eksClusters) expect(targetsOn(cluster).length).toBeGreaterThan(0);
+});
+
+test('one stack per EKS cluster of config/targets.ts, in its region', () => {
+  expect(stacks.map((s) => s.stackName)).toEqual(eksClusters.map(stackName));
+  for (const [i, cluster] of eksClusters.entries()) expect(stacks[i].region).toBe(deploymentConfig.clusters[cluster].eks!.region);
+});
+
+describe.each(eksClusters)('cluster %s', (cluster) => {
+  test.each(targetsOn(cluster).map((t) => t.name))('carries exactly the validated synth of target %s for this cluster, labelled for pruning', async (target) => {
+    const stack = stacks.find((s) => s.stackName === stackName(cluster))!;
+    const template = Template.fromStack(stack);
+    const logicalId = stack.getLogicalId(stack.charts[target].node.defaultChild as never);
+    const resource = template.toJSON().Resources[logicalId];
+    expect(resource.Type).toBe('Custom::AWSCDK-EKS-KubernetesResource');
+    expect(resource.Properties.ClusterName).toEqual({ Ref: stack.getLogicalId(stack.cluster.node.defaultChild as never) });
+
+    const applied: Array<{ metadata: { labels: Record<string, string> } }> = JSON.parse(resource.Properties.Manifest);
+    // The kubectl provider deletes what a new version of the chart no longer has by this label,
+    // which it adds to every object: the one difference from the synth.
+    const pruneLabel: string = resource.Properties.PruneLabel;
+    expect(pruneLabel).toMatch(/^aws\.cdk\.eks\/prune-/);
+    for (const o of applied) {
+      expect(o.metadata.labels[pruneLabel]).toBe('');
+      delete o.metadata.labels[pruneLabel];
+      if (Object.keys(o.metadata.labels).length === 0) delete (o.metadata as { labels?: unknown }).labels;
+    }
+
+    // What `npm run synth -- --target <target> --cluster <cluster>` writes, checked by every validation plugin.
+    const [synth] = await synthTargets(path.join(tmp, 'synth', cluster), { names: [target], cluster, env: IMAGES_ENV });
+    expect(synth.result.validation?.passed).toBe(true);
+    expect(synth.target.placement.name).toBe(cluster);
+    const written = synth.result.manifests.flatMap((m) => m.objects);
+    expect(written.length).toBeGreaterThan(0);
+    expect(applied).toEqual(written);
+  });
+});

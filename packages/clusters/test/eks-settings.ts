@@ -1,0 +1,13 @@
+import type { EksClusterConfig } from '../../../lib/eks-cluster-config';
+
+/** A cluster unlike config/targets.ts's: EKS Auto Mode, the API server reachable only inside its VPC, two zones. */
+export const PRIVATE_AUTO_MODE: EksClusterConfig = {
+  region: 'eu-west-1',
+  zones: ['eu-west-1a', 'eu-west-1b'],
+  kubernetesVersion: '1.36',
+  vpcCidr: '10.20.0.0/18',
+  nodes: { kind: 'auto' },
+  endpoint: 'private',
+  controlPlaneLogs: ['api', 'audit'],
+  natGateways: 1,
+};
