@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as YAML from 'yaml';
 import { deploymentConfig } from '../../../config/targets';
 import { synthTargets, targets } from '../../../main';
 import { defineClusters, stackName } from './clusters-app';
@@ -11,6 +12,7 @@ import type { EksClusterStack } from './eks-cluster-stack';
 // The images the app uses by default (docker/image.env, services/api/image.env), whatever the
 // environment running the tests says.
 const IMAGES_ENV = { SITE_IMAGE: '', API_IMAGE: '' };
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 const eksClusters = Object.entries(deploymentConfig.clusters).filter(([, c]) => c.eks).map(([name]) => name);
 const targetsOn = (cluster: string) => targets.filter((t) => t.clusters.some((c) => c.name === cluster));
@@ -60,5 +62,32 @@ describe.each(eksClusters)('cluster %s', (cluster) => {
     const written = synth.result.manifests.flatMap((m) => m.objects);
     expect(written.length).toBeGreaterThan(0);
     expect(applied).toEqual(written);
+  });
+
+  test.each(targetsOn(cluster).map((t) => t.name))("applies the project's CRDs of target %s's custom resources, unchanged, before its chart", async (target) => {
+    const stack = stacks.find((s) => s.stackName === stackName(cluster))!;
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const [synth] = await synthTargets(path.join(tmp, 'crds', cluster), { names: [target], cluster, env: IMAGES_ENV });
+    const kinds = new Set(synth.result.manifests.flatMap((m) => m.objects as Array<{ apiVersion: string; kind: string }>)
+      .filter((o) => o.apiVersion.includes('.') && !/\.k8s\.io\//.test(o.apiVersion)).map((o) => `${o.apiVersion.split('/')[0]}/${o.kind}`));
+    expect(kinds.size).toBeGreaterThan(0);
+
+    const crdResources = Object.entries(resources).filter(([, r]: [string, any]) => r.Type === 'Custom::AWSCDK-EKS-KubernetesResource'
+      && JSON.parse(r.Properties.Manifest).every((o: { kind: string }) => o.kind === 'CustomResourceDefinition'));
+    const applied = crdResources.map(([id, r]: [string, any]) => {
+      const [crd] = JSON.parse(r.Properties.Manifest);
+      delete crd.metadata.labels[r.Properties.PruneLabel];
+      if (Object.keys(crd.metadata.labels).length === 0) delete crd.metadata.labels;
+      return { id, crd };
+    });
+    expect(new Set(applied.map(({ crd }) => `${crd.spec.group}/${crd.spec.names.kind}`))).toEqual(kinds);
+
+    const projectCrds = fs.readdirSync(path.join(ROOT, 'crds'), { recursive: true, encoding: 'utf-8' }).filter((f) => f.endsWith('.yaml'))
+      .map((f) => YAML.parse(fs.readFileSync(path.join(ROOT, 'crds', f), 'utf-8')));
+    const chartResource = resources[stack.getLogicalId(stack.charts[target].node.defaultChild as never)];
+    for (const { id, crd } of applied) {
+      expect(crd).toEqual(projectCrds.find((c) => c.metadata.name === crd.metadata.name));
+      expect(chartResource.DependsOn).toContain(id);
+    }
   });
 });

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { EKS_CONTROL_PLANE_LOGS, EksClusterConfig } from '../../../lib/eks-cluster-config';
+import { crdsFor } from './chart-crds';
 import { kubectlLayer } from './kubectl-layer';
 import { suppressReviewedFindings } from './nag-suppressions';
 
@@ -46,6 +47,8 @@ export class EksClusterStack extends Stack {
   public readonly secretsKey: kms.Key;
   /** One manifest resource per chart, by target name. */
   public readonly charts: Readonly<Record<string, eks.KubernetesManifest>>;
+  /** One manifest resource per CRD the charts' custom resources need, by CRD name; each chart depends on its own. */
+  public readonly crds: Readonly<Record<string, eks.KubernetesManifest>>;
 
   public constructor(scope: Construct, id: string, props: EksClusterStackProps) {
     super(scope, id, { ...props, env: { region: props.eks.region, account: props.env?.account } });
@@ -85,9 +88,9 @@ export class EksClusterStack extends Stack {
       secretsEncryptionKey: this.secretsKey,
       clusterLogging: [...(settings.controlPlaneLogs ?? EKS_CONTROL_PLANE_LOGS)].map((log) => log as eks.ClusterLoggingTypes),
       kubectlProviderOptions: {
+        // aws-cdk-lib runs the kubectl function in the private subnets: it reaches the API server
+        // through the private endpoint, which every cluster here has.
         kubectlLayer: kubectlLayer(this, 'KubectlLayer', props.clusterName, settings.kubernetesVersion),
-        // With a private endpoint kubectl must run inside the VPC to reach the API server.
-        privateSubnets: endpoint === 'private' ? this.vpc.privateSubnets : undefined,
       },
       defaultCapacityType: auto ? eks.DefaultCapacityType.AUTOMODE : eks.DefaultCapacityType.NODEGROUP,
       defaultCapacity: auto ? undefined : 0,
@@ -110,11 +113,22 @@ export class EksClusterStack extends Stack {
       void this.cluster.eksPodIdentityAgent;
     }
 
+    // A new cluster has no CRDs: the charts' custom resources (a Certificate, a ServiceMonitor,
+    // ...) are applied after the CRDs of crds/, the versions the synth validates them against,
+    // so that the first deploy succeeds before their controllers are installed. One resource
+    // per CRD keeps each request to the kubectl function small.
     const manifests: Record<string, eks.KubernetesManifest> = {};
+    const crds: Record<string, eks.KubernetesManifest> = {};
     for (const { target, chart } of props.charts ?? []) {
-      manifests[target] = this.cluster.addCdk8sChart(`chart-${target}`, chart);
+      const manifest = this.cluster.addCdk8sChart(`chart-${target}`, chart);
+      for (const crd of crdsFor(chart.toJson(), `target "${target}" on cluster "${props.clusterName}"`)) {
+        crds[crd.name] ??= this.cluster.addManifest(`crd-${crd.name}`, structuredClone(crd.object));
+        manifest.node.addDependency(crds[crd.name]);
+      }
+      manifests[target] = manifest;
     }
     this.charts = manifests;
+    this.crds = crds;
 
     // The kubeconfig context named as config/targets.ts names it, for npm run deploy and kubectl.
     new CfnOutput(this, 'KubeconfigCommand', {
