@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { deploymentConfig } from '../../../config/targets';
-import { synthTargets, targets } from '../../../main';
+import { synthTargets, targets, unpinnedImageNotes } from '../../../main';
 import { defineClusters, stackName } from './clusters-app';
 import type { EksClusterStack } from './eks-cluster-stack';
 
@@ -33,6 +33,20 @@ test('config/targets.ts has EKS clusters, and each of them a target to carry', (
 test('one stack per EKS cluster of config/targets.ts, in its region', () => {
   expect(stacks.map((s) => s.stackName)).toEqual(eksClusters.map(stackName));
   for (const [i, cluster] of eksClusters.entries()) expect(stacks[i].region).toBe(deploymentConfig.clusters[cluster].eks!.region);
+});
+
+test('says, on each stack, which images its targets deploy by tag rather than by digest; nothing once they are pinned', () => {
+  for (const [i, cluster] of eksClusters.entries()) {
+    const notes = targetsOn(cluster).flatMap((t) => unpinnedImageNotes(t, IMAGES_ENV));
+    expect(notes.length).toBeGreaterThan(0);
+    const warnings = Annotations.fromStack(stacks[i]).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    for (const note of notes) expect(warnings.filter((w) => w.startsWith(note))).toHaveLength(1);
+  }
+  const digest = `@sha256:${'0'.repeat(64)}`;
+  const pinned = { SITE_IMAGE: `docker.io/mincloud/site:1.0.0${digest}`, API_IMAGE: `docker.io/mincloud/api:1.0.0${digest}` };
+  for (const stack of defineClusters(new App({ outdir: path.join(tmp, 'pinned') }), pinned)) {
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('by tag'))).toEqual([]);
+  }
 });
 
 describe.each(eksClusters)('cluster %s', (cluster) => {

@@ -1,7 +1,7 @@
-import { App as CdkApp } from 'aws-cdk-lib';
+import { Annotations, App as CdkApp } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
 import { deploymentConfig } from '../../../config/targets';
-import { buildTargetFromEnv, targets } from '../../../main';
+import { buildTargetFromEnv, targets, unpinnedImageNotes } from '../../../main';
 import { onCluster } from '../../../lib/deployment-config';
 import { EksClusterStack, EksClusterStackProps } from './eks-cluster-stack';
 
@@ -22,13 +22,18 @@ export function defineClusters(app: CdkApp, env: NodeJS.ProcessEnv = process.env
       target: t.name,
       chart: buildTargetFromEnv(new Cdk8sApp(), onCluster(t, name), env),
     }));
-    return [new EksClusterStack(app, stackName(name), {
+    const stack = new EksClusterStack(app, stackName(name), {
       ...options,
       clusterName: name,
       context: cluster.context,
       eks: cluster.eks,
       charts,
       description: `EKS cluster ${name} (${cluster.description ?? cluster.context}) and the charts of ${charts.map((c) => c.target).join(', ') || 'no target'}`,
-    })];
+    });
+    // What `npm run synth` says of images deployed by tag, said where the chart is deployed.
+    for (const note of [...new Set(charts.flatMap((c) => unpinnedImageNotes(targets.find((t) => t.name === c.target)!, env)))]) {
+      Annotations.of(stack).addWarningV2('mincloud:image-by-tag', note);
+    }
+    return [stack];
   });
 }
