@@ -20,6 +20,7 @@ test('npm run clusters -- synth: the cdk CLI writes one CloudFormation template 
     cwd: ROOT, encoding: 'utf-8', env: { ...env, HOME: tmp, AWS_EC2_METADATA_DISABLED: 'true', SITE_IMAGE: '', API_IMAGE: '' },
   });
   expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(r.stderr).not.toMatch(/Unknown option|ERROR/);
 
   const expected = Object.entries(deploymentConfig.clusters).filter(([, c]) => c.eks).map(([name]) => `${stackName(name)}.template.json`);
   expect(fs.readdirSync(out).filter((f) => f.endsWith('.template.json')).sort()).toEqual(expected.sort());
