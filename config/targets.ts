@@ -25,7 +25,8 @@ export const deploymentConfig: DeploymentConfig = {
     local: { context: 'kubernetes-admin@kubernetes', description: 'single-node kubeadm cluster, as in the seed', podNetwork: ['10.244.0.0/16'] },
     // The production clusters are Amazon EKS clusters, defined by `npm run clusters` (packages/clusters):
     // one AWS CDK stack each, which also deploys the chart of every target placed on it.
-    // endpoint.publicCidrs: the addresses npm run deploy and Argo CD reach the API server from; set them to yours.
+    // endpoint.publicCidrs: the addresses npm run deploy and Argo CD reach the API server from; set them to yours,
+    // and adminRoles to the IAM roles of your operators and CI (cluster admin through an access entry).
     'prod-eu': {
       context: 'prod-eu',
       description: 'multi-zone production cluster in Europe',

@@ -48,6 +48,9 @@ describe('eks settings of a cluster (config/targets.ts)', () => {
     expect(resolve({ ...eks, endpoint: { publicCidrs: ['0.0.0.0/0'] } })).toThrow('invalid eks.endpoint.publicCidrs "0.0.0.0/0": use IPv4 ranges narrower than the whole internet');
     expect(resolve({ ...eks, controlPlaneLogs: ['api', 'kubelet'] })).toThrow('invalid eks.controlPlaneLogs "kubelet"');
     expect(resolve({ ...eks, natGateways: 4 })).toThrow('invalid eks.natGateways 4: use a whole number from 1 to 3');
+    expect(resolve({ ...eks, adminRoles: ['arn:aws:iam::123456789012:user/alice'] })).toThrow(
+      'invalid eks.adminRoles "arn:aws:iam::123456789012:user/alice": use an IAM role ARN such as "arn:aws:iam::123456789012:role/operators"');
+    expect(resolve({ ...eks, adminRoles: ['arn:aws:iam::123456789012:role/team/operators'] })).not.toThrow();
   });
 
   test('an unknown setting is named, with the one meant', () => {

@@ -54,10 +54,16 @@ export interface EksClusterConfig {
   readonly controlPlaneLogs?: readonly EksControlPlaneLog[];
   /** NAT gateways for the private subnets' egress: one per zone survives a zone's loss. @default - one per zone */
   readonly natGateways?: number;
+  /**
+   * IAM roles (ARNs) given cluster admin (AmazonEKSClusterAdminPolicy) by an access entry: the
+   * operators' and CI's, for `npm run deploy`, Argo CD and kubectl.
+   * @default - none: only the kubectl function and the role CloudFormation deploys with
+   */
+  readonly adminRoles?: readonly string[];
 }
 
 const EKS_KEYS: PropKeys<EksClusterConfig> = {
-  region: true, zones: true, kubernetesVersion: true, vpcCidr: true, nodes: true, endpoint: true, controlPlaneLogs: true, natGateways: true,
+  region: true, zones: true, kubernetesVersion: true, vpcCidr: true, nodes: true, endpoint: true, controlPlaneLogs: true, natGateways: true, adminRoles: true,
 };
 const MANAGED_KEYS: PropKeys<EksManagedNodes> = { kind: true, instanceTypes: true, minSize: true, maxSize: true };
 
@@ -114,6 +120,11 @@ export function checkEksCluster(cluster: string, eks: EksClusterConfig, podNetwo
   checkEndpoint(where, eks.endpoint);
   for (const log of eks.controlPlaneLogs ?? []) checkOneOf(where, 'eks.controlPlaneLogs', log, EKS_CONTROL_PLANE_LOGS);
   if (eks.natGateways !== undefined) checkInteger(where, 'eks.natGateways', eks.natGateways, 1, eks.zones.length);
+  for (const role of eks.adminRoles ?? []) {
+    if (typeof role !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role)) {
+      throw new PropValidationError(where, 'eks.adminRoles', role, 'use an IAM role ARN such as "arn:aws:iam::123456789012:role/operators"');
+    }
+  }
 }
 
 function checkNodes(where: string, eks: EksClusterConfig): void {

@@ -85,6 +85,13 @@ describe.each([...configured, ['private-auto', 'private-auto', PRIVATE_AUTO_MODE
     });
   });
 
+  test('admin access for the admin roles, and for the kubectl function', () => {
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).map((e) => e.Properties);
+    const admin = [{ AccessScope: { Type: 'cluster' }, PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy']] } }];
+    expect(entries.filter((e) => typeof e.PrincipalArn === 'string')).toEqual((eks.adminRoles ?? []).map((PrincipalArn) => ({ ClusterName: { Ref: id(stack.cluster) }, PrincipalArn, AccessPolicies: admin })));
+    expect(entries.filter((e) => typeof e.PrincipalArn !== 'string')).toHaveLength(1);
+  });
+
   test('outputs the command that adds the cluster to the kubeconfig under its context', () => {
     template.hasOutput('KubeconfigCommand', { Value: { 'Fn::Join': ['', [`aws eks update-kubeconfig --region ${eks.region} --name `, { Ref: id(stack.cluster) }, ` --alias ${context}`]] } });
   });
