@@ -113,14 +113,14 @@ export class EksClusterStack extends Stack {
       void this.cluster.eksPodIdentityAgent;
     }
 
-    // A new cluster has no CRDs: the charts' custom resources (a Certificate, a ServiceMonitor,
-    // ...) are applied after the CRDs of crds/, the versions the synth validates them against,
-    // so that the first deploy succeeds before their controllers are installed. One resource
-    // per CRD keeps each request to the kubectl function small.
     // People and CI reach the cluster through access entries (the cluster's only authentication mode).
     const admin = eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', { accessScopeType: eks.AccessScopeType.CLUSTER });
     for (const [i, role] of (settings.adminRoles ?? []).entries()) this.cluster.grantAccess(`Admin${i + 1}`, role, [admin]);
 
+    // A new cluster has no CRDs: the charts' custom resources (a Certificate, a ServiceMonitor,
+    // ...) are applied after the CRDs of crds/, the versions the synth validates them against,
+    // so that the first deploy succeeds before their controllers are installed. One resource
+    // per CRD keeps each request to the kubectl function small.
     const manifests: Record<string, eks.KubernetesManifest> = {};
     const crds: Record<string, eks.KubernetesManifest> = {};
     for (const { target, chart } of props.charts ?? []) {
