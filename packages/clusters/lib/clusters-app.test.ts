@@ -8,6 +8,7 @@ import { deploymentConfig } from '../../../config/targets';
 import { synthTargets, targets, unpinnedImageNotes } from '../../../main';
 import { defineClusters, stackName } from './clusters-app';
 import type { EksClusterStack } from './eks-cluster-stack';
+import { useTemporaryHome } from '../test/temporary-home';
 
 // The images the app uses by default (docker/image.env, services/api/image.env), whatever the
 // environment running the tests says.
@@ -16,6 +17,8 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 const eksClusters = Object.entries(deploymentConfig.clusters).filter(([, c]) => c.eks).map(([name]) => name);
 const targetsOn = (cluster: string) => targets.filter((t) => t.clusters.some((c) => c.name === cluster));
+
+useTemporaryHome();
 
 let tmp: string;
 let stacks: EksClusterStack[];

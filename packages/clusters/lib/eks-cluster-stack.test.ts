@@ -8,6 +8,9 @@ import { EKS_CONTROL_PLANE_LOGS, EksClusterConfig } from '../../../lib/eks-clust
 import { PRIVATE_AUTO_MODE } from '../test/eks-settings';
 import { EksClusterStack } from './eks-cluster-stack';
 import { kubectlLayer } from './kubectl-layer';
+import { useTemporaryHome } from '../test/temporary-home';
+
+useTemporaryHome();
 
 let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clusters-stack-')); });

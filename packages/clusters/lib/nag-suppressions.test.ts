@@ -7,6 +7,9 @@ import { PRIVATE_AUTO_MODE } from '../test/eks-settings';
 import { defineClusters } from './clusters-app';
 import { EksClusterStack } from './eks-cluster-stack';
 import { reviewedFindings } from './nag-suppressions';
+import { useTemporaryHome } from '../test/temporary-home';
+
+useTemporaryHome();
 
 let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clusters-nag-')); });
