@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { deploymentConfig } from '../../../config/targets';
@@ -56,10 +56,10 @@ describe.each(eksClusters)('cluster %s', (cluster) => {
   test.each(targetsOn(cluster).map((t) => t.name))('carries exactly the validated synth of target %s for this cluster, labelled for pruning', async (target) => {
     const stack = stacks.find((s) => s.stackName === stackName(cluster))!;
     const template = Template.fromStack(stack);
-    const logicalId = stack.getLogicalId(stack.charts[target].node.defaultChild as never);
+    const logicalId = stack.getLogicalId(stack.charts[target].node.defaultChild as CfnElement);
     const resource = template.toJSON().Resources[logicalId];
     expect(resource.Type).toBe('Custom::AWSCDK-EKS-KubernetesResource');
-    expect(resource.Properties.ClusterName).toEqual({ Ref: stack.getLogicalId(stack.cluster.node.defaultChild as never) });
+    expect(resource.Properties.ClusterName).toEqual({ Ref: stack.getLogicalId(stack.cluster.node.defaultChild as CfnElement) });
 
     const applied: Array<{ metadata: { labels: Record<string, string> } }> = JSON.parse(resource.Properties.Manifest);
     // The kubectl provider deletes what a new version of the chart no longer has by this label,
@@ -101,7 +101,7 @@ describe.each(eksClusters)('cluster %s', (cluster) => {
 
     const projectCrds = fs.readdirSync(path.join(ROOT, 'crds'), { recursive: true, encoding: 'utf-8' }).filter((f) => f.endsWith('.yaml'))
       .map((f) => YAML.parse(fs.readFileSync(path.join(ROOT, 'crds', f), 'utf-8')));
-    const chartResource = resources[stack.getLogicalId(stack.charts[target].node.defaultChild as never)];
+    const chartResource = resources[stack.getLogicalId(stack.charts[target].node.defaultChild as CfnElement)];
     for (const { id, crd } of applied) {
       expect(crd).toEqual(projectCrds.find((c) => c.metadata.name === crd.metadata.name));
       expect(chartResource.DependsOn).toContain(id);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deploymentConfig } from '../../../config/targets';
 import { EKS_CONTROL_PLANE_LOGS, EksClusterConfig } from '../../../lib/eks-cluster-config';
@@ -25,8 +25,8 @@ describe.each([...configured, ['private-auto', 'private-auto', PRIVATE_AUTO_MODE
     stack = new EksClusterStack(new App({ outdir: fs.mkdtempSync(path.join(tmp, 'out-')) }), name, { clusterName: name, context, eks });
     template = Template.fromStack(stack);
   });
-  const id = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
-  const privateSubnets = () => stack.vpc.privateSubnets.map((s) => ({ Ref: id(s as never) }));
+  const id = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const privateSubnets = () => stack.vpc.privateSubnets.map((s) => ({ Ref: id(s) }));
   const publicEndpoint = eks.endpoint !== 'private';
 
   test('is in the cluster\'s region, the account left to the deployer', () => {

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnElement, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { EksClusterStack } from './eks-cluster-stack';
 
@@ -21,7 +21,7 @@ export function reviewedFindings(stack: EksClusterStack): ReviewedFinding[] {
   const kubectl = cluster.node.findChild('KubectlProvider');
   const kubectlHandlerRole = kubectl.node.findChild('Handler').node.findChild('ServiceRole');
   const providerFunction = kubectl.node.findChild('Provider').node.findChild('framework-onEvent');
-  const ecrPublicCondition = stack.getLogicalId(kubectl.node.findChild('Handler').node.findChild('HasEcrPublic') as never);
+  const ecrPublicCondition = stack.getLogicalId(kubectl.node.findChild('Handler').node.findChild('HasEcrPublic') as CfnElement);
   const findings: ReviewedFinding[] = [
     {
       on: cluster.role,
@@ -50,7 +50,7 @@ export function reviewedFindings(stack: EksClusterStack): ReviewedFinding[] {
     })),
     {
       on: providerFunction.node.findChild('ServiceRole'),
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(kubectl.node.findChild('Handler').node.defaultChild as never)}.Arn>:*]`,
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(kubectl.node.findChild('Handler').node.defaultChild as CfnElement)}.Arn>:*]`,
       reason: 'The custom resource framework invokes the kubectl handler and its versions (`<handler ARN>:*`): one function, not a wildcard over functions.',
     },
   ];
