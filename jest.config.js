@@ -6,7 +6,8 @@
 // end to end: the cdk8s CLI, kubectl 1.27 against the test API server, the deploy, podman images,
 // nginx, Chromium, helm, the registry, the API, the abuse suite, the importers, the watch loop,
 // npm run gitops with real git against a local bare repository, the multi-cluster deploy with
-// two test API servers, the mutation check's own runs of jest.
+// two test API servers, the mutation check's own runs of jest, the AWS CDK app of the EKS clusters
+// (packages/clusters: its synth stages tens of megabytes of kubectl layer, and the cdk CLI).
 // `npm test` runs both.
 const SYSTEM = [
   'test/image/',
@@ -26,6 +27,7 @@ const SYSTEM = [
   'packages/k8s-checks/src/plugin/cdk8s-synth.test.ts',
   'packages/k8s-checks/src/loading.test.ts',
   'packages/k8s-checks/src/pack.test.ts',
+  'packages/clusters/',
 ];
 
 const common = {

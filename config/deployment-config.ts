@@ -10,6 +10,7 @@ import { checkKnownProps, PropKeys } from '../lib/validation/known-props';
 import { checkHostListedOnce } from '../lib/validation/host-list';
 import { checkReplicas, DEFAULT_PROGRESS_DEADLINE } from '../lib/web-service';
 import type { GitOpsConfig } from './gitops-config';
+import { checkEksCluster, EksClusterConfig } from './eks-cluster-config';
 
 /** A Kubernetes cluster, as kubectl knows it. */
 export interface ClusterConfig {
@@ -24,6 +25,12 @@ export interface ClusterConfig {
    * ingress. @default - none
    */
   readonly podNetwork?: string[];
+  /**
+   * Define the cluster as an Amazon EKS cluster with the AWS CDK (`npm run clusters`,
+   * packages/clusters), carrying the chart of every target placed on it.
+   * @default - the cluster is the user's to provision (kubeadm, ...)
+   */
+  readonly eks?: EksClusterConfig;
 }
 
 /** How `npm run deploy` rolls a target out and when it gives up. */
@@ -164,7 +171,7 @@ function wholeSeconds(where: string, field: string, d: Duration, min: number, ma
 }
 
 const DEPLOYMENT_CONFIG_KEYS: PropKeys<DeploymentConfig> = { clusters: true, targets: true, gitops: true };
-const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true, podNetwork: true };
+const CLUSTER_KEYS: PropKeys<ClusterConfig> = { context: true, description: true, podNetwork: true, eks: true };
 const TARGET_KEYS: PropKeys<TargetConfig> = {
   name: true, cluster: true, clusters: true, namespace: true, replicas: true, size: true, serviceType: true, nodePort: true,
   hosts: true, maxReplicas: true, api: true, serverless: true, ingress: true, monitoring: true, mesh: true, rollout: true, releaseHistory: true,
@@ -192,6 +199,7 @@ export function resolveTargets(config: DeploymentConfig): ResolvedTarget[] {
     if (!cluster.context || /\s/.test(cluster.context)) {
       throw new PropValidationError(`cluster "${name}"`, 'context', cluster.context, 'name the kubeconfig context, without spaces');
     }
+    if (cluster.eks !== undefined) checkEksCluster(name, cluster.eks, cluster.podNetwork);
   }
   const seenNames = new Map<string, number>();
   const seenPlaces = new Map<string, string>();

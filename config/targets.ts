@@ -23,8 +23,36 @@ export const deploymentConfig: DeploymentConfig = {
   clusters: {
     // podNetwork: the clusters' pod CIDRs (kubeadm's --pod-network-cidr); set them to your clusters'.
     local: { context: 'kubernetes-admin@kubernetes', description: 'single-node kubeadm cluster, as in the seed', podNetwork: ['10.244.0.0/16'] },
-    'prod-eu': { context: 'prod-eu', description: 'multi-zone production cluster in Europe', podNetwork: ['10.0.0.0/14'] },
-    'prod-us': { context: 'prod-us', description: 'multi-zone production cluster in the United States', podNetwork: ['10.4.0.0/14'] },
+    // The production clusters are Amazon EKS clusters, defined by `npm run clusters` (packages/clusters):
+    // one AWS CDK stack each, which also deploys the chart of every target placed on it.
+    // endpoint.publicCidrs: the addresses npm run deploy and Argo CD reach the API server from; set them to yours,
+    // and adminRoles to the IAM roles of your operators and CI (cluster admin through an access entry).
+    'prod-eu': {
+      context: 'prod-eu',
+      description: 'multi-zone production cluster in Europe',
+      podNetwork: ['10.0.0.0/14'],
+      eks: {
+        region: 'eu-central-1',
+        zones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
+        kubernetesVersion: '1.36',
+        vpcCidr: '10.0.0.0/16',
+        nodes: { kind: 'managed', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6 },
+        endpoint: { publicCidrs: ['203.0.113.0/24'] },
+      },
+    },
+    'prod-us': {
+      context: 'prod-us',
+      description: 'multi-zone production cluster in the United States',
+      podNetwork: ['10.4.0.0/14'],
+      eks: {
+        region: 'us-east-1',
+        zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+        kubernetesVersion: '1.36',
+        vpcCidr: '10.4.0.0/16',
+        nodes: { kind: 'managed', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6 },
+        endpoint: { publicCidrs: ['203.0.113.0/24'] },
+      },
+    },
   },
   targets: [
     { name: 'dev', cluster: 'local', namespace: 'mincloud-dev', replicas: 2, size: 'micro' },
