@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { deploymentConfig } from '../../../config/targets';
-import { synthTargets, targets } from '../../../main';
+import { synthTargets, targets } from '../../../app';
 
 /**
  * Synthesizes and validates, as `npm run synth -- --target <t> --cluster <c>` does, every chart

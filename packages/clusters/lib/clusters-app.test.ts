@@ -5,7 +5,7 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { deploymentConfig } from '../../../config/targets';
-import { synthTargets, targets, unpinnedImageNotes } from '../../../main';
+import { synthTargets, targets, unpinnedImageNotes } from '../../../app';
 import { defineClusters, stackName } from './clusters-app';
 import type { EksClusterStack } from './eks-cluster-stack';
 import { useTemporaryHome } from '../test/temporary-home';
@@ -85,7 +85,7 @@ describe.each(eksClusters)('cluster %s', (cluster) => {
     const stack = stacks.find((s) => s.stackName === stackName(cluster))!;
     const resources = Template.fromStack(stack).toJSON().Resources;
     const [synth] = await synthTargets(path.join(tmp, 'crds', cluster), { names: [target], cluster, env: IMAGES_ENV });
-    const kinds = new Set(synth.result.manifests.flatMap((m) => m.objects as Array<{ apiVersion: string; kind: string }>)
+    const kinds = new Set(synth.result.manifests.flatMap((m) => m.objects)
       .filter((o) => o.apiVersion.includes('.') && !/\.k8s\.io\//.test(o.apiVersion)).map((o) => `${o.apiVersion.split('/')[0]}/${o.kind}`));
     expect(kinds.size).toBeGreaterThan(0);
 

@@ -1,8 +1,8 @@
 import { Annotations, App as CdkApp } from 'aws-cdk-lib';
 import { App as Cdk8sApp } from 'cdk8s';
 import { deploymentConfig } from '../../../config/targets';
-import { buildTargetFromEnv, targets, unpinnedImageNotes } from '../../../main';
-import { onCluster } from '../../../lib/deployment-config';
+import { buildTargetFromEnv, targets, unpinnedImageNotes } from '../../../app';
+import { onCluster } from '../../../config/deployment-config';
 import { EksClusterStack, EksClusterStackProps } from './eks-cluster-stack';
 
 /** The stack name of a cluster's stack: `cdk deploy mincloud-<cluster>`. */

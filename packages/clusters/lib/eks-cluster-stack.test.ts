@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { deploymentConfig } from '../../../config/targets';
-import { EKS_CONTROL_PLANE_LOGS, EksClusterConfig } from '../../../lib/eks-cluster-config';
+import { EKS_CONTROL_PLANE_LOGS, EksClusterConfig } from '../../../config/eks-cluster-config';
 import { PRIVATE_AUTO_MODE } from '../test/eks-settings';
 import { EksClusterStack } from './eks-cluster-stack';
 import { kubectlLayer } from './kubectl-layer';

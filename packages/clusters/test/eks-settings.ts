@@ -1,4 +1,4 @@
-import type { EksClusterConfig } from '../../../lib/eks-cluster-config';
+import type { EksClusterConfig } from '../../../config/eks-cluster-config';
 
 /** A cluster unlike config/targets.ts's: EKS Auto Mode, the API server reachable only inside its VPC, two zones, admin roles. */
 export const PRIVATE_AUTO_MODE: EksClusterConfig = {

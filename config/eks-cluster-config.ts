@@ -1,6 +1,6 @@
 import { BlockList, isIPv4 } from 'net';
-import { checkKnownProps, PropKeys } from './validation/known-props';
-import { checkInteger, checkOneOf, PropValidationError } from './validation/prop-errors';
+import { checkKnownProps, PropKeys } from '../lib/validation/known-props';
+import { checkInteger, checkOneOf, PropValidationError } from '../lib/validation/prop-errors';
 
 /** EKS control plane log types (CloudWatch Logs), as the EKS API names them. */
 export type EksControlPlaneLog = 'api' | 'audit' | 'authenticator' | 'controllerManager' | 'scheduler';
