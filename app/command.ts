@@ -4,6 +4,7 @@ import { apiImage, siteImage } from '../config/image-config';
 import { ImageReference } from '../lib/image-reference';
 import { CommandIo, runSynthCommand, SynthCommandOptions } from '../synth/synth-command';
 import { pluginValidation } from '../synth/validations';
+import { crdsFor } from './project-crds';
 import { validations } from './validations';
 
 const ROOT = path.join(__dirname, '..');
@@ -25,6 +26,12 @@ export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<Reso
     build: (cdk8sApp, target) => app().buildTargetFromEnv(cdk8sApp, target, env),
     validate: (options) => pluginValidation(validations(), options),
     applyHint: (target, outdir) => `kubectl --context ${target.placement.context} apply -f ${outdir}`,
+    // Server-side: a CRD's last-applied annotation would outgrow its limit on the larger ones.
+    beforeApply: (target, objects) => {
+      const crds = crdsFor(objects, `target "${target.name}"`);
+      return crds.length === 0 ? undefined
+        : `install the CRDs it uses (once per cluster): kubectl --context ${target.placement.context} apply --server-side ${crds.map((c) => `-f ${c.file}`).join(' ')}`;
+    },
     notes: (target) => unpinnedImageNotes(target, env),
     // A target on several clusters is synthesized for one of them at a time (--cluster).
     place: (target, cluster) => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'util';
 import { App } from 'cdk8s';
+import { KubeObject } from 'k8s-checks';
 import { describeError, displayPath } from './describe-error';
 import { failedUnderCli } from './last-good-hint';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
@@ -15,6 +16,11 @@ export interface SynthCommandOptions<T extends { readonly name: string }> {
   readonly validate: (options: { readonly verbose?: boolean }) => OutputValidation;
   /** How to apply the output, e.g. `kubectl --context x apply -f dist`, for the last line. */
   readonly applyHint?: (target: T, outdir: string) => string;
+  /**
+   * What a cluster needs before the output applies, given its objects (e.g. the command that
+   * installs the CRDs its custom resources need), said before the apply hint. @default - nothing
+   */
+  readonly beforeApply?: (target: T, objects: readonly KubeObject[]) => string | undefined;
   /** How `--watch` reloads the app: its entry module, what to watch, and these options from the fresh module. @default - no --watch */
   readonly watch?: Pick<WatchOptions<T>, 'entry' | 'paths' | 'options'>;
   /**
@@ -131,6 +137,8 @@ export async function runSynthCommand<T extends { readonly name: string }>(
     if (!result.validation && !cliValidates) say(underCli ? '  not validated (cdk8s synth --no-validate, or no validations in cdk8s.yaml)' : '  not validated (--no-validate)');
     if (cliValidates) say('  the validation plugins of cdk8s.yaml report below');
     for (const note of options.notes?.(target) ?? []) say(`note: ${note}`);
+    const before = options.beforeApply?.(target, result.manifests.flatMap((m) => m.objects));
+    if (before) say(`before applying it: ${before}`);
     if (options.applyHint) say(`${cliValidates ? 'once the validation below passes, apply' : 'apply'} it with: ${options.applyHint(target, shown.replace(/\/$/, ''))}`);
     return 0;
   } catch (err) {

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { readManifestFile } from 'k8s-checks';
+import { apiGroup } from 'k8s-checks';
+import { isCustomResource, projectCrd } from '../../app/project-crds';
 import { Io, run, why } from './helm';
 
 /** A cluster as the preflight sees it: its context, where that came from, the objects it gets. */
@@ -43,10 +42,10 @@ export async function preflight(kubectl: string, clusters: readonly Checked[], i
   if (problems.length > 0) return problems;
   await Promise.all(clusters.map(async (c) => {
     const byKind = new Map<string, Array<Checked['objects'][number]>>();
-    for (const o of c.objects.filter(isCustom)) byKind.set(`${o.apiVersion}/${o.kind}`, [...(byKind.get(`${o.apiVersion}/${o.kind}`) ?? []), o]);
+    for (const o of c.objects.filter(isCustomResource)) byKind.set(`${o.apiVersion}/${o.kind}`, [...(byKind.get(`${o.apiVersion}/${o.kind}`) ?? []), o]);
     const needed = [...byKind.values()].map((list) => list[0]);
     if (needed.length === 0) return;
-    const known = needed.map((o) => crdFor(o.apiVersion.split('/')[0], o.kind));
+    const known = needed.map((o) => projectCrd(apiGroup(o.apiVersion), o.kind));
     const names = [...new Set(known.filter((x) => x !== undefined).map((x) => x!.name))];
     const r = names.length ? await k(c, ['get', 'customresourcedefinitions.apiextensions.k8s.io', ...names, '--ignore-not-found', '-o', 'json']) : undefined;
     if (r && r.status !== 0) {
@@ -71,25 +70,4 @@ export async function preflight(kubectl: string, clusters: readonly Checked[], i
     });
   }));
   return problems;
-}
-
-/** A kind of a CRD: its group has a dot and is not one of Kubernetes' own (`*.k8s.io`). */
-const isCustom = (o: { apiVersion: string }): boolean => /^[^/]*\.[^/]*\//.test(o.apiVersion) && !/\.k8s\.io\//.test(o.apiVersion);
-
-/** A project CRD: its name, file and the controller that brings it, from crds/<controller>/<group>_<plural>.yaml. */
-interface KnownCrd { readonly name: string; readonly file: string; readonly controller: string }
-let knownCrds: Map<string, KnownCrd> | undefined;
-function crdFor(group: string, kind: string): KnownCrd | undefined {
-  if (!knownCrds) {
-    knownCrds = new Map();
-    const root = path.join(__dirname, '..', '..', 'crds');
-    for (const controller of fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
-      for (const file of fs.readdirSync(path.join(root, controller)).filter((f) => f.endsWith('.yaml'))) {
-        for (const crd of readManifestFile(path.join(root, controller, file)).objects) {
-          knownCrds.set(`${crd.spec.group}/${crd.spec.names.kind}`, { name: crd.metadata.name, file: path.join('crds', controller, file), controller });
-        }
-      }
-    }
-  }
-  return knownCrds.get(`${group}/${kind}`);
 }

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { EKS_CONTROL_PLANE_LOGS, EksClusterConfig } from '../../../config/eks-cluster-config';
-import { crdsFor } from './chart-crds';
+import { crdsFor } from '../../../app/project-crds';
 import { kubectlLayer } from './kubectl-layer';
 import { suppressReviewedFindings } from './nag-suppressions';
 

@@ -1,4 +1,10 @@
-import { crdsFor } from './chart-crds';
+import * as fs from 'fs';
+import * as path from 'path';
+import { onCluster } from '../config/deployment-config';
+import { appObjects } from '../test/support/synth';
+import { commandOptions } from './command';
+import { crdsFor } from './project-crds';
+import { targets } from './targets';
 
 test("finds the CRD of crds/ for each custom kind, once, in the order they are needed; Kubernetes' own kinds need none", () => {
   const crds = crdsFor([
@@ -18,4 +24,13 @@ test("finds the CRD of crds/ for each custom kind, once, in the order they are n
 test('a custom kind without a CRD in crds/ is refused, naming it and the fix', () => {
   expect(() => crdsFor([{ apiVersion: 'linkerd.io/v1alpha2', kind: 'ServiceProfile' }], 'target "prod" on cluster "prod-eu"')).toThrow(
     'target "prod" on cluster "prod-eu": ServiceProfile (linkerd.io/v1alpha2) has no CRD in crds/: add the upstream CRD there (crds/README.md), so the cluster gets it before the chart');
+});
+
+test("the README's prod flow installs exactly the CRDs that the synth of prod says it needs", () => {
+  const prod = onCluster(targets.find((t) => t.name === 'prod')!, undefined);
+  const said = commandOptions({}).beforeApply!(prod, appObjects('prod'));
+  const command = /^install the CRDs it uses \(once per cluster\): (kubectl .*)$/.exec(said ?? '')?.[1];
+  expect(command).toContain('crds/cert-manager/');
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  expect(readme.split('\n')).toContain(command);
 });
