@@ -11,8 +11,8 @@ const ROOT = path.join(__dirname, '..');
 
 /**
  * The checked config and the chart builder, loaded when the synth first asks for a target: a
- * mistake in config/targets.ts is then reported as the synth's own failure (under cdk8s synth,
- * with the last good output put back), not as a crash while the app loads.
+ * mistake in config/targets.ts is then reported as the synth's own failure (under cdk8s synth too,
+ * with nothing left in dist/ to apply), not as a crash while the app loads.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const app = (): typeof import('./targets') => require('./targets');
