@@ -24,8 +24,15 @@ const CACHE_DIR_VARIABLE = 'COMPILED_ENTRY_CACHE_DIR';
 const TOOLCHAIN = [fs.readFileSync(__filename, 'utf8'), require('esbuild/package.json').version, process.version].join('\0');
 const MAIN_MARK = Symbol.for('compiled-entry.main');
 
+let resolvedCacheDir;
+/** The cache folder, its real path: the one Node names a module loaded from it by. */
 function cacheDir() {
-  return path.resolve(process.env[CACHE_DIR_VARIABLE] || path.join(ROOT, 'node_modules', '.cache', 'compiled-entry'));
+  if (!resolvedCacheDir) {
+    const dir = path.resolve(process.env[CACHE_DIR_VARIABLE] || path.join(ROOT, 'node_modules', '.cache', 'compiled-entry'));
+    fs.mkdirSync(dir, { recursive: true });
+    resolvedCacheDir = fs.realpathSync(dir);
+  }
+  return resolvedCacheDir;
 }
 
 const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
@@ -83,7 +90,8 @@ async function compile(entry) {
       packages: 'external',
       write: false,
       metafile: true,
-      sourcemap: 'inline',
+      // Beside the bundle, read only when a stack trace is formatted (mapStackFrames).
+      sourcemap: 'external',
       sourcesContent: false,
       logLevel: 'silent',
       absWorkingDir: ROOT,
@@ -99,10 +107,12 @@ async function compile(entry) {
   const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(ROOT, p)).sort();
   const key = inputsKey(file, inputs);
   const bundle = path.join(cacheDir(), `${tag}-${key}.js`);
-  writeAtomically(bundle, result.outputFiles[0].contents);
+  const output = (extension) => result.outputFiles.find((f) => f.path.endsWith(extension)).contents;
+  writeAtomically(`${bundle}.map`, output('.js.map'));
+  writeAtomically(bundle, output('.js'));
   writeAtomically(path.join(cacheDir(), `${tag}.json`), JSON.stringify({ entry: file, inputs, key, bundle }));
   for (const other of fs.readdirSync(cacheDir())) {
-    if (other.startsWith(`${tag}-`) && other.endsWith('.js') && path.join(cacheDir(), other) !== bundle) fs.rmSync(path.join(cacheDir(), other), { force: true });
+    if (other.startsWith(`${tag}-`) && !other.startsWith(path.basename(bundle))) fs.rmSync(path.join(cacheDir(), other), { force: true });
   }
   return bundle;
 }
@@ -117,6 +127,9 @@ function asWritten(entry) {
   return {
     name: 'as-written',
     setup(build) {
+      // One copy of this runner per process: the bundles use the one that loaded them.
+      build.onResolve({ filter: /(^|\/)compiled-entry(\.js)?$/ }, (args) => (
+        path.resolve(args.resolveDir, args.path).replace(/(\.js)?$/, '.js') === __filename ? { path: __filename, external: true } : undefined));
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         let source = fs.readFileSync(args.path, 'utf8');
@@ -153,9 +166,13 @@ function mapStackFrames() {
   const mapOf = (file) => {
     if (!bundles.has(file)) return undefined;
     if (bundles.get(file) === undefined) {
-      const text = fs.readFileSync(file, 'utf8');
-      const inline = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(text);
-      bundles.set(file, inline ? new SourceMap(JSON.parse(Buffer.from(inline[1], 'base64').toString('utf8'))) : null);
+      let map = null;
+      try {
+        map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
+      } catch {
+        // no map: the bundle's own lines
+      }
+      bundles.set(file, map);
     }
     return bundles.get(file) ?? undefined;
   };
@@ -191,13 +208,21 @@ async function load(entry) {
 async function run(entry, imports = []) {
   for (const m of imports) requireBundle(await compile(m));
   const bundle = await compile(entry);
+  running = true;
+  // The entry's `require.main === module` reads this while the bundle is first evaluated; a
+  // later load of the same bundle (the watch loop's) is not the main module's.
   globalThis[MAIN_MARK] = bundle;
-  requireBundle(bundle);
+  try {
+    requireBundle(bundle);
+  } finally {
+    globalThis[MAIN_MARK] = null;
+  }
 }
 
+let running = false;
 /** Whether this process runs its entry through `run` (and so reloads modules with `load`). */
 function isRunning() {
-  return globalThis[MAIN_MARK] !== undefined;
+  return running;
 }
 
 module.exports = { compile, load, run, isRunning, CACHE_DIR_VARIABLE };
