@@ -1,7 +1,7 @@
 // A generated app of N web services, synthesized the way `npm run synth` synthesizes main.ts:
 // the same constructs, the same validation plugins, the same atomic write, the same command.
 //
-//   node --import tsx bench/synth/many-services.ts --services 1000 --outdir /tmp/out
+//   node lib/synth/compiled-entry.js bench/synth/many-services.ts --services 1000 --outdir /tmp/out
 //   ... --no-checks    the same without the validation plugins
 //   ... --watch        the watch loop of `npm run synth -- --watch`, on this app
 //
@@ -16,9 +16,14 @@ import { NamespaceChart } from '../../lib/namespace-chart';
 import { ResourceProfile } from '../../lib/resource-profile';
 import { runSynthCommand, SynthCommandOptions } from '../../lib/synth/synth-command';
 import { synthTarget } from '../../lib/synth/synth-target';
-import { pluginValidation } from '../../lib/synth/validations';
+import { loadValidations, pluginValidation } from '../../lib/synth/validations';
 import { WebService } from '../../lib/web-service';
-import { validations } from '../../main';
+
+/** The validation plugins of cdk8s.yaml, as main.ts loads them. */
+function validations(): ReturnType<typeof loadValidations> {
+  return loaded ??= loadValidations(path.join(__dirname, '..', '..', 'cdk8s.yaml'));
+}
+let loaded: ReturnType<typeof loadValidations> | undefined;
 
 /** N services in one namespace. */
 export function buildServices(app: App, services: number): void {
