@@ -19,6 +19,7 @@ const SYSTEM = [
   'bench/synth/',
   'tools/mutation-check/cli.test.ts',
   'lib/synth/watch.test.ts',
+  'lib/synth/compiled-entry.test.ts',
   'lib/synth/cdk8s-synth-keeps-last-good.test.ts',
   'packages/k8s-checks/src/cli/bin.test.ts',
   'packages/k8s-checks/src/cli/hostile-input.test.ts',

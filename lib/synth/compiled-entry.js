@@ -79,6 +79,7 @@ async function compile(entry) {
   if (hit) return hit;
   const esbuild = require('esbuild');
   const tag = sha(file).slice(0, 16);
+  const prefixes = new Map();
   let result;
   try {
     result = await esbuild.build({
@@ -96,12 +97,17 @@ async function compile(entry) {
       logLevel: 'silent',
       absWorkingDir: ROOT,
       outfile: path.join(cacheDir(), `${tag}.js`),
-      plugins: [asWritten(file)],
+      plugins: [asWritten(file, prefixes)],
     });
   } catch (err) {
     const errors = err.errors || [];
     if (!errors.length) throw err;
-    const lines = errors.map((e) => (e.location ? `${path.resolve(ROOT, e.location.file)}:${e.location.line}:${e.location.column}: ERROR: ${e.text}` : `ERROR: ${e.text}`));
+    const where = ({ file: f, line, column }) => {
+      const source = path.resolve(ROOT, f);
+      // Columns on the first line count from after what asWritten put in front.
+      return `${source}:${line}:${line === 1 ? Math.max(0, column - (prefixes.get(source) ?? 0)) : column}`;
+    };
+    const lines = errors.map((e) => (e.location ? `${where(e.location)}: ERROR: ${e.text}` : `ERROR: ${e.text}`));
     throw Object.assign(new Error(`Build failed with ${errors.length} error${errors.length > 1 ? 's' : ''}:\n${lines.join('\n')}`), { name: 'SyntaxError', [MAIN_MARK]: true });
   }
   const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(ROOT, p)).sort();
@@ -123,7 +129,7 @@ async function compile(entry) {
  * the main module: `require.main === module` in another file (main.ts imported by a benchmark)
  * is false.
  */
-function asWritten(entry) {
+function asWritten(entry, prefixes) {
   return {
     name: 'as-written',
     setup(build) {
@@ -140,6 +146,7 @@ function asWritten(entry) {
         const own = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};`;
         const loader = path.extname(args.path).replace(/^\.[cm]?/, '');
         // On the first line, so that the source map's lines stay the file's own.
+        prefixes.set(args.path, own.length);
         return { contents: `${own}${source}`, loader };
       });
     },

@@ -89,7 +89,7 @@ void runSynthCommand(process.argv.slice(2), process.env, {
   },
 }).then((code) => { process.exitCode = code; });
 `);
-  return `node --import tsx --import ./lib/synth/app-guard.ts ${file}`;
+  return `node lib/synth/compiled-entry.js --import ./lib/synth/app-guard.ts ${file}`;
 }
 
 describe('npx cdk8s synth, then kubectl apply -f dist', () => {
@@ -213,7 +213,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     const before = hashTree(dist);
     const file = path.join(work, 'syntax-error.ts');
     fs.writeFileSync(file, 'const x = (1;\n');
-    const r = cdk8sSynth(['--app', `node --import tsx --import ./lib/synth/app-guard.ts ${file}`]);
+    const r = cdk8sSynth(['--app', `node lib/synth/compiled-entry.js --import ./lib/synth/app-guard.ts ${file}`]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/synth failed: .*syntax-error\.ts:1:\d+: ERROR/);
     expect(hashTree(dist)).toBe(before);
