@@ -20,7 +20,7 @@ PACKAGES=(
   debootstrap      # a local nginx base image (no container registry is reachable)
   chromium         # screenshot and console/CSP check of the served page
   graphviz         # topology pictures (dot -> SVG)
-  wrk hyperfine valgrind  # benchmarks (valgrind: instructions per request, bench/nginx)
+  wrk hyperfine valgrind time  # benchmarks (valgrind: instructions per request, bench/nginx; time: peak memory, bench/synth)
   docker-registry  # a local registry on 127.0.0.1 for the push test
   curl unzip git procps
 )

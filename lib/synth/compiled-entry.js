@@ -97,6 +97,9 @@ async function compile(entry) {
       logLevel: 'silent',
       absWorkingDir: ROOT,
       outfile: path.join(cacheDir(), `${tag}.js`),
+      // Packages are found from the entry's folder, as they would be if Node loaded it, not from
+      // the cache folder the bundle lives in.
+      banner: { js: `'use strict'; require = require('module').createRequire(${JSON.stringify(file)});` },
       plugins: [asWritten(file, prefixes)],
     });
   } catch (err) {
