@@ -61,7 +61,7 @@ measure() { # name command...
 }
 
 run_app="node lib/synth/compiled-entry.js --import ./lib/synth/app-guard.ts main.ts"
-echo "synth benchmark: $runs runs each after a warm-up, $(nproc) cores, node $(node --version), load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/header"
+echo "synth benchmark: $runs runs each after a warm-up, $(nproc) cores, node $(node --version), load average $(cut -d' ' -f1-3 /proc/loadavg)" > "$out/header"
 measure a-template "env -u NODE_OPTIONS node_modules/.bin/ts-node main.ts --outdir $out/a"
 measure b-npm-run-synth "npm run --silent synth -- --outdir $out/b"
 measure b-node "$run_app --outdir $out/b"

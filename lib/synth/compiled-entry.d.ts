@@ -1,7 +1,10 @@
 // Types of compiled-entry.js, the plain-JavaScript runner of TypeScript entries.
 
-/** Bundles `entry` into the cache unless it is there for its current sources; the bundle's path. */
-export function compile(entry: string): Promise<string>;
+/**
+ * Bundles `entry` into the cache unless it is there for its current sources; the bundle's path.
+ * `incremental` keeps the build for the next call, which then rebuilds only what changed.
+ */
+export function compile(entry: string, options?: { readonly incremental?: boolean }): Promise<string>;
 /** The exports of `entry`, compiled or from the cache: afresh after any edit of its sources. */
 export function load(entry: string): Promise<unknown>;
 /** Runs `entry` as the program's main module, after `imports`. */

@@ -37,8 +37,11 @@ function cacheDir() {
 
 const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
 
-/** The key of a set of inputs: their content (project files) or size and time (package files). */
-function inputsKey(entry, inputs) {
+/**
+ * The key of a set of inputs: their content (project files; `read` holds what a build read) or
+ * size and time (package files).
+ */
+function inputsKey(entry, inputs, read = new Map()) {
   const hash = crypto.createHash('sha256').update(TOOLCHAIN).update('\0').update(entry);
   for (const file of inputs) {
     hash.update('\0').update(file).update('\0');
@@ -46,7 +49,7 @@ function inputsKey(entry, inputs) {
       const st = fs.statSync(file);
       hash.update(`${st.size}:${st.mtimeMs}`);
     } else {
-      hash.update(fs.readFileSync(file));
+      hash.update(read.get(file) ?? fs.readFileSync(file, 'utf8'));
     }
   }
   return hash.digest('hex').slice(0, 32);
@@ -73,48 +76,23 @@ function cached(entry) {
  * bundle's path. A syntax or resolution error rejects with esbuild's message, which names the
  * file, line and column (`main.ts:43:31: ERROR: Expected ")" but found "?"`).
  */
-async function compile(entry) {
+async function compile(entry, { incremental = false } = {}) {
   const file = path.resolve(entry);
   const hit = cached(file);
   if (hit) return hit;
-  const esbuild = require('esbuild');
   const tag = sha(file).slice(0, 16);
-  const prefixes = new Map();
+  const build = incremental ? (contexts.get(file) ?? newBuild(file, tag, true)) : newBuild(file, tag, false);
+  if (incremental) contexts.set(file, build);
+  build.read.clear();
   let result;
   try {
-    result = await esbuild.build({
-      entryPoints: [file],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: `node${process.versions.node.split('.')[0]}`,
-      packages: 'external',
-      write: false,
-      metafile: true,
-      // Beside the bundle, read only when a stack trace is formatted (mapStackFrames).
-      sourcemap: 'external',
-      sourcesContent: false,
-      logLevel: 'silent',
-      absWorkingDir: ROOT,
-      outfile: path.join(cacheDir(), `${tag}.js`),
-      // Packages are found from the entry's folder, as they would be if Node loaded it, not from
-      // the cache folder the bundle lives in.
-      banner: { js: `'use strict'; require = require('module').createRequire(${JSON.stringify(file)});` },
-      plugins: [asWritten(file, prefixes)],
-    });
+    result = await build.run();
   } catch (err) {
-    const errors = err.errors || [];
-    if (!errors.length) throw err;
-    const where = ({ file: f, line, column }) => {
-      const source = path.resolve(ROOT, f);
-      // Columns on the first line count from after what asWritten put in front.
-      return `${source}:${line}:${line === 1 ? Math.max(0, column - (prefixes.get(source) ?? 0)) : column}`;
-    };
-    const lines = errors.map((e) => (e.location ? `${where(e.location)}: ERROR: ${e.text}` : `ERROR: ${e.text}`));
-    throw Object.assign(new Error(`Build failed with ${errors.length} error${errors.length > 1 ? 's' : ''}:\n${lines.join('\n')}`), { name: 'SyntaxError', [MAIN_MARK]: true });
+    throw buildError(err, build.prefixes);
   }
+  // Keyed by what the build read: an edit made while it ran is a new key, seen by the next run.
   const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(ROOT, p)).sort();
-  const key = inputsKey(file, inputs);
+  const key = inputsKey(file, inputs, build.read);
   const bundle = path.join(cacheDir(), `${tag}-${key}.js`);
   const output = (extension) => result.outputFiles.find((f) => f.path.endsWith(extension)).contents;
   writeAtomically(`${bundle}.map`, output('.js.map'));
@@ -126,13 +104,59 @@ async function compile(entry) {
   return bundle;
 }
 
+/** Builds kept for entries compiled again and again (the watch loop): esbuild rebuilds only what changed. */
+const contexts = new Map();
+
+/** One build of `file`: run() builds it (again); `read` and `prefixes` are what asWritten saw. */
+function newBuild(file, tag, incremental) {
+  const esbuild = require('esbuild');
+  const read = new Map();
+  const prefixes = new Map();
+  const options = {
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: `node${process.versions.node.split('.')[0]}`,
+    packages: 'external',
+    write: false,
+    metafile: true,
+    // Beside the bundle, read only when a stack trace is formatted (mapStackFrames).
+    sourcemap: 'external',
+    sourcesContent: false,
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
+    outfile: path.join(cacheDir(), `${tag}.js`),
+    // Packages are found from the entry's folder, as they would be if Node loaded it, not from
+    // the cache folder the bundle lives in.
+    banner: { js: `'use strict'; require = require('module').createRequire(${JSON.stringify(file)});` },
+    plugins: [asWritten(file, read, prefixes)],
+  };
+  if (!incremental) return { read, prefixes, run: () => esbuild.build(options) };
+  let context;
+  return { read, prefixes, run: async () => (context ??= await esbuild.context(options)).rebuild() };
+}
+
+/** esbuild's errors as one error that names each file, line and column. */
+function buildError(err, prefixes) {
+  const errors = err.errors || [];
+  if (!errors.length) return err;
+  const where = ({ file: f, line, column }) => {
+    const source = path.resolve(ROOT, f);
+    // Columns on the first line count from after what asWritten put in front.
+    return `${source}:${line}:${line === 1 ? Math.max(0, column - (prefixes.get(source) ?? 0)) : column}`;
+  };
+  const lines = errors.map((e) => (e.location ? `${where(e.location)}: ERROR: ${e.text}` : `ERROR: ${e.text}`));
+  return Object.assign(new Error(`Build failed with ${errors.length} error${errors.length > 1 ? 's' : ''}:\n${lines.join('\n')}`), { name: 'SyntaxError', [MAIN_MARK]: true });
+}
+
 /**
  * Each project file sees its own `__filename` and `__dirname`, as it does when Node loads it
  * (the app finds cdk8s.yaml and docker/image.env beside its sources), and only the entry is
  * the main module: `require.main === module` in another file (main.ts imported by a benchmark)
  * is false.
  */
-function asWritten(entry, prefixes) {
+function asWritten(entry, read, prefixes) {
   return {
     name: 'as-written',
     setup(build) {
@@ -142,6 +166,9 @@ function asWritten(entry, prefixes) {
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         let source = fs.readFileSync(args.path, 'utf8');
+        read.set(args.path, source);
+        // Left to esbuild, which then keeps the file parsed between the watch loop's rebuilds.
+        if (!/__dirname|__filename|require\.main/.test(source)) return undefined;
         const isMain = args.path === entry
           ? `(require.main === module || globalThis[Symbol.for('compiled-entry.main')] === module.filename)`
           : 'false';

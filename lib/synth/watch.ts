@@ -123,7 +123,7 @@ function readPrevious(outdir: string, target: string | undefined): unknown[] {
  */
 async function freshEntry(entry: string, root: string): Promise<unknown> {
   if (compiled.isRunning()) {
-    const bundle = await compiled.compile(entry);
+    const bundle = await compiled.compile(entry, { incremental: true });
     // Evaluated again even when no source changed: a watched file that is read as the app
     // runs (an image.env) changes what the same code yields.
     delete require.cache[bundle];
