@@ -4,7 +4,7 @@
 // to the line that says the new dist/ is validated and written. For the app (main.ts) and for
 // the generated app of 1000 services (many-services.ts).
 //
-//   node --import tsx bench/synth/watch-latency.ts [--edits 10] [--services 1000]
+//   node lib/synth/compiled-entry.js bench/synth/watch-latency.ts [--edits 10] [--services 1000]
 //
 // Prints the median and the range of both the whole edit-to-dist time and the synth's own
 // share of it (what the loop reports), as JSON lines for bench/synth/run.sh.
