@@ -15,11 +15,10 @@ const median = (xs) => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
-const has = (name) => fs.existsSync(path.join(dir, `${name}.json`));
 function stats(name) {
   const { results } = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'));
   const times = results[0].times;
-  return { min: Math.min(...times), median: median(times), runs: times.length };
+  return { min: Math.min(...times), median: median(times), runs: times.length, cpu: results[0].user + results[0].system };
 }
 /** Peak resident memory in MiB (median over the runs), or undefined when not recorded. */
 function peakMiB(name) {
@@ -30,8 +29,10 @@ function peakMiB(name) {
 }
 
 const s = (t) => `${t.toFixed(3)} s`;
+// CPU time (user + system, children included, mean of the runs) beside the wall times: on a
+// shared machine it is the steadier figure.
 const row = (label, st, base) => console.log(`  ${label.padEnd(60)} min ${s(st.min).padStart(9)}   median ${s(st.median).padStart(9)}`
-  + (base ? `   ${(st.median / base.median).toFixed(2).padStart(5)}x (b)` : ''));
+  + (base ? `   ${(st.median / base.median).toFixed(2).padStart(5)}x (b)` : '') + `   cpu ${s(st.cpu).padStart(9)}`);
 
 const b = stats('b-npm-run-synth');
 const a = stats('a-template');
