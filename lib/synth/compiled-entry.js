@@ -119,6 +119,8 @@ function newBuild(file, tag, incremental) {
     format: 'cjs',
     target: `node${process.versions.node.split('.')[0]}`,
     packages: 'external',
+    // A class or function keeps its name where bundling had to rename it (`constructor.name`).
+    keepNames: true,
     write: false,
     metafile: true,
     // Beside the bundle, read only when a stack trace is formatted (mapStackFrames).
