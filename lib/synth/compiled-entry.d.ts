@@ -7,6 +7,8 @@
 export function compile(entry: string, options?: { readonly incremental?: boolean }): Promise<string>;
 /** The exports of `entry`, compiled or from the cache: afresh after any edit of its sources. */
 export function load(entry: string): Promise<unknown>;
+/** The exports of `entry` evaluated afresh (the watch loop), its build kept between calls. */
+export function reload(entry: string): Promise<unknown>;
 /** Runs `entry` as the program's main module, after `imports`. */
 export function run(entry: string, imports?: readonly string[]): Promise<void>;
 /** Whether this process runs its entry through `run`. */

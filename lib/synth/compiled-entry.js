@@ -243,6 +243,17 @@ async function load(entry) {
   return requireBundle(await compile(entry));
 }
 
+/**
+ * The exports of `entry` evaluated afresh, for the watch loop: esbuild keeps the build between
+ * calls and re-reads only what changed; the bundle is evaluated again even when no source
+ * changed, since a watched file the app reads as it runs (an image.env) changes what it yields.
+ */
+async function reload(entry) {
+  const bundle = await compile(entry, { incremental: true });
+  delete require.cache[bundle];
+  return requireBundle(bundle);
+}
+
 /** Runs `entry` as the program's main module, after the `imports` (loaded in order). */
 async function run(entry, imports = []) {
   for (const m of imports) requireBundle(await compile(m));
@@ -264,7 +275,7 @@ function isRunning() {
   return running;
 }
 
-module.exports = { compile, load, run, isRunning, CACHE_DIR_VARIABLE };
+module.exports = { compile, load, reload, run, isRunning, CACHE_DIR_VARIABLE };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

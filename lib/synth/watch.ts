@@ -122,13 +122,7 @@ function readPrevious(outdir: string, target: string | undefined): unknown[] {
  * (tsx, jest). Packages stay loaded either way.
  */
 async function freshEntry(entry: string, root: string): Promise<unknown> {
-  if (compiled.isRunning()) {
-    const bundle = await compiled.compile(entry, { incremental: true });
-    // Evaluated again even when no source changed: a watched file that is read as the app
-    // runs (an image.env) changes what the same code yields.
-    delete require.cache[bundle];
-    return compiled.load(entry);
-  }
+  if (compiled.isRunning()) return compiled.reload(entry);
   forgetProjectModules(root);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(entry);
