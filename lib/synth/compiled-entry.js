@@ -99,7 +99,8 @@ async function compile(entry, { incremental = false } = {}) {
   writeAtomically(bundle, output('.js'));
   writeAtomically(path.join(cacheDir(), `${tag}.json`), JSON.stringify({ entry: file, inputs, key, bundle }));
   for (const other of fs.readdirSync(cacheDir())) {
-    if (other.startsWith(`${tag}-`) && !other.startsWith(path.basename(bundle))) fs.rmSync(path.join(cacheDir(), other), { force: true });
+    // Older bundles of this entry; another run's file being written (.tmp) is left to it.
+    if (other.startsWith(`${tag}-`) && !other.startsWith(path.basename(bundle)) && !other.endsWith('.tmp')) fs.rmSync(path.join(cacheDir(), other), { force: true });
   }
   return bundle;
 }
