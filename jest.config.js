@@ -20,6 +20,7 @@ const SYSTEM = [
   'bench/synth/',
   'tools/mutation-check/cli.test.ts',
   'synth/watch.test.ts',
+  'synth/compiled-entry.test.ts',
   'synth/cdk8s-synth-removes-refused-output.test.ts',
   'test/synth/a-failed-synth-leaves-nothing-to-apply.test.ts',
   'packages/k8s-checks/src/cli/bin.test.ts',

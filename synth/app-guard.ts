@@ -1,4 +1,4 @@
-// Loaded before the app (`node --import ./synth/app-guard.ts main.ts`, in cdk8s.yaml and
+// Loaded before the app (`node synth/compiled-entry.js --import ./synth/app-guard.ts main.ts`, in cdk8s.yaml and
 // `npm run synth`), so that an app that cannot even be loaded — a syntax error, a missing
 // module, a construct that throws at the top level — still ends well: the error is shown with
 // the user's file and line first and without the runner's internals, and under `cdk8s synth`,

@@ -37,7 +37,7 @@ const configMap = (data: Record<string, string>, field = 'data') => ({ apiVersio
 
 function synth(objects: unknown[]) {
   fs.writeFileSync(path.join(work, 'objects.json'), JSON.stringify(objects));
-  const app = `node --import tsx --import ./synth/app-guard.ts ${path.join(work, 'app.ts')}`;
+  const app = `node synth/compiled-entry.js --import ./synth/app-guard.ts ${path.join(work, 'app.ts')}`;
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CDK8S_'))), CDK8S_CHECK_UPGRADE: 'false', NODE_PATH: path.join(ROOT, 'node_modules') };
   return spawnSync(process.execPath, [CLI, 'synth', '--app', app, '--output', path.join(work, 'dist')], { cwd: ROOT, env, encoding: 'utf-8', timeout: 120_000 });
 }

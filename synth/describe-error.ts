@@ -9,8 +9,8 @@ import * as path from 'path';
 export function describeError(err: unknown, cwd = process.cwd()): string {
   if (!(err instanceof Error)) return String(err);
   const relative = (text: string) => text.split(`${cwd}${path.sep}`).join('');
-  // esbuild (through tsx) reports a syntax error as "Transform failed with 1 error:\n<file>:<line>:<col>: ERROR: ...".
-  const message = relative(missingImport(err) ?? err.message.replace(/^Transform failed with \d+ errors?:\n/, ''));
+  // esbuild (compiled-entry.js, tsx) reports a syntax error as "Build failed with 1 error:\n<file>:<line>:<col>: ERROR: ...".
+  const message = relative(missingImport(err) ?? err.message.replace(/^(?:Transform|Build) failed with \d+ errors?:\n/, ''));
   const ours = ['lib', 'synth'].map((d) => `${path.join(cwd, d)}${path.sep}`);
   const userFrame = (err.stack ?? '').split('\n').slice(1)
     .map((line) => /^\s+at (?:(.*?) \()?(\/[^()]+?):(\d+):(\d+)\)?$/.exec(line))

@@ -64,15 +64,18 @@ export interface SynthResult {
  */
 export async function synthTarget<T extends { readonly name: string }>(options: SynthTargetOptions<T>): Promise<SynthResult> {
   const folder = new OutputFolder(options.outdir);
-  let app: App | undefined;
+  let metadata: ReturnType<typeof constructMetadata> | undefined;
   let manifests: ManifestFile[] = [];
   let validation: ValidationOutcome | undefined;
   const files = await folder.replace(options.target.name, (staging) => {
-    app = new App({ outdir: staging, recordConstructMetadata: false });
+    const app = new App({ outdir: staging, recordConstructMetadata: false });
     options.build(app, options.target);
     app.synth();
+    // The construct paths are all the checks need of the app: its tree (most of a large app's
+    // memory) is let go before they run.
+    metadata = constructMetadata(app);
     if (options.forCdk8sCli) {
-      fs.writeFileSync(path.join(staging, CONSTRUCT_METADATA_FILE), JSON.stringify(constructMetadata(app)));
+      fs.writeFileSync(path.join(staging, CONSTRUCT_METADATA_FILE), JSON.stringify(metadata));
     }
   }, {
     cluster: options.cluster,
@@ -82,7 +85,7 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
         objects: readYamlDocuments(path.join(staging, f)),
       }));
       if (!options.validate) return;
-      validation = await options.validate(manifests, constructMetadata(app!).resources);
+      validation = await options.validate(manifests, metadata!.resources);
       if (!validation.passed) throw new OutputValidationError(validation);
     },
   });

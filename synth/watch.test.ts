@@ -7,6 +7,8 @@ import * as path from 'path';
 // what the loop says and writes after each save. The app is a small one in a temporary folder
 // (its own entry, loaded afresh on every change), synthesized by the project's synth command.
 const ROOT = path.resolve(__dirname, '..');
+/** How npm run synth runs the app: compiled, by plain Node. */
+const RUNNER = path.join(__dirname, 'compiled-entry.js');
 jest.setTimeout(60000);
 
 const app = (value: string) => `
@@ -61,7 +63,7 @@ describe('npm run synth -- --watch', () => {
   test('re-synthesizes on every save, says what changed, and never writes what failed', async () => {
     const entry = path.join(work, 'app.ts');
     fs.writeFileSync(entry, app("'blue'"));
-    child = spawn(process.execPath, ['--import', 'tsx', entry, '--watch', '--outdir', path.join(work, 'dist')], {
+    child = spawn(process.execPath, [RUNNER, entry, '--watch', '--outdir', path.join(work, 'dist')], {
       cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
@@ -97,7 +99,7 @@ describe('npm run synth -- --watch', () => {
       .replace(/SynthCommandOptions<\{ name: string \}>/, 'SynthCommandOptions<{ name: string; cluster: string }>').replace('build: (app: App) =>', 'build: (app: App, target) =>'));
     const out = path.join(work, 'clusters-dist');
     let said = '';
-    const watcher = spawn(process.execPath, ['--import', 'tsx', entry, '--watch', '--cluster', 'b', '--outdir', out], {
+    const watcher = spawn(process.execPath, [RUNNER, entry, '--watch', '--cluster', 'b', '--outdir', out], {
       cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

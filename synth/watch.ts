@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FSWatcher, watch } from 'chokidar';
 import { describeError, displayPath } from './describe-error';
+import * as compiled from './compiled-entry';
 import { compareObjects } from './manifest-diff';
 import { KubeObject, readManifestObjects } from 'k8s-checks';
 import { OutputFolder } from './output-folder';
@@ -60,9 +61,7 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
     running = true;
     const started = performance.now();
     try {
-      forgetProjectModules(root);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const command = options.options(require(options.entry));
+      const command = options.options(await freshEntry(options.entry, root));
       const found = command.targets.find((t) => t.name === (options.target || command.targets[0].name));
       if (!found) throw new Error(`there is no target "${options.target}"; use one of ${command.targets.map((t) => `"${t.name}"`).join(', ')}`);
       const placed = placeTarget(command, found, options.cluster);
@@ -115,6 +114,18 @@ function readPrevious(outdir: string, target: string | undefined): KubeObject[] 
   const marker = new OutputFolder(outdir).marker();
   if (!marker || (target && marker.target !== target) || !fs.existsSync(outdir)) return [];
   return readManifestObjects(outdir);
+}
+
+/**
+ * The entry module's exports, its project modules read again: compiled afresh when the process
+ * runs compiled (npm run synth), else required again after dropping them from Node's module cache
+ * (tsx, jest). Packages stay loaded either way.
+ */
+async function freshEntry(entry: string, root: string): Promise<unknown> {
+  if (compiled.isRunning()) return compiled.reload(entry);
+  forgetProjectModules(root);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(entry);
 }
 
 /** Drops the project's own modules from Node's module cache, so the next require reads them again. */

@@ -19,7 +19,7 @@ PACKAGES=(
   podman buildah runc slirp4netns uidmap fuse-overlayfs  # building and running the site image
   debootstrap      # a local nginx base image (no container registry is reachable)
   chromium         # screenshot and console/CSP check of the served page
-  wrk hyperfine valgrind  # benchmarks (valgrind: instructions per request, bench/nginx)
+  wrk hyperfine valgrind time  # benchmarks (valgrind: instructions per request, bench/nginx; time: peak memory, bench/synth)
   docker-registry  # a local registry on 127.0.0.1 for the push test
   curl unzip git procps
 )

@@ -24,7 +24,7 @@ describe('bench/synth/many-services', () => {
 
   test('the command line: --no-checks, and usage errors exit 2', () => {
     const root = path.resolve(__dirname, '..', '..');
-    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'bench/synth/many-services.ts', ...args], { cwd: root, encoding: 'utf-8' });
+    const cli = (args: string[]) => spawnSync(process.execPath, ['synth/compiled-entry.js', 'bench/synth/many-services.ts', ...args], { cwd: root, encoding: 'utf-8' });
     const ok = cli(['--services', '2', '--no-checks', '--outdir', path.join(work, 'out')]);
     expect([ok.status, ok.stdout]).toEqual([0, `${path.join(work, 'out')}: 2 services, 14 objects\n`]);
     for (const args of [[], ['--services', '0', '--outdir', work], ['--services', '2'], ['--services', '2', '--outdir', work, '--fast']]) {

@@ -1,7 +1,7 @@
 // A generated app of N web services, synthesized the way `npm run synth` synthesizes main.ts:
 // the same constructs, the same validation plugins, the same atomic write, the same command.
 //
-//   node --import tsx bench/synth/many-services.ts --services 1000 --outdir /tmp/out
+//   node synth/compiled-entry.js bench/synth/many-services.ts --services 1000 --outdir /tmp/out
 //   ... --no-checks    the same without the validation plugins
 //   ... --watch        the watch loop of `npm run synth -- --watch`, on this app
 //
@@ -18,7 +18,7 @@ import { runSynthCommand, SynthCommandOptions } from '../../synth/synth-command'
 import { synthTarget } from '../../synth/synth-target';
 import { pluginValidation } from '../../synth/validations';
 import { WebService } from '../../lib/web-service';
-import { validations } from '../../app';
+import { validations } from '../../app/validations';
 
 /** N services in one namespace. */
 export function buildServices(app: App, services: number): void {

@@ -4,7 +4,7 @@
 // to the line that says the new dist/ is validated and written. For the app (main.ts) and for
 // the generated app of 1000 services (many-services.ts).
 //
-//   node --import tsx bench/synth/watch-latency.ts [--edits 10] [--services 1000]
+//   node synth/compiled-entry.js bench/synth/watch-latency.ts [--edits 10] [--services 1000]
 //
 // Prints the median and the range of both the whole edit-to-dist time and the synth's own
 // share of it (what the loop reports), as JSON lines for bench/synth/run.sh.
@@ -28,7 +28,8 @@ function copyProject(into: string): void {
 interface Timing { readonly total: number; readonly synth: number }
 
 async function measure(project: string, args: string[], edited: string, edits: number): Promise<Timing[]> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As npm run synth runs the app: compiled once, by the copy's own runner.
+  const child: ChildProcess = spawn(process.execPath, [path.join(project, 'lib', 'synth', 'compiled-entry.js'), ...args], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });

@@ -104,7 +104,7 @@ void runSynthCommand(process.argv.slice(2), process.env, {
   },
 }).then((code) => { process.exitCode = code; });
 `);
-  return `node --import tsx --import ./synth/app-guard.ts ${file}`;
+  return `node synth/compiled-entry.js --import ./synth/app-guard.ts ${file}`;
 }
 
 describe('npx cdk8s synth, then kubectl apply -f dist', () => {
@@ -232,7 +232,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(cdk8sSynth().status).toBe(0);
     const file = path.join(work, 'syntax-error.ts');
     fs.writeFileSync(file, 'const x = (1;\n');
-    const r = cdk8sSynth(['--app', `node --import tsx --import ./synth/app-guard.ts ${file}`]);
+    const r = cdk8sSynth(['--app', `node synth/compiled-entry.js --import ./synth/app-guard.ts ${file}`]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/synth failed: .*syntax-error\.ts:1:\d+: ERROR/);
     expect(r.stderr).toContain('so it holds no manifests now');

@@ -74,7 +74,7 @@ describe('npm run gitops publish and promote against a local bare repository', (
 
     // Byte for byte what npm run synth writes for the same target and image.
     const synthDir = path.join(work, `synth-${n}`);
-    execFileSync(process.execPath, ['--import', 'tsx', '--import', './synth/app-guard.ts', 'main.ts', '--target', 'dev', '--outdir', synthDir],
+    execFileSync(process.execPath, ['synth/compiled-entry.js', '--import', './synth/app-guard.ts', 'main.ts', '--target', 'dev', '--outdir', synthDir],
       { cwd: src.root, env: { ...env, SITE_IMAGE: SITE }, stdio: 'pipe' });
     const files = git(bare, 'ls-tree', '-r', '--name-only', 'env/dev').split('\n').filter(Boolean);
     expect(files).toEqual(fs.readdirSync(synthDir).sort());
@@ -163,7 +163,7 @@ describe('npm run gitops publish and promote against a local bare repository', (
     // Each folder byte for byte what npm run synth -- --target prod --cluster <cluster> writes.
     for (const cluster of ['prod-eu', 'prod-us']) {
       const synthDir = path.join(work, `synth-${n}-${cluster}`);
-      execFileSync(process.execPath, ['--import', 'tsx', '--import', './synth/app-guard.ts', 'main.ts', '--target', 'prod', '--cluster', cluster, '--outdir', synthDir],
+      execFileSync(process.execPath, ['synth/compiled-entry.js', '--import', './synth/app-guard.ts', 'main.ts', '--target', 'prod', '--cluster', cluster, '--outdir', synthDir],
         { cwd: src.root, env: { ...env, SITE_IMAGE: SITE, API_IMAGE: API }, stdio: 'pipe' });
       const files = git(bare, 'ls-tree', '-r', '--name-only', `env/prod:${cluster}`).split('\n').filter(Boolean);
       expect(files).toEqual(fs.readdirSync(synthDir).sort());

@@ -60,7 +60,12 @@ export class SchemaValidation implements Validation {
     const objects = readObjects(context);
     const hits: Hit[] = [];
     const byFile = new Map<string, typeof objects>();
-    for (const o of objects) byFile.set(o.manifestPath, [...(byFile.get(o.manifestPath) ?? []), o]);
+    // Appended in place: a copy per object made this quadratic in a file's objects.
+    for (const o of objects) {
+      const inFile = byFile.get(o.manifestPath);
+      if (inFile) inFile.push(o);
+      else byFile.set(o.manifestPath, [o]);
+    }
     for (const [manifestPath, inFile] of byFile) {
       for (const v of validator.validate(inFile.map((o) => o.object))) {
         hits.push({

@@ -1,0 +1,301 @@
+'use strict';
+// Runs a TypeScript entry (main.ts) with plain Node, compiled once: esbuild bundles the entry and
+// the project modules it imports into one CommonJS file, kept in node_modules/.cache/ and keyed
+// by the content of every one of those files, so a run whose sources did not change only hashes
+// them and requires the bundle, and a run after any edit builds again (an edit is always seen).
+// Packages stay outside the bundle and are loaded by Node from node_modules, once per process,
+// so that the watch loop's fresh bundles share cdk8s and the checks with the process.
+//
+//   node synth/compiled-entry.js [--import MODULE.ts]... ENTRY.ts [ARGS...]
+//
+// runs each MODULE (the app guard) and then ENTRY as the main module, with process.argv as
+// `node ENTRY ARGS` would give it: in ENTRY, `require.main === module` holds. Public APIs only:
+// esbuild's build API, require, and V8's stack trace API with Node's SourceMap for stack
+// traces that name the .ts files.
+
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+/** The environment variable that moves the cache folder. */
+const CACHE_DIR_VARIABLE = 'COMPILED_ENTRY_CACHE_DIR';
+/** What the bundles depend on besides the sources: this file's build options and esbuild. */
+const TOOLCHAIN = [fs.readFileSync(__filename, 'utf8'), require('esbuild/package.json').version, process.version].join('\0');
+const MAIN_MARK = Symbol.for('compiled-entry.main');
+
+let resolvedCacheDir;
+/** The cache folder, its real path: the one Node names a module loaded from it by. */
+function cacheDir() {
+  if (!resolvedCacheDir) {
+    const dir = path.resolve(process.env[CACHE_DIR_VARIABLE] || path.join(ROOT, 'node_modules', '.cache', 'compiled-entry'));
+    fs.mkdirSync(dir, { recursive: true });
+    resolvedCacheDir = fs.realpathSync(dir);
+  }
+  return resolvedCacheDir;
+}
+
+const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/**
+ * The key of a set of inputs: their content (project files; `read` holds what a build read) or
+ * size and time (package files).
+ */
+function inputsKey(entry, inputs, read = new Map()) {
+  const hash = crypto.createHash('sha256').update(TOOLCHAIN).update('\0').update(entry);
+  for (const file of inputs) {
+    hash.update('\0').update(file).update('\0');
+    if (file.includes(`${path.sep}node_modules${path.sep}`)) {
+      const st = fs.statSync(file);
+      hash.update(`${st.size}:${st.mtimeMs}`);
+    } else {
+      hash.update(read.get(file) ?? fs.readFileSync(file, 'utf8'));
+    }
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * The compiled bundle of `entry` when the cache holds one for its current sources, else
+ * undefined. The record lists the files the last build read; an edit to any of them changes the
+ * key, and a new import can only come from an edit.
+ */
+function cached(entry) {
+  const record = path.join(cacheDir(), `${sha(entry).slice(0, 16)}.json`);
+  try {
+    const { inputs, key, bundle } = JSON.parse(fs.readFileSync(record, 'utf8'));
+    if (inputsKey(entry, inputs) === key && fs.existsSync(bundle)) return bundle;
+  } catch {
+    // no record, a file it lists is gone, or an unreadable record: build again
+  }
+  return undefined;
+}
+
+/**
+ * Bundles `entry` into the cache (unless it is there for the current sources); returns the
+ * bundle's path. A syntax or resolution error rejects with esbuild's message, which names the
+ * file, line and column (`main.ts:43:31: ERROR: Expected ")" but found "?"`).
+ */
+async function compile(entry, { incremental = false } = {}) {
+  const file = path.resolve(entry);
+  const hit = cached(file);
+  if (hit) return hit;
+  const tag = sha(file).slice(0, 16);
+  const build = incremental ? (contexts.get(file) ?? newBuild(file, tag, true)) : newBuild(file, tag, false);
+  if (incremental) contexts.set(file, build);
+  build.read.clear();
+  let result;
+  try {
+    result = await build.run();
+  } catch (err) {
+    throw buildError(err, build.prefixes);
+  }
+  // Keyed by what the build read: an edit made while it ran is a new key, seen by the next run.
+  const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(ROOT, p)).sort();
+  const key = inputsKey(file, inputs, build.read);
+  const bundle = path.join(cacheDir(), `${tag}-${key}.js`);
+  const output = (extension) => result.outputFiles.find((f) => f.path.endsWith(extension)).contents;
+  writeAtomically(`${bundle}.map`, output('.js.map'));
+  writeAtomically(bundle, output('.js'));
+  writeAtomically(path.join(cacheDir(), `${tag}.json`), JSON.stringify({ entry: file, inputs, key, bundle }));
+  for (const other of fs.readdirSync(cacheDir())) {
+    // Older bundles of this entry; another run's file being written (.tmp) is left to it.
+    if (other.startsWith(`${tag}-`) && !other.startsWith(path.basename(bundle)) && !other.endsWith('.tmp')) fs.rmSync(path.join(cacheDir(), other), { force: true });
+  }
+  return bundle;
+}
+
+/** Builds kept for entries compiled again and again (the watch loop): esbuild rebuilds only what changed. */
+const contexts = new Map();
+
+/** One build of `file`: run() builds it (again); `read` and `prefixes` are what asWritten saw. */
+function newBuild(file, tag, incremental) {
+  const esbuild = require('esbuild');
+  const read = new Map();
+  const prefixes = new Map();
+  const options = {
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: `node${process.versions.node.split('.')[0]}`,
+    packages: 'external',
+    // A class or function keeps its name where bundling had to rename it (`constructor.name`).
+    keepNames: true,
+    write: false,
+    metafile: true,
+    // Beside the bundle, read only when a stack trace is formatted (mapStackFrames).
+    sourcemap: 'external',
+    sourcesContent: false,
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
+    outfile: path.join(cacheDir(), `${tag}.js`),
+    // Packages are found from the entry's folder, as they would be if Node loaded it, not from
+    // the cache folder the bundle lives in.
+    banner: { js: `'use strict'; require = require('module').createRequire(${JSON.stringify(file)});` },
+    plugins: [asWritten(file, read, prefixes)],
+  };
+  if (!incremental) return { read, prefixes, run: () => esbuild.build(options) };
+  let context;
+  return { read, prefixes, run: async () => (context ??= await esbuild.context(options)).rebuild() };
+}
+
+/** esbuild's errors as one error that names each file, line and column. */
+function buildError(err, prefixes) {
+  const errors = err.errors || [];
+  if (!errors.length) return err;
+  const where = ({ file: f, line, column }) => {
+    const source = path.resolve(ROOT, f);
+    // Columns on the first line count from after what asWritten put in front.
+    return `${source}:${line}:${line === 1 ? Math.max(0, column - (prefixes.get(source) ?? 0)) : column}`;
+  };
+  const lines = errors.map((e) => (e.location ? `${where(e.location)}: ERROR: ${e.text}` : `ERROR: ${e.text}`));
+  return Object.assign(new Error(`Build failed with ${errors.length} error${errors.length > 1 ? 's' : ''}:\n${lines.join('\n')}`), { name: 'SyntaxError', [MAIN_MARK]: true });
+}
+
+/**
+ * Each project file sees its own `__filename` and `__dirname`, as it does when Node loads it
+ * (the app finds cdk8s.yaml and docker/image.env beside its sources), and only the entry is
+ * the main module: `require.main === module` in another file (main.ts imported by a benchmark)
+ * is false.
+ */
+function asWritten(entry, read, prefixes) {
+  return {
+    name: 'as-written',
+    setup(build) {
+      // One copy of this runner per process: the bundles use the one that loaded them.
+      build.onResolve({ filter: /(^|\/)compiled-entry(\.js)?$/ }, (args) => (
+        path.resolve(args.resolveDir, args.path).replace(/(\.js)?$/, '.js') === __filename ? { path: __filename, external: true } : undefined));
+      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        let source = fs.readFileSync(args.path, 'utf8');
+        read.set(args.path, source);
+        // Left to esbuild, which then keeps the file parsed between the watch loop's rebuilds.
+        if (!/__dirname|__filename|require\.main/.test(source)) return undefined;
+        const isMain = args.path === entry
+          ? `(require.main === module || globalThis[Symbol.for('compiled-entry.main')] === module.filename)`
+          : 'false';
+        source = source.replace(/require\.main\s*===\s*module\b/g, isMain);
+        const own = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};`;
+        const loader = path.extname(args.path).replace(/^\.[cm]?/, '');
+        // On the first line, so that the source map's lines stay the file's own.
+        prefixes.set(args.path, own.length);
+        return { contents: `${own}${source}`, loader };
+      });
+    },
+  };
+}
+
+function writeAtomically(file, contents) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, contents);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Stack frames in a bundle name the TypeScript file, line and column they come from. Node's own
+ * source maps (`--enable-source-maps`) would do it too, but they make Node search every module it
+ * loads for a map, cdk8s-plus-27's 4.5 MB included: a third of a synth. This reads a bundle's map
+ * only when a stack trace is formatted.
+ */
+const bundles = new Map();
+function mapStackFrames() {
+  if (Error.prepareStackTrace?.[MAIN_MARK]) return;
+  const { SourceMap } = require('module');
+  const mapOf = (file) => {
+    if (!bundles.has(file)) return undefined;
+    if (bundles.get(file) === undefined) {
+      let map = null;
+      try {
+        map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
+      } catch {
+        // no map: the bundle's own lines
+      }
+      bundles.set(file, map);
+    }
+    return bundles.get(file) ?? undefined;
+  };
+  const format = (err, frames) => {
+    const lines = frames.map((frame) => {
+      const file = frame.getFileName();
+      const map = file && mapOf(file);
+      const entry = map && frame.getLineNumber() ? map.findEntry(frame.getLineNumber() - 1, frame.getColumnNumber() - 1) : undefined;
+      if (!entry?.originalSource) return `    at ${frame}`;
+      const where = `${path.resolve(path.dirname(file), entry.originalSource)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+      const name = frame.getFunctionName();
+      return `    at ${name ? `${name} (${where})` : where}`;
+    });
+    return [Error.prototype.toString.call(err), ...lines].join('\n');
+  };
+  format[MAIN_MARK] = true;
+  Error.prepareStackTrace = format;
+}
+
+/** Requires a bundle, its stack frames mapped to its sources. */
+function requireBundle(bundle) {
+  if (!bundles.has(bundle)) bundles.set(bundle, undefined);
+  mapStackFrames();
+  return require(bundle);
+}
+
+/** The exports of `entry`, compiled (or taken from the cache) and loaded: afresh after any edit. */
+async function load(entry) {
+  return requireBundle(await compile(entry));
+}
+
+/**
+ * The exports of `entry` evaluated afresh, for the watch loop: esbuild keeps the build between
+ * calls and re-reads only what changed; the bundle is evaluated again even when no source
+ * changed, since a watched file the app reads as it runs (an image.env) changes what it yields.
+ */
+async function reload(entry) {
+  const bundle = await compile(entry, { incremental: true });
+  delete require.cache[bundle];
+  return requireBundle(bundle);
+}
+
+/** Runs `entry` as the program's main module, after the `imports` (loaded in order). */
+async function run(entry, imports = []) {
+  for (const m of imports) requireBundle(await compile(m));
+  const bundle = await compile(entry);
+  running = true;
+  // The entry's `require.main === module` reads this while the bundle is first evaluated; a
+  // later load of the same bundle (the watch loop's) is not the main module's.
+  globalThis[MAIN_MARK] = bundle;
+  try {
+    requireBundle(bundle);
+  } finally {
+    globalThis[MAIN_MARK] = null;
+  }
+}
+
+let running = false;
+/** Whether this process runs its entry through `run` (and so reloads modules with `load`). */
+function isRunning() {
+  return running;
+}
+
+module.exports = { compile, load, reload, run, isRunning, CACHE_DIR_VARIABLE };
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const imports = [];
+  while (args[0] === '--import' && args.length > 1) imports.push(path.resolve(args.splice(0, 2)[1]));
+  if (!args[0] || args[0].startsWith('-')) {
+    console.error('usage: node synth/compiled-entry.js [--import MODULE]... ENTRY.ts [ARGS...]');
+    process.exit(2);
+  }
+  const entry = path.resolve(args[0]);
+  // As `node ENTRY ARGS` would see it.
+  process.argv.splice(1, process.argv.length - 1, entry, ...args.slice(1));
+  run(entry, imports).catch((err) => {
+    // A build error says all there is (file, line, column); its stack is the launcher's. Without
+    // a guard to report it, say it plainly; anything else goes on as an uncaught error.
+    if (err[MAIN_MARK] && !process.listenerCount('uncaughtException')) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    process.nextTick(() => { throw err; });
+  });
+}

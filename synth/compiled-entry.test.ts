@@ -1,0 +1,65 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// The runner of `npm run synth` and of cdk8s.yaml's app, for real: plain Node running a
+// TypeScript entry from its compiled bundle. Each test has its own cache folder.
+const RUNNER = path.join(__dirname, 'compiled-entry.js');
+jest.setTimeout(60000);
+
+describe('compiled-entry.js', () => {
+  let work: string;
+  let cache: string;
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'compiled-entry-'));
+    cache = path.join(work, 'cache');
+  });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  const write = (file: string, text: string) => fs.writeFileSync(path.join(work, file), text);
+  const run = (...args: string[]) => spawnSync(process.execPath, [RUNNER, ...args], {
+    cwd: work, encoding: 'utf-8', env: { ...process.env, COMPILED_ENTRY_CACHE_DIR: cache },
+  });
+  const bundles = () => fs.readdirSync(cache).filter((f) => f.endsWith('.js'));
+
+  test('an edit is always seen, even one that keeps the file\'s size and time; an unchanged run reuses the bundle', () => {
+    write('colour.ts', "export const colour: string = 'blue';\n");
+    write('main.ts', "import { colour } from './colour';\nconsole.log(colour, process.argv.slice(2).join(' '));\n");
+    expect(run('main.ts', '--a', 'b').stdout).toBe('blue --a b\n');
+    const first = bundles();
+    expect(run('main.ts').stdout).toBe('blue \n');
+    expect(bundles()).toEqual(first);
+
+    const stat = fs.statSync(path.join(work, 'colour.ts'));
+    write('colour.ts', "export const colour: string = 'pink';\n");
+    fs.utimesSync(path.join(work, 'colour.ts'), stat.atime, stat.mtime);
+    expect(run('main.ts').stdout).toBe('pink \n');
+    // The older bundle of the entry is gone: the cache does not grow with every edit.
+    expect(bundles()).toHaveLength(1);
+    expect(bundles()).not.toEqual(first);
+  });
+
+  test('each file sees its own __dirname, and only the entry is the main module', () => {
+    fs.mkdirSync(path.join(work, 'sub'));
+    write('sub/lib.ts', "export const where = __dirname;\nexport const libIsMain = require.main === module;\n");
+    write('main.ts', "import { where, libIsMain } from './sub/lib';\nconsole.log(JSON.stringify({ where, here: __filename, libIsMain, mainIsMain: require.main === module }));\n");
+    const r = run('main.ts');
+    expect(JSON.parse(r.stdout)).toEqual({ where: path.join(fs.realpathSync(work), 'sub'), here: path.join(fs.realpathSync(work), 'main.ts'), libIsMain: false, mainIsMain: true });
+  });
+
+  test('a syntax error names the file, line and column, and exits 1', () => {
+    write('main.ts', 'const x = (;\n');
+    const r = run('main.ts');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/main\.ts:1:11: ERROR: Unexpected ";"/);
+  });
+
+  test('a stack trace names the TypeScript file and line the error came from', () => {
+    write('fail.ts', "\n\nexport function fail(): never {\n  throw new Error('no');\n}\n");
+    write('main.ts', "import { fail } from './fail';\nfail();\n");
+    const r = run('main.ts');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Error: no\n\s+at fail \(.*fail\.ts:4:9\)/);
+  });
+});
