@@ -31,9 +31,15 @@ export function displayPath(dir: string, cwd = process.cwd()): string {
  */
 function missingImport(err: Error): string | undefined {
   const code = (err as NodeJS.ErrnoException).code;
-  const wanted = /^Cannot find module '([^']+)'/.exec(err.message)?.[1];
-  if ((code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') || !wanted || !/(^|\/)imports\//.test(wanted)) return undefined;
-  const from = (err as { requireStack?: string[] }).requireStack?.[0];
+  let wanted = /^Cannot find module '([^']+)'/.exec(err.message)?.[1];
+  let from = (err as { requireStack?: string[] }).requireStack?.[0];
+  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') {
+    // The compiled runner's bundler says it per importing file: `<file>:<line>:<col>: ERROR: Could not resolve "<module>"`.
+    const unresolved = /^(\S+):\d+:\d+: ERROR: Could not resolve "([^"]+)"/m.exec(err.message.replace(/^(?:Transform|Build) failed with \d+ errors?:\n/, ''));
+    wanted = unresolved?.[2];
+    from = unresolved?.[1];
+  }
+  if (!wanted || !/(^|\/)imports\//.test(wanted)) return undefined;
   const command = /(^|\/)imports\/k8s(\.ts)?$/.test(wanted)
     ? '"npm run import" writes imports/k8s.ts (the Kubernetes 1.27 classes)'
     : '"npm run import:crds" writes the custom resources\' classes from crds/ ("npm run import" writes imports/k8s.ts)';
