@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { KubeObject, objectKey, readManifestFile } from 'k8s-checks';
+import { synthScriptWith, writePrivilegedApp } from '../support/privileged-app';
 
 // What this project promises its users, typed as they type it: `npx cdk8s synth` (the cdk8s CLI,
 // with this project's cdk8s.yaml and its validation plugins), then the literal
@@ -86,26 +87,7 @@ const stored = async () => (await fetch(`${base}/__objects`)).json() as Promise<
 const id = objectKey;
 
 /** An app whose site Deployment runs a privileged container: what the policy checks are for. */
-function brokenApp(): string {
-  const file = path.join(work, 'privileged-app.ts');
-  fs.writeFileSync(file, `
-import { JsonPatch } from 'cdk8s';
-import { runSynthCommand } from ${JSON.stringify(path.join(ROOT, 'synth', 'synth-command'))};
-import { buildTargetFromEnv, commandOptions } from ${JSON.stringify(path.join(ROOT, 'app'))};
-import { WebService } from ${JSON.stringify(path.join(ROOT, 'lib', 'web-service'))};
-
-const options = commandOptions(process.env);
-void runSynthCommand(process.argv.slice(2), process.env, {
-  ...options,
-  build: (app, target) => {
-    const chart = buildTargetFromEnv(app, target, process.env);
-    (chart.node.findChild('nginx1') as WebService).deployment
-      .addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
-  },
-}).then((code) => { process.exitCode = code; });
-`);
-  return `node synth/compiled-entry.js --import ./synth/app-guard.ts ${file}`;
-}
+const brokenApp = (): string => synthScriptWith(writePrivilegedApp(work));
 
 describe('npx cdk8s synth, then kubectl apply -f dist', () => {
   test('cdk8s synth writes the default target, the seed\'s dev, as manifests directly in dist/; no stack trace, no upgrade notice; the CLI reports the validation', () => {
@@ -232,7 +214,7 @@ describe('npx cdk8s synth, then kubectl apply -f dist', () => {
     expect(cdk8sSynth().status).toBe(0);
     const file = path.join(work, 'syntax-error.ts');
     fs.writeFileSync(file, 'const x = (1;\n');
-    const r = cdk8sSynth(['--app', `node synth/compiled-entry.js --import ./synth/app-guard.ts ${file}`]);
+    const r = cdk8sSynth(['--app', synthScriptWith(file)]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/synth failed: .*syntax-error\.ts:1:\d+: ERROR/);
     expect(r.stderr).toContain('so it holds no manifests now');

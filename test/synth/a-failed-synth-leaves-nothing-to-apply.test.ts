@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { hashTree } from '../support/hash-tree';
 import { copyProject, ProjectCopy } from '../support/project-copy';
+import { synthScriptWith, writePrivilegedApp } from '../support/privileged-app';
 
 // The synth's promise, case by case, with the real commands: a failed synth never leaves a
 // manifest in dist/ that `kubectl apply -f dist` could apply, and never deletes anything it did
@@ -43,35 +44,12 @@ function applyable(dir: string): string[] {
   return fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
 }
 
-/** An app that is main.ts with a privileged site container: what the policy checks refuse. */
-function privilegedApp(): string {
-  const file = path.join(work, 'privileged-app.ts');
-  fs.writeFileSync(file, `
-import { JsonPatch } from 'cdk8s';
-import { runSynthCommand } from ${JSON.stringify(path.join(ROOT, 'synth', 'synth-command'))};
-import { buildTargetFromEnv, commandOptions } from ${JSON.stringify(path.join(ROOT, 'app'))};
-import { WebService } from ${JSON.stringify(path.join(ROOT, 'lib', 'web-service'))};
-
-void runSynthCommand(process.argv.slice(2), process.env, {
-  ...commandOptions(process.env),
-  build: (app, target) => {
-    const chart = buildTargetFromEnv(app, target, process.env);
-    (chart.node.findChild('nginx1') as WebService).deployment
-      .addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/privileged', true));
-  },
-}).then((code) => { process.exitCode = code; });
-`);
-  return file;
-}
-/** The command of the synth script, with another entry than main.ts. */
-const synthScriptWith = (entry: string) => (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).scripts.synth as string).replace(/\bmain\.ts\b/, entry);
-
 describe('npx cdk8s synth', () => {
   test('a policy failure: exit 2, no manifest left in dist/, and the message says how to get the last good output', () => {
     const dist = path.join(work, 'policy', 'dist');
     expect(cdk8sSynth(['--output', dist]).status).toBe(0);
     expect(applyable(dist)).toEqual(['dev.k8s.yaml']);
-    const r = cdk8sSynth(['--output', dist, '--app', synthScriptWith(privilegedApp())]);
+    const r = cdk8sSynth(['--output', dist, '--app', synthScriptWith(writePrivilegedApp(work))]);
     expect(r.status).toBe(2);
     expect(r.stdout).toContain('pod-security/privileged [error]');
     expect(r.stderr).toContain(`synth: the manifests in ${dist}/ did not pass; the synth removed what it wrote there (dev.k8s.yaml), so nothing unchecked is left to apply.`);
@@ -130,7 +108,7 @@ describe('npm run synth', () => {
     const dist = path.join(work, 'npm-policy', 'dist');
     expect(npmRunSynth(['--outdir', dist]).status).toBe(0);
     const before = hashTree(dist);
-    const r = run('sh', ['-c', `${synthScriptWith(privilegedApp())} --outdir ${dist}`]);
+    const r = run('sh', ['-c', `${synthScriptWith(writePrivilegedApp(work))} --outdir ${dist}`]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('pod-security/privileged [error]');
     expect(r.stderr).toContain(`synth: the manifests failed validation; ${dist}/ was left unchanged.`);
