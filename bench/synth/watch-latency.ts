@@ -19,7 +19,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 /** The project's sources, copied; what stays loaded in the watch process, linked. */
 function copyProject(into: string): void {
-  for (const p of ['main.ts', 'app', 'lib', 'config', 'bench/synth/many-services.ts', 'docker/image.env', 'services/api/image.env', 'package.json', 'cdk8s.yaml', 'crds']) {
+  for (const p of ['main.ts', 'app', 'lib', 'synth', 'config', 'bench/synth/many-services.ts', 'docker/image.env', 'services/api/image.env', 'package.json', 'cdk8s.yaml', 'crds']) {
     fs.cpSync(path.join(ROOT, p), path.join(into, p), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
   }
   for (const p of ['node_modules', 'imports', 'packages']) fs.symlinkSync(path.join(ROOT, p), path.join(into, p));
@@ -29,7 +29,7 @@ interface Timing { readonly total: number; readonly synth: number }
 
 async function measure(project: string, args: string[], edited: string, edits: number): Promise<Timing[]> {
   // As npm run synth runs the app: compiled once, by the copy's own runner.
-  const child: ChildProcess = spawn(process.execPath, [path.join(project, 'lib', 'synth', 'compiled-entry.js'), ...args], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [path.join(project, 'synth', 'compiled-entry.js'), ...args], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
