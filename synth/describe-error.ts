@@ -10,7 +10,8 @@ export function describeError(err: unknown, cwd = process.cwd()): string {
   if (!(err instanceof Error)) return String(err);
   const relative = (text: string) => text.split(`${cwd}${path.sep}`).join('');
   // esbuild (compiled-entry.js, tsx) reports a syntax error as "Build failed with 1 error:\n<file>:<line>:<col>: ERROR: ...".
-  const message = relative(missingImport(err) ?? err.message.replace(/^(?:Transform|Build) failed with \d+ errors?:\n/, ''));
+  const text = err.message.replace(/^(?:Transform|Build) failed with \d+ errors?:\n/, '');
+  const message = relative(missingImport(err, text) ?? text);
   const ours = ['lib', 'synth'].map((d) => `${path.join(cwd, d)}${path.sep}`);
   const userFrame = (err.stack ?? '').split('\n').slice(1)
     .map((line) => /^\s+at (?:(.*?) \()?(\/[^()]+?):(\d+):(\d+)\)?$/.exec(line))
@@ -29,13 +30,13 @@ export function displayPath(dir: string, cwd = process.cwd()): string {
  * A module of `imports/` that is not there: those are the classes cdk8s generates, so the
  * message says which command writes them, instead of a bare "Cannot find module".
  */
-function missingImport(err: Error): string | undefined {
+function missingImport(err: Error, text: string): string | undefined {
   const code = (err as NodeJS.ErrnoException).code;
   let wanted = /^Cannot find module '([^']+)'/.exec(err.message)?.[1];
   let from = (err as { requireStack?: string[] }).requireStack?.[0];
   if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') {
     // The compiled runner's bundler says it per importing file: `<file>:<line>:<col>: ERROR: Could not resolve "<module>"`.
-    const unresolved = /^(\S+):\d+:\d+: ERROR: Could not resolve "([^"]+)"/m.exec(err.message.replace(/^(?:Transform|Build) failed with \d+ errors?:\n/, ''));
+    const unresolved = /^(\S+):\d+:\d+: ERROR: Could not resolve "([^"]+)"/m.exec(text);
     wanted = unresolved?.[2];
     from = unresolved?.[1];
   }
