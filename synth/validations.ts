@@ -46,9 +46,6 @@ export function loadValidations(configFile: string): Validation[] {
       throw new Error(`${where}: package "${e.package}" exports no class "${e.class}"; `
         + `${classes.length ? `did you mean "${closest(e.class, classes)}"? ` : ''}fix the class: in ${path.basename(configFile)}`);
     }
-    // The checks only: npm run synth replaces the output folder once they passed, so what
-    // removes refused output under the CLI has nothing to do here.
-    if (Plugin === RemoveRefusedOutput) return;
     plugins.push(withCwd(dir, () => new Plugin(e.properties ?? {})));
   });
   // Without it first, a check that fails under `cdk8s synth` would leave its unchecked output
