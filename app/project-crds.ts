@@ -25,6 +25,8 @@ export function isCustomResource(o: { readonly apiVersion?: unknown }): boolean 
   return typeof o.apiVersion === 'string' && /^[^/]*\.[^/]*\//.test(o.apiVersion) && !/\.k8s\.io\//.test(o.apiVersion);
 }
 
+/** crds/<controller>/<file>, listed once. */
+let crdFiles: Array<{ controller: string; file: string }> | undefined;
 const parsed = new Map<string, ProjectCrd[]>();
 /** The CRDs of one file of crds/, parsed once. */
 function crdsIn(controller: string, file: string): ProjectCrd[] {
@@ -45,7 +47,7 @@ function crdsIn(controller: string, file: string): ProjectCrd[] {
  * several hundred milliseconds); any other file is read only when those do not hold the kind.
  */
 export function projectCrd(group: string, kind: string): ProjectCrd | undefined {
-  const files = fs.readdirSync(CRDS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()
+  const files = crdFiles ??= fs.readdirSync(CRDS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()
     .flatMap((controller) => fs.readdirSync(path.join(CRDS_DIR, controller)).filter((f) => f.endsWith('.yaml')).sort().map((file) => ({ controller, file })));
   const ofGroup = (f: { file: string }) => f.file.startsWith(`${group}_`);
   for (const { controller, file } of [...files.filter(ofGroup), ...files.filter((f) => !ofGroup(f))]) {
