@@ -27,8 +27,15 @@ export function commandOptions(env: NodeJS.ProcessEnv): SynthCommandOptions<Reso
     validate: (options) => pluginValidation(validations(), options),
     applyHint: (target, outdir) => `kubectl --context ${target.placement.context} apply -f ${outdir}`,
     // Server-side: a CRD's last-applied annotation would outgrow its limit on the larger ones.
+    // Said once the output is written: a custom kind without a CRD in crds/ is named here, not
+    // turned into a failure after the fact.
     beforeApply: (target, objects) => {
-      const crds = crdsFor(objects, `target "${target.name}"`);
+      let crds;
+      try {
+        crds = crdsFor(objects, `target "${target.name}"`);
+      } catch (err) {
+        return (err as Error).message;
+      }
       return crds.length === 0 ? undefined
         : `install the CRDs it uses (once per cluster): kubectl --context ${target.placement.context} apply --server-side ${crds.map((c) => `-f ${c.file}`).join(' ')}`;
     },

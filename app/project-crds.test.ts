@@ -34,3 +34,10 @@ test("the README's prod flow installs exactly the CRDs that the synth of prod sa
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
   expect(readme.split('\n')).toContain(command);
 });
+
+test('the synth names a custom kind without a CRD in crds/ instead of failing after its output is written', () => {
+  const prod = onCluster(targets.find((t) => t.name === 'prod')!, undefined);
+  const objects = [...appObjects('prod'), { apiVersion: 'linkerd.io/v1alpha2', kind: 'ServiceProfile', metadata: { name: 'site' } }];
+  expect(commandOptions({}).beforeApply!(prod, objects)).toBe(
+    'target "prod": ServiceProfile (linkerd.io/v1alpha2) has no CRD in crds/: add the upstream CRD there (crds/README.md), so the cluster gets it before the chart');
+});
