@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { KubeObject, ManifestFile, parseManifestText } from 'k8s-checks';
 import { CONSTRUCT_METADATA_FILE, constructMetadata } from './construct-metadata';
 import { OutputFolder } from './output-folder';
+import { writtenObjects } from './written-objects';
 
 /** A synthesized manifest file (its path once the output is in place, e.g. `dist/dev.k8s.yaml`) and its objects. */
 export type { ManifestFile } from 'k8s-checks';
@@ -65,14 +66,16 @@ export interface SynthResult {
 export async function synthTarget<T extends { readonly name: string }>(options: SynthTargetOptions<T>): Promise<SynthResult> {
   const folder = new OutputFolder(options.outdir);
   let metadata: ReturnType<typeof constructMetadata> | undefined;
+  let inMemory = new Map<string, KubeObject[]>();
   let manifests: ManifestFile[] = [];
   let validation: ValidationOutcome | undefined;
   const files = await folder.replace(options.target.name, (staging) => {
     const app = new App({ outdir: staging, recordConstructMetadata: false });
     options.build(app, options.target);
     app.synth();
-    // The construct paths are all the checks need of the app: its tree (most of a large app's
-    // memory) is let go before they run.
+    // The objects and the construct paths are all the checks need of the app: its tree (most
+    // of a large app's memory) is let go before they run.
+    inMemory = writtenObjects(app, fs.readdirSync(staging));
     metadata = constructMetadata(app);
     if (options.forCdk8sCli) {
       fs.writeFileSync(path.join(staging, CONSTRUCT_METADATA_FILE), JSON.stringify(metadata));
@@ -82,7 +85,7 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
     check: async (staging, written) => {
       manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
         path: path.join(options.outdir, f),
-        objects: readYamlDocuments(path.join(staging, f)),
+        objects: inMemory.get(f) ?? readYamlDocuments(path.join(staging, f)),
       }));
       if (!options.validate) return;
       validation = await options.validate(manifests, metadata!.resources);
