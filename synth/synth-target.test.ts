@@ -60,6 +60,20 @@ describe('synthTarget', () => {
     expect(paths[objectKey({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'ns' } })]).toEqual({ path: 'main/Service' });
   });
 
+  test('the validation also sees a manifest file the app wrote itself, read back', async () => {
+    let seen: Parameters<OutputValidation> | undefined;
+    const look: OutputValidation = async (...args) => {
+      seen = args;
+      return { passed: true, report: '', summary: [] };
+    };
+    const build = (app: App) => {
+      webChart(app, 'main');
+      fs.writeFileSync(path.join(app.outdir, 'extra.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n');
+    };
+    await synthTarget({ outdir, target: { name: 't' }, build, validate: look });
+    expect(seen![0].map((f) => [path.basename(f.path), f.objects.map((o) => o.kind)])).toEqual([['extra.yaml', ['Namespace']], ['main.k8s.yaml', ['Deployment', 'Service']]]);
+  });
+
   test('for the cdk8s CLI: construct-metadata.json in the output, listed in the marker for the plugins to remove', async () => {
     await synthTarget({ outdir, target: { name: 't' }, build: (app) => webChart(app, 'main', 'changed'), forCdk8sCli: true });
     const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf-8'));

@@ -4,7 +4,7 @@ import { App } from 'cdk8s';
 import { KubeObject, ManifestFile, parseManifestText } from 'k8s-checks';
 import { CONSTRUCT_METADATA_FILE, constructMetadata } from './construct-metadata';
 import { OutputFolder } from './output-folder';
-import { writtenObjects } from './written-objects';
+import { synthApp } from './synth-app';
 
 /** A synthesized manifest file (its path once the output is in place, e.g. `dist/dev.k8s.yaml`) and its objects. */
 export type { ManifestFile } from 'k8s-checks';
@@ -58,7 +58,7 @@ export interface SynthResult {
 }
 
 /**
- * Synthesizes one target with cdk8s' own `app.synth()` (its file names, order and YAML) into a
+ * Synthesizes one target with cdk8s' own `app.synth()` (its file names, order and YAML; synthApp) into a
  * staging folder, validates the manifests, and only then replaces the output folder with them.
  * Any failure — a construct that throws, a manifest that fails a check, a folder that holds
  * somebody else's files — leaves the output folder exactly as it was.
@@ -72,10 +72,9 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
   const files = await folder.replace(options.target.name, (staging) => {
     const app = new App({ outdir: staging, recordConstructMetadata: false });
     options.build(app, options.target);
-    app.synth();
+    inMemory = synthApp(app);
     // The objects and the construct paths are all the checks need of the app: its tree (most
     // of a large app's memory) is let go before they run.
-    inMemory = writtenObjects(app, fs.readdirSync(staging));
     metadata = constructMetadata(app);
     if (options.forCdk8sCli) {
       fs.writeFileSync(path.join(staging, CONSTRUCT_METADATA_FILE), JSON.stringify(metadata));
@@ -85,6 +84,7 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
     check: async (staging, written) => {
       manifests = written.filter((f) => f.endsWith('.yaml')).map((f) => ({
         path: path.join(options.outdir, f),
+        // A file the app wrote by other means than cdk8s' synth is read back.
         objects: inMemory.get(f) ?? readYamlDocuments(path.join(staging, f)),
       }));
       if (!options.validate) return;

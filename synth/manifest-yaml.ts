@@ -1,0 +1,129 @@
+import { Yaml } from 'cdk8s';
+import * as YAML from 'yaml';
+
+// The YAML of a manifest file, byte for byte what cdk8s' Yaml.stringify writes (the `yaml`
+// package, YAML 1.1, no line folding), at a fraction of its cost: writing was a third of a
+// 1000-service synth (bench:synth prints both, side by side). Only the plain JSON data
+// Kubernetes objects are made of takes the fast way — maps, lists, booleans, null, safe
+// integers, and one-line strings — and a string is written plain only where the `yaml` package's
+// own rules (its indicator test and the YAML 1.1 tags of its schema) write it plain; any other
+// string or number is written by the package itself, once per value. A document the fast way
+// does not cover (a multi-line string, an object used twice, which the package writes as an
+// alias, a class instance) is written whole by cdk8s' own Yaml.stringify.
+// manifest-yaml.test.ts holds the output equal to cdk8s' for every target of the app and for
+// generated documents full of edge cases.
+
+const OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
+
+/** The YAML 1.1 scalars a plain string could be read as (null, bool, int, float, timestamp…). */
+const TYPED_PLAIN = new YAML.Document(null, { version: '1.1' }).schema.tags
+  .filter((tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test)
+  .map((tag) => tag.test as RegExp);
+
+/** The `yaml` package's test for a string that must not be written plain (stringifyString.js). */
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+/** Printable ASCII: no control characters, line breaks or characters the package escapes. */
+const PRINTABLE = /^[\x20-\x7e]+$/;
+/** A document marker at the start of a line: the package writes such a string in a context-dependent way. */
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+/** The longest key the package writes as an implicit `key:` (a longer one gets `? key`). */
+const MAX_IMPLICIT_KEY = 1024;
+
+/** Raised inside the fast way for a document it does not cover. */
+class NotCovered extends Error {}
+
+const valueCache = new Map<string, string>();
+const keyCache = new Map<string, string>();
+
+/** The documents as one multi-document YAML text, exactly as cdk8s' Yaml.stringify(...docs) writes them. */
+export function manifestYaml(docs: readonly unknown[]): string {
+  return docs.map((doc) => {
+    if (doc === undefined) return '\n';
+    try {
+      return documentYaml(doc);
+    } catch (err) {
+      if (!(err instanceof NotCovered)) throw err;
+      return Yaml.stringify(doc);
+    }
+  }).join('---\n');
+}
+
+function documentYaml(doc: unknown): string {
+  if (!isCollection(doc)) return `${scalar(doc, valueCache, false)}\n`;
+  const out: string[] = [];
+  block(doc, '', out, new Set());
+  return out.join('');
+}
+
+function isCollection(v: unknown): v is Record<string, unknown> | unknown[] {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw new NotCovered();
+  return true;
+}
+
+function isEmpty(c: Record<string, unknown> | unknown[]): boolean {
+  return Array.isArray(c) ? c.length === 0 : Object.keys(c).length === 0;
+}
+
+/**
+ * Appends a non-empty collection in block style at `indent`, its first line without the
+ * indentation (the caller has put the line's start: the indentation, or `- ` of a list).
+ */
+function block(c: Record<string, unknown> | unknown[], indent: string, out: string[], seen: Set<object>): void {
+  if (seen.has(c)) throw new NotCovered();
+  seen.add(c);
+  if (isEmpty(c)) {
+    out.push(Array.isArray(c) ? '[]\n' : '{}\n');
+    return;
+  }
+  let first = true;
+  const entries: Array<[string | undefined, unknown]> = Array.isArray(c) ? c.map((v) => [undefined, v]) : Object.entries(c);
+  for (const [key, value] of entries) {
+    if (!first) out.push(indent);
+    first = false;
+    out.push(key === undefined ? '- ' : `${scalar(key, keyCache, true)}:`);
+    if (isCollection(value) && !isEmpty(value)) {
+      if (key === undefined) {
+        // A list item's collection starts on the item's line.
+        block(value, `${indent}  `, out, seen);
+      } else {
+        out.push('\n', `${indent}  `);
+        block(value, `${indent}  `, out, seen);
+      }
+    } else {
+      const text = isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value, valueCache, false);
+      out.push(key === undefined ? text : ` ${text}`, '\n');
+    }
+  }
+}
+
+/** A scalar as the `yaml` package writes it as a value (or, `asKey`, as a key) in block style. */
+function scalar(v: unknown, cache: Map<string, string>, asKey: boolean): string {
+  if (v === null || v === undefined) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
+  if (typeof v === 'string') {
+    if (v.includes('\n') || DOCUMENT_MARKER.test(v) || (asKey && v.length > MAX_IMPLICIT_KEY)) throw new NotCovered();
+    if (PRINTABLE.test(v) && !NOT_PLAIN.test(v) && !TYPED_PLAIN.some((t) => t.test(v))) return v;
+  } else if (typeof v !== 'number') {
+    throw new NotCovered();
+  }
+  const id = `${typeof v}:${String(v)}${Object.is(v, -0) ? '-' : ''}`;
+  let text = cache.get(id);
+  if (text === undefined) {
+    text = packageScalar(v, asKey);
+    cache.set(id, text);
+  }
+  return text;
+}
+
+/** The `yaml` package's own writing of one string or number, taken from a one-entry map. */
+function packageScalar(v: string | number, asKey: boolean): string {
+  const line = asKey ? YAML.stringify({ [v as string]: 0 }, OPTIONS) : YAML.stringify({ k: v }, OPTIONS);
+  const text = asKey ? line.slice(0, -': 0\n'.length) : line.slice('k: '.length, -1);
+  if (text.includes('\n') || line !== (asKey ? `${text}: 0\n` : `k: ${text}\n`)) throw new NotCovered();
+  return text;
+}

@@ -1,0 +1,44 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Yaml } from 'cdk8s';
+import { KubeObject } from 'k8s-checks';
+import { manifestYaml } from './manifest-yaml';
+
+/**
+ * Runs cdk8s' own `app.synth()` — its validation, dependencies, chart order and file names —
+ * and returns the objects of each manifest file it wrote, keyed by the file's path relative to
+ * the output folder. cdk8s has no hook for how a file is written, so for the length of the call
+ * its Yaml.save writes with manifestYaml (the same bytes, faster) and hands this the objects
+ * too: reading 6000 objects back from the YAML cost more than the synth itself.
+ *
+ * What the checks see is what the file holds: cdk8s writes YAML 1.1 scalars, which kubectl
+ * reads back as the same values, and an undefined value as null, which this does too
+ * (app/checks-see-what-is-written.test.ts holds both for every target of the app).
+ */
+export function synthApp(app: App): Map<string, KubeObject[]> {
+  const written = new Map<string, KubeObject[]>();
+  const save = Yaml.save;
+  Yaml.save = (file: string, docs: unknown[]) => {
+    fs.writeFileSync(file, manifestYaml(docs), { encoding: 'utf8' });
+    // An undefined document is written as an empty one, which a reader skips.
+    const objects = docs.filter((d) => d !== undefined && d !== null);
+    objects.forEach(nullForUndefined);
+    written.set(path.relative(app.outdir, file), objects as KubeObject[]);
+  };
+  try {
+    app.synth();
+  } finally {
+    Yaml.save = save;
+  }
+  return written;
+}
+
+/** Turns undefined values into null, in place, as writing them and reading them back does. */
+function nullForUndefined(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  const entries = value as Record<string, unknown>;
+  for (const k of Object.keys(entries)) {
+    if (entries[k] === undefined) entries[k] = null;
+    else nullForUndefined(entries[k]);
+  }
+}
