@@ -14,6 +14,8 @@
 #       pipeline, with and without the validation plugins, and each one's peak memory
 #   (f) the watch loop (`npm run synth -- --watch`): from saving the app to a validated dist/,
 #       for the app and for 1000 services (bench/synth/watch-latency.ts)
+#   (g) writing the YAML of 1000 services: cdk8s' Yaml.stringify against this project's
+#       manifestYaml, in one process (bench/synth/yaml-writer.ts)
 # Every synth writes one target (dev, or the generated one) and, but for --no-validate, (d) and
 # the no-checks rows, validates it. The report (bench/synth/report.js) is printed and written to
 # build/bench-synth.md, which CI keeps as an artifact.
@@ -92,6 +94,7 @@ for n in $sizes; do
 done
 
 node synth/compiled-entry.js bench/synth/watch-latency.ts --edits "$edits" --services 1000 > "$out/watch.jsonl"
+node synth/compiled-entry.js bench/synth/yaml-writer.ts --services 1000 --rounds "$runs" > "$out/yaml-writer.json"
 
 mkdir -p "$(dirname "$report")"
 { cat "$out/header"; node bench/synth/report.js "$out" "$sizes"; } > "$report"
