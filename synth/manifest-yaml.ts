@@ -32,8 +32,11 @@ const MAX_IMPLICIT_KEY = 1024;
 /** Raised inside the fast way for a document it does not cover. */
 class NotCovered extends Error {}
 
+/** The package's writing of each string or number it was asked for, as a value and as a key. */
 const valueCache = new Map<string, string>();
 const keyCache = new Map<string, string>();
+/** Bounds each cache: a watch loop that runs for days asks for new values on every save. */
+const MAX_CACHED = 50_000;
 
 /** The documents as one multi-document YAML text, exactly as cdk8s' Yaml.stringify(...docs) writes them. */
 export function manifestYaml(docs: readonly unknown[]): string {
@@ -115,6 +118,7 @@ function scalar(v: unknown, cache: Map<string, string>, asKey: boolean): string 
   let text = cache.get(id);
   if (text === undefined) {
     text = packageScalar(v, asKey);
+    if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(id, text);
   }
   return text;
