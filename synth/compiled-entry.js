@@ -3,19 +3,24 @@
 // the project modules it imports into one CommonJS file, kept in node_modules/.cache/ and keyed
 // by the content of every one of those files, so a run whose sources did not change only hashes
 // them and requires the bundle, and a run after any edit builds again (an edit is always seen).
-// Packages stay outside the bundle and are loaded by Node from node_modules, once per process,
-// so that the watch loop's fresh bundles share cdk8s and the checks with the process.
+// The entry of a run (`run`) is bundled with the packages it imports, and V8's code cache of it
+// is kept beside it, so that a run compiles neither the app nor cdk8s and cdk8s-plus-27 again:
+// loading their modules was a third of a synth. Each package the project imports is registered
+// as it loads, and the watch loop's fresh bundles (`reload`, packages left to Node) take those
+// same instances, so one process has one cdk8s. Left to Node always: the project's own
+// workspace packages (the checks, also loaded by path from cdk8s.yaml) and NOT_BUNDLED.
 //
 //   node synth/compiled-entry.js [--import MODULE.ts]... ENTRY.ts [ARGS...]
 //
 // runs each MODULE (the app guard) and then ENTRY as the main module, with process.argv as
 // `node ENTRY ARGS` would give it: in ENTRY, `require.main === module` holds. Public APIs only:
 // esbuild's build API, require, and V8's stack trace API with Node's SourceMap for stack
-// traces that name the .ts files.
+// traces that name the .ts files, and vm.Script's cachedData for the code cache.
 
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
+const vm = require('vm');
 
 const ROOT = path.resolve(__dirname, '..');
 /** The environment variable that moves the cache folder. */
@@ -23,6 +28,11 @@ const CACHE_DIR_VARIABLE = 'COMPILED_ENTRY_CACHE_DIR';
 /** What the bundles depend on besides the sources: this file's build options and esbuild. */
 const TOOLCHAIN = [fs.readFileSync(__filename, 'utf8'), require('esbuild/package.json').version, process.version].join('\0');
 const MAIN_MARK = Symbol.for('compiled-entry.main');
+/** Where a run's bundle registers each package it imports, by the specifier the project wrote. */
+const PACKAGES = Symbol.for('compiled-entry.packages');
+globalThis[PACKAGES] ??= new Map();
+/** Packages a run's bundle leaves to Node: esbuild runs its own binary, chokidar may load a native module. */
+const NOT_BUNDLED = new Set(['esbuild', 'chokidar', 'fsevents']);
 
 let resolvedCacheDir;
 /** The cache folder, its real path: the one Node names a module loaded from it by. */
@@ -76,12 +86,13 @@ function cached(entry) {
  * bundle's path. A syntax or resolution error rejects with esbuild's message, which names the
  * file, line and column (`main.ts:43:31: ERROR: Expected ")" but found "?"`).
  */
-async function compile(entry, { incremental = false } = {}) {
+async function compile(entry, { incremental = false, withPackages = false } = {}) {
   const file = path.resolve(entry);
-  const hit = cached(file);
+  const id = withPackages ? `${file}\0with packages` : file;
+  const hit = cached(id);
   if (hit) return hit;
-  const tag = sha(file).slice(0, 16);
-  const build = incremental ? (contexts.get(file) ?? newBuild(file, tag, true)) : newBuild(file, tag, false);
+  const tag = sha(id).slice(0, 16);
+  const build = incremental ? (contexts.get(file) ?? newBuild(file, tag, { incremental })) : newBuild(file, tag, { withPackages });
   if (incremental) contexts.set(file, build);
   build.read.clear();
   let result;
@@ -91,13 +102,14 @@ async function compile(entry, { incremental = false } = {}) {
     throw buildError(err, build.prefixes);
   }
   // Keyed by what the build read: an edit made while it ran is a new key, seen by the next run.
-  const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(ROOT, p)).sort();
-  const key = inputsKey(file, inputs, build.read);
+  // Files only: the registering modules are not (their packages' files are listed).
+  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('registered-package:')).map((p) => path.resolve(ROOT, p)).sort();
+  const key = inputsKey(id, inputs, build.read);
   const bundle = path.join(cacheDir(), `${tag}-${key}.js`);
   const output = (extension) => result.outputFiles.find((f) => f.path.endsWith(extension)).contents;
   writeAtomically(`${bundle}.map`, output('.js.map'));
   writeAtomically(bundle, output('.js'));
-  writeAtomically(path.join(cacheDir(), `${tag}.json`), JSON.stringify({ entry: file, inputs, key, bundle }));
+  writeAtomically(path.join(cacheDir(), `${tag}.json`), JSON.stringify({ entry: id, inputs, key, bundle }));
   for (const other of fs.readdirSync(cacheDir())) {
     // Older bundles of this entry; another run's file being written (.tmp) is left to it.
     if (other.startsWith(`${tag}-`) && !other.startsWith(path.basename(bundle)) && !other.endsWith('.tmp')) fs.rmSync(path.join(cacheDir(), other), { force: true });
@@ -108,8 +120,11 @@ async function compile(entry, { incremental = false } = {}) {
 /** Builds kept for entries compiled again and again (the watch loop): esbuild rebuilds only what changed. */
 const contexts = new Map();
 
-/** One build of `file`: run() builds it (again); `read` and `prefixes` are what asWritten saw. */
-function newBuild(file, tag, incremental) {
+/**
+ * One build of `file`: run() builds it (again); `read` and `prefixes` are what asWritten saw.
+ * `withPackages`: the packages it imports are in the bundle too (registered as they load).
+ */
+function newBuild(file, tag, { incremental = false, withPackages = false }) {
   const esbuild = require('esbuild');
   const read = new Map();
   const prefixes = new Map();
@@ -119,7 +134,7 @@ function newBuild(file, tag, incremental) {
     platform: 'node',
     format: 'cjs',
     target: `node${process.versions.node.split('.')[0]}`,
-    packages: 'external',
+    ...(withPackages ? {} : { packages: 'external' }),
     // A class or function keeps its name where bundling had to rename it (`constructor.name`).
     keepNames: true,
     write: false,
@@ -132,8 +147,10 @@ function newBuild(file, tag, incremental) {
     outfile: path.join(cacheDir(), `${tag}.js`),
     // Packages are found from the entry's folder, as they would be if Node loaded it, not from
     // the cache folder the bundle lives in.
-    banner: { js: `'use strict'; require = require('module').createRequire(${JSON.stringify(file)});` },
-    plugins: [asWritten(file, read, prefixes)],
+    // A package the process's run registered is taken from there (the watch loop's bundles).
+    banner: { js: `'use strict'; require = (function (r, shared) { return Object.assign((id) => (shared.has(id) ? shared.get(id) : r(id)), r); })(`
+      + `require('module').createRequire(${JSON.stringify(file)}), globalThis[Symbol.for('compiled-entry.packages')]);` },
+    plugins: [asWritten(file, read, prefixes), ...(withPackages ? [registeredPackages()] : [])],
   };
   if (!incremental) return { read, prefixes, run: () => esbuild.build(options) };
   let context;
@@ -182,6 +199,35 @@ function asWritten(entry, read, prefixes) {
         prefixes.set(args.path, own.length);
         return { contents: `${own}${source}`, loader };
       });
+    },
+  };
+}
+
+/**
+ * Bundles each package a project file imports (but for the project's workspace packages and
+ * NOT_BUNDLED), through a module that registers it under the specifier the project wrote, for
+ * the watch loop's bundles to share.
+ */
+function registeredPackages() {
+  const isBare = /^(?![./]|node:)[^:]+$/;
+  const isProject = (file) => file && !file.includes(`${path.sep}node_modules${path.sep}`);
+  return {
+    name: 'registered-packages',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.namespace === 'registered-package' || !isBare.test(args.path) || !isProject(args.importer)) return undefined;
+        const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+        if (NOT_BUNDLED.has(name)) return { path: args.path, external: true };
+        const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, namespace: 'registered-package' });
+        // A builtin, or a package of this project's own (a workspace: its real path is no node_modules).
+        if (found.errors.length || found.external || !path.isAbsolute(found.path) || isProject(found.path)) return { path: args.path, external: true };
+        return { path: args.path, namespace: 'registered-package', pluginData: { resolveDir: args.resolveDir } };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'registered-package' }, (args) => ({
+        contents: `const m = require(${JSON.stringify(args.path)}); globalThis[Symbol.for('compiled-entry.packages')].set(${JSON.stringify(args.path)}, m); module.exports = m;`,
+        resolveDir: args.pluginData.resolveDir,
+        loader: 'js',
+      }));
     },
   };
 }
@@ -239,6 +285,39 @@ function requireBundle(bundle) {
   return require(bundle);
 }
 
+/**
+ * Evaluates a bundle as Node would require it, compiled from V8's code cache kept beside it
+ * (`<bundle>.v8`); the cache is written as the process exits, with every function the run
+ * compiled, when there was none or V8 refused it (another V8 version or flags).
+ */
+function evaluateBundle(bundle) {
+  if (!bundles.has(bundle)) bundles.set(bundle, undefined);
+  mapStackFrames();
+  const codeCache = `${bundle}.v8`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(codeCache);
+  } catch {
+    // none yet
+  }
+  const source = fs.readFileSync(bundle, 'utf8');
+  // On the first line, so that the lines stay the bundle's own (its source map's).
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        writeAtomically(codeCache, script.createCachedData());
+      } catch {
+        // a read-only cache folder: the next run compiles again
+      }
+    });
+  }
+  const mod = { exports: {}, filename: bundle, id: bundle, loaded: false };
+  script.runInThisContext()(mod.exports, require('module').createRequire(bundle), mod, bundle, path.dirname(bundle));
+  mod.loaded = true;
+  return mod.exports;
+}
+
 /** The exports of `entry`, compiled (or taken from the cache) and loaded: afresh after any edit. */
 async function load(entry) {
   return requireBundle(await compile(entry));
@@ -258,13 +337,13 @@ async function reload(entry) {
 /** Runs `entry` as the program's main module, after the `imports` (loaded in order). */
 async function run(entry, imports = []) {
   for (const m of imports) requireBundle(await compile(m));
-  const bundle = await compile(entry);
+  const bundle = await compile(entry, { withPackages: true });
   running = true;
   // The entry's `require.main === module` reads this while the bundle is first evaluated; a
   // later load of the same bundle (the watch loop's) is not the main module's.
   globalThis[MAIN_MARK] = bundle;
   try {
-    requireBundle(bundle);
+    evaluateBundle(bundle);
   } finally {
     globalThis[MAIN_MARK] = null;
   }

@@ -62,4 +62,30 @@ describe('compiled-entry.js', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/Error: no\n\s+at fail \(.*fail\.ts:4:9\)/);
   });
+
+  test('a run compiles from V8\'s code cache kept beside its bundle, and one V8 refuses is written again', () => {
+    write('main.ts', "console.log('ran', process.argv.slice(2).join(' '));\n");
+    expect(run('main.ts', 'one').stdout).toBe('ran one\n');
+    const [codeCache] = fs.readdirSync(cache).filter((f) => f.endsWith('.js.v8'));
+    expect(codeCache).toBeDefined();
+    const written = fs.readFileSync(path.join(cache, codeCache));
+    expect(run('main.ts', 'two').stdout).toBe('ran two\n');
+    expect(fs.readFileSync(path.join(cache, codeCache))).toEqual(written);
+    fs.writeFileSync(path.join(cache, codeCache), 'not a code cache');
+    expect(run('main.ts', 'three').stdout).toBe('ran three\n');
+    expect(fs.readFileSync(path.join(cache, codeCache)).length).toBeGreaterThan(100);
+  });
+
+  test('a run bundles the packages it imports, and the bundles the watch loop reloads share them', () => {
+    fs.symlinkSync(path.join(__dirname, '..', 'node_modules'), path.join(work, 'node_modules'));
+    write('chart.ts', "export { App } from 'cdk8s';\nexport const fresh = Math.random();\n");
+    write('main.ts', `import { App } from 'cdk8s';\nimport * as first from './chart';\nimport { reload } from ${JSON.stringify(RUNNER)};\n`
+      + "void reload(require('path').join(__dirname, 'chart.ts')).then((again) => console.log(JSON.stringify({ "
+      + "bundled: !Object.keys(require.cache).some((f) => f.includes('/node_modules/cdk8s/')), sameApp: again.App === App && first.App === App, fresh: again.fresh !== first.fresh })))\n"
+      // The watch loop's esbuild service would keep the process up.
+      + '  .then(() => process.exit(0));\n');
+    const r = run('main.ts');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ bundled: true, sameApp: true, fresh: true });
+  });
 });
