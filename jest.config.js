@@ -1,5 +1,5 @@
 // Tests are transpiled with swc (fast); type errors are caught separately by `npm run typecheck`,
-// which the test command runs first.
+// which the test command runs beside jest (and fails on).
 //
 // Two projects. `unit` (`npm run test:unit`): constructs, checks, synth and tools in-process, no
 // program started; seconds. `system` (`npm run test:system`): everything that runs real programs
