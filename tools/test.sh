@@ -20,6 +20,12 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 
 mkdir -p build
+# The workspace package's build first: its declarations (packages/k8s-checks/lib) are what the
+# type-check reads for `from 'k8s-checks'`, so they must not be rewritten while it reads them.
+# jest's globalSetup builds it again, which then has nothing to do (a second).
+build_rc=0
+npm run build --workspaces --if-present --silent || build_rc=$?
+
 # The type-check runs beside jest, not before it: its output is kept and shown once jest is done,
 # and a type error still fails the run. `tsc -b` checks the project as `tsc -p tsconfig.json`
 # does, with the same build info, but when no source has changed since the last check it says so
@@ -37,7 +43,7 @@ rm -f "$results"
 npx jest --ci --json --outputFile="$results" "$@"
 jest_rc=$?
 
-typecheck=0
+typecheck=$build_rc
 wait "$tsc_pid" || typecheck=$?
 if [[ $typecheck -ne 0 ]]; then
   cat "$tsc_log"
