@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` runs it: brings what it needs (npm packages, Debian
-# packages), type-checks, runs every jest suite (unit, snapshot, schema, policy, real nginx,
-# real image build, headless Chromium, delivery tools) and prints `tests: N passed, M failed`.
+# packages), type-checks while it runs every jest suite (unit, snapshot, schema, policy, real
+# nginx, real image build, headless Chromium, delivery tools), prints `tests: N passed, M failed`.
 # Extra arguments go to jest, e.g. `npm test -- lib/web-service`.
 set -uo pipefail
 
@@ -19,19 +19,38 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund || { echo "test: npm ci failed" >&2; exit 1; }
 fi
 
-typecheck=0
-echo "typecheck: tsc --noEmit (strict)"
-npx tsc -p tsconfig.json || typecheck=$?
-
 mkdir -p build
+# The workspace package's build first: its declarations (packages/k8s-checks/lib) are what the
+# type-check reads for `from 'k8s-checks'`, so they must not be rewritten while it reads them.
+# jest's globalSetup builds it again, which then has nothing to do (a second).
+build_rc=0
+npm run build --workspaces --if-present --silent || build_rc=$?
+
+# The type-check runs beside jest, not before it: its output is kept and shown once jest is done,
+# and a type error still fails the run. `tsc -b` checks the project as `tsc -p tsconfig.json`
+# does, with the same build info, but when no source has changed since the last check it says so
+# in under a second instead of reading every declaration again (~20 s). It judges by the
+# project's own files only, so after an install the next check is made afresh.
+tsc_info=build/tsc/tsconfig.tsbuildinfo
+if [[ -f "$tsc_info" && node_modules/.package-lock.json -nt "$tsc_info" ]]; then rm -f "$tsc_info"; fi
+tsc_log=build/typecheck.log
+echo "typecheck: tsc --noEmit (strict), beside jest"
+npx tsc -b tsconfig.json >"$tsc_log" 2>&1 &
+tsc_pid=$!
+
 results=build/jest-results.json
 rm -f "$results"
 npx jest --ci --json --outputFile="$results" "$@"
 jest_rc=$?
 
-node tools/jest-summary.js "$results" || jest_rc=1
+typecheck=$build_rc
+wait "$tsc_pid" || typecheck=$?
 if [[ $typecheck -ne 0 ]]; then
-  echo "test: type errors (see tsc output above)" >&2
-  exit 1
+  cat "$tsc_log"
+  echo "test: type errors (tsc output above)" >&2
+  jest_rc=1
+else
+  echo "typecheck: no type errors"
 fi
+node tools/jest-summary.js "$results" || jest_rc=1
 exit $jest_rc
