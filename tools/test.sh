@@ -33,6 +33,8 @@ npm run build --workspaces --if-present --silent || build_rc=$?
 # project's own files only, so after an install the next check is made afresh.
 tsc_info=build/tsc/tsconfig.tsbuildinfo
 if [[ -f "$tsc_info" && node_modules/.package-lock.json -nt "$tsc_info" ]]; then rm -f "$tsc_info"; fi
+# Nor does it look at the workspace packages' declarations: when one was built since, check afresh.
+if [[ -f "$tsc_info" ]] && [[ -n "$(find packages/*/lib -name '*.d.ts' -newer "$tsc_info" -print -quit 2>/dev/null)" ]]; then rm -f "$tsc_info"; fi
 tsc_log=build/typecheck.log
 echo "typecheck: tsc --noEmit (strict), beside jest"
 npx tsc -b tsconfig.json >"$tsc_log" 2>&1 &
