@@ -18,10 +18,9 @@ describe('aliases, counted as kubectl counts them', () => {
     expect(() => parseKubernetesYamlDocuments(aliasedAnchor(200, 211))).toThrow(/excessive aliasing: its aliases expand it to 42626 nodes/);
   });
 
-  test('past 400,000 nodes the allowed share falls: after a million plain nodes, an anchor of 1000 aliased 1199 times passes, 1200 times not', () => {
-    expect(() => parseKubernetesYamlDocuments(aliasedAnchor(1000, 1199, 1_000_000))).not.toThrow();
-    expect(() => parseKubernetesYamlDocuments(aliasedAnchor(1000, 1200, 1_000_000))).toThrow(/excessive aliasing/);
-  });
+  // Past 400,000 nodes the allowed share falls (a million plain nodes, then an anchor of 1000
+  // aliased 1199 times passes, 1200 times not): src/cli/hostile-input.test.ts holds that boundary
+  // against the real kubectl, with the system tests; reading a million nodes takes seconds.
 
   test('up to 100 nodes through aliases, or up to 1000 nodes in all, always pass', () => {
     expect(() => parseKubernetesYamlDocuments(aliasedAnchor(100, 1))).not.toThrow();
