@@ -39,6 +39,7 @@ const a = stats('a-template');
 console.log('\nthe app: target dev, validated');
 row('(a)  npx ts-node main.ts              (cdk8s template)', a, b);
 row('(b)  npm run synth                    (compiled once)', b, b);
+row('     npm run env                      (npm\'s own share)', stats('b-npm-floor'), b);
 row('     node synth/compiled-entry.js  (what npm runs)', stats('b-node'), b);
 row('     the same with empty caches       (after npm ci)', stats('b0-empty-caches'), b);
 row('     node --import tsx ... main.ts    (tsx alone)', stats('b-tsx'), b);
@@ -91,7 +92,9 @@ if (fs.existsSync(writerFile)) {
 const goals = [];
 const goal = (text, met, figures) => goals.push({ text, met, figures });
 goal('npm run synth of the app, validated: median <= 0.5 s', b.median <= 0.5, s(b.median));
-goal('npm run synth >= 20x faster than the template\'s ts-node run', a.median / b.median >= 20, `${(a.median / b.median).toFixed(1)}x`);
+const floor = stats('b-npm-floor');
+goal('npm run synth >= 20x faster than the template\'s ts-node run', a.median / b.median >= 20,
+  `${(a.median / b.median).toFixed(1)}x (npm's own share alone allows at most ${(a.median / floor.median).toFixed(1)}x)`);
 const c = stats('c-cdk8s-synth');
 const version = stats('c-cdk8s-version');
 goal('npx cdk8s synth <= the CLI\'s start-up + npm run synth', c.median <= version.median + b.median,

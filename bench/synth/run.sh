@@ -5,7 +5,8 @@
 #       without the NODE_OPTIONS of .npmrc, whose --import makes Node load a main module as an ES
 #       module, which ts-node's require hook does not handle)
 #   (b) this project's `npm run synth` (the app compiled once by synth/compiled-entry.js and
-#       run by plain Node, the validation plugins of cdk8s.yaml in-process); what npm runs for it;
+#       run by plain Node, the validation plugins of cdk8s.yaml in-process); npm's own share of
+#       it (`npm run env`: npm, a shell and a program that only prints); what npm runs for it;
 #       the same with empty caches (after npm ci); and the same app run by tsx alone
 #   (c) `npx cdk8s synth`, the cdk8s CLI: the app, then the same plugins in the CLI's process;
 #       the same with --no-validate; and the CLI's own start-up, `npx cdk8s --version`
@@ -66,6 +67,7 @@ run_app="node synth/compiled-entry.js --import ./synth/app-guard.ts main.ts"
 echo "synth benchmark: $runs runs each after a warm-up, $(nproc) cores, node $(node --version), load average $(cut -d' ' -f1-3 /proc/loadavg)" > "$out/header"
 measure a-template "env -u NODE_OPTIONS node_modules/.bin/ts-node main.ts --outdir $out/a"
 measure b-npm-run-synth "npm run --silent synth -- --outdir $out/b"
+measure b-npm-floor "npm run --silent env"
 measure b-node "$run_app --outdir $out/b"
 measure b0-empty-caches --prepare "rm -rf $out/cache $out/compiled" \
   "env K8S_CHECKS_CACHE_DIR=$out/cache COMPILED_ENTRY_CACHE_DIR=$out/compiled $run_app --outdir $out/b0"
