@@ -7,8 +7,9 @@
 // is kept beside it, so that a run compiles neither the app nor cdk8s and cdk8s-plus-27 again:
 // loading their modules was a third of a synth. Each package the project imports is registered
 // as it loads, and the watch loop's fresh bundles (`reload`, packages left to Node) take those
-// same instances, so one process has one cdk8s. Left to Node always: the project's own
-// workspace packages (the checks, also loaded by path from cdk8s.yaml) and NOT_BUNDLED.
+// same instances, so one process has one cdk8s; a workspace package (the checks) is registered
+// under its folder too, where cdk8s.yaml's validations load it by path. Left to Node always:
+// NOT_BUNDLED.
 //
 //   node synth/compiled-entry.js [--import MODULE.ts]... ENTRY.ts [ARGS...]
 //
@@ -31,6 +32,29 @@ const MAIN_MARK = Symbol.for('compiled-entry.main');
 /** Where a run's bundle registers each package it imports, by the specifier the project wrote. */
 const PACKAGES = Symbol.for('compiled-entry.packages');
 globalThis[PACKAGES] ??= new Map();
+/**
+ * The `require` of a bundle: a package the process's run registered (by specifier, or by its
+ * folder's path, real or not) is taken from there; anything else is Node's `require` from `file`.
+ */
+const REQUIRE = Symbol.for('compiled-entry.require');
+globalThis[REQUIRE] ??= (file) => {
+  const own = require('module').createRequire(file);
+  const shared = globalThis[PACKAGES];
+  const registered = (id) => {
+    if (shared.has(id)) return id;
+    if (!path.isAbsolute(id)) return undefined;
+    try {
+      const real = fs.realpathSync(id);
+      return shared.has(real) ? real : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return Object.assign((id) => {
+    const key = shared.size ? registered(id) : undefined;
+    return key === undefined ? own(id) : shared.get(key);
+  }, own);
+};
 /** Packages a run's bundle leaves to Node: esbuild runs its own binary, chokidar may load a native module. */
 const NOT_BUNDLED = new Set(['esbuild', 'chokidar', 'fsevents']);
 
@@ -147,9 +171,9 @@ function newBuild(file, tag, { incremental = false, withPackages = false }) {
     outfile: path.join(cacheDir(), `${tag}.js`),
     // Packages are found from the entry's folder, as they would be if Node loaded it, not from
     // the cache folder the bundle lives in.
-    // A package the process's run registered is taken from there (the watch loop's bundles).
-    banner: { js: `'use strict'; require = (function (r, shared) { return Object.assign((id) => (shared.has(id) ? shared.get(id) : r(id)), r); })(`
-      + `require('module').createRequire(${JSON.stringify(file)}), globalThis[Symbol.for('compiled-entry.packages')]);` },
+    // A package the process's run registered is taken from there (the watch loop's bundles, and
+    // the checks loaded by path).
+    banner: { js: `'use strict'; require = globalThis[Symbol.for('compiled-entry.require')](${JSON.stringify(file)});` },
     plugins: [asWritten(file, read, prefixes), ...(withPackages ? [registeredPackages()] : [])],
   };
   if (!incremental) return { read, prefixes, run: () => esbuild.build(options) };
@@ -204,9 +228,10 @@ function asWritten(entry, read, prefixes) {
 }
 
 /**
- * Bundles each package a project file imports (but for the project's workspace packages and
- * NOT_BUNDLED), through a module that registers it under the specifier the project wrote, for
- * the watch loop's bundles to share.
+ * Bundles each package a project file imports (but for NOT_BUNDLED), through a module that
+ * registers it under the specifier the project wrote, for the watch loop's bundles to share; a
+ * package of the project's own (a workspace: its real path is no node_modules) also under its
+ * folder, which cdk8s.yaml's validations name.
  */
 function registeredPackages() {
   const isBare = /^(?![./]|node:)[^:]+$/;
@@ -219,17 +244,26 @@ function registeredPackages() {
         const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
         if (NOT_BUNDLED.has(name)) return { path: args.path, external: true };
         const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, namespace: 'registered-package' });
-        // A builtin, or a package of this project's own (a workspace: its real path is no node_modules).
-        if (found.errors.length || found.external || !path.isAbsolute(found.path) || isProject(found.path)) return { path: args.path, external: true };
-        return { path: args.path, namespace: 'registered-package', pluginData: { resolveDir: args.resolveDir } };
+        // A builtin, or what cannot be found (left to Node, which says so as it would).
+        if (found.errors.length || found.external || !path.isAbsolute(found.path)) return { path: args.path, external: true };
+        const keys = [args.path];
+        if (isProject(found.path) && args.path === name) keys.push(packageFolder(found.path));
+        return { path: args.path, namespace: 'registered-package', pluginData: { resolveDir: args.resolveDir, keys } };
       });
       build.onLoad({ filter: /.*/, namespace: 'registered-package' }, (args) => ({
-        contents: `const m = require(${JSON.stringify(args.path)}); globalThis[Symbol.for('compiled-entry.packages')].set(${JSON.stringify(args.path)}, m); module.exports = m;`,
+        contents: `const m = require(${JSON.stringify(args.path)}); for (const k of ${JSON.stringify(args.pluginData.keys)}) globalThis[Symbol.for('compiled-entry.packages')].set(k, m); module.exports = m;`,
         resolveDir: args.pluginData.resolveDir,
         loader: 'js',
       }));
     },
   };
+}
+
+/** The folder of the package.json nearest above `file`. */
+function packageFolder(file) {
+  let dir = path.dirname(file);
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
 }
 
 function writeAtomically(file, contents) {

@@ -88,4 +88,19 @@ describe('compiled-entry.js', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ bundled: true, sameApp: true, fresh: true });
   });
+
+  test('a package of the project\'s own is bundled once, and loading it by its folder gives that one', () => {
+    // A workspace package: node_modules links to it, its real path is no node_modules.
+    fs.mkdirSync(path.join(work, 'packages', 'checks'), { recursive: true });
+    write('packages/checks/package.json', JSON.stringify({ name: 'checks', main: 'index.js' }));
+    write('packages/checks/index.js', 'exports.token = {};\n');
+    fs.mkdirSync(path.join(work, 'node_modules'));
+    fs.symlinkSync(path.join(work, 'packages', 'checks'), path.join(work, 'node_modules', 'checks'));
+    write('main.ts', "import checks = require('checks');\n"
+      + "const byFolder = require(require('path').join(__dirname, 'packages', 'checks'));\n"
+      + "console.log(JSON.stringify({ same: byFolder.token === checks.token, bundled: !Object.keys(require.cache).some((f) => f.endsWith('index.js')) }));\n");
+    const r = run('main.ts');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ same: true, bundled: true });
+  });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FSWatcher, watch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { describeError, displayPath } from './describe-error';
 import * as compiled from './compiled-entry';
 import { compareObjects } from './manifest-diff';
@@ -91,6 +91,9 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
   let watcher: FSWatcher | undefined;
   const start = async (): Promise<void> => {
     await run('first synth');
+    // Loaded here, not with the module: a synth without --watch does not need it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { watch } = require('chokidar') as typeof import('chokidar');
     const w = watch([...options.paths], {
       ignoreInitial: true,
       ignored: (p: string) => /(^|[/\\])(node_modules|\.git)([/\\]|$)|\.test\.ts$/.test(p),
