@@ -70,6 +70,8 @@ function cacheDir() {
 }
 
 const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
+/** Whether `file` is a package's, installed under node_modules (a workspace package's real path is not). */
+const inNodeModules = (file) => file.includes(`${path.sep}node_modules${path.sep}`);
 
 /**
  * The key of a set of inputs: their content (project files; `read` holds what a build read) or
@@ -79,7 +81,7 @@ function inputsKey(entry, inputs, read = new Map()) {
   const hash = crypto.createHash('sha256').update(TOOLCHAIN).update('\0').update(entry);
   for (const file of inputs) {
     hash.update('\0').update(file).update('\0');
-    if (file.includes(`${path.sep}node_modules${path.sep}`)) {
+    if (inNodeModules(file)) {
       const st = fs.statSync(file);
       hash.update(`${st.size}:${st.mtimeMs}`);
     } else {
@@ -208,7 +210,7 @@ function asWritten(entry, read, prefixes) {
       build.onResolve({ filter: /(^|\/)compiled-entry(\.js)?$/ }, (args) => (
         path.resolve(args.resolveDir, args.path).replace(/(\.js)?$/, '.js') === __filename ? { path: __filename, external: true } : undefined));
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        if (inNodeModules(args.path)) return undefined;
         let source = fs.readFileSync(args.path, 'utf8');
         read.set(args.path, source);
         // Left to esbuild, which then keeps the file parsed between the watch loop's rebuilds.
@@ -235,7 +237,7 @@ function asWritten(entry, read, prefixes) {
  */
 function registeredPackages() {
   const isBare = /^(?![./]|node:)[^:]+$/;
-  const isProject = (file) => file && !file.includes(`${path.sep}node_modules${path.sep}`);
+  const isProject = (file) => file && !inNodeModules(file);
   return {
     name: 'registered-packages',
     setup(build) {
@@ -312,10 +314,15 @@ function mapStackFrames() {
   Error.prepareStackTrace = format;
 }
 
-/** Requires a bundle, its stack frames mapped to its sources. */
-function requireBundle(bundle) {
+/** Maps the stack frames of `bundle` to its sources from now on. */
+function mapFramesOf(bundle) {
   if (!bundles.has(bundle)) bundles.set(bundle, undefined);
   mapStackFrames();
+}
+
+/** Requires a bundle, its stack frames mapped to its sources. */
+function requireBundle(bundle) {
+  mapFramesOf(bundle);
   return require(bundle);
 }
 
@@ -325,8 +332,7 @@ function requireBundle(bundle) {
  * compiled, when there was none or V8 refused it (another V8 version or flags).
  */
 function evaluateBundle(bundle) {
-  if (!bundles.has(bundle)) bundles.set(bundle, undefined);
-  mapStackFrames();
+  mapFramesOf(bundle);
   const codeCache = `${bundle}.v8`;
   let cachedData;
   try {
