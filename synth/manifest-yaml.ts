@@ -70,6 +70,9 @@ function isEmpty(c: Record<string, unknown> | unknown[]): boolean {
   return Array.isArray(c) ? c.length === 0 : Object.keys(c).length === 0;
 }
 
+/** An empty collection, written in flow style as the package writes it. */
+const emptyText = (c: Record<string, unknown> | unknown[]): string => (Array.isArray(c) ? '[]' : '{}');
+
 /**
  * Appends a non-empty collection in block style at `indent`, its first line without the
  * indentation (the caller has put the line's start: the indentation, or `- ` of a list).
@@ -78,7 +81,7 @@ function block(c: Record<string, unknown> | unknown[], indent: string, out: stri
   if (seen.has(c)) throw new NotCovered();
   seen.add(c);
   if (isEmpty(c)) {
-    out.push(Array.isArray(c) ? '[]\n' : '{}\n');
+    out.push(emptyText(c), '\n');
     return;
   }
   let first = true;
@@ -88,15 +91,11 @@ function block(c: Record<string, unknown> | unknown[], indent: string, out: stri
     first = false;
     out.push(key === undefined ? '- ' : `${scalar(key, keyCache, true)}:`);
     if (isCollection(value) && !isEmpty(value)) {
-      if (key === undefined) {
-        // A list item's collection starts on the item's line.
-        block(value, `${indent}  `, out, seen);
-      } else {
-        out.push('\n', `${indent}  `);
-        block(value, `${indent}  `, out, seen);
-      }
+      // A list item's collection starts on the item's line; a key's on the next one.
+      if (key !== undefined) out.push('\n', `${indent}  `);
+      block(value, `${indent}  `, out, seen);
     } else {
-      const text = isCollection(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value, valueCache, false);
+      const text = isCollection(value) ? emptyText(value) : scalar(value, valueCache, false);
       out.push(key === undefined ? text : ` ${text}`, '\n');
     }
   }
