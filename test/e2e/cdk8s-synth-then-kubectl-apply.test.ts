@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { KubeObject, objectKey, readManifestFile } from 'k8s-checks';
 import { synthScriptWith, writePrivilegedApp } from '../support/privileged-app';
+import { lastGoodOutput } from '../support/last-good-output';
 
 // What this project promises its users, typed as they type it: `npx cdk8s synth` (the cdk8s CLI,
 // with this project's cdk8s.yaml and its validation plugins), then the literal
@@ -60,20 +61,10 @@ function cdk8sSynth(args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, outpu
   return spawnSync('npx', ['cdk8s', 'synth', '--output', output, ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: 'utf-8', timeout: 120000 });
 }
 
-/**
- * Puts the last good output of `npx cdk8s synth` (dev) into dist/, as a user's dist/ holds it
- * before the synth under test runs. The CLI makes it once per file; the cases that only need it
- * in place copy it (a synth takes seconds, a copy none).
- */
-let goodOutput: string | undefined;
+/** The last good output of `npx cdk8s synth` (dev), put into dist/. */
+const goodOutput = lastGoodOutput(() => path.join(work, 'good-output'), (made) => expect(cdk8sSynth([], {}, made).status).toBe(0));
 function putGoodOutput(): void {
-  if (goodOutput === undefined) {
-    const made = path.join(work, 'good-output');
-    expect(cdk8sSynth([], {}, made).status).toBe(0);
-    goodOutput = made;
-  }
-  fs.rmSync(dist, { recursive: true, force: true });
-  fs.cpSync(goodOutput, dist, { recursive: true });
+  goodOutput(dist);
   expect(manifestsIn(dist)).toEqual(['dev.k8s.yaml']);
 }
 

@@ -6,6 +6,7 @@ import * as YAML from 'yaml';
 import { hashTree } from '../support/hash-tree';
 import { copyProject, ProjectCopy } from '../support/project-copy';
 import { synthScriptWith, writePrivilegedApp } from '../support/privileged-app';
+import { lastGoodOutput } from '../support/last-good-output';
 
 // The synth's promise, case by case, with the real commands: a failed synth never leaves a
 // manifest in dist/ that `kubectl apply -f dist` could apply, and never deletes anything it did
@@ -38,21 +39,8 @@ function run(command: string, args: string[], options: SpawnSyncOptions = {}) {
 const cdk8sSynth = (args: string[], cwd = ROOT) => run('npx', ['cdk8s', 'synth', ...args], { cwd });
 const npmRunSynth = (args: string[], cwd = ROOT, options: SpawnSyncOptions = {}) => run('npm', ['run', '--silent', 'synth', '--', ...args], { cwd, ...options });
 
-/**
- * Puts the last good output of `npx cdk8s synth` in the project copy into `dist`, as a user's
- * dist/ holds it before the synth under test runs. The CLI makes it once per file; the cases
- * that only need it in place copy it (a synth takes seconds, a copy none).
- */
-let goodOutput: string | undefined;
-function putGoodOutput(dist: string): void {
-  if (goodOutput === undefined) {
-    const made = path.join(work, 'good-output');
-    expect(cdk8sSynth(['--output', made], project.root).status).toBe(0);
-    goodOutput = made;
-  }
-  fs.rmSync(dist, { recursive: true, force: true });
-  fs.cpSync(goodOutput, dist, { recursive: true });
-}
+/** The last good output of `npx cdk8s synth` in the project copy, put into a folder. */
+const putGoodOutput = lastGoodOutput(() => path.join(work, 'good-output'), (made) => expect(cdk8sSynth(['--output', made], project.root).status).toBe(0));
 
 /** The files `kubectl apply -f dir` reads: .yaml, .yml and .json directly in the folder. */
 function applyable(dir: string): string[] {
