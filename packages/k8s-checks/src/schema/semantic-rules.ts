@@ -273,7 +273,8 @@ function isPort(n: number): boolean {
 
 /** Visits the nodes under `value` whose field (or whose parent's field) is one the rules read. */
 function walk(value: unknown, path: string[], field: string, parent: string, visit: (pointer: string, value: unknown, field: string, parent: string) => void): void {
-  if (FIELDS.has(field) || PARENT_FIELDS.has(parent)) visit(path.length ? `/${path.join('/')}` : '', value, field, parent);
+  // The path holds raw keys: escaped only for the few nodes visited, not for every key walked.
+  if (FIELDS.has(field) || PARENT_FIELDS.has(parent)) visit(path.length ? `/${path.map(escapePointer).join('/')}` : '', value, field, parent);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(String(i));
@@ -282,7 +283,7 @@ function walk(value: unknown, path: string[], field: string, parent: string, vis
     }
   } else if (value !== null && typeof value === 'object') {
     for (const k of Object.keys(value)) {
-      path.push(escapePointer(k));
+      path.push(k);
       walk((value as Record<string, unknown>)[k], path, k, field, visit);
       path.pop();
     }
