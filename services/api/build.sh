@@ -77,6 +77,10 @@ args=(--build-arg "VERSION=$IMAGE_TAG" --build-arg "REVISION=${revision:-unknown
 args+=(--build-arg "BASE_DIGEST=$(base_digest "$here")")
 # Docker's image format: the OCI format has no HEALTHCHECK and podman would drop it.
 [[ "$engine" == podman ]] && args+=(--format docker)
+# podman 4's layer cache does not see a changed build argument in an image without a RUN step
+# (this one has none): a new commit or version would get the earlier build's labels and
+# APP_VERSION. Its build is two copied files, so podman builds it afresh every time.
+[[ "$engine" == podman ]] && args+=(--no-cache)
 
 echo "build.sh: building $image with $engine${BASE_IMAGE:+ on $BASE_IMAGE}"
 tags=(-t "$image")

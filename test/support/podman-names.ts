@@ -1,5 +1,15 @@
 import { spawnSync } from 'child_process';
+import { randomInt } from 'crypto';
 import { uniqueName } from './free-port';
+
+/**
+ * SOURCE_DATE_EPOCH for the image builds of this test file. build.sh writes it into the image's
+ * "created" label, the first instruction after FROM, so every layer this run builds is its own:
+ * two checkouts at one commit would otherwise build the very same image ids, and one run
+ * removing its images could take the image the other run's build was about to tag (podman build
+ * then fails with exit 125).
+ */
+export const OWN_SOURCE_DATE_EPOCH = String(1_600_000_000 + randomInt(100_000_000));
 
 /**
  * An image repository for the images a test builds, unique to this run: podman's image store is
