@@ -1,8 +1,9 @@
 'use strict';
 // Runs a TypeScript entry (main.ts) with plain Node, compiled once: esbuild bundles the entry and
 // the project modules it imports into one CommonJS file, kept in node_modules/.cache/ and keyed
-// by the content of every one of those files, so a run whose sources did not change only hashes
-// them and requires the bundle, and a run after any edit builds again (an edit is always seen).
+// by the content of every one of those files, so a run whose sources did not change only stats
+// them (or hashes those its record cannot vouch for) and requires the bundle, and a run after any
+// edit builds again (an edit is always seen).
 // The entry of a run (`run`) is bundled with the packages it imports, and V8's code cache of it
 // is kept beside it, so that a run compiles neither the app nor cdk8s and cdk8s-plus-27 again:
 // loading their modules was a third of a synth. Each package the project imports is registered
@@ -28,6 +29,8 @@ const ROOT = path.resolve(__dirname, '..');
 const CACHE_DIR_VARIABLE = 'COMPILED_ENTRY_CACHE_DIR';
 /** What the bundles depend on besides the sources: this file's build options and esbuild. */
 const TOOLCHAIN = [fs.readFileSync(__filename, 'utf8'), require('esbuild/package.json').version, process.version].join('\0');
+/** What the fast check of a record compares the toolchain by (the key hashes it with the sources). */
+const TOOLCHAIN_ID = crypto.createHash('sha256').update(TOOLCHAIN).digest('hex').slice(0, 32);
 const MAIN_MARK = Symbol.for('compiled-entry.main');
 /** Where a run's bundle registers each package it imports, by the specifier the project wrote. */
 const PACKAGES = Symbol.for('compiled-entry.packages');
@@ -92,20 +95,69 @@ function inputsKey(entry, inputs, read = new Map()) {
 }
 
 /**
+ * What a file's stat says of its content: any write changes its ctime (which, unlike its mtime,
+ * no program can set back), a replaced file its inode.
+ */
+function signature(file) {
+  const st = fs.statSync(file, { bigint: true });
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/**
+ * The file system's clock now: the mtime of a file written in the cache folder. An edit made
+ * after it gets a ctime no lower (the clock the kernel stamps files with is coarser than
+ * Date.now(), and may lag it).
+ */
+function fsNow() {
+  const file = path.join(cacheDir(), `now.${process.pid}.tmp`);
+  fs.writeFileSync(file, '');
+  try {
+    return fs.statSync(file, { bigint: true }).mtimeNs;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * Whether a file whose signature was taken after a build that started at `stamp` may have been
+ * edited since without its signature showing it: when it changed after the build started (its
+ * ctime then is in the same tick as the edit's could be), or on a file system that keeps whole
+ * seconds only (FAT, some network shares), within two seconds of it.
+ */
+function racy(sig, stamp) {
+  const ctime = BigInt(sig.slice(sig.lastIndexOf(':') + 1));
+  return ctime >= stamp - (ctime % 1000000000n === 0n ? 2000000000n : 0n);
+}
+
+/**
  * The compiled bundle of `entry` when the cache holds one for its current sources, else
  * undefined. The record lists the files the last build read; an edit to any of them changes the
- * key, and a new import can only come from an edit.
+ * key, and a new import can only come from an edit. A file whose signature (stat) is the one the
+ * record holds, taken when the file had not changed since the build started, is unchanged, and is
+ * not read: only the others are read and hashed. After a content check that found the sources
+ * unchanged (a checkout that rewrote them, a build racing an edit), the record takes their
+ * signatures now, so that the next run trusts them again.
  */
 function cached(entry) {
-  const record = path.join(cacheDir(), `${sha(entry).slice(0, 16)}.json`);
+  const file = recordFile(entry);
   try {
-    const { inputs, key, bundle } = JSON.parse(fs.readFileSync(record, 'utf8'));
-    if (inputsKey(entry, inputs) === key && fs.existsSync(bundle)) return bundle;
+    const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const { inputs, key, bundle, signatures, stamp, toolchain } = record;
+    const since = BigInt(stamp);
+    const now = inputs.map(signature);
+    if (toolchain === TOOLCHAIN_ID && now.every((sig, i) => sig === signatures[i] && !racy(sig, since))) return fs.existsSync(bundle) ? record : undefined;
+    const renewed = fsNow();
+    if (inputsKey(entry, inputs) !== key || !fs.existsSync(bundle)) return undefined;
+    writeAtomically(file, JSON.stringify({ ...record, signatures: inputs.map(signature), stamp: String(renewed) }));
+    return record;
   } catch {
     // no record, a file it lists is gone, or an unreadable record: build again
   }
   return undefined;
 }
+
+/** The record of the last build of `entry`. */
+const recordFile = (entry) => path.join(cacheDir(), `${sha(entry).slice(0, 16)}.json`);
 
 /**
  * Bundles `entry` into the cache (unless it is there for the current sources); returns the
@@ -116,8 +168,10 @@ async function compile(entry, { incremental = false, withPackages = false } = {}
   const file = path.resolve(entry);
   const id = withPackages ? `${file}\0with packages` : file;
   const hit = cached(id);
-  if (hit) return hit;
+  if (hit) return hit.bundle;
   const tag = sha(id).slice(0, 16);
+  // Before the build reads a file: a signature is trusted only for a file unchanged since.
+  const stamp = fsNow();
   const build = incremental ? (contexts.get(file) ?? newBuild(file, tag, { incremental })) : newBuild(file, tag, { withPackages });
   if (incremental) contexts.set(file, build);
   build.read.clear();
@@ -135,7 +189,8 @@ async function compile(entry, { incremental = false, withPackages = false } = {}
   const output = (extension) => result.outputFiles.find((f) => f.path.endsWith(extension)).contents;
   writeAtomically(`${bundle}.map`, output('.js.map'));
   writeAtomically(bundle, output('.js'));
-  writeAtomically(path.join(cacheDir(), `${tag}.json`), JSON.stringify({ entry: id, inputs, key, bundle }));
+  const signatures = inputs.map(signature);
+  writeAtomically(recordFile(id), JSON.stringify({ entry: id, inputs, key, bundle, toolchain: TOOLCHAIN_ID, signatures, stamp: String(stamp) }));
   for (const other of fs.readdirSync(cacheDir())) {
     // Older bundles of this entry; another run's file being written (.tmp) is left to it.
     if (other.startsWith(`${tag}-`) && !other.startsWith(path.basename(bundle)) && !other.endsWith('.tmp')) fs.rmSync(path.join(cacheDir(), other), { force: true });

@@ -40,6 +40,76 @@ describe('compiled-entry.js', () => {
     expect(bundles()).not.toEqual(first);
   });
 
+  test('an unchanged entry is found fresh by its files\' stats, without reading them; an edit is not', () => {
+    write('colour.ts', "export const colour: string = 'blue';\n");
+    write('main.ts', "import { colour } from './colour';\nconsole.log(colour);\n");
+    const source = path.join(fs.realpathSync(work), 'colour.ts');
+    // In this process, its cache folder this test's: what the check reads is seen by spying on fs.
+    process.env.COMPILED_ENTRY_CACHE_DIR = cache;
+    const realFs: typeof fs = jest.requireActual('fs');
+    const readsOfSource = async (compile: () => Promise<string>) => {
+      const read = jest.spyOn(realFs, 'readFileSync');
+      try {
+        return { bundle: await compile(), reads: read.mock.calls.filter(([f]) => f === source).length };
+      } finally {
+        read.mockRestore();
+      }
+    };
+    return jest.isolateModulesAsync(async () => {
+      const { compile } = require(RUNNER) as typeof import('./compiled-entry');
+      const entry = path.join(work, 'main.ts');
+      const built = await readsOfSource(() => compile(entry));
+      expect(built.reads).toBe(1);
+      // The files may have been written in the tick the build started in: read once more, then trusted.
+      const checked = await readsOfSource(() => compile(entry));
+      expect(checked.bundle).toBe(built.bundle);
+      expect(await readsOfSource(() => compile(entry))).toEqual({ bundle: built.bundle, reads: 0 });
+
+      const stat = fs.statSync(source);
+      write('colour.ts', "export const colour: string = 'pink';\n");
+      fs.utimesSync(source, stat.atime, stat.mtime);
+      const rebuilt = await readsOfSource(() => compile(entry));
+      expect(rebuilt.bundle).not.toBe(built.bundle);
+      expect(fs.readFileSync(rebuilt.bundle, 'utf8')).toContain('pink');
+    }).finally(() => {
+      delete process.env.COMPILED_ENTRY_CACHE_DIR;
+    });
+  });
+
+  test('an edit made while the build runs, after it read the file, is seen by the next run', () => {
+    // It names __dirname: what the build read of it is what the bundle holds.
+    write('colour.ts', "export const colour: string = 'blue', here = __dirname;\n");
+    write('main.ts', "import { colour } from './colour';\nconsole.log(colour);\n");
+    const source = path.join(fs.realpathSync(work), 'colour.ts');
+    process.env.COMPILED_ENTRY_CACHE_DIR = cache;
+    const realFs: typeof fs = jest.requireActual('fs');
+    const readFile = realFs.readFileSync.bind(realFs);
+    const stat = fs.statSync(source);
+    let edited = false;
+    const read = jest.spyOn(realFs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: unknown) => {
+      const text = readFile(file, options as BufferEncoding);
+      if (file === source && !edited) {
+        edited = true;
+        // Same size and mtime; its ctime, from after the build started, is in the signature taken after the build.
+        realFs.writeFileSync(source, "export const colour: string = 'pink', here = __dirname;\n");
+        realFs.utimesSync(source, stat.atime, stat.mtime);
+      }
+      return text;
+    }) as typeof fs.readFileSync);
+    return jest.isolateModulesAsync(async () => {
+      const { compile } = require(RUNNER) as typeof import('./compiled-entry');
+      const entry = path.join(work, 'main.ts');
+      const first = await compile(entry);
+      read.mockRestore();
+      expect(readFile(first, 'utf8')).toContain('blue');
+      const next = await compile(entry);
+      expect(readFile(next, 'utf8')).toContain('pink');
+    }).finally(() => {
+      read.mockRestore();
+      delete process.env.COMPILED_ENTRY_CACHE_DIR;
+    });
+  });
+
   test('each file sees its own __dirname, and only the entry is the main module', () => {
     fs.mkdirSync(path.join(work, 'sub'));
     write('sub/lib.ts', "export const where = __dirname;\nexport const libIsMain = require.main === module;\n");
