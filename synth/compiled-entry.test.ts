@@ -146,6 +146,16 @@ describe('compiled-entry.js', () => {
     expect(fs.readFileSync(path.join(cache, codeCache)).length).toBeGreaterThan(100);
   });
 
+  test('a bundle is ASCII, whatever its sources\' comments and strings hold, and runs as they say', () => {
+    write('text.ts', "/*! © the authors */\n// “Quoted” comment — with non-ASCII ✓\n/** A JSDoc comment: naïve */\nexport const text = 'é ✓ 😀';\n");
+    write('main.ts', "import { text } from './text';\nconsole.log(text);\n");
+    const r = run('main.ts');
+    expect(r.stdout).toBe('é ✓ 😀\n');
+    const [bundle] = bundles();
+    // Read as latin1, a one-byte string for V8: no byte may be above 0x7f.
+    expect([...fs.readFileSync(path.join(cache, bundle))].filter((b) => b > 0x7f)).toEqual([]);
+  });
+
   test('a run bundles the packages it imports, and the bundles the watch loop reloads share them', () => {
     fs.symlinkSync(path.join(__dirname, '..', 'node_modules'), path.join(work, 'node_modules'));
     write('chart.ts', "export { App } from 'cdk8s';\nexport const fresh = Math.random();\n");
