@@ -144,17 +144,33 @@ function cached(entry) {
   try {
     const record = JSON.parse(fs.readFileSync(file, 'utf8'));
     const { inputs, key, bundle, signatures, stamp, toolchain } = record;
-    const since = BigInt(stamp);
-    const now = inputs.map(signature);
-    if (toolchain === TOOLCHAIN_ID && now.every((sig, i) => sig === signatures[i] && !racy(sig, since))) return fs.existsSync(bundle) ? record : undefined;
-    const renewed = fsNow();
+    const since = BigInt(stamp ?? 0);
+    const trusted = toolchain === TOOLCHAIN_ID && Array.isArray(signatures) && inputs.every((input, i) => {
+      const sig = signature(input);
+      return sig === signatures[i] && !racy(sig, since);
+    });
+    if (trusted) return fs.existsSync(bundle) ? record : undefined;
+    let renewed;
+    try {
+      renewed = fsNow();
+    } catch {
+      // a read-only cache folder: the record stays as it is
+    }
     if (inputsKey(entry, inputs) !== key || !fs.existsSync(bundle)) return undefined;
-    writeAtomically(file, JSON.stringify({ ...record, signatures: inputs.map(signature), stamp: String(renewed) }));
+    if (renewed !== undefined) renew(file, { ...record, signatures: inputs.map(signature), stamp: String(renewed) });
     return record;
   } catch {
     // no record, a file it lists is gone, or an unreadable record: build again
   }
   return undefined;
+}
+
+function renew(file, record) {
+  try {
+    writeAtomically(file, JSON.stringify(record));
+  } catch {
+    // a read-only cache folder: the next run checks the contents again
+  }
 }
 
 /** The record of the last build of `entry`. */
