@@ -46,6 +46,8 @@ export interface SynthTargetOptions<T extends { readonly name: string }> {
    * @default false
    */
   readonly forCdk8sCli?: boolean;
+  /** Runs once the manifests passed the checks, before they replace the folder's content; throws to refuse them. @default - none */
+  readonly beforeReplace?: () => void | Promise<void>;
 }
 
 export interface SynthResult {
@@ -87,9 +89,11 @@ export async function synthTarget<T extends { readonly name: string }>(options: 
         // A file the app wrote by other means than cdk8s' synth is read back.
         objects: inMemory.get(f) ?? readYamlDocuments(path.join(staging, f)),
       }));
-      if (!options.validate) return;
-      validation = await options.validate(manifests, metadata!.resources);
-      if (!validation.passed) throw new OutputValidationError(validation);
+      if (options.validate) {
+        validation = await options.validate(manifests, metadata!.resources);
+        if (!validation.passed) throw new OutputValidationError(validation);
+      }
+      await options.beforeReplace?.();
     },
   });
   return { files, objects: manifests.reduce((n, m) => n + m.objects.length, 0), manifests, validation };

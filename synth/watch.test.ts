@@ -91,6 +91,60 @@ describe('npm run synth -- --watch', () => {
     expect(child.exitCode).toBeNull();
   });
 
+  test('a save caught half-written is never written nor reported: the synth of it is dropped once the file changes, and the whole file synthesized', async () => {
+    // The synth starts on the first sign of a save. This app's build waits for `release` to
+    // exist, so the test decides when it ends: after the rest of the save is on disk. What the
+    // half-written file yields must not reach dist/, nor its error the terminal.
+    const entry = path.join(work, 'slow-app.ts');
+    const out = path.join(work, 'slow-dist');
+    const started = path.join(work, 'started');
+    const release = path.join(work, 'release');
+    const firstPart = (colour: string, thenThrow = false) => app('colour').replace('export function commandOptions', `let colour = ${JSON.stringify(colour)};
+export function commandOptions`).replace('build: (app: App) => {', `build: (app: App) => {
+      require('fs').writeFileSync(${JSON.stringify(started)}, colour);
+      while (!require('fs').existsSync(${JSON.stringify(release)})) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      if (${thenThrow} && colour === 'half') throw new Error('the half-written app fails');`);
+    const rest = "\ncolour = 'whole';\n";
+    fs.writeFileSync(release, '');
+    fs.writeFileSync(entry, firstPart('first'));
+    let said = '';
+    const watcher = spawn(process.execPath, [RUNNER, entry, '--watch', '--outdir', out], {
+      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const until = async (what: string, done: () => boolean): Promise<void> => {
+      for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+      if (!done()) throw new Error(`${what} did not happen in 10 s; the watch loop said:\n${said}`);
+    };
+    try {
+      watcher.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
+      watcher.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
+      await until('the first synth', () => /watching/.test(said));
+      expect(fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8')).toContain('colour: first');
+
+      for (const thenThrow of [false, true]) {
+        const from = said.length;
+        fs.rmSync(release);
+        fs.rmSync(started, { force: true });
+        fs.writeFileSync(entry, firstPart('half', thenThrow));
+        await until('the synth of the half-written file', () => fs.existsSync(started) && fs.readFileSync(started, 'utf-8') === 'half');
+        fs.appendFileSync(entry, rest);
+        fs.writeFileSync(release, '');
+        await until('the synth of the whole file', () => /validated and written/.test(said.slice(from)));
+        const now = said.slice(from);
+        expect(now).toMatch(/slow-app\.ts changed while synthesizing; .*slow-dist\/ was left unchanged, synthesizing again/);
+        expect(now.match(/validated and written/g)).toHaveLength(1);
+        expect(now).not.toMatch(/synth failed|half/);
+        expect(fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8')).toContain('colour: whole');
+        fs.writeFileSync(entry, firstPart('first'));
+        await until('the synth of the next save', () => /validated and written[^]*validated and written/.test(said.slice(from)));
+      }
+    } finally {
+      const exited = new Promise((r) => watcher.once('exit', r));
+      watcher.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   test('--cluster: a target on several clusters is watched for the one named', async () => {
     const entry = path.join(work, 'clusters-app.ts');
     // The demo app, its target on clusters a and b, the colour the cluster's name.

@@ -52,6 +52,19 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
   let previous = readPrevious(options.outdir, options.target);
   let running = false;
   let again = false;
+  /** Why the next synth runs, when it runs because of what happened during this one. */
+  let againReason = 'changed while synthesizing';
+
+  /** Each changed file's state as the latest synth read it: an event for that same state is the same save. */
+  const seen = new Map<string, string | undefined>();
+  /** Files changed since the latest synth started. */
+  const changed = new Set<string>();
+  const onChange = (file: string): void => {
+    const state = fileState(file);
+    if (seen.has(file) && seen.get(file) === state) return;
+    changed.add(file);
+    void run(path.relative(process.cwd(), file));
+  };
 
   const run = async (reason: string): Promise<void> => {
     if (running) {
@@ -60,13 +73,32 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
     }
     running = true;
     const started = performance.now();
+    const read = new Map([...changed].map((f) => [f, fileState(f)]));
+    changed.clear();
+    for (const [f, state] of read) seen.set(f, state);
+    // A synth can start on the first event of a save, before the file is complete: its output
+    // replaces the folder only once the files it read have stayed as they were for SETTLE_MS
+    // (what awaitWriteFinish waits for before an event) and no other file changed meanwhile.
+    const settled = async (): Promise<void> => {
+      // Lets the events that came in while the synth held the thread arrive.
+      await new Promise((resolve) => setImmediate(resolve));
+      const wait = started + SETTLE_MS - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const moved = [...read].find(([f, state]) => fileState(f) !== state)?.[0] ?? [...changed][0];
+      if (moved !== undefined) throw new StillChanging(moved, true);
+    };
     try {
-      const command = options.options(await freshEntry(options.entry, root));
+      const fresh = await freshEntry(options.entry, root);
+      // A file that changed while it was read (an editor truncates, then writes): read again,
+      // at the cost of a compile rather than of a whole synth.
+      const moved = [...read].find(([f, state]) => fileState(f) !== state)?.[0];
+      if (moved !== undefined) throw new StillChanging(moved, false);
+      const command = options.options(fresh);
       const found = command.targets.find((t) => t.name === (options.target || command.targets[0].name));
       if (!found) throw new Error(`there is no target "${options.target}"; use one of ${command.targets.map((t) => `"${t.name}"`).join(', ')}`);
       const placed = placeTarget(command, found, options.cluster);
       const target = placed.target;
-      const result = await synthTarget({ outdir: options.outdir, target, cluster: placed.cluster, build: command.build, validate: command.validate({}) });
+      const result = await synthTarget({ outdir: options.outdir, target, cluster: placed.cluster, build: command.build, validate: command.validate({}), beforeReplace: settled });
       const objects = result.manifests.flatMap((m) => m.objects);
       const diff = compareObjects(target.name, previous, objects);
       previous = objects;
@@ -75,16 +107,28 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
       io.out(`${reason}: ${shown} target ${target.name}${describePlacement(placed)}, ${result.objects} objects validated and written in ${ms} ms; `
         + `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
       for (const line of changes) io.out(`  ${line}`);
-    } catch (err) {
+    } catch (caught) {
+      // An error from a file caught half-written is no error of the app's: the next synth says.
+      const err = caught instanceof StillChanging ? caught : await settled().then(() => caught, (unsettled: unknown) => unsettled);
       const ms = Math.round(performance.now() - started);
-      io.err(`${reason}: ${err instanceof OutputValidationError ? err.outcome.report : `synth failed: ${describeError(err)}`}`);
-      io.err(`  ${shown} was left unchanged (${ms} ms)`);
+      if (err instanceof StillChanging) {
+        changed.add(err.file);
+        again = true;
+        // Read again before anything was synthesized: the same save, said once, for its reason.
+        if (!err.synthesized) againReason = reason;
+        else io.out(`${reason}: ${path.relative(process.cwd(), err.file)} changed while synthesizing; ${shown} was left unchanged, synthesizing again (${ms} ms)`);
+      } else {
+        io.err(`${reason}: ${err instanceof OutputValidationError ? err.outcome.report : `synth failed: ${describeError(err)}`}`);
+        io.err(`  ${shown} was left unchanged (${ms} ms)`);
+      }
     } finally {
       running = false;
     }
     if (again) {
+      const why = againReason;
       again = false;
-      await run('changed while synthesizing');
+      againReason = 'changed while synthesizing';
+      await run(why);
     }
   };
 
@@ -94,14 +138,20 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
     // Loaded here, not with the module: a synth without --watch does not need it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { watch } = require('chokidar') as typeof import('chokidar');
-    const w = watch([...options.paths], {
+    const w = watch(options.paths.map((p) => path.resolve(p)), {
       ignoreInitial: true,
       ignored: (p: string) => /(^|[/\\])(node_modules|\.git)([/\\]|$)|\.test\.ts$/.test(p),
       // Editors save in several steps (write, rename); one synth for the whole save.
       awaitWriteFinish: { stabilityThreshold: 20, pollInterval: 10 },
     });
     watcher = w;
-    w.on('all', (_event, file) => void run(path.relative(process.cwd(), file)));
+    w.on('all', (_event, file) => onChange(path.resolve(file)));
+    // The first sign of a save, before awaitWriteFinish has seen it settle: a synth started now
+    // overlaps the settling instead of following it (settled() decides whether it is written).
+    w.on('raw', (_event, name, details) => {
+      const file = watchedFile(w, (details as { watchedPath?: string } | undefined)?.watchedPath, name);
+      if (file) onChange(file);
+    });
     await new Promise<void>((resolve, reject) => {
       w.once('ready', resolve);
       w.once('error', reject);
@@ -110,6 +160,42 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
   };
   const ready = start();
   return { ready, close: async () => { await watcher?.close(); } };
+}
+
+/** How long the files a synth read must stay unchanged before its output is written (as awaitWriteFinish's stabilityThreshold). */
+const SETTLE_MS = 20;
+
+/** Thrown before the output is replaced when a file changed while the synth ran: the output may come from a half-written file. */
+class StillChanging extends Error {
+  /** @param synthesized whether the synth had run (else the change was seen as the app was read) */
+  public constructor(readonly file: string, readonly synthesized: boolean) {
+    super(`${file} changed while synthesizing`);
+  }
+}
+
+/** What a save changes of a file (ENOENT: undefined); equal states, equal content. */
+function fileState(file: string): string | undefined {
+  try {
+    const s = fs.statSync(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The file a raw event of the watcher is about, when it is one the watcher watches (not
+ * ignored, known before the event); else undefined. A folder's watcher names the entry, a file's
+ * watcher the file itself.
+ */
+function watchedFile(w: FSWatcher, watchedPath: string | undefined, name: unknown): string | undefined {
+  if (!watchedPath || typeof name !== 'string') return undefined;
+  const watched = w.getWatched();
+  for (const candidate of [path.join(watchedPath, name), watchedPath]) {
+    const file = path.resolve(candidate);
+    if (watched[path.dirname(file)]?.includes(path.basename(file)) && !watched[file]) return file;
+  }
+  return undefined;
 }
 
 /** The objects the output folder holds for `target`, to tell what the first synth changes. */
