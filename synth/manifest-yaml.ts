@@ -32,9 +32,11 @@ const MAX_IMPLICIT_KEY = 1024;
 /** Raised inside the fast way for a document it does not cover. */
 class NotCovered extends Error {}
 
-/** The package's writing of each string or number it was asked for, as a value and as a key. */
-const valueCache = new Map<string, string>();
-const keyCache = new Map<string, string>();
+/** The package's writing of each number it was asked for (-0 apart). */
+const numbers = new Map<string, string>();
+/** How each string is written, as a value and as a key: plain, or as the package writes it. */
+const valueStrings = new Map<string, string>();
+const keyStrings = new Map<string, string>();
 /** Bounds each cache: a watch loop that runs for days asks for new values on every save. */
 const MAX_CACHED = 50_000;
 
@@ -52,7 +54,7 @@ export function manifestYaml(docs: readonly unknown[]): string {
 }
 
 function documentYaml(doc: unknown): string {
-  if (!isCollection(doc)) return `${scalar(doc, valueCache, false)}\n`;
+  if (!isCollection(doc)) return `${scalar(doc, false)}\n`;
   const out: string[] = [];
   block(doc, '', out, new Set());
   return out.join('');
@@ -66,8 +68,12 @@ function isCollection(v: unknown): v is Record<string, unknown> | unknown[] {
   return true;
 }
 
+/** Whether a collection (isCollection) is empty; without listing its keys. */
 function isEmpty(c: Record<string, unknown> | unknown[]): boolean {
-  return Array.isArray(c) ? c.length === 0 : Object.keys(c).length === 0;
+  if (Array.isArray(c)) return c.length === 0;
+  // A plain object's prototype has no enumerable property: the first key found is its own.
+  for (const _ in c) return false;
+  return true;
 }
 
 /** An empty collection, written in flow style as the package writes it. */
@@ -78,49 +84,68 @@ const emptyText = (c: Record<string, unknown> | unknown[]): string => (Array.isA
  * indentation (the caller has put the line's start: the indentation, or `- ` of a list).
  */
 function block(c: Record<string, unknown> | unknown[], indent: string, out: string[], seen: Set<object>): void {
-  if (seen.has(c)) throw new NotCovered();
-  seen.add(c);
+  const before = seen.size;
+  if (seen.add(c).size === before) throw new NotCovered();
   if (isEmpty(c)) {
     out.push(emptyText(c), '\n');
     return;
   }
+  const inner = `${indent}  `;
+  if (Array.isArray(c)) {
+    for (let i = 0; i < c.length; i++) {
+      if (i > 0) out.push(indent);
+      out.push('- ');
+      const value = c[i];
+      // A list item's collection starts on the item's line.
+      if (isCollection(value) && !isEmpty(value)) block(value, inner, out, seen);
+      else out.push(isCollection(value) ? emptyText(value) : scalar(value, false), '\n');
+    }
+    return;
+  }
   let first = true;
-  const entries: Array<[string | undefined, unknown]> = Array.isArray(c) ? c.map((v) => [undefined, v]) : Object.entries(c);
-  for (const [key, value] of entries) {
+  for (const key of Object.keys(c)) {
     if (!first) out.push(indent);
     first = false;
-    out.push(key === undefined ? '- ' : `${scalar(key, keyCache, true)}:`);
+    out.push(scalar(key, true), ':');
+    const value = c[key];
+    // A key's collection starts on the next line.
     if (isCollection(value) && !isEmpty(value)) {
-      // A list item's collection starts on the item's line; a key's on the next one.
-      if (key !== undefined) out.push('\n', `${indent}  `);
-      block(value, `${indent}  `, out, seen);
+      out.push('\n', inner);
+      block(value, inner, out, seen);
     } else {
-      const text = isCollection(value) ? emptyText(value) : scalar(value, valueCache, false);
-      out.push(key === undefined ? text : ` ${text}`, '\n');
+      out.push(' ', isCollection(value) ? emptyText(value) : scalar(value, false), '\n');
     }
   }
 }
 
 /** A scalar as the `yaml` package writes it as a value (or, `asKey`, as a key) in block style. */
-function scalar(v: unknown, cache: Map<string, string>, asKey: boolean): string {
+function scalar(v: unknown, asKey: boolean): string {
   if (v === null || v === undefined) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';
   if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
   if (typeof v === 'string') {
+    // The same strings come back in every object (keys, names, ports): each is judged once.
+    const known = (asKey ? keyStrings : valueStrings).get(v);
+    if (known !== undefined) return known;
     if (v.includes('\n') || DOCUMENT_MARKER.test(v) || (asKey && v.length > MAX_IMPLICIT_KEY)) throw new NotCovered();
-    if (PRINTABLE.test(v) && !NOT_PLAIN.test(v) && !TYPED_PLAIN.some((t) => t.test(v))) return v;
-  } else if (typeof v !== 'number') {
-    throw new NotCovered();
+    const text = PRINTABLE.test(v) && !NOT_PLAIN.test(v) && !TYPED_PLAIN.some((t) => t.test(v)) ? v : packageScalar(v, asKey);
+    remember(asKey ? keyStrings : valueStrings, v, text);
+    return text;
   }
-  const id = `${typeof v}:${String(v)}${Object.is(v, -0) ? '-' : ''}`;
-  let text = cache.get(id);
+  if (typeof v !== 'number') throw new NotCovered();
+  const id = `${String(v)}${Object.is(v, -0) ? '-' : ''}`;
+  let text = numbers.get(id);
   if (text === undefined) {
     text = packageScalar(v, asKey);
-    if (cache.size >= MAX_CACHED) cache.clear();
-    cache.set(id, text);
+    remember(numbers, id, text);
   }
   return text;
+}
+
+function remember(cache: Map<string, string>, id: string, text: string): void {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(id, text);
 }
 
 /** The `yaml` package's own writing of one string or number, taken from a one-entry map. */
