@@ -47,4 +47,22 @@ describe('manifestYaml writes what cdk8s Yaml.stringify writes', () => {
     };
     for (let i = 0; i < 300; i++) same([{ kind: 'X', spec: value(0) }, value(0)]);
   });
+
+  test('undefinedToNull: the same text, and each undefined value inside the documents null afterwards, as reading the YAML back gives it', () => {
+    const make = () => [
+      { kind: 'X', spec: { a: undefined, list: [1, undefined, { b: undefined }], nested: { c: [undefined] } } },
+      // A multi-line string: a document the fast way does not cover, written by the package.
+      { kind: 'Y', data: { script: 'a\nb', gone: undefined }, list: [undefined] },
+    ];
+    const docs = make();
+    expect(manifestYaml(docs, { undefinedToNull: true })).toBe(Yaml.stringify(...make()));
+    expect(docs).toEqual([
+      { kind: 'X', spec: { a: null, list: [1, null, { b: null }], nested: { c: [null] } } },
+      { kind: 'Y', data: { script: 'a\nb', gone: null }, list: [null] },
+    ]);
+    const untouched = make();
+    manifestYaml(untouched);
+    expect(untouched).toEqual(make());
+    expect(untouched[0].spec).toHaveProperty('a', undefined);
+  });
 });

@@ -40,23 +40,44 @@ const keyStrings = new Map<string, string>();
 /** Bounds each cache: a watch loop that runs for days asks for new values on every save. */
 const MAX_CACHED = 50_000;
 
+export interface ManifestYamlOptions {
+  /**
+   * Also replaces each undefined value inside the documents by null, in place, as reading the
+   * YAML back gives it (the writing walks every value anyway). @default false
+   */
+  readonly undefinedToNull?: boolean;
+}
+
 /** The documents as one multi-document YAML text, exactly as cdk8s' Yaml.stringify(...docs) writes them. */
-export function manifestYaml(docs: readonly unknown[]): string {
+export function manifestYaml(docs: readonly unknown[], options: ManifestYamlOptions = {}): string {
+  const fix = options.undefinedToNull === true;
   return docs.map((doc) => {
     if (doc === undefined) return '\n';
     try {
-      return documentYaml(doc);
+      return documentYaml(doc, fix);
     } catch (err) {
       if (!(err instanceof NotCovered)) throw err;
-      return Yaml.stringify(doc);
+      const text = Yaml.stringify(doc);
+      if (fix) nullForUndefined(doc);
+      return text;
     }
   }).join('---\n');
 }
 
-function documentYaml(doc: unknown): string {
+/** Turns undefined values into null, in place. */
+function nullForUndefined(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  const entries = value as Record<string, unknown>;
+  for (const k of Object.keys(entries)) {
+    if (entries[k] === undefined) entries[k] = null;
+    else nullForUndefined(entries[k]);
+  }
+}
+
+function documentYaml(doc: unknown, fix: boolean): string {
   if (!isCollection(doc)) return `${scalar(doc, false)}\n`;
   const out: string[] = [];
-  block(doc, '', out, new Set());
+  block(doc, '', out, new Set(), fix);
   return out.join('');
 }
 
@@ -83,7 +104,7 @@ const emptyText = (c: Record<string, unknown> | unknown[]): string => (Array.isA
  * Appends a non-empty collection in block style at `indent`, its first line without the
  * indentation (the caller has put the line's start: the indentation, or `- ` of a list).
  */
-function block(c: Record<string, unknown> | unknown[], indent: string, out: string[], seen: Set<object>): void {
+function block(c: Record<string, unknown> | unknown[], indent: string, out: string[], seen: Set<object>, fix: boolean): void {
   const before = seen.size;
   if (seen.add(c).size === before) throw new NotCovered();
   if (isEmpty(c)) {
@@ -96,8 +117,9 @@ function block(c: Record<string, unknown> | unknown[], indent: string, out: stri
       if (i > 0) out.push(indent);
       out.push('- ');
       const value = c[i];
+      if (value === undefined && fix) c[i] = null;
       // A list item's collection starts on the item's line.
-      if (isCollection(value) && !isEmpty(value)) block(value, inner, out, seen);
+      if (isCollection(value) && !isEmpty(value)) block(value, inner, out, seen, fix);
       else out.push(isCollection(value) ? emptyText(value) : scalar(value, false), '\n');
     }
     return;
@@ -108,10 +130,11 @@ function block(c: Record<string, unknown> | unknown[], indent: string, out: stri
     first = false;
     out.push(scalar(key, true), ':');
     const value = c[key];
+    if (value === undefined && fix) c[key] = null;
     // A key's collection starts on the next line.
     if (isCollection(value) && !isEmpty(value)) {
       out.push('\n', inner);
-      block(value, inner, out, seen);
+      block(value, inner, out, seen, fix);
     } else {
       out.push(' ', isCollection(value) ? emptyText(value) : scalar(value, false), '\n');
     }

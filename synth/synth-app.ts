@@ -19,10 +19,9 @@ export function synthApp(app: App): Map<string, KubeObject[]> {
   const written = new Map<string, KubeObject[]>();
   const save = Yaml.save;
   Yaml.save = (file: string, docs: unknown[]) => {
-    fs.writeFileSync(file, manifestYaml(docs), { encoding: 'utf8' });
+    fs.writeFileSync(file, manifestYaml(docs, { undefinedToNull: true }), { encoding: 'utf8' });
     // An undefined document is written as an empty one, which a reader skips.
     const objects = docs.filter((d) => d !== undefined && d !== null);
-    objects.forEach(nullForUndefined);
     written.set(path.relative(app.outdir, file), objects as KubeObject[]);
   };
   try {
@@ -31,14 +30,4 @@ export function synthApp(app: App): Map<string, KubeObject[]> {
     Yaml.save = save;
   }
   return written;
-}
-
-/** Turns undefined values into null, in place, as writing them and reading them back does. */
-function nullForUndefined(value: unknown): void {
-  if (value === null || typeof value !== 'object') return;
-  const entries = value as Record<string, unknown>;
-  for (const k of Object.keys(entries)) {
-    if (entries[k] === undefined) entries[k] = null;
-    else nullForUndefined(entries[k]);
-  }
 }
