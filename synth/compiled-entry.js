@@ -255,7 +255,7 @@ function newBuild(file, tag, { incremental = false, withPackages = false }) {
     // A package the process's run registered is taken from there (the watch loop's bundles, and
     // the checks loaded by path).
     banner: { js: `'use strict'; require = globalThis[Symbol.for('compiled-entry.require')](${JSON.stringify(file)});` },
-    plugins: [asWritten(file, read, prefixes), ...(withPackages ? [registeredPackages()] : [])],
+    plugins: [asWritten(file, read, prefixes), generatedImports(withPackages), ...(withPackages ? [registeredPackages()] : [])],
   };
   if (!incremental) return { read, prefixes, run: () => esbuild.build(options) };
   let context;
@@ -303,6 +303,32 @@ function asWritten(entry, read, prefixes) {
         // On the first line, so that the source map's lines stay the file's own.
         prefixes.set(args.path, own.length);
         return { contents: `${own}${source}`, loader };
+      });
+    },
+  };
+}
+
+/**
+ * The classes `cdk8s import` generated (imports/, a megabyte of TypeScript) are loaded once per
+ * process, like a package: the run's bundle registers each under its real path, and the watch
+ * loop's bundles take it from there instead of bundling and evaluating it again on every save
+ * (which also left their toJson functions unoptimized for every synth).
+ */
+function generatedImports(register) {
+  const folder = path.join(ROOT, 'imports');
+  const real = fs.existsSync(folder) ? `${fs.realpathSync(folder)}${path.sep}` : undefined;
+  return {
+    name: 'generated-imports',
+    setup(build) {
+      if (!real) return;
+      build.onResolve({ filter: /(^|\/)imports\/[^/]+$/ }, (args) => {
+        if (args.namespace === 'registered-package' || !args.path.startsWith('.')) return undefined;
+        const file = `${path.resolve(args.resolveDir, args.path)}.ts`;
+        if (!fs.existsSync(file) || !fs.realpathSync(file).startsWith(real)) return undefined;
+        if (!register) return { path: file, external: true };
+        const own = fs.realpathSync(file);
+        // Registered as registeredPackages registers a package (its onLoad writes the module).
+        return { path: own, namespace: 'registered-package', pluginData: { resolveDir: path.dirname(own), keys: [own] } };
       });
     },
   };

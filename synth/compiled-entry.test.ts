@@ -169,6 +169,19 @@ describe('compiled-entry.js', () => {
     expect(JSON.parse(r.stdout)).toEqual({ bundled: true, sameApp: true, fresh: true });
   });
 
+  test('the generated imports are evaluated once: the bundles the watch loop reloads take the run\'s', () => {
+    fs.symlinkSync(path.join(__dirname, '..', 'node_modules'), path.join(work, 'node_modules'));
+    const k8s = JSON.stringify(path.relative(work, path.join(__dirname, '..', 'imports', 'k8s')));
+    write('chart.ts', `export { KubeNamespace } from ${k8s};\nexport const fresh = Math.random();\n`);
+    write('main.ts', `import { KubeNamespace } from ${k8s};\nimport * as first from './chart';\nimport { reload } from ${JSON.stringify(RUNNER)};\n`
+      + "void reload(require('path').join(__dirname, 'chart.ts')).then((again) => console.log(JSON.stringify({ "
+      + 'same: again.KubeNamespace === KubeNamespace && first.KubeNamespace === KubeNamespace, fresh: again.fresh !== first.fresh })))\n'
+      + '  .then(() => process.exit(0));\n');
+    const r = run('main.ts');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ same: true, fresh: true });
+  });
+
   test('a package of the project\'s own is bundled once, and loading it by its folder gives that one', () => {
     // A workspace package: node_modules links to it, its real path is no node_modules.
     fs.mkdirSync(path.join(work, 'packages', 'checks'), { recursive: true });
