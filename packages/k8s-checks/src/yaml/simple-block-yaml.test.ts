@@ -121,7 +121,7 @@ describe('the simple block YAML reader', () => {
       return Object.fromEntries(Array.from({ length: 1 + Math.floor(next() * 4) }, () => [pick(TRICKY), value(depth + 1)]));
     };
     let read = 0;
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 300; i++) {
       const doc = new Document(Object.fromEntries(Array.from({ length: 1 + Math.floor(next() * 4) }, () => [pick(TRICKY), value(1)])), { version: '1.1' });
       const flow = next() < 0.5;
       visit(doc, { Seq: (_, node) => { if (flow && isSeq(node) && next() < 0.5) node.flow = true; } });
@@ -131,7 +131,7 @@ describe('the simple block YAML reader', () => {
       });
       if (agrees(text)) read++;
     }
-    expect(read).toBeGreaterThan(100);
+    expect(read).toBeGreaterThan(75);
   });
 
   test('refuses or agrees on rendered schemas with a character changed, removed or put in', () => {
@@ -139,13 +139,13 @@ describe('the simple block YAML reader', () => {
     const texts = renderedSchemas('web');
     const inserts = [' ', '  ', '-', '- ', ':', ': ', '"', "'", '#', ' #', '[', ']', ',', '\n', '\n  ', 'x', '*', '&', '!', '|', '{'];
     let read = 0;
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 1200; i++) {
       const text = texts[Math.floor(next() * texts.length)];
       const at = Math.floor(next() * text.length);
       const cut = next() < 0.5 ? 1 : 0;
       const put = next() < 0.7 ? inserts[Math.floor(next() * inserts.length)] : '';
       if (agrees(text.slice(0, at) + put + text.slice(at + cut))) read++;
     }
-    expect(read).toBeGreaterThan(300);
+    expect(read).toBeGreaterThan(180);
   });
 });
