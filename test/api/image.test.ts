@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freePort, uniqueName } from '../support/free-port';
 import { API_DIR, request, ROOT, sleep } from './support';
-import { OWN_SOURCE_DATE_EPOCH, removeRepository, testRepository } from '../support/podman-names';
+import { OWN_BUILD_ENV, removeRepository, testRepository } from '../support/podman-names';
 
 // A real build of services/api/Dockerfile, unchanged but for its BASE_IMAGE build argument, by
 // the shipped services/api/build.sh with podman, left running (--keep-running) for the checks
@@ -33,7 +33,7 @@ const podman = (...args: string[]) =>
 const removeContainer = (name: string) => spawnSync('podman', ['rm', '-f', '-t', '0', name], { env: { ...process.env, CONTAINERS_CONF } });
 /** The environment of the scripts: CONTAINERS_CONF unset, so they use their own default. */
 const scriptEnv = (extra: Record<string, string>) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: OWN_SOURCE_DATE_EPOCH, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...OWN_BUILD_ENV, ...extra };
   delete env.CONTAINERS_CONF;
   return env;
 };
@@ -226,7 +226,7 @@ describe('the API image, built with podman by build.sh', () => {
     expect(revision).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
     expect(execFileSync('git', ['-C', ROOT, 'cat-file', '-t', revision.slice(0, 40)], { encoding: 'utf-8' }).trim()).toBe('commit');
     // This run's own SOURCE_DATE_EPOCH (podman-names.ts), as build.sh writes it.
-    expect(labels['org.opencontainers.image.created']).toBe(new Date(Number(OWN_SOURCE_DATE_EPOCH) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    expect(labels['org.opencontainers.image.created']).toBe(new Date(Number(OWN_BUILD_ENV.SOURCE_DATE_EPOCH) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     expect(labels['org.opencontainers.image.title']).toBe('minCloud API');
     // The base it was built on, by name and by the digest that pins it.
     expect(labels['org.opencontainers.image.base.name']).toBe(BASE_IMAGE);

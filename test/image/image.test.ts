@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { freeConsecutivePorts, uniqueName } from '../support/free-port';
 import { get, portInUse } from './support/nginx';
-import { OWN_SOURCE_DATE_EPOCH, removeRepository, testRepository } from '../support/podman-names';
+import { OWN_BUILD_ENV, removeRepository, testRepository } from '../support/podman-names';
 
 // A real image build and run with podman: docker/Dockerfile, unchanged, on a local Debian base
 // image (debootstrap: no container registry is reachable here), built, started and checked by
@@ -27,7 +27,7 @@ const env: NodeJS.ProcessEnv = {
   BASE_IMAGE: BASE,
   SITE_CONTAINER: CONTAINER,
   IMAGE_REF_FILE: REF_FILE,
-  SOURCE_DATE_EPOCH: OWN_SOURCE_DATE_EPOCH,
+  ...OWN_BUILD_ENV,
 };
 const podman = (...args: string[]) => execFileSync('podman', args, { env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const podmanRun = (...args: string[]) => spawnSync('podman', args, { env, encoding: 'utf-8', timeout: 60000 });
@@ -158,7 +158,7 @@ describe('site image built with podman from docker/Dockerfile', () => {
     expect(labels['org.opencontainers.image.base.name']).toBe(BASE);
     expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
     // This run's own SOURCE_DATE_EPOCH (podman-names.ts), as build.sh writes it.
-    expect(labels['org.opencontainers.image.created']).toBe(new Date(Number(OWN_SOURCE_DATE_EPOCH) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    expect(labels['org.opencontainers.image.created']).toBe(new Date(Number(OWN_BUILD_ENV.SOURCE_DATE_EPOCH) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     expect(labels['org.opencontainers.image.source']).toMatch(/^https:\/\//);
   });
 

@@ -3,13 +3,20 @@ import { randomInt } from 'crypto';
 import { uniqueName } from './free-port';
 
 /**
- * SOURCE_DATE_EPOCH for the image builds of this test file. build.sh writes it into the image's
- * "created" label, the first instruction after FROM, so every layer this run builds is its own:
- * two checkouts at one commit would otherwise build the very same image ids, and one run
- * removing its images could take the image the other run's build was about to tag (podman build
- * then fails with exit 125).
+ * The environment of the image builds a test file runs, so that its builds share nothing with
+ * another checkout's run at the same time:
+ * - SOURCE_DATE_EPOCH of this file's own: the build scripts write it into the image's "created"
+ *   label, the first instruction after FROM, so every layer built is this run's (two checkouts at
+ *   one commit would otherwise build the very same image ids, and one run removing its images
+ *   could take the image the other's build was about to tag);
+ * - BUILDAH_LAYERS=false: podman then neither keeps nor looks up cached intermediate images, a
+ *   lookup that fails (`checking if cached image exists from a previous build: ... layer not
+ *   known`, exit 125) when another run removes its images meanwhile.
  */
-export const OWN_SOURCE_DATE_EPOCH = String(1_600_000_000 + randomInt(100_000_000));
+export const OWN_BUILD_ENV = {
+  SOURCE_DATE_EPOCH: String(1_600_000_000 + randomInt(100_000_000)),
+  BUILDAH_LAYERS: 'false',
+} as const;
 
 /**
  * An image repository for the images a test builds, unique to this run: podman's image store is
