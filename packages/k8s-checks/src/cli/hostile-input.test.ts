@@ -18,6 +18,8 @@ jest.setTimeout(120_000);
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'k8s-checks.js');
 const SECONDS = 5;
 const MEGABYTES = 300;
+/** The limit for the 20 MB file (it takes about 15 s here). */
+const LARGE_SECONDS = 120;
 
 let work: string;
 let rssReporter: string;
@@ -31,10 +33,11 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 interface Run { status: number | null; stdout: string; stderr: string; seconds: number; megabytes: number }
 
-function run(args: string[], input?: string): Run {
+/** Runs the bin; stopped after `timeoutMs`, beyond any limit a test holds it to. */
+function run(args: string[], input?: string, timeoutMs = 60_000): Run {
   const start = performance.now();
   const r = spawnSync(process.execPath, ['--require', rssReporter, BIN, ...args], {
-    cwd: work, input, encoding: 'utf-8', timeout: 60_000, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024,
+    cwd: work, input, encoding: 'utf-8', timeout: timeoutMs, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024,
   });
   const seconds = (performance.now() - start) / 1000;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds, megabytes: Number(r.output[3]) / 1024 };
@@ -127,12 +130,12 @@ test('a 20 MB file of ordinary manifests is still checked whole (within 120 s an
     size += text.length + 4;
   }
   for (const i of [1, sets.length - 1]) expect(sets[i]).toBe(yamlOf(compliantManifests({ name: `web${i}` })));
-  const r = run([write('large.yaml', sets.join('---\n'))]);
+  const r = run([write('large.yaml', sets.join('---\n'))], undefined, 2 * LARGE_SECONDS * 1000);
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   expect(r.stdout).toBe(`${sets.length * 6} objects, 0 findings in 0 rules, 0 exemptions\n`);
-  expect(r.seconds).toBeLessThanOrEqual(120);
+  expect(r.seconds).toBeLessThanOrEqual(LARGE_SECONDS);
   expect(r.megabytes).toBeLessThanOrEqual(1500);
-});
+}, 3 * LARGE_SECONDS * 1000);
 
 describe('aliases are refused exactly where kubectl 1.27 refuses them', () => {
   let kubectl: string;
