@@ -11,6 +11,11 @@ export function load(entry: string): Promise<unknown>;
 export function reload(entry: string): Promise<unknown>;
 /** Runs `entry` as the program's main module, after `imports`. */
 export function run(entry: string, imports?: readonly string[]): Promise<void>;
+/**
+ * What a file's stat says of its content (inode, size, mtime, ctime): any write changes it.
+ * Throws when the file cannot be read.
+ */
+export function signature(file: string): string;
 /** Whether this process runs its entry through `run`. */
 export function isRunning(): boolean;
 /** The environment variable that moves the cache folder (default node_modules/.cache/compiled-entry). */

@@ -503,7 +503,7 @@ function isRunning() {
   return running;
 }
 
-module.exports = { compile, load, reload, run, isRunning, CACHE_DIR_VARIABLE };
+module.exports = { compile, load, reload, run, isRunning, signature, CACHE_DIR_VARIABLE };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -76,6 +76,8 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
     const read = new Map([...changed].map((f) => [f, fileState(f)]));
     changed.clear();
     for (const [f, state] of read) seen.set(f, state);
+    /** The first file this synth read that has changed since. */
+    const movedSinceRead = (): string | undefined => [...read].find(([f, state]) => fileState(f) !== state)?.[0];
     // A synth can start on the first event of a save, before the file is complete: its output
     // replaces the folder only once the files it read have stayed as they were for SETTLE_MS
     // (what awaitWriteFinish waits for before an event) and no other file changed meanwhile.
@@ -84,14 +86,14 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
       await new Promise((resolve) => setImmediate(resolve));
       const wait = started + SETTLE_MS - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const moved = [...read].find(([f, state]) => fileState(f) !== state)?.[0] ?? [...changed][0];
+      const moved = movedSinceRead() ?? [...changed][0];
       if (moved !== undefined) throw new StillChanging(moved, true);
     };
     try {
       const fresh = await freshEntry(options.entry, root);
       // A file that changed while it was read (an editor truncates, then writes): read again,
       // at the cost of a compile rather than of a whole synth.
-      const moved = [...read].find(([f, state]) => fileState(f) !== state)?.[0];
+      const moved = movedSinceRead();
       if (moved !== undefined) throw new StillChanging(moved, false);
       const command = options.options(fresh);
       const found = command.targets.find((t) => t.name === (options.target || command.targets[0].name));
@@ -173,11 +175,10 @@ class StillChanging extends Error {
   }
 }
 
-/** What a save changes of a file (ENOENT: undefined); equal states, equal content. */
+/** What a save changes of a file (the runner's signature; gone: undefined); equal states, equal content. */
 function fileState(file: string): string | undefined {
   try {
-    const s = fs.statSync(file);
-    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+    return compiled.signature(file);
   } catch {
     return undefined;
   }
