@@ -40,12 +40,28 @@ describe('compiled-entry.js', () => {
     expect(bundles()).not.toEqual(first);
   });
 
-  test('an unchanged entry is found fresh by its files\' stats, without reading them; an edit is not', () => {
-    write('colour.ts', "export const colour: string = 'blue';\n");
+  /** A project whose main.ts logs colour.ts's `colour`, declared by `declaration`; colour.ts's real path. */
+  const colourProject = (declaration: string): string => {
+    write('colour.ts', `${declaration}\n`);
     write('main.ts', "import { colour } from './colour';\nconsole.log(colour);\n");
-    const source = path.join(fs.realpathSync(work), 'colour.ts');
-    // In this process, its cache folder this test's: what the check reads is seen by spying on fs.
+    return path.join(fs.realpathSync(work), 'colour.ts');
+  };
+  /**
+   * Runs `fn` with the runner's compile loaded in this process (so that a test can spy on what it
+   * reads), its cache folder this test's, and main.ts as the entry.
+   */
+  const inProcess = (fn: (compile: (entry: string) => Promise<string>, entry: string) => Promise<void>): Promise<void> => {
     process.env.COMPILED_ENTRY_CACHE_DIR = cache;
+    return jest.isolateModulesAsync(async () => {
+      const { compile } = require(RUNNER) as typeof import('./compiled-entry');
+      await fn(compile, path.join(work, 'main.ts'));
+    }).finally(() => {
+      delete process.env.COMPILED_ENTRY_CACHE_DIR;
+    });
+  };
+
+  test('an unchanged entry is found fresh by its files\' stats, without reading them; an edit is not', () => {
+    const source = colourProject("export const colour: string = 'blue';");
     const realFs: typeof fs = jest.requireActual('fs');
     const readsOfSource = async (compile: () => Promise<string>) => {
       const read = jest.spyOn(realFs, 'readFileSync');
@@ -55,9 +71,7 @@ describe('compiled-entry.js', () => {
         read.mockRestore();
       }
     };
-    return jest.isolateModulesAsync(async () => {
-      const { compile } = require(RUNNER) as typeof import('./compiled-entry');
-      const entry = path.join(work, 'main.ts');
+    return inProcess(async (compile, entry) => {
       const built = await readsOfSource(() => compile(entry));
       expect(built.reads).toBe(1);
       // The files may have been written in the tick the build started in: read once more, then trusted.
@@ -71,17 +85,12 @@ describe('compiled-entry.js', () => {
       const rebuilt = await readsOfSource(() => compile(entry));
       expect(rebuilt.bundle).not.toBe(built.bundle);
       expect(fs.readFileSync(rebuilt.bundle, 'utf8')).toContain('pink');
-    }).finally(() => {
-      delete process.env.COMPILED_ENTRY_CACHE_DIR;
     });
   });
 
   test('an edit made while the build runs, after it read the file, is seen by the next run', () => {
     // It names __dirname: what the build read of it is what the bundle holds.
-    write('colour.ts', "export const colour: string = 'blue', here = __dirname;\n");
-    write('main.ts', "import { colour } from './colour';\nconsole.log(colour);\n");
-    const source = path.join(fs.realpathSync(work), 'colour.ts');
-    process.env.COMPILED_ENTRY_CACHE_DIR = cache;
+    const source = colourProject("export const colour: string = 'blue', here = __dirname;");
     const realFs: typeof fs = jest.requireActual('fs');
     const readFile = realFs.readFileSync.bind(realFs);
     const stat = fs.statSync(source);
@@ -96,18 +105,13 @@ describe('compiled-entry.js', () => {
       }
       return text;
     }) as typeof fs.readFileSync);
-    return jest.isolateModulesAsync(async () => {
-      const { compile } = require(RUNNER) as typeof import('./compiled-entry');
-      const entry = path.join(work, 'main.ts');
+    return inProcess(async (compile, entry) => {
       const first = await compile(entry);
       read.mockRestore();
       expect(readFile(first, 'utf8')).toContain('blue');
       const next = await compile(entry);
       expect(readFile(next, 'utf8')).toContain('pink');
-    }).finally(() => {
-      read.mockRestore();
-      delete process.env.COMPILED_ENTRY_CACHE_DIR;
-    });
+    }).finally(() => read.mockRestore());
   });
 
   test('each file sees its own __dirname, and only the entry is the main module', () => {
