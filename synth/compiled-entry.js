@@ -212,7 +212,35 @@ async function compile(entry, { incremental = false, withPackages = false } = {}
     // Older bundles of this entry; another run's file being written (.tmp) is left to it.
     if (other.startsWith(`${tag}-`) && !other.startsWith(path.basename(bundle)) && !other.endsWith('.tmp')) fs.rmSync(path.join(cacheDir(), other), { force: true });
   }
+  forgetVanishedEntries();
   return bundle;
+}
+
+let forgotten = false;
+/**
+ * Removes what the cache holds for entries that no longer exist (a deleted file, a temporary
+ * project's): each entry keeps only its latest bundle, but nothing else would ever remove the
+ * last one. Once a process, after its first build, which costs far more than reading the records
+ * (the watch loop builds on every save).
+ */
+function forgetVanishedEntries() {
+  if (forgotten) return;
+  forgotten = true;
+  const dir = cacheDir();
+  const files = fs.readdirSync(dir);
+  for (const name of files.filter((f) => /^[0-9a-f]{16}\.json$/.test(f))) {
+    let entry;
+    try {
+      entry = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')).entry;
+    } catch {
+      continue; // being replaced by another run
+    }
+    if (typeof entry !== 'string' || fs.existsSync(entry.split('\0')[0])) continue;
+    const tag = name.slice(0, -'.json'.length);
+    for (const f of files) {
+      if ((f === name || f.startsWith(`${tag}-`)) && !f.endsWith('.tmp')) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  }
 }
 
 /** Builds kept for entries compiled again and again (the watch loop): esbuild rebuilds only what changed. */

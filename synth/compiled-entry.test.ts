@@ -40,6 +40,26 @@ describe('compiled-entry.js', () => {
     expect(bundles()).not.toEqual(first);
   });
 
+  test('what the cache holds for an entry that no longer exists is gone after the next build; the rest stays', () => {
+    write('gone.ts', "console.log('gone');\n");
+    write('kept.ts', "console.log('kept');\n");
+    expect(run('gone.ts').stdout).toBe('gone\n');
+    expect(run('kept.ts').stdout).toBe('kept\n');
+    const both = fs.readdirSync(cache);
+    fs.rmSync(path.join(work, 'gone.ts'));
+    write('next.ts', "console.log('next');\n");
+    expect(run('next.ts').stdout).toBe('next\n');
+    const left = fs.readdirSync(cache);
+    const tagOf = (f: string) => f.slice(0, 16);
+    const gone = both.filter((f) => !left.includes(f));
+    expect(gone.length).toBeGreaterThanOrEqual(3);
+    // All of one entry's files (record, bundle, map), and nothing of another's.
+    expect(new Set(gone.map(tagOf)).size).toBe(1);
+    expect(left.filter((f) => tagOf(f) === tagOf(gone[0]))).toEqual([]);
+    expect(run('kept.ts').stdout).toBe('kept\n');
+    expect(fs.readdirSync(cache).filter((f) => f.endsWith('.js'))).toHaveLength(2);
+  });
+
   /** A project whose main.ts logs colour.ts's `colour`, declared by `declaration`; colour.ts's real path. */
   const colourProject = (declaration: string): string => {
     write('colour.ts', `${declaration}\n`);

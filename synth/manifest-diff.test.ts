@@ -32,4 +32,15 @@ describe('compareObjects', () => {
     expect(diff.added).toEqual([]);
     expect(diff.removed).toEqual([]);
   });
+
+  test('objects said to be the same are not compared; any other pair is, field by field', () => {
+    const before = [cm('a', { x: '1' }), cm('b', { x: '1' }), cm('c', { x: '1' })];
+    const after = [cm('a', { x: '2' }), cm('b', { x: '2' }), cm('c', { x: '2' })];
+    const said = new Map<string, boolean | undefined>([['a', true], ['b', false], ['c', undefined]]);
+    const diff = compareObjects('t', before, after, (x, y) => {
+      expect(x.metadata.name).toBe(y.metadata.name);
+      return said.get(x.metadata.name as string);
+    });
+    expect(diff.changed.map((c) => c.object)).toEqual(['ConfigMap/n/b (v1)', 'ConfigMap/n/c (v1)']);
+  });
 });

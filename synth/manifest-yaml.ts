@@ -46,6 +46,8 @@ export interface ManifestYamlOptions {
    * YAML back gives it (the writing walks every value anyway). @default false
    */
   readonly undefinedToNull?: boolean;
+  /** Called with each document and its text, as the document is written. @default - none */
+  readonly onDocument?: (doc: unknown, text: string) => void;
 }
 
 /** The documents as one multi-document YAML text, exactly as cdk8s' Yaml.stringify(...docs) writes them. */
@@ -53,15 +55,21 @@ export function manifestYaml(docs: readonly unknown[], options: ManifestYamlOpti
   const fix = options.undefinedToNull === true;
   return docs.map((doc) => {
     if (doc === undefined) return '\n';
-    try {
-      return documentYaml(doc, fix);
-    } catch (err) {
-      if (!(err instanceof NotCovered)) throw err;
-      const text = Yaml.stringify(doc);
-      if (fix) nullForUndefined(doc);
-      return text;
-    }
+    const text = documentText(doc, fix);
+    options.onDocument?.(doc, text);
+    return text;
   }).join('---\n');
+}
+
+function documentText(doc: unknown, fix: boolean): string {
+  try {
+    return documentYaml(doc, fix);
+  } catch (err) {
+    if (!(err instanceof NotCovered)) throw err;
+    const text = Yaml.stringify(doc);
+    if (fix) nullForUndefined(doc);
+    return text;
+  }
 }
 
 /** Turns undefined values into null, in place. */

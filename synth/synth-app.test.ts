@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { readManifestFolder } from 'k8s-checks';
-import { synthApp } from './synth-app';
+import { sameWrittenText, synthApp } from './synth-app';
 
 describe('synthApp', () => {
   let outdir: string;
@@ -46,5 +46,22 @@ describe('synthApp', () => {
     new Chart(broken, 'bad').node.addValidation({ validate: () => ['broken on purpose'] });
     expect(() => synthApp(broken)).toThrow(/broken on purpose/);
     expect(Yaml.save).toBe(save);
+  });
+
+  test('tells two objects apart by the YAML they were written as, and knows nothing of any other object', () => {
+    const build = (value: string) => {
+      const app = new App({ outdir });
+      const chart = new Chart(app, 'web');
+      new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { v: 'same' } });
+      new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, data: { v: value } });
+      return synthApp(app).get('web.k8s.yaml')!;
+    };
+    const [a1, b1] = build('1');
+    const [a2, b2] = build('2');
+    const [, b3] = build('1');
+    expect(sameWrittenText(a1, a2)).toBe(true);
+    expect(sameWrittenText(b1, b2)).toBe(false);
+    expect(sameWrittenText(b1, b3)).toBe(true);
+    expect(sameWrittenText(a1, { ...a1 })).toBeUndefined();
   });
 });

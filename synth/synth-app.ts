@@ -18,8 +18,11 @@ import { manifestYaml } from './manifest-yaml';
 export function synthApp(app: App): Map<string, KubeObject[]> {
   const written = new Map<string, KubeObject[]>();
   const save = Yaml.save;
+  const onDocument = (doc: unknown, text: string): void => {
+    if (doc !== null && typeof doc === 'object') texts.set(doc, text);
+  };
   Yaml.save = (file: string, docs: unknown[]) => {
-    fs.writeFileSync(file, manifestYaml(docs, { undefinedToNull: true }), { encoding: 'utf8' });
+    fs.writeFileSync(file, manifestYaml(docs, { undefinedToNull: true, onDocument }), { encoding: 'utf8' });
     // An undefined document is written as an empty one, which a reader skips.
     const objects = docs.filter((d) => d !== undefined && d !== null);
     written.set(path.relative(app.outdir, file), objects as KubeObject[]);
@@ -30,4 +33,17 @@ export function synthApp(app: App): Map<string, KubeObject[]> {
     Yaml.save = save;
   }
   return written;
+}
+
+/** The YAML each object synthApp returned was written as; kept as long as the object is. */
+const texts = new WeakMap<object, string>();
+
+/**
+ * Whether two objects synthApp returned were written as the same YAML, hence hold the same
+ * values (the text reads back as the object); undefined when either was not written by it.
+ */
+export function sameWrittenText(a: object, b: object): boolean | undefined {
+  const ta = texts.get(a);
+  const tb = texts.get(b);
+  return ta === undefined || tb === undefined ? undefined : ta === tb;
 }

@@ -4,6 +4,7 @@ import type { FSWatcher } from 'chokidar';
 import { describeError, displayPath } from './describe-error';
 import * as compiled from './compiled-entry';
 import { compareObjects } from './manifest-diff';
+import { sameWrittenText } from './synth-app';
 import { KubeObject, readManifestObjects } from 'k8s-checks';
 import { OutputFolder } from './output-folder';
 import { describePlacement, placeTarget } from './placement';
@@ -102,7 +103,7 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
       const target = placed.target;
       const result = await synthTarget({ outdir: options.outdir, target, cluster: placed.cluster, build: command.build, validate: command.validate({}), beforeReplace: settled });
       const objects = result.manifests.flatMap((m) => m.objects);
-      const diff = compareObjects(target.name, previous, objects);
+      const diff = compareObjects(target.name, previous, objects, sameWrittenText);
       previous = objects;
       const ms = Math.round(performance.now() - started);
       const changes = [...diff.added.map((k) => `+ ${k}`), ...diff.removed.map((k) => `- ${k}`), ...diff.changed.map((c) => `~ ${c.object}`)];

@@ -136,4 +136,12 @@ describe('native exemption annotations', () => {
     expect(hits(report, 'kube-linter', 'env-var-secret')).toHaveLength(1);
     expect(report.exemptions.find((e) => e.rule === 'sensitiveContainerEnvVar')).toMatchObject({ tool: 'polaris', object: 'Deployment/mincloud/oauth2-proxy' });
   });
+
+  test('a Polaris default.yaml exemption turns off only the rules it lists', () => {
+    const m: any[] = compliantManifests({ name: 'oauth2-proxy' });
+    delete container(m).resources.limits.cpu;
+    const report = checkPolicies(m);
+    expect(hits(report, 'polaris', 'cpuLimitsMissing')).toHaveLength(1);
+    expect(report.exemptions.filter((e) => e.tool === 'polaris').map((e) => e.rule)).not.toContain('cpuLimitsMissing');
+  });
 });

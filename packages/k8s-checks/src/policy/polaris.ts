@@ -331,15 +331,19 @@ function isActionable(check: PolarisCheck, test: Test): boolean {
   return true;
 }
 
-/** pkg/config/exemptions.go: the default.yaml exemption that turns this check off, if any. */
-function configExemption(config: PolarisConfig, checkId: string, m: KubeObject, containerName: string): ConfigExemption | undefined {
-  const prefixMatch = (list: string[] | undefined, value: unknown): boolean => !list || list.length === 0 || list.some((p) => String(value ?? '').startsWith(p));
-  return config.exemptions.find((e) => {
-    if (e.namespace && e.namespace !== rawNamespace(m)) return false;
-    const rules = e.rules ?? [];
-    if (rules.length && !rules.includes(checkId)) return false;
-    return prefixMatch(e.controllerNames, m.metadata.name) && prefixMatch(e.containerNames, containerName);
-  });
+/**
+ * pkg/config/exemptions.go: the default.yaml exemption that turns this check off, if any, from
+ * `exemptions`, the configuration's exemptions for this check (those without rules or naming it),
+ * in the configuration's order.
+ */
+function configExemption(exemptions: readonly ConfigExemption[], m: KubeObject, containerName: string): ConfigExemption | undefined {
+  if (exemptions.length === 0) return undefined;
+  return exemptions.find((e) => (!e.namespace || e.namespace === rawNamespace(m))
+    && prefixMatch(e.controllerNames, m.metadata.name) && prefixMatch(e.containerNames, containerName));
+}
+
+function prefixMatch(list: readonly string[] | undefined, value: unknown): boolean {
+  return !list || list.length === 0 || list.some((p) => String(value ?? '').startsWith(p));
 }
 
 interface Outcome { passes: boolean; error?: string }
@@ -377,11 +381,15 @@ export function checkPolaris(manifests: readonly KubeObject[], dir: string = POL
     return ids;
   };
 
+  // Most checks have no exemption in the configuration, and each of the others only a few: each
+  // test then looks through those alone.
+  const exemptionsOf = new Map(active.map((id) => [id, config.exemptions.filter((e) => !e.rules?.length || e.rules.includes(id))]));
+
   const runTest = (test: Test): void => {
     for (const id of candidates(test)) {
       const check = config.definitions.get(id);
       if (!check || !isActionable(check, test)) continue;
-      const ex = configExemption(config, id, test.manifest, test.container?.container.name ?? '');
+      const ex = configExemption(exemptionsOf.get(id)!, test.manifest, test.container?.container.name ?? '');
       if (ex) {
         const object = objectKey(test.manifest);
         exemptions.set(`${id}|${object}`, {
