@@ -41,9 +41,19 @@ const invalid = (): any[] => [
 describe('compiled validators kept on disk', () => {
   let work: string;
   const saved = process.env.K8S_CHECKS_CACHE_DIR;
+  /** A cache filled by one compiling run, which each test starts from (a copy), and what that run reported. */
+  let primed: string;
+  let compiled: Violation[];
+  beforeAll(() => {
+    primed = fs.mkdtempSync(path.join(os.tmpdir(), 'cached-ajv-primed-'));
+    process.env.K8S_CHECKS_CACHE_DIR = primed;
+    compiled = freshValidator().validate(invalid());
+  });
+  afterAll(() => fs.rmSync(primed, { recursive: true, force: true }));
   beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cached-ajv-'));
     process.env.K8S_CHECKS_CACHE_DIR = path.join(work, 'cache');
+    fs.cpSync(primed, process.env.K8S_CHECKS_CACHE_DIR, { recursive: true });
   });
   afterEach(() => {
     if (saved === undefined) delete process.env.K8S_CHECKS_CACHE_DIR; else process.env.K8S_CHECKS_CACHE_DIR = saved;
@@ -51,7 +61,6 @@ describe('compiled validators kept on disk', () => {
   });
 
   test('a later run reads them without loading ajv, and reports exactly what the compiling run reported', () => {
-    const compiled = freshValidator().validate(invalid());
     const entries = fs.readdirSync(path.join(process.env.K8S_CHECKS_CACHE_DIR!, 'artifacts'));
     expect(entries.filter((e) => e.endsWith('.js')).length).toBeGreaterThanOrEqual(5);
     const loaded = freshValidator(DEFINITIONS, CRDS, false).validate(invalid());
@@ -67,7 +76,6 @@ describe('compiled validators kept on disk', () => {
   });
 
   test('changed definitions are compiled anew, not answered from the cache', () => {
-    freshValidator().validate(invalid());
     // A copy of the definitions in which DeploymentSpec has no `replicas`.
     const doc = JSON.parse(fs.readFileSync(DEFINITIONS, 'utf8'));
     delete doc.definitions['io.k8s.api.apps.v1.DeploymentSpec'].properties.replicas;
@@ -81,7 +89,6 @@ describe('compiled validators kept on disk', () => {
   });
 
   test('a changed CRD is read and compiled anew', () => {
-    freshValidator().validate(invalid());
     const crds = path.join(work, 'crds');
     fs.cpSync(CRDS, crds, { recursive: true });
     const file = path.join(crds, 'traefik', 'traefik.io_middlewares.yaml');

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import { Document, isSeq, visit } from 'yaml';
 import { renderGoTemplate } from '../policy/go-template';
 import { parsePolarisCheck, POLARIS_CHECKS_DIR } from '../policy/polaris';
@@ -40,6 +41,8 @@ function agrees(text: string): boolean {
     return false;
   }
   if (simple === NOT_SIMPLE) return false;
+  // jest's own comparison, for its message, only when Node's (as strict, far faster) finds them unequal.
+  if (isDeepStrictEqual(simple, expected)) return true;
   try {
     expect(simple).toStrictEqual(expected);
   } catch (e) {
@@ -81,8 +84,10 @@ describe('the simple block YAML reader', () => {
   });
 
   test('agrees with the yaml package on what they render for labels and names that mean something else to YAML', () => {
+    // Each distinct text once: most schemas render the same whatever the labels are.
+    const texts = new Set(TRICKY.flatMap(renderedSchemas));
     let read = 0;
-    for (const value of TRICKY) for (const text of renderedSchemas(value)) if (agrees(text)) read++;
+    for (const text of texts) if (agrees(text)) read++;
     expect(read).toBeGreaterThan(TRICKY.length);
   });
 
