@@ -81,7 +81,7 @@ const inNodeModules = (file) => file.includes(`${path.sep}node_modules${path.sep
  * The key of a set of inputs: their content (project files; `read` holds what a build read) or
  * size and time (package files).
  */
-function inputsKey(entry, inputs, read = new Map()) {
+function inputsKey(entry, inputs, read = new Map(), stamp = undefined) {
   const hash = crypto.createHash('sha256').update(TOOLCHAIN).update('\0').update(entry);
   for (const file of inputs) {
     hash.update('\0').update(file).update('\0');
@@ -89,10 +89,29 @@ function inputsKey(entry, inputs, read = new Map()) {
       const st = fs.statSync(file);
       hash.update(`${st.size}:${st.mtimeMs}`);
     } else {
-      hash.update(read.get(file) ?? fs.readFileSync(file, 'utf8'));
+      hash.update(read.get(file) ?? sourceText(file, stamp));
     }
   }
   return hash.digest('hex').slice(0, 32);
+}
+
+/** The project files this process read: path -> { sig, text, stamp } (sourceText). */
+const sources = new Map();
+
+/**
+ * A project file's text, read again only when its signature changed since this process read it,
+ * or when it may have changed unseen in the tick it was read in (racy): the watch loop's rebuild
+ * reads the files a save changed, not the whole project. `stamp`: fsNow() from before the read;
+ * without one, the text is read and not kept.
+ */
+function sourceText(file, stamp) {
+  // Taken before the read: a write in between changes it, so the text kept is read again next time.
+  const sig = signature(file);
+  const known = sources.get(file);
+  if (known !== undefined && known.sig === sig && !racy(sig, known.stamp)) return known.text;
+  const text = fs.readFileSync(file, 'utf8');
+  if (stamp !== undefined) sources.set(file, { sig, text, stamp });
+  return text;
 }
 
 /**
@@ -156,7 +175,7 @@ function cached(entry) {
     } catch {
       // a read-only cache folder: the record stays as it is
     }
-    if (inputsKey(entry, inputs) !== key || !fs.existsSync(bundle)) return undefined;
+    if (inputsKey(entry, inputs, new Map(), renewed) !== key || !fs.existsSync(bundle)) return undefined;
     if (renewed !== undefined) renew(file, { ...record, signatures: inputs.map(signature), stamp: String(renewed) });
     return record;
   } catch {
@@ -192,6 +211,7 @@ async function compile(entry, { incremental = false, withPackages = false } = {}
   const build = incremental ? (contexts.get(file) ?? newBuild(file, tag, { incremental })) : newBuild(file, tag, { withPackages });
   if (incremental) contexts.set(file, build);
   build.read.clear();
+  build.current.stamp = stamp;
   let result;
   try {
     result = await build.run();
@@ -201,7 +221,7 @@ async function compile(entry, { incremental = false, withPackages = false } = {}
   // Keyed by what the build read: an edit made while it ran is a new key, seen by the next run.
   // Files only: the registering modules are not (their packages' files are listed).
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('registered-package:')).map((p) => path.resolve(ROOT, p)).sort();
-  const key = inputsKey(id, inputs, build.read);
+  const key = inputsKey(id, inputs, build.read, stamp);
   const bundle = path.join(cacheDir(), `${tag}-${key}.js`);
   const output = (extension) => result.outputFiles.find((f) => f.path.endsWith(extension)).contents;
   writeAtomically(`${bundle}.map`, output('.js.map'));
@@ -254,6 +274,8 @@ function newBuild(file, tag, { incremental = false, withPackages = false }) {
   const esbuild = require('esbuild');
   const read = new Map();
   const prefixes = new Map();
+  /** The build running now: its fsNow() stamp, from before it read anything. */
+  const current = { stamp: undefined };
   const options = {
     entryPoints: [file],
     bundle: true,
@@ -283,11 +305,11 @@ function newBuild(file, tag, { incremental = false, withPackages = false }) {
     // A package the process's run registered is taken from there (the watch loop's bundles, and
     // the checks loaded by path).
     banner: { js: `'use strict'; require = globalThis[Symbol.for('compiled-entry.require')](${JSON.stringify(file)});` },
-    plugins: [asWritten(file, read, prefixes), generatedImports(withPackages), ...(withPackages ? [registeredPackages()] : [])],
+    plugins: [asWritten(file, read, prefixes, current), generatedImports(withPackages), ...(withPackages ? [registeredPackages()] : [])],
   };
-  if (!incremental) return { read, prefixes, run: () => esbuild.build(options) };
+  if (!incremental) return { read, prefixes, current, run: () => esbuild.build(options) };
   let context;
-  return { read, prefixes, run: async () => (context ??= await esbuild.context(options)).rebuild() };
+  return { read, prefixes, current, run: async () => (context ??= await esbuild.context(options)).rebuild() };
 }
 
 /** esbuild's errors as one error that names each file, line and column. */
@@ -309,7 +331,7 @@ function buildError(err, prefixes) {
  * the main module: `require.main === module` in another file (main.ts imported by a benchmark)
  * is false.
  */
-function asWritten(entry, read, prefixes) {
+function asWritten(entry, read, prefixes, current) {
   return {
     name: 'as-written',
     setup(build) {
@@ -318,7 +340,7 @@ function asWritten(entry, read, prefixes) {
         path.resolve(args.resolveDir, args.path).replace(/(\.js)?$/, '.js') === __filename ? { path: __filename, external: true } : undefined));
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
         if (inNodeModules(args.path)) return undefined;
-        let source = fs.readFileSync(args.path, 'utf8');
+        let source = sourceText(args.path, current.stamp);
         read.set(args.path, source);
         // Left to esbuild, which then keeps the file parsed between the watch loop's rebuilds.
         if (!/__dirname|__filename|require\.main/.test(source)) return undefined;

@@ -108,6 +108,49 @@ describe('compiled-entry.js', () => {
     });
   });
 
+  test('a build after an edit reads the edited file again, and not the files this process read before', () => {
+    const source = colourProject("export const colour: string = 'blue';");
+    const main = path.join(path.dirname(source), 'main.ts');
+    const realFs: typeof fs = jest.requireActual('fs');
+    const readsOf = async (compile: () => Promise<string>) => {
+      const read = jest.spyOn(realFs, 'readFileSync');
+      try {
+        const bundle = await compile();
+        const reads = (file: string) => read.mock.calls.filter(([f]) => f === file).length;
+        return { bundle, main: reads(main), colour: reads(source) };
+      } finally {
+        read.mockRestore();
+      }
+    };
+    return inProcess(async (compile, entry) => {
+      expect(await readsOf(() => compile(entry))).toMatchObject({ main: 1, colour: 1 });
+      // Files written in the tick the first build started in are read once more, then kept.
+      await compile(entry);
+      write('colour.ts', "export const colour: string = 'pink';\n");
+      const rebuilt = await readsOf(() => compile(entry));
+      expect(rebuilt).toMatchObject({ main: 0 });
+      expect(rebuilt.colour).toBeGreaterThanOrEqual(1);
+      expect(fs.readFileSync(rebuilt.bundle, 'utf8')).toContain('pink');
+    });
+  });
+
+  test('a file kept from an earlier build is read again while its stats cannot vouch for it (it changed in or after that build\'s tick)', () => {
+    const source = colourProject("export const colour: string = 'blue';");
+    const realFs: typeof fs = jest.requireActual('fs');
+    const statSync = realFs.statSync.bind(realFs);
+    // colour.ts's stats stay the same across the edit, its ctime in the future: as an edit in
+    // the same tick of a coarse clock, with its size kept, looks.
+    const frozen = { ...statSync(source, { bigint: true }), ctimeNs: 2n ** 62n };
+    const stat = jest.spyOn(realFs, 'statSync').mockImplementation(((file: fs.PathLike, options?: fs.StatSyncOptions) => (
+      file === source && options?.bigint ? frozen : statSync(file, options)
+    )) as typeof fs.statSync);
+    return inProcess(async (compile, entry) => {
+      await compile(entry);
+      write('colour.ts', "export const colour: string = 'pink';\n");
+      expect(fs.readFileSync(await compile(entry), 'utf8')).toContain('pink');
+    }).finally(() => stat.mockRestore());
+  });
+
   test('an edit made while the build runs, after it read the file, is seen by the next run', () => {
     // It names __dirname: what the build read of it is what the bundle holds.
     const source = colourProject("export const colour: string = 'blue', here = __dirname;");
