@@ -152,9 +152,10 @@ function racy(sig, stamp) {
 /**
  * The compiled bundle of `entry` when the cache holds one for its current sources, else
  * undefined. The record lists the files the last build read; an edit to any of them changes the
- * key, and a new import can only come from an edit. A file whose signature (stat) is the one the
- * record holds, taken when the file had not changed since the build started, is unchanged, and is
- * not read: only the others are read and hashed. After a content check that found the sources
+ * key, and a new import can only come from an edit. When every file's signature (stat) is the one
+ * the record holds, taken when the file had not changed since the build started, nothing is read.
+ * Else their contents are hashed again (a process reads again only the files it has not read in
+ * their current state: sourceText). After a content check that found the sources
  * unchanged (a checkout that rewrote them, a build racing an edit), the record takes their
  * signatures now, so that the next run trusts them again.
  */
