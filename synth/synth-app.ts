@@ -38,6 +38,11 @@ export function synthApp(app: App): Map<string, KubeObject[]> {
 /** The YAML each object synthApp returned was written as; kept as long as the object is. */
 const texts = new WeakMap<object, string>();
 
+/** The YAML an object synthApp returned was written as; undefined for any other object. */
+export function writtenText(object: unknown): string | undefined {
+  return object !== null && typeof object === 'object' ? texts.get(object) : undefined;
+}
+
 /**
  * Whether two objects synthApp returned were written as the same YAML, hence hold the same
  * values (the text reads back as the object); undefined when either was not written by it.

@@ -6,6 +6,7 @@ import { failedUnderCli } from './last-good-hint';
 import { OutputValidation, OutputValidationError, synthTarget } from './synth-target';
 import { describePlacement, Place, placeTarget } from './placement';
 import { watchSynth, WatchOptions } from './watch';
+import type { ValidationOptions } from './validations';
 
 export interface SynthCommandOptions<T extends { readonly name: string }> {
   /** Every target the app can synthesize; the first one is the default. */
@@ -13,7 +14,7 @@ export interface SynthCommandOptions<T extends { readonly name: string }> {
   /** Defines a target's charts in the app. */
   readonly build: (app: App, target: T) => void;
   /** The checks the output must pass (the same plugins `cdk8s synth` runs), reporting every field with `verbose`. */
-  readonly validate: (options: { readonly verbose?: boolean }) => OutputValidation;
+  readonly validate: (options: ValidationOptions) => OutputValidation;
   /** How to apply the output, e.g. `kubectl --context x apply -f dist`, for the last line. */
   readonly applyHint?: (target: T, outdir: string) => string;
   /**

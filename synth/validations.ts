@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { countReports, formatReports, runValidations, Validation } from 'k8s-checks';
+import { CheckMemo, countReports, formatReports, runValidations, Validation } from 'k8s-checks';
 import * as YAML from 'yaml';
 import { closest } from 'fastest-levenshtein';
 import { RemoveRefusedOutput } from './remove-refused-output';
@@ -57,10 +57,18 @@ export function loadValidations(configFile: string): Validation[] {
   return plugins;
 }
 
+/** How the checks of a synth run. */
+export interface ValidationOptions {
+  /** Report every field of every finding. @default false */
+  readonly verbose?: boolean;
+  /** What the synths before found in the same objects (the watch loop's): not checked again. @default - every object is checked */
+  readonly memo?: CheckMemo;
+}
+
 /** The output validation of `npm run synth`: the plugins on the objects, and their report. */
-export function pluginValidation(plugins: readonly Validation[], options: { verbose?: boolean } = {}): OutputValidation {
+export function pluginValidation(plugins: readonly Validation[], options: ValidationOptions = {}): OutputValidation {
   return async (files, constructPaths) => {
-    const results = await runValidations(files.map((f) => ({ path: f.path, objects: f.objects })), plugins, { metadata: constructPaths });
+    const results = await runValidations(files.map((f) => ({ path: f.path, objects: f.objects })), plugins, { metadata: constructPaths, memo: options.memo });
     const counts = countReports(results);
     return {
       passed: results.every((r) => r.status === 'success'),

@@ -146,6 +146,73 @@ export function commandOptions`).replace('build: (app: App) => {', `build: (app:
     }
   });
 
+  test('the checks of cdk8s.yaml judge each save anew: an object changed, and an object unchanged whose PodDisruptionBudget was removed', async () => {
+    const entry = path.join(work, 'checked-app.ts');
+    // The checks' compliant fixture (a Deployment with its Service, PDB, NetworkPolicy, ...),
+    // changed by `edit` before it is synthesized.
+    const checkedApp = (edit: string) => `
+import { ApiObject, App, Chart } from 'cdk8s';
+import { runSynthCommand, SynthCommandOptions } from ${JSON.stringify(path.join(ROOT, 'synth', 'synth-command'))};
+import { loadValidations, pluginValidation } from ${JSON.stringify(path.join(ROOT, 'synth', 'validations'))};
+import { compliantManifests } from ${JSON.stringify(path.join(ROOT, 'packages', 'k8s-checks', 'test', 'policy', 'test-fixtures'))};
+
+export function commandOptions(): SynthCommandOptions<{ name: string }> {
+  return {
+    targets: [{ name: 'demo' }],
+    build: (app: App) => {
+      const chart = new Chart(app, 'demo');
+      const edit = ${edit};
+      edit(compliantManifests() as any[]).forEach((m: any, i: number) => new ApiObject(chart, \`o\${i}\`, m));
+    },
+    validate: (options) => pluginValidation(loadValidations(${JSON.stringify(path.join(ROOT, 'cdk8s.yaml'))}), options),
+    watch: { entry: __filename, paths: [__filename], options: (fresh) => (fresh as { commandOptions: typeof commandOptions }).commandOptions() },
+  };
+}
+
+if (require.main === module) void runSynthCommand(process.argv.slice(2), process.env, commandOptions()).then((code) => { process.exitCode = code; });
+`;
+    const asIs = '(m: any[]) => m';
+    fs.writeFileSync(entry, checkedApp(asIs));
+    const out = path.join(work, 'checked-dist');
+    let said = '';
+    const watcher = spawn(process.execPath, [RUNNER, entry, '--watch', '--outdir', out], {
+      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    /**
+     * What the loop said after the next save, once it said `pattern` (the outcome asserted: a
+     * synth of the half-written file is refused, and said, first).
+     */
+    const save = async (edit: string, pattern: RegExp): Promise<string> => {
+      const from = said.length;
+      fs.writeFileSync(entry, checkedApp(edit));
+      for (let i = 0; i < 400 && !pattern.test(said.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
+      return said.slice(from);
+    };
+    try {
+      watcher.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
+      watcher.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
+      for (let i = 0; i < 400 && !/watching/.test(said); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(said).toMatch(/first synth: .* objects validated and written/);
+      const written = () => fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8');
+      const compliant = written();
+
+      const privileged = "(m: any[]) => { m.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].securityContext.privileged = true; return m; }";
+      const refusedPrivileged = /pod-security\/privileged[\s\S]*was left unchanged/;
+      expect(await save(privileged, refusedPrivileged)).toMatch(refusedPrivileged);
+      expect(written()).toBe(compliant);
+      expect(await save(asIs, /validated and written/)).toMatch(/validated and written/);
+
+      const withoutPdb = "(m: any[]) => m.filter((o) => o.kind !== 'PodDisruptionBudget')";
+      const refusedWithoutPdb = /polaris\/missingPodDisruptionBudget[\s\S]*was left unchanged/;
+      expect(await save(withoutPdb, refusedWithoutPdb)).toMatch(refusedWithoutPdb);
+      expect(written()).toBe(compliant);
+    } finally {
+      const exited = new Promise((r) => watcher.once('exit', r));
+      watcher.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   test('--cluster: a target on several clusters is watched for the one named', async () => {
     const entry = path.join(work, 'clusters-app.ts');
     // The demo app, its target on clusters a and b, the colour the cluster's name.

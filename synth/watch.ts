@@ -4,8 +4,8 @@ import type { FSWatcher } from 'chokidar';
 import { describeError, displayPath } from './describe-error';
 import * as compiled from './compiled-entry';
 import { compareObjects } from './manifest-diff';
-import { sameWrittenText } from './synth-app';
-import { KubeObject, readManifestObjects } from 'k8s-checks';
+import { sameWrittenText, writtenText } from './synth-app';
+import { CheckMemo, KubeObject, readManifestObjects } from 'k8s-checks';
 import { OutputFolder } from './output-folder';
 import { describePlacement, placeTarget } from './placement';
 import type { CommandIo, SynthCommandOptions } from './synth-command';
@@ -51,6 +51,9 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
   const io = options.io;
   const shown = displayPath(options.outdir);
   let previous = readPrevious(options.outdir, options.target);
+  // A save changes a few objects: the checks of one object alone run for those only. An object
+  // is known by the YAML it was written as, which is what the checks check.
+  const memo = new CheckMemo(writtenText);
   let running = false;
   let again = false;
   /** Why the next synth runs, when it runs because of what happened during this one. */
@@ -101,7 +104,7 @@ export function watchSynth<T extends { readonly name: string }>(options: WatchOp
       if (!found) throw new Error(`there is no target "${options.target}"; use one of ${command.targets.map((t) => `"${t.name}"`).join(', ')}`);
       const placed = placeTarget(command, found, options.cluster);
       const target = placed.target;
-      const result = await synthTarget({ outdir: options.outdir, target, cluster: placed.cluster, build: command.build, validate: command.validate({}), beforeReplace: settled });
+      const result = await synthTarget({ outdir: options.outdir, target, cluster: placed.cluster, build: command.build, validate: command.validate({ memo }), beforeReplace: settled });
       const objects = result.manifests.flatMap((m) => m.objects);
       const diff = compareObjects(target.name, previous, objects, sameWrittenText);
       previous = objects;

@@ -12,6 +12,7 @@ export type {
   Validation, ValidationContext, ValidationLogger, ValidationReport, ValidationReportStatus, ValidationViolatingResource, ValidationViolation,
 } from './plugin/cdk8s-validation';
 export { runValidations } from './report/run-validations';
+export { CheckMemo } from './cache/check-memo';
 export type { ManifestInput, ReportedResource, ReportedViolation, RunValidationsOptions, ValidationResult } from './report/run-validations';
 export { countReports, formatReports } from './report/format-reports';
 export type { FormatOptions } from './report/format-reports';

@@ -3,6 +3,8 @@
 // `validations:` in cdk8s.yaml is constructed with its `properties` and called with a context.
 
 /** An object that breaks a rule, as the CLI reports it. */
+import type { CheckMemo } from '../cache/check-memo';
+
 export interface ValidationViolatingResource {
   /** The name the CLI looks up in the construct metadata to show the construct path. */
   readonly resourceName: string;
@@ -44,6 +46,11 @@ export interface ValidationContext {
   readonly logger: ValidationLogger;
   /** The documents of one manifest file. */
   parseManifest(manifestPath: string): any[];
+  /**
+   * What earlier runs found in the same objects (runValidations' `memo`; the cdk8s CLI gives
+   * none): this package's plugins do not check again what it knows.
+   */
+  readonly memo?: CheckMemo;
 }
 
 /** A validation plugin, as the CLI calls it. */

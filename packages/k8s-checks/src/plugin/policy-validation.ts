@@ -38,7 +38,7 @@ export class PolicyValidation implements Validation {
 
   public async validate(context: ValidationContext): Promise<void> {
     const objects = readObjects(context);
-    const report = checkPolicies(objects.map((o) => o.object as KubeObject), { reasonAnnotation: this.reasonAnnotation });
+    const report = checkPolicies(objects.map((o) => o.object as KubeObject), { reasonAnnotation: this.reasonAnnotation, memo: context.memo });
     // The findings name objects as `Kind/namespace/name`; the first object of that name is where they are.
     const byId = new Map<string, ManifestObject>();
     for (const o of objects) {

@@ -67,7 +67,7 @@ export class SchemaValidation implements Validation {
       else byFile.set(o.manifestPath, [o]);
     }
     for (const [manifestPath, inFile] of byFile) {
-      for (const v of validator.validate(inFile.map((o) => o.object))) {
+      for (const v of validator.validate(inFile.map((o) => o.object), context.memo)) {
         hits.push({
           ruleName: `schema/${v.rule} [error]`,
           message: v.message,

@@ -3,6 +3,7 @@
 // (policy/check_*.go); see policy/licenses/pod-security-admission.LICENSE.
 // Every pod-bearing workload's pod template is checked, including init and ephemeral containers.
 
+import { CheckMemo, remembered } from '../cache/check-memo';
 import { KubeObject, PolicyFinding, PolicyRule } from './types';
 import { asArray, containerLabel, containersOf, finder, isObject, show, Workload, workloadOf } from './workload';
 
@@ -39,11 +40,14 @@ const RESTRICTED_VOLUME_SOURCES = new Set(['configMap', 'csi', 'downwardAPI', 'e
 const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 const VALID_SECCOMP = new Set(['RuntimeDefault', 'Localhost']);
 
-export function checkPodSecurity(manifests: readonly KubeObject[]): PolicyFinding[] {
+export function checkPodSecurity(manifests: readonly KubeObject[], memo?: CheckMemo): PolicyFinding[] {
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
-    const w = workloadOf(m, 'pod-security');
-    if (w) out.push(...checkWorkload(w));
+    // Every rule looks at the one object.
+    out.push(...remembered(memo, m, TOOL, () => {
+      const w = workloadOf(m, 'pod-security');
+      return w ? checkWorkload(w) : [];
+    }));
   }
   return out;
 }

@@ -18,6 +18,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArtifactCache } from '../cache/artifact-cache';
+import { CheckMemo } from '../cache/check-memo';
 import { parseKubernetesYaml } from '../yaml/kubernetes-yaml';
 import { NOT_SIMPLE, readSimpleBlockYaml } from '../yaml/simple-block-yaml';
 import { renderGoTemplate } from './go-template';
@@ -353,11 +354,9 @@ export interface PolarisResult {
   readonly exemptions: PolicyExemption[];
 }
 
-export function checkPolaris(manifests: readonly KubeObject[], dir: string = POLARIS_CHECKS_DIR): PolarisResult {
+export function checkPolaris(manifests: readonly KubeObject[], dir: string = POLARIS_CHECKS_DIR, memo?: CheckMemo): PolarisResult {
   const config = loadPolarisConfig(dir);
   const active = Object.entries(config.checks).filter(([, sev]) => sev === 'warning' || sev === 'danger').map(([id]) => id).sort();
-  const findings: PolicyFinding[] = [];
-  const exemptions = new Map<string, PolicyExemption>();
   const run = new RunContext(manifests);
 
   // The checks whose target fits a test's target and kind (isActionable's first condition; it
@@ -385,29 +384,30 @@ export function checkPolaris(manifests: readonly KubeObject[], dir: string = POL
   // test then looks through those alone.
   const exemptionsOf = new Map(active.map((id) => [id, config.exemptions.filter((e) => !e.rules?.length || e.rules.includes(id))]));
 
-  const runTest = (test: Test): void => {
-    for (const id of candidates(test)) {
-      const check = config.definitions.get(id);
-      if (!check || !isActionable(check, test)) continue;
-      const ex = configExemption(exemptionsOf.get(id)!, test.manifest, test.container?.container.name ?? '');
-      if (ex) {
-        const object = objectKey(test.manifest);
-        exemptions.set(`${id}|${object}`, {
-          tool: TOOL, rule: id, object,
-          reason: `Polaris default configuration (default.yaml) exempts controllers named ${asArray(ex.controllerNames).map((n) => `"${n}*"`).join(', ') || '*'}${ex.namespace ? ` in namespace ${ex.namespace}` : ''} from this check`,
-        });
-        continue;
+  /** What the checks `which` find in one object. */
+  const checkObject = (m: KubeObject, which: (check: PolarisCheck) => boolean): PolarisResult => {
+    const findings: PolicyFinding[] = [];
+    const exemptions: PolicyExemption[] = [];
+    const runTest = (test: Test): void => {
+      for (const id of candidates(test)) {
+        const check = config.definitions.get(id);
+        if (!check || !which(check) || !isActionable(check, test)) continue;
+        const ex = configExemption(exemptionsOf.get(id)!, test.manifest, test.container?.container.name ?? '');
+        if (ex) {
+          exemptions.push({
+            tool: TOOL, rule: id, object: objectKey(test.manifest),
+            reason: `Polaris default configuration (default.yaml) exempts controllers named ${asArray(ex.controllerNames).map((n) => `"${n}*"`).join(', ') || '*'}${ex.namespace ? ` in namespace ${ex.namespace}` : ''} from this check`,
+          });
+          continue;
+        }
+        const outcome = evaluate(check, test);
+        if (!outcome.passes) findings.push(toFinding(check, test, config.checks[id], outcome.error));
       }
-      const outcome = evaluate(check, test);
-      if (!outcome.passes) findings.push(toFinding(check, test, config.checks[id], outcome.error));
-    }
-  };
-
-  for (const m of manifests) {
+    };
     const w = workloadOf(m, 'polaris');
     // A pod spec that does not decode into Kubernetes' type stops Polaris: it judges nothing of
     // the object (the schema check reports the wrong type).
-    if (w && run.decoded(w.podSpec) instanceof TypedDecodeError) continue;
+    if (w && run.decoded(w.podSpec) instanceof TypedDecodeError) return { findings, exemptions };
     if (w) {
       runTest({ run, target: 'Controller', manifest: m, workload: w, isInit: false });
       runTest({ run, target: '', manifest: m, workload: w, isInit: false });
@@ -416,8 +416,30 @@ export function checkPolaris(manifests: readonly KubeObject[], dir: string = POL
     } else {
       runTest({ run, target: '', manifest: m, isInit: false });
     }
+    return { findings, exemptions };
+  };
+
+  const findings: PolicyFinding[] = [];
+  const exemptions = new Map<string, PolicyExemption>();
+  const add = (found: PolarisResult): void => {
+    findings.push(...found.findings);
+    for (const e of found.exemptions) exemptions.set(`${e.rule}|${e.object}`, e);
+  };
+  for (const m of manifests) {
+    if (!memo) {
+      add(checkObject(m, () => true));
+      continue;
+    }
+    // What the checks of this object alone find is remembered; the others look at other objects too.
+    add(memo.get(m, config, () => checkObject(m, (check) => !looksAcrossObjects(check))));
+    add(checkObject(m, looksAcrossObjects));
   }
   return { findings, exemptions: [...exemptions.values()] };
+}
+
+/** Whether a check's outcome for an object depends on other objects (evaluate looks them up in the run's index). */
+function looksAcrossObjects(check: PolarisCheck): boolean {
+  return check.id === PDB_HPA_CHECK || Object.keys(check.additionalSchemaStrings).length > 0;
 }
 
 const templateInputs = new WeakMap<Test, Record<string, unknown>>();
@@ -503,6 +525,9 @@ function anyCandidate(index: KindIndex, kind: string, namespace: string, name: s
   return false;
 }
 
+/** The check Polaris implements in Go (pkg/validator/pdb_hpa_validator.go), not as a schema. */
+const PDB_HPA_CHECK = 'pdbMinAvailableGreaterThanHPAMinReplicas';
+
 /** Receives every rendered schema, the data it was evaluated on and the outcome: for tests and debugging. */
 export type SchemaTrace = (schemaText: string, data: unknown, passed: boolean) => void;
 let trace: SchemaTrace | undefined;
@@ -520,7 +545,7 @@ function run(text: string, predicate: SchemaPredicate | null, data: unknown): bo
 
 function evaluate(check: PolarisCheck, test: Test): Outcome {
   const index = test.run.index;
-  if (check.id === 'pdbMinAvailableGreaterThanHPAMinReplicas') return pdbMinAvailableGreaterThanHPAMinReplicas(test, index);
+  if (check.id === PDB_HPA_CHECK) return pdbMinAvailableGreaterThanHPAMinReplicas(test, index);
   try {
     const input = templateInput(test);
     const mainText = check.schemaString ? renderGoTemplate(check.schemaString, input) : '';

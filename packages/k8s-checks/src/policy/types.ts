@@ -1,6 +1,8 @@
 // Shared types of the policy checker. `index.ts` re-exports them; the rule modules import
 // them from here so that no module depends on the entry point.
 
+import type { CheckMemo } from '../cache/check-memo';
+
 export type PolicyTool = 'pod-security' | 'kube-score' | 'kube-linter' | 'polaris';
 
 /**
@@ -75,4 +77,10 @@ export interface PolicyOptions {
    * @default 'policy.mincloud.dev/reason'
    */
   readonly reasonAnnotation?: string;
+  /**
+   * What earlier runs found in the same objects: the rules that look at one object alone are
+   * not run again for an object the memo knows.
+   * @default - every object is checked afresh
+   */
+  readonly memo?: CheckMemo;
 }

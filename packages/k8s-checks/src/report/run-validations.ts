@@ -4,6 +4,7 @@
 
 import { Validation, ValidationContext, ValidationReport, ValidationReportStatus, ValidationViolatingResource, ValidationViolation } from '../plugin/cdk8s-validation';
 import { ManifestFile, readManifestFile } from '../manifest/read-manifests';
+import { CheckMemo } from '../cache/check-memo';
 
 /** A manifest to check: a file path (read when a plugin asks), or objects already held under a name. */
 export type ManifestInput = string | ManifestFile;
@@ -39,6 +40,13 @@ export interface RunValidationsOptions {
    * @default console.error
    */
   readonly log?: (message: string) => void;
+  /**
+   * What the runs before found in the same objects, handed to the plugins (`context.memo`):
+   * this package's plugins then check again only the objects it does not know, where a rule
+   * looks at one object alone. Keep one memo across the runs of a watch loop.
+   * @default - every object is checked afresh
+   */
+  readonly memo?: CheckMemo;
 }
 
 class Report implements ValidationReport {
@@ -87,11 +95,12 @@ export async function runValidations(inputs: readonly ManifestInput[], plugins: 
     }
     return [...objects];
   };
+  options.memo?.nextRun();
   const results: ValidationResult[] = [];
   for (const plugin of plugins) {
     const name = plugin.constructor?.name || 'validation';
     const report = new Report(name, metadata);
-    const context: ValidationContext = { manifests: paths, metadata, report, logger: { log }, parseManifest };
+    const context: ValidationContext = { manifests: paths, metadata, report, logger: { log }, parseManifest, memo: options.memo };
     await plugin.validate(context);
     if (!report.summary) throw new Error(`${name}: the plugin returned without submitting its report (context.report.submit)`);
     results.push({ plugin: name, status: report.summary.status, metadata: report.summary.metadata, violations: report.violations });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ArtifactCache } from '../cache/artifact-cache';
+import { CheckMemo, remembered } from '../cache/check-memo';
 import { CachedValidators, createAjv } from './cached-ajv';
 import { checkCustomResources, crdFiles, CustomResourceRuleViolation } from './crd-validate';
 import { describeObject, KubeObject } from '../manifest/kube-object';
@@ -40,6 +41,9 @@ export interface SchemaValidatorOptions {
    */
   readonly crds?: readonly string[];
 }
+
+/** A violation of one document, before it is placed in the list validated. */
+type ObjectViolation = Pick<SchemaViolation, 'rule' | 'path' | 'message'>;
 
 interface Definitions { readonly [name: string]: Record<string, unknown> }
 
@@ -108,47 +112,51 @@ export class SchemaValidator {
 
   /**
    * Validates each document, whatever it holds (nothing of it is trusted: a document that is no
-   * object is a violation too); returns every violation found (empty when all are valid).
+   * object is a violation too); returns every violation found (empty when all are valid). With a
+   * memo, a document it knows is not validated again.
    */
-  public validate(manifests: readonly unknown[]): SchemaViolation[] {
+  public validate(manifests: readonly unknown[], memo?: CheckMemo): SchemaViolation[] {
     const violations: SchemaViolation[] = [];
-    manifests.forEach((manifest, index) => violations.push(...this.validateOne(manifest as KubeObject, index)));
+    manifests.forEach((manifest, index) => {
+      const found = remembered(memo, manifest, this, () => this.violationsOf(manifest as KubeObject));
+      if (found.length === 0) return;
+      const object = describeObject(manifest, index);
+      for (const v of found) violations.push({ rule: v.rule, index, object, path: v.path, message: v.message });
+    });
     return violations;
   }
 
-  private validateOne(manifest: KubeObject, index: number): SchemaViolation[] {
-    const object = describeObject(manifest, index);
+  /** What is wrong with one document, wherever it is. */
+  private violationsOf(manifest: KubeObject): ObjectViolation[] {
     if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
-      return [{ rule: 'not-an-object', index, object, path: '', message: 'is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' }];
+      return [{ rule: 'not-an-object', path: '', message: 'is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)' }];
     }
     const key = `${String(manifest.apiVersion)}/${String(manifest.kind)}`;
     const definition = this.kinds.get(key);
-    const violations: SchemaViolation[] = [];
+    const violations: ObjectViolation[] = [];
     if (definition) {
       const validate = this.compile(definition);
       if (!validate(manifest)) {
-        violations.push(...(validate.errors ?? []).map((e) => ({ rule: ruleOf(e), index, object, path: e.instancePath, message: formatAjvError(e) })));
+        violations.push(...(validate.errors ?? []).map((e) => ({ rule: ruleOf(e), path: e.instancePath, message: formatAjvError(e) })));
       }
     } else {
       // A custom resource: its CRD's schema (crd-validate.ts).
       const crd = this.crds.length > 0 ? checkCustomResources([manifest], this.crds) : { checked: 0, violations: [] as CustomResourceRuleViolation[] };
       if (crd.checked === 0) {
         const removed = removedApiMessage(String(manifest.apiVersion), String(manifest.kind));
-        if (removed) return [{ rule: 'removed-api', index, object, path: '/apiVersion', message: removed }];
+        if (removed) return [{ rule: 'removed-api', path: '/apiVersion', message: removed }];
         return [{
           rule: 'unknown-kind',
-          index,
-          object,
           path: '/apiVersion',
           message: `unknown apiVersion/kind "${key}" for Kubernetes 1.27 (a custom resource needs its CustomResourceDefinition among the CRDs given to the check)`,
         }];
       }
-      violations.push(...crd.violations.map((v) => ({ ...v, index, object })));
+      violations.push(...crd.violations.map((v) => ({ rule: v.rule, path: v.path, message: v.message })));
     }
     if (typeof manifest.metadata?.name !== 'string' || manifest.metadata.name === '') {
-      violations.push({ rule: 'name-required', index, object, path: '/metadata/name', message: 'metadata.name is required' });
+      violations.push({ rule: 'name-required', path: '/metadata/name', message: 'metadata.name is required' });
     }
-    violations.push(...semanticViolations(manifest).map((v) => ({ index, object, ...v })));
+    violations.push(...semanticViolations(manifest));
     return violations;
   }
 
