@@ -58,7 +58,7 @@ export function checkPolicies(manifests: readonly KubeObject[], options: PolicyO
     .filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.apiVersion === 'string')
     .map((m) => (m.metadata !== null && typeof m.metadata === 'object' && !Array.isArray(m.metadata) ? m : { ...m, metadata: {} } as unknown as KubeObject));
   const polaris = checkPolaris(objects, undefined, options.memo);
-  const raw = [...checkPodSecurity(objects, options.memo), ...checkKubeScore(objects, options.kubeScore), ...checkKubeLinter(objects), ...polaris.findings];
+  const raw = [...checkPodSecurity(objects, options.memo), ...checkKubeScore(objects, options.kubeScore, options.memo), ...checkKubeLinter(objects, options.memo), ...polaris.findings];
   const outcome = applyExemptions(objects, raw, options.reasonAnnotation);
   const exemptions: PolicyExemption[] = [...outcome.exemptions, ...polaris.exemptions].sort(
     (a, b) => a.object.localeCompare(b.object) || TOOLS.indexOf(a.tool) - TOOLS.indexOf(b.tool) || a.rule.localeCompare(b.rule),

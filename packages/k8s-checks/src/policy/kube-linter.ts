@@ -3,6 +3,7 @@
 // "DeploymentLike" objects are kube-linter's pod-bearing kinds (workload.ts); messages are
 // kube-linter's own, with Go's formatting of values (go-format.ts).
 
+import { CheckMemo, remembered } from '../cache/check-memo';
 import { parseQuantity } from './quantity';
 import { KubeObject, PolicyFinding, PolicyRule } from './types';
 import { goLabelSelector, goMap, goQuote, goQuoteList, labelSelectorString, labelSetString } from './go-format';
@@ -73,7 +74,7 @@ function selectorOf(w: Workload): Record<string, any> | null | undefined {
   return isObject(selector) ? selector : null;
 }
 
-export function checkKubeLinter(manifests: readonly KubeObject[]): PolicyFinding[] {
+export function checkKubeLinter(manifests: readonly KubeObject[], memo?: CheckMemo): PolicyFinding[] {
   const byManifest = new Map<KubeObject, Workload>();
   for (const m of manifests) {
     const w = workloadOf(m, 'kube-linter');
@@ -91,7 +92,7 @@ export function checkKubeLinter(manifests: readonly KubeObject[]): PolicyFinding
       out.push(f('no-extensions-v1beta', `disallowed API object found: ${m.apiVersion}, Kind=${m.kind}`, 'Use the stable API (apps/v1, networking.k8s.io/v1).', 'apiVersion'));
     }
     const w = byManifest.get(m);
-    if (w) out.push(...workloadChecks(byName, w));
+    if (w) out.push(...remembered(memo, m, TOOL, () => workloadChecks(w)), ...serviceAccountChecks(byName, w));
     if (m.kind === 'Service' && m.apiVersion === 'v1') out.push(...serviceChecks(pods, m));
     if (m.kind === 'PodDisruptionBudget' && m.apiVersion === 'policy/v1') out.push(...pdbChecks(manifests, workloads, m));
     if (group === 'batch' && (m.kind === 'Job' || (m.kind === 'CronJob' && version === 'v1'))) out.push(...jobChecks(m));
@@ -141,7 +142,15 @@ function affinityTermProblem(term: unknown, namespace: string, podLabels: Record
   return '';
 }
 
-function workloadChecks(byName: NameIndex, w: Workload): PolicyFinding[] {
+/** non-existent-service-account: the one workload check that looks at other objects. */
+function serviceAccountChecks(byName: NameIndex, w: Workload): PolicyFinding[] {
+  const saName = w.podSpec.serviceAccountName || w.podSpec.serviceAccount || '';
+  if (!saName || saName === 'default' || byName.get('ServiceAccount', w.namespace, saName).length > 0) return [];
+  return [finder(TOOL, w.id)('non-existent-service-account', `serviceAccount ${goQuote(saName)} not found`, 'Add the ServiceAccount to the same target, or reference one that exists.', `${w.podSpecPath}.serviceAccountName`)];
+}
+
+/** The checks of a workload's pod that look at the workload alone. */
+function workloadChecks(w: Workload): PolicyFinding[] {
   const f = finder(TOOL, w.id);
   const out: PolicyFinding[] = [];
   const spec = w.podSpec;
@@ -274,13 +283,6 @@ function workloadChecks(byName: NameIndex, w: Workload): PolicyFinding[] {
       if (escalation) out.push(f('privilege-escalation-container', escalation, 'Set allowPrivilegeEscalation: false and privileged: false, and do not add SYS_ADMIN.', `${c.path}.securityContext`));
     }
     if (s.privileged === true) out.push(f('privileged-container', `container ${name(c)} is privileged`, 'Set securityContext.privileged to false.', `${c.path}.securityContext.privileged`));
-  }
-
-  // non-existent-service-account
-  const saName = spec.serviceAccountName || spec.serviceAccount || '';
-  if (saName && saName !== 'default') {
-    const exists = byName.get('ServiceAccount', w.namespace, saName).length > 0;
-    if (!exists) out.push(f('non-existent-service-account', `serviceAccount ${goQuote(saName)} not found`, 'Add the ServiceAccount to the same target, or reference one that exists.', `${w.podSpecPath}.serviceAccountName`));
   }
 
   // run-as-non-root: a container's effective user and group, and runAsNonRoot

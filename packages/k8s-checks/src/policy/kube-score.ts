@@ -4,6 +4,7 @@
 // `kube-score score --kubernetes-version v1.27`. Licence:
 // policy/licenses/kube-score.LICENSE.
 
+import { CheckMemo, remembered } from '../cache/check-memo';
 import { isZeroQuantity } from './quantity';
 import { KubernetesVersion, KubeScoreOptions, KubeObject, PolicyFinding, PolicyRule } from './types';
 import {
@@ -124,7 +125,7 @@ interface Ctx {
   readonly netpolsBySelector: SelectorIndex<KubeObject>;
 }
 
-export function checkKubeScore(manifests: readonly KubeObject[], options: KubeScoreOptions = {}): PolicyFinding[] {
+export function checkKubeScore(manifests: readonly KubeObject[], options: KubeScoreOptions = {}, memo?: CheckMemo): PolicyFinding[] {
   const workloads = new Map<KubeObject, Workload>();
   for (const m of manifests) {
     const w = workloadOf(m, 'kube-score');
@@ -149,12 +150,14 @@ export function checkKubeScore(manifests: readonly KubeObject[], options: KubeSc
     netpols: new Set(netpols),
     netpolsBySelector: new SelectorIndex(netpols, rawNamespace, (np) => np.spec?.podSelector),
   };
+  const localPart = `${TOOL} ${JSON.stringify(ctx.options)}`;
   const out: PolicyFinding[] = [];
   for (const m of manifests) {
     if (!decoded.has(m)) continue;
-    out.push(...metaChecks(ctx, m));
     const w = workloads.get(m);
-    if (w) out.push(...podChecks(ctx, w));
+    // What kube-score finds in the object alone (with its options) is remembered.
+    out.push(...remembered(memo, m, localPart, () => [...metaChecks(ctx, m), ...(w ? podChecks(ctx, w) : [])]));
+    if (w) out.push(...podTargetChecks(ctx, w));
     // The Deployment and StatefulSet checks read apps/v1 objects only (the parser keeps no others as such).
     if (w && m.apiVersion === 'apps/v1' && m.kind === 'Deployment') out.push(...deploymentChecks(ctx, w));
     if (w && m.apiVersion === 'apps/v1' && m.kind === 'StatefulSet') out.push(...statefulSetChecks(ctx, w));
@@ -285,19 +288,46 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
     }
   }
 
-  // pod-probes, pod-probes-identical (Jobs and CronJobs are skipped)
-  const isBatch = (w.kind === 'Job' || w.kind === 'CronJob') && apiGroup(w.manifest.apiVersion) === 'batch';
-  if (!isBatch) {
+  // pod-probes-identical (Jobs and CronJobs are skipped)
+  if (!isBatch(w)) {
+    const identical = all.find((c) => isObject(c.container.readinessProbe) && isObject(c.container.livenessProbe) && probesIdentical(c.container.readinessProbe, c.container.livenessProbe));
+    if (identical) {
+      out.push(f('pod-probes-identical', `${containerLabel(identical)} has the same readiness and liveness probe`, 'Make the livenessProbe differ from the readinessProbe (e.g. /healthz vs /readyz).', `${identical.path}.livenessProbe`));
+    }
+  }
+
+  // pod-topology-spread-constraints
+  asArray(w.podSpec.topologySpreadConstraints).some((t, i) => {
+    const path = `${w.podSpecPath}.topologySpreadConstraints[${i}]`;
+    let problem: string | undefined;
+    if (!isObject(t) || !isObject(t.labelSelector)) problem = 'No labelSelector set';
+    else if (!t.maxSkew) problem = 'maxSkew is zero or unset';
+    else if (t.minDomains !== undefined && t.minDomains !== null && t.minDomains === 0) problem = 'minDomains is set to zero';
+    else if (!t.topologyKey) problem = 'topologyKey is not set';
+    else if (t.whenUnsatisfiable !== 'DoNotSchedule' && t.whenUnsatisfiable !== 'ScheduleAnyway') problem = `invalid whenUnsatisfiable ${show(t.whenUnsatisfiable)}`;
+    if (problem) out.push(f('pod-topology-spread-constraints', `Invalid topology spread constraint: ${problem}`, 'Give each constraint a labelSelector, maxSkew >= 1, a topologyKey and whenUnsatisfiable DoNotSchedule or ScheduleAnyway.', path));
+    return problem !== undefined;
+  });
+  return out;
+}
+
+/** Jobs and CronJobs, which kube-score's probe checks skip. */
+function isBatch(w: Workload): boolean {
+  return (w.kind === 'Job' || w.kind === 'CronJob') && apiGroup(w.manifest.apiVersion) === 'batch';
+}
+
+/** The pod checks that look at other objects: the Services that target the pods, the NetworkPolicies that select them. */
+function podTargetChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
+  const f = finder(TOOL, w.id);
+  const out: PolicyFinding[] = [];
+  // pod-probes (Jobs and CronJobs are skipped)
+  if (!isBatch(w)) {
     // Knative routes to the pods of its Service itself (through a Service it creates), so they
     // are always a Service's target.
     const targeted = w.knative || ctx.servicesBySelector.some(w.namespace, w.podLabels);
     // A missing livenessProbe alone is graded "almost OK", which kube-score shows as OK.
-    if (targeted && !all.some((c) => isObject(c.container.readinessProbe))) {
+    if (targeted && !containersOf(w).some((c) => isObject(c.container.readinessProbe))) {
       out.push(f('pod-probes', 'Container is missing a readinessProbe (the pod is targeted by a Service)', 'Add a readinessProbe so the pod receives traffic only when ready.', `${w.podSpecPath}.containers`));
-    }
-    const identical = all.find((c) => isObject(c.container.readinessProbe) && isObject(c.container.livenessProbe) && probesIdentical(c.container.readinessProbe, c.container.livenessProbe));
-    if (identical) {
-      out.push(f('pod-probes-identical', `${containerLabel(identical)} has the same readiness and liveness probe`, 'Make the livenessProbe differ from the readinessProbe (e.g. /healthz vs /readyz).', `${identical.path}.livenessProbe`));
     }
   }
 
@@ -319,18 +349,6 @@ function podChecks(ctx: Ctx, w: Workload): PolicyFinding[] {
     out.push(f('pod-networkpolicy', `The pod does not have ${missing}`, 'Add a NetworkPolicy selecting these pods with policyTypes [Ingress, Egress].', `${w.templatePath ? `${w.templatePath}.` : ''}metadata.labels`));
   }
 
-  // pod-topology-spread-constraints
-  asArray(w.podSpec.topologySpreadConstraints).some((t, i) => {
-    const path = `${w.podSpecPath}.topologySpreadConstraints[${i}]`;
-    let problem: string | undefined;
-    if (!isObject(t) || !isObject(t.labelSelector)) problem = 'No labelSelector set';
-    else if (!t.maxSkew) problem = 'maxSkew is zero or unset';
-    else if (t.minDomains !== undefined && t.minDomains !== null && t.minDomains === 0) problem = 'minDomains is set to zero';
-    else if (!t.topologyKey) problem = 'topologyKey is not set';
-    else if (t.whenUnsatisfiable !== 'DoNotSchedule' && t.whenUnsatisfiable !== 'ScheduleAnyway') problem = `invalid whenUnsatisfiable ${show(t.whenUnsatisfiable)}`;
-    if (problem) out.push(f('pod-topology-spread-constraints', `Invalid topology spread constraint: ${problem}`, 'Give each constraint a labelSelector, maxSkew >= 1, a topologyKey and whenUnsatisfiable DoNotSchedule or ScheduleAnyway.', path));
-    return problem !== undefined;
-  });
   return out;
 }
 
