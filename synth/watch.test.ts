@@ -60,6 +60,33 @@ describe('npm run synth -- --watch', () => {
   }
   const dist = () => fs.readFileSync(path.join(work, 'dist', 'demo.k8s.yaml'), 'utf-8');
 
+  /** What withWatcher hands a test: what the loop said so far, and a wait for a condition (10 s unless told). */
+  interface WatchLoop {
+    said(): string;
+    until(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
+  }
+
+  /** A watch loop of its own for one test: `run` gets what it said so far and a wait on it; it is stopped after. */
+  async function withWatcher(args: readonly string[], run: (loop: WatchLoop) => Promise<void>): Promise<void> {
+    let said = '';
+    const watcher = spawn(process.execPath, [RUNNER, ...args], {
+      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    watcher.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
+    watcher.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
+    const until = async (what: string, done: () => boolean, timeoutMs = 10000): Promise<void> => {
+      for (let i = 0; i < timeoutMs / 25 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+      if (!done()) throw new Error(`${what} did not happen in ${timeoutMs / 1000} s; the watch loop said:\n${said}`);
+    };
+    try {
+      await run({ said: () => said, until });
+    } finally {
+      const exited = new Promise((r) => watcher.once('exit', r));
+      watcher.kill('SIGTERM');
+      await exited;
+    }
+  }
+
   test('re-synthesizes on every save, says what changed, and never writes what failed', async () => {
     const entry = path.join(work, 'app.ts');
     fs.writeFileSync(entry, app("'blue'"));
@@ -108,42 +135,28 @@ export function commandOptions`).replace('build: (app: App) => {', `build: (app:
     const rest = "\ncolour = 'whole';\n";
     fs.writeFileSync(release, '');
     fs.writeFileSync(entry, firstPart('first'));
-    let said = '';
-    const watcher = spawn(process.execPath, [RUNNER, entry, '--watch', '--outdir', out], {
-      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const until = async (what: string, done: () => boolean): Promise<void> => {
-      for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
-      if (!done()) throw new Error(`${what} did not happen in 10 s; the watch loop said:\n${said}`);
-    };
-    try {
-      watcher.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
-      watcher.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
-      await until('the first synth', () => /watching/.test(said));
+    await withWatcher([entry, '--watch', '--outdir', out], async ({ said, until }) => {
+      await until('the first synth', () => /watching/.test(said()));
       expect(fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8')).toContain('colour: first');
 
       for (const thenThrow of [false, true]) {
-        const from = said.length;
+        const from = said().length;
         fs.rmSync(release);
         fs.rmSync(started, { force: true });
         fs.writeFileSync(entry, firstPart('half', thenThrow));
         await until('the synth of the half-written file', () => fs.existsSync(started) && fs.readFileSync(started, 'utf-8') === 'half');
         fs.appendFileSync(entry, rest);
         fs.writeFileSync(release, '');
-        await until('the synth of the whole file', () => /validated and written/.test(said.slice(from)));
-        const now = said.slice(from);
+        await until('the synth of the whole file', () => /validated and written/.test(said().slice(from)));
+        const now = said().slice(from);
         expect(now).toMatch(/slow-app\.ts changed while synthesizing; .*slow-dist\/ was left unchanged, synthesizing again/);
         expect(now.match(/validated and written/g)).toHaveLength(1);
         expect(now).not.toMatch(/synth failed|half/);
         expect(fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8')).toContain('colour: whole');
         fs.writeFileSync(entry, firstPart('first'));
-        await until('the synth of the next save', () => /validated and written[^]*validated and written/.test(said.slice(from)));
+        await until('the synth of the next save', () => /validated and written[^]*validated and written/.test(said().slice(from)));
       }
-    } finally {
-      const exited = new Promise((r) => watcher.once('exit', r));
-      watcher.kill('SIGTERM');
-      await exited;
-    }
+    });
   });
 
   test('the checks of cdk8s.yaml judge each save anew: an object changed, and an object unchanged whose PodDisruptionBudget was removed', async () => {
@@ -174,25 +187,19 @@ if (require.main === module) void runSynthCommand(process.argv.slice(2), process
     const asIs = '(m: any[]) => m';
     fs.writeFileSync(entry, checkedApp(asIs));
     const out = path.join(work, 'checked-dist');
-    let said = '';
-    const watcher = spawn(process.execPath, [RUNNER, entry, '--watch', '--outdir', out], {
-      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    /**
-     * What the loop said after the next save, once it said `pattern` (the outcome asserted: a
-     * synth of the half-written file is refused, and said, first).
-     */
-    const save = async (edit: string, pattern: RegExp): Promise<string> => {
-      const from = said.length;
-      fs.writeFileSync(entry, checkedApp(edit));
-      for (let i = 0; i < 400 && !pattern.test(said.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
-      return said.slice(from);
-    };
-    try {
-      watcher.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
-      watcher.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
-      for (let i = 0; i < 400 && !/watching/.test(said); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(said).toMatch(/first synth: .* objects validated and written/);
+    await withWatcher([entry, '--watch', '--outdir', out], async ({ said, until }) => {
+      /**
+       * What the loop said after the next save, once it said `pattern` (the outcome asserted: a
+       * synth of the half-written file is refused, and said, first).
+       */
+      const save = async (edit: string, pattern: RegExp): Promise<string> => {
+        const from = said().length;
+        fs.writeFileSync(entry, checkedApp(edit));
+        await until(`${pattern}`, () => pattern.test(said().slice(from)), 20000);
+        return said().slice(from);
+      };
+      await until('the first synth', () => /watching/.test(said()), 20000);
+      expect(said()).toMatch(/first synth: .* objects validated and written/);
       const written = () => fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8');
       const compliant = written();
 
@@ -206,11 +213,7 @@ if (require.main === module) void runSynthCommand(process.argv.slice(2), process
       const refusedWithoutPdb = /polaris\/missingPodDisruptionBudget[\s\S]*was left unchanged/;
       expect(await save(withoutPdb, refusedWithoutPdb)).toMatch(refusedWithoutPdb);
       expect(written()).toBe(compliant);
-    } finally {
-      const exited = new Promise((r) => watcher.once('exit', r));
-      watcher.kill('SIGTERM');
-      await exited;
-    }
+    });
   });
 
   test('--cluster: a target on several clusters is watched for the one named', async () => {
@@ -220,21 +223,11 @@ if (require.main === module) void runSynthCommand(process.argv.slice(2), process
     place: (t, cluster) => ({ target: { ...t, cluster: cluster ?? 'a' }, cluster: cluster ?? 'a', clusters: ['a', 'b'] }),`)
       .replace(/SynthCommandOptions<\{ name: string \}>/, 'SynthCommandOptions<{ name: string; cluster: string }>').replace('build: (app: App) =>', 'build: (app: App, target) =>'));
     const out = path.join(work, 'clusters-dist');
-    let said = '';
-    const watcher = spawn(process.execPath, [RUNNER, entry, '--watch', '--cluster', 'b', '--outdir', out], {
-      cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    try {
-      watcher.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
-      watcher.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
-      for (let i = 0; i < 200 && !/watching/.test(said); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(said).toMatch(/first synth: .*clusters-dist\/ target demo on cluster b \(number 2 of a, b; --cluster NAME for another\), 1 objects validated/);
+    await withWatcher([entry, '--watch', '--cluster', 'b', '--outdir', out], async ({ said, until }) => {
+      await until('the first synth', () => /watching/.test(said()));
+      expect(said()).toMatch(/first synth: .*clusters-dist\/ target demo on cluster b \(number 2 of a, b; --cluster NAME for another\), 1 objects validated/);
       expect(fs.readFileSync(path.join(out, 'demo.k8s.yaml'), 'utf-8')).toContain('colour: b');
       expect(JSON.parse(fs.readFileSync(path.join(out, '.synth-output'), 'utf-8'))).toMatchObject({ target: 'demo', cluster: 'b' });
-    } finally {
-      const exited = new Promise((r) => watcher.once('exit', r));
-      watcher.kill('SIGTERM');
-      await exited;
-    }
+    });
   });
 });
